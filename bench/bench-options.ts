@@ -1,0 +1,97 @@
+// The benchmark's command-line flags (`--duration 10 --connections 50 --json`), validated once and frozen.
+
+export interface BenchOptions {
+  /** Measured seconds per scenario and target, after the warm-up. */
+  readonly durationS: number
+  /** Seconds of load before measuring, so the JIT and keep-alive pools are warm. */
+  readonly warmupS: number
+  /** Connections for the saturate and fixed-rate scenarios. */
+  readonly connections: number
+  /** Concurrent streams for the stream scenario. */
+  readonly streams: number
+  /** Requests per second for the fixed-rate (open-loop) scenario. */
+  readonly rate: number
+  /** Content chunks per mock stream. */
+  readonly chunks: number
+  /** Wait between mock stream chunks; 0 writes them back to back. */
+  readonly chunkGapMs: number
+  /** Scenario and target names to run, in order; empty = all. */
+  readonly scenarios: readonly string[]
+  readonly targets: readonly string[]
+  /** Also write the results to bench/results/latest.json. */
+  readonly json: boolean
+  readonly help: boolean
+}
+
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError'
+  readonly code = 'BENCH_USAGE'
+}
+
+export const benchUsage = `usage: npm run bench -- [flags]
+  --duration S        measured seconds per scenario and target (default 10)
+  --warmup S          unmeasured seconds of load first (default 1)
+  --connections C     connections for saturate and fixed-rate (default 50)
+  --streams N         concurrent streams for the stream scenario (default 20)
+  --rate R            requests/s for the fixed-rate scenario (default 200)
+  --chunks N          content chunks per mock stream (default 50)
+  --chunk-gap-ms G    ms between mock stream chunks, 0 = back to back (default 0)
+  --scenarios a,b     subset of: saturate, fixed-rate, stream (default all)
+  --targets a,b       subset of: direct, gateway (default all)
+  --json              also write bench/results/latest.json
+`
+
+const defaults: BenchOptions = {
+  durationS: 10,
+  warmupS: 1,
+  connections: 50,
+  streams: 20,
+  rate: 200,
+  chunks: 50,
+  chunkGapMs: 0,
+  scenarios: [],
+  targets: [],
+  json: false,
+  help: false,
+}
+
+type NumberKey = 'durationS' | 'warmupS' | 'connections' | 'streams' | 'rate' | 'chunks' | 'chunkGapMs'
+
+const numberFlags: Record<string, { key: NumberKey; min: number; integer: boolean }> = {
+  duration: { key: 'durationS', min: 0.1, integer: false },
+  warmup: { key: 'warmupS', min: 0, integer: false },
+  connections: { key: 'connections', min: 1, integer: true },
+  streams: { key: 'streams', min: 1, integer: true },
+  rate: { key: 'rate', min: 0.1, integer: false },
+  chunks: { key: 'chunks', min: 1, integer: true },
+  'chunk-gap-ms': { key: 'chunkGapMs', min: 0, integer: false },
+}
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const options: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = { ...defaults }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const body = arg.replace(/^--?/, '')
+    const eq = body.indexOf('=')
+    const name = eq === -1 ? body : body.slice(0, eq)
+    if (name === 'json' || name === 'help' || name === 'h') {
+      if (name === 'json') options.json = true
+      else options.help = true
+      continue
+    }
+    const value = eq === -1 ? argv[++i] : body.slice(eq + 1)
+    if (value === undefined || value === '') throw new BenchUsageError(`--${name} needs a value`)
+    if (name === 'scenarios' || name === 'targets') {
+      options[name] = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+      continue
+    }
+    const spec = numberFlags[name]
+    if (spec === undefined) throw new BenchUsageError(`unknown flag: ${arg}`)
+    const n = Number(value)
+    if (!Number.isFinite(n) || n < spec.min || (spec.integer && !Number.isInteger(n))) {
+      throw new BenchUsageError(`--${name} needs ${spec.integer ? 'a whole number' : 'a number'} of ${spec.min} or more, got ${value}`)
+    }
+    options[spec.key] = n
+  }
+  return Object.freeze(options)
+}

@@ -1,0 +1,153 @@
+// The load generator, run in its own process: an undici Pool drives one LoadJob (closed or open loop) and
+// answers a LoadResult over IPC. Only requests started after the warm-up are measured.
+import { performance } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
+import { Pool } from 'undici'
+import { chatRequestBody } from './chat-request.js'
+import { isLoadJob, type LoadJob, type LoadResult } from './load-job.js'
+import { summarizeLatencies } from './percentiles.js'
+import { sendRequest, type PreparedRequest, type RequestTiming } from './send-request.js'
+
+type Now = () => number
+
+class Recorder {
+  readonly firstByteMs: number[] = []
+  readonly totalMs: number[] = []
+  readonly errorKinds = new Set<string>()
+  errors = 0
+  /** Set from outside: it counts warm-up requests too, which `add` never sees. */
+  handled = 0
+  lastEndAt = 0
+
+  add(timing: RequestTiming, startedAt: number): void {
+    this.lastEndAt = Math.max(this.lastEndAt, startedAt + timing.totalMs)
+    if (timing.ok) {
+      this.firstByteMs.push(timing.firstByteMs)
+      this.totalMs.push(timing.totalMs)
+    } else {
+      this.errors++
+      if (this.errorKinds.size < 5 && timing.error !== undefined) this.errorKinds.add(timing.error)
+    }
+  }
+}
+
+export async function runLoad(job: LoadJob, now: Now = () => performance.now()): Promise<LoadResult> {
+  const pool = new Pool(job.origin, {
+    connections: job.connections,
+    pipelining: 1,
+    headersTimeout: job.requestTimeoutMs,
+    bodyTimeout: job.requestTimeoutMs,
+    keepAliveTimeout: 60_000,
+  })
+  const request: PreparedRequest = {
+    path: job.path,
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+    body: chatRequestBody(job.stream),
+    expectDone: job.stream,
+  }
+  const recorder = new Recorder()
+  const t0 = now()
+  const measureFrom = t0 + job.warmupMs
+  const stopAt = measureFrom + job.durationMs
+  const send = (): Promise<void> => {
+    const startedAt = now()
+    return sendRequest(pool, request, now).then((timing) => {
+      recorder.handled++
+      if (startedAt >= measureFrom) recorder.add(timing, startedAt)
+    })
+  }
+  let maxScheduleLagMs: number | null = null
+  let pending: Promise<unknown>
+  switch (job.mode.kind) {
+    case 'closed':
+      pending = runClosedLoop(job.connections, stopAt, send, now)
+      break
+    case 'open': {
+      const open = await runOpenLoop({ t0, measureFrom, stopAt, intervalMs: 1000 / job.mode.ratePerS, send, now })
+      maxScheduleLagMs = open.maxLagMs
+      pending = open.inFlight
+      break
+    }
+  }
+  // Requests still running after the window get one request timeout to finish, then are cut off (and counted as errors).
+  await settleWithin(pending, job.requestTimeoutMs)
+  await pool.destroy()
+  await pending
+  const elapsedMs = Math.max(1, recorder.lastEndAt - measureFrom)
+  return {
+    type: 'result',
+    ok: recorder.totalMs.length,
+    errors: recorder.errors,
+    handled: recorder.handled,
+    errorKinds: [...recorder.errorKinds],
+    elapsedMs,
+    requestsPerS: (recorder.totalMs.length * 1000) / elapsedMs,
+    firstByte: summarizeLatencies(recorder.firstByteMs),
+    total: summarizeLatencies(recorder.totalMs),
+    maxScheduleLagMs,
+  }
+}
+
+function runClosedLoop(workers: number, stopAt: number, send: () => Promise<void>, now: Now): Promise<unknown> {
+  const worker = async (): Promise<void> => {
+    while (now() < stopAt) await send()
+  }
+  return Promise.all(Array.from({ length: workers }, worker))
+}
+
+interface OpenLoopOptions {
+  readonly t0: number
+  readonly measureFrom: number
+  readonly stopAt: number
+  readonly intervalMs: number
+  readonly send: () => Promise<void>
+  readonly now: Now
+}
+
+/** Starts request i at t0 + i * interval until stopAt; resolves when the last one has been started. */
+function runOpenLoop(o: OpenLoopOptions): Promise<{ maxLagMs: number; inFlight: Promise<unknown> }> {
+  const started: Promise<void>[] = []
+  let maxLagMs = 0
+  let i = 0
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      const t = o.now()
+      for (let at = o.t0 + i * o.intervalMs; at <= t; at = o.t0 + i * o.intervalMs) {
+        if (at >= o.stopAt) {
+          resolve({ maxLagMs, inFlight: Promise.all(started) })
+          return
+        }
+        if (at >= o.measureFrom) maxLagMs = Math.max(maxLagMs, t - at)
+        started.push(o.send())
+        i++
+      }
+      setTimeout(tick, Math.max(0, o.t0 + i * o.intervalMs - o.now()))
+    }
+    tick()
+  })
+}
+
+function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    promise.then(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
+
+// Started as a process (not imported): take one job, answer, exit.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.on('disconnect', () => process.exit(0))
+  process.on('message', (message: unknown) => {
+    if (!isLoadJob(message)) return
+    runLoad(message).then(
+      (result) => process.send?.(result, () => process.exit(0)),
+      (error: unknown) => {
+        process.stderr.write(`load-generator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+        process.exit(1)
+      },
+    )
+  })
+}

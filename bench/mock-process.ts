@@ -1,0 +1,27 @@
+// Starts bench/mock-upstream.ts in its own process and waits for the port it reports.
+import type { ChildRegistry } from './child-registry.js'
+import { nextMessage } from './child-registry.js'
+import type { MockReady, MockUpstreamOptions } from './mock-upstream.js'
+
+export interface RunningServer {
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string
+  readonly pid: number | undefined
+}
+
+const readyDeadlineMs = 10_000
+
+export async function startMockProcess(children: ChildRegistry, options: MockUpstreamOptions): Promise<RunningServer> {
+  const child = children.fork(new URL('./mock-upstream.js', import.meta.url), [
+    '--chunks',
+    String(options.chunks),
+    '--chunk-gap-ms',
+    String(options.chunkGapMs),
+  ])
+  const ready = await nextMessage(child, isMockReady, readyDeadlineMs, 'mock upstream')
+  return { origin: `http://127.0.0.1:${ready.port}`, pid: child.pid }
+}
+
+function isMockReady(message: unknown): message is MockReady {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'ready'
+}

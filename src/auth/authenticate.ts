@@ -1,0 +1,51 @@
+// Client keys → identity. Keys are compared by SHA-256 digest, so the comparison time does not depend
+// on how much of a guessed key is right, and the keys themselves are not kept in memory maps.
+import type { UpstreamConfig } from '../config/gateway-config.js'
+import { keyDigest, keyFingerprint } from './key-digest.js'
+
+export type ClientIdentity =
+  | { readonly kind: 'key'; readonly digest: string; readonly fingerprint: string }
+  /** No key, or a key no upstream lists: may use `noauth` upstreams only. */
+  | { readonly kind: 'anonymous'; readonly presentedKey: boolean }
+
+const anonymousNoKey: ClientIdentity = Object.freeze({ kind: 'anonymous', presentedKey: false })
+const anonymousBadKey: ClientIdentity = Object.freeze({ kind: 'anonymous', presentedKey: true })
+
+/** The key part of an Authorization header: the value minus a leading `Bearer ` (any case). */
+export function extractClientKey(authorization: string | undefined): string {
+  if (authorization === undefined) return ''
+  const value = authorization.trim()
+  return /^bearer\s+/i.test(value) ? value.replace(/^bearer\s+/i, '').trim() : value
+}
+
+export class Authenticator {
+  readonly #known = new Map<string, ClientIdentity>()
+  /** Per upstream index: the digests of the keys that may use it. */
+  readonly #allowed: ReadonlyArray<ReadonlySet<string>>
+
+  constructor(upstreams: readonly UpstreamConfig[]) {
+    this.#allowed = upstreams.map((upstream) => {
+      const digests = new Set<string>()
+      for (const key of upstream.clientKeys) {
+        const digest = keyDigest(key)
+        digests.add(digest)
+        if (!this.#known.has(digest)) {
+          this.#known.set(digest, Object.freeze({ kind: 'key', digest, fingerprint: keyFingerprint(digest) }))
+        }
+      }
+      return digests
+    })
+  }
+
+  authenticate(authorization: string | undefined): ClientIdentity {
+    const key = extractClientKey(authorization)
+    if (key === '') return anonymousNoKey
+    return this.#known.get(keyDigest(key)) ?? anonymousBadKey
+  }
+
+  /** Whether this identity may use the upstream (its key is listed, or the upstream is `noauth`). */
+  mayUse(identity: ClientIdentity, upstream: UpstreamConfig): boolean {
+    if (upstream.noauth) return true
+    return identity.kind === 'key' && (this.#allowed[upstream.index]?.has(identity.digest) ?? false)
+  }
+}

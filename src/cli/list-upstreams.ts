@@ -1,0 +1,22 @@
+// -list: the upstreams as an operator checks them, keys masked.
+import type { GatewayConfig, UpstreamConfig } from '../config/gateway-config.js'
+import { maskKey } from '../config/mask-key.js'
+
+export function formatUpstreamList(config: GatewayConfig): string {
+  const lines = config.upstreams.map((upstream) => formatUpstream(upstream))
+  return `${lines.join('\n')}\n`
+}
+
+function formatUpstream(upstream: UpstreamConfig): string {
+  const key = upstream.credential.kind === 'key' ? maskKey(upstream.credential.key) : upstream.credential.kind === 'client' ? 'asis' : '(none)'
+  const list = (items: readonly string[]): string => (items.length === 0 ? '-' : items.join(','))
+  return [
+    `${upstream.index}`,
+    `endpoint=${upstream.endpoint}`,
+    `type=${upstream.type}`,
+    `sk=${key}`,
+    `allow=${list(upstream.allow)}`,
+    `deny=${list(upstream.deny)}`,
+    upstream.noauth ? 'noauth' : `client_keys=${upstream.clientKeys.length}`,
+  ].join('\t')
+}

@@ -1,0 +1,32 @@
+// Every default in one place, in the YAML file's own key names and units, for the schema and the environment-only config.
+import type { DbType, LbPolicy, UpstreamType } from './gateway-config.js'
+
+export const configDefaults = Object.freeze({
+  address: ':8888',
+  /** Empty: the OS host name, filled in when the config is built. */
+  hostname: '',
+  timeout: 120,
+  stream_timeout: 10,
+  idle_timeout: 120,
+  /** 0: no whole-attempt deadline. */
+  total_timeout: 0,
+  lb_policy: 'order' satisfies LbPolicy,
+  dbtype: 'sqlite' satisfies DbType,
+  dbaddr: './db.sqlite',
+  max_body_size: 32 * 1024 * 1024,
+  shutdown_timeout: 30,
+} as const)
+
+/** Azure has no default: every Azure resource has its own host. */
+export const defaultEndpoints: Readonly<Record<UpstreamType, string | undefined>> = Object.freeze({
+  openai: 'https://api.openai.com/v1',
+  replicate: 'https://api.replicate.com/v1',
+  anthropic: 'https://api.anthropic.com/v1',
+  azure: undefined,
+})
+
+/** Replicate answers with stream/poll URLs on these hosts; anything else is not followed. */
+export const defaultReplicateAllowedHosts: readonly string[] = Object.freeze(['api.replicate.com', 'streaming-api.replicate.com'])
+
+/** Without a config file the gateway is likely on a developer machine: do not listen on every interface. */
+export const environmentListenAddress = '127.0.0.1:8888'

@@ -1,0 +1,43 @@
+// The one schema of config.yaml: every key the predecessor read, the new ones, and their defaults.
+import { z } from 'zod'
+import { configDefaults } from './config-defaults.js'
+import { dbTypes, lbPolicies } from './gateway-config.js'
+import { rawUpstreamSchema, type RawUpstream } from './upstream-schema.js'
+import { byteSizeSchema, clientKeysSchema, listenAddressSchema, secondsSchema, yamlMap } from './value-schemas.js'
+
+/**
+ * Top-level keys. A new section (`records:`, `alerts:`, `metrics:`) is one more entry here, its schema in its
+ * own module, made with `yamlMap(z.strictObject(...))` so it gets the same strictness and empty-means-unset rule.
+ */
+const topLevelKeys = {
+  address: listenAddressSchema.default(configDefaults.address),
+  hostname: z.string().default(configDefaults.hostname),
+  /** Client keys accepted by every upstream that has no `authorization` of its own. */
+  authorization: clientKeysSchema.default([]),
+  timeout: secondsSchema.default(configDefaults.timeout),
+  stream_timeout: secondsSchema.default(configDefaults.stream_timeout),
+  idle_timeout: secondsSchema.default(configDefaults.idle_timeout),
+  total_timeout: secondsSchema.default(configDefaults.total_timeout),
+  lb_policy: z.enum(lbPolicies).default(configDefaults.lb_policy),
+  dbtype: z.enum(dbTypes).default(configDefaults.dbtype),
+  dbaddr: z.string().default(configDefaults.dbaddr),
+  max_body_size: byteSizeSchema.default(configDefaults.max_body_size),
+  shutdown_timeout: secondsSchema.default(configDefaults.shutdown_timeout),
+  upstreams: z.array(rawUpstreamSchema).default([]),
+}
+
+export const rawConfigSchema = yamlMap(z.strictObject(topLevelKeys).superRefine(requireUniqueNames))
+
+export type RawConfig = z.output<typeof rawConfigSchema>
+export type { RawUpstream }
+
+/** Names label metrics and records, so two upstreams sharing one would merge their numbers. */
+function requireUniqueNames(config: { upstreams: readonly RawUpstream[] }, context: z.RefinementCtx): void {
+  const firstIndexByName = new Map<string, number>()
+  config.upstreams.forEach((upstream, index) => {
+    if (upstream.name === undefined) return
+    const first = firstIndexByName.get(upstream.name)
+    if (first === undefined) firstIndexByName.set(upstream.name, index)
+    else context.addIssue({ code: 'custom', path: ['upstreams', index, 'name'], message: `"${upstream.name}" is already the name of upstreams[${first}]` })
+  })
+}

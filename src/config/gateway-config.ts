@@ -1,0 +1,79 @@
+// The validated, frozen configuration the gateway runs on: domain names, units in milliseconds.
+// Seed-compatible YAML keys (sk, lb_policy, noauth, ...) are mapped into these names once, in load-config.ts.
+
+export const upstreamTypes = ['openai', 'replicate', 'anthropic', 'azure'] as const
+export type UpstreamType = (typeof upstreamTypes)[number]
+
+export const lbPolicies = ['order', 'random'] as const
+export type LbPolicy = (typeof lbPolicies)[number]
+
+export const dbTypes = ['sqlite', 'postgres', 'none'] as const
+export type DbType = (typeof dbTypes)[number]
+
+/** How the upstream request is authorised. */
+export type UpstreamCredential =
+  | { readonly kind: 'key'; readonly key: string }
+  /** `sk: asis`: forward the client's own Authorization header. */
+  | { readonly kind: 'client' }
+  /** No `sk`: send no Authorization header (self-hosted upstreams). */
+  | { readonly kind: 'none' }
+
+export interface UpstreamConfig {
+  /** Position in the config file's `upstreams` list, 0-based. */
+  readonly index: number
+  /** Display name for logs, records and metrics: `name`, else the endpoint's host and path. Never the key. */
+  readonly name: string
+  readonly type: UpstreamType
+  /** API base including its version path, e.g. `https://api.openai.com/v1`, without a trailing slash. */
+  readonly endpoint: string
+  readonly credential: UpstreamCredential
+  /** Time allowed until the first response body byte of a non-stream request. */
+  readonly firstByteTimeoutMs: number
+  /** Time allowed until the first response body byte of a `stream: true` request. */
+  readonly streamFirstByteTimeoutMs: number
+  /** Longest gap allowed between body chunks once the upstream has started answering. */
+  readonly idleTimeoutMs: number
+  /** Whole-attempt deadline; 0 = none. */
+  readonly totalTimeoutMs: number
+  /** Model allow-list; empty = every model. Entries may be URL paths such as `/v1/audio/transcriptions`. */
+  readonly allow: readonly string[]
+  /** Model deny-list, checked after `allow`. */
+  readonly deny: readonly string[]
+  /**
+   * Client keys that may use this upstream: its own `authorization`, else the global list.
+   * Empty and not `noauth`: nobody can use it (reported as a warning by `check`).
+   */
+  readonly clientKeys: readonly string[]
+  /** Any client, even one with no key, may use this upstream. */
+  readonly noauth: boolean
+  /** Forward the client's request headers (hop-by-hop and auth headers excepted). */
+  readonly keepHeader: boolean
+  /** Extra hosts a provider may follow URLs to (Replicate stream/poll URLs). */
+  readonly allowedHosts: readonly string[]
+  /** Azure: `api-version` query parameter. */
+  readonly apiVersion: string | undefined
+  /** Azure: model name to deployment name. */
+  readonly deployments: Readonly<Record<string, string>>
+}
+
+export interface ListenAddress {
+  /** Empty string = every interface (Go's `:8888`). */
+  readonly host: string
+  readonly port: number
+}
+
+export interface GatewayConfig {
+  /** Where the config came from: a file path, or `environment`. */
+  readonly source: string
+  readonly listen: ListenAddress
+  /** Written into each record; default the OS host name. */
+  readonly hostname: string
+  readonly lbPolicy: LbPolicy
+  readonly dbType: DbType
+  readonly dbAddr: string
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number
+  /** How long SIGTERM waits for in-flight requests before exiting. */
+  readonly shutdownTimeoutMs: number
+  readonly upstreams: readonly UpstreamConfig[]
+}

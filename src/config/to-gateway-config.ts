@@ -1,0 +1,113 @@
+// Maps the validated YAML (seed key names, seconds) into the domain config (domain names, milliseconds), once.
+import { hostname as osHostname } from 'node:os'
+import type { ConfigPathSegment } from './config-error.js'
+import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-defaults.js'
+import type { RawConfig, RawUpstream } from './config-schema.js'
+import type { GatewayConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
+import { parseListenAddress } from './listen-address.js'
+
+/** A warning about a valid config, at the key path it concerns. */
+export interface ConfigNote {
+  readonly path: readonly ConfigPathSegment[]
+  readonly message: string
+}
+
+export interface MappedConfig {
+  readonly config: GatewayConfig
+  readonly notes: readonly ConfigNote[]
+}
+
+/** `raw` must have passed `rawConfigSchema`; the result is not frozen yet. */
+export function toGatewayConfig(raw: RawConfig, source: string): MappedConfig {
+  const listen = parseListenAddress(raw.address)
+  if (listen === undefined) throw new Error(`unvalidated listen address reached the mapper: ${raw.address}`)
+  const names = assignNames(raw.upstreams)
+  const upstreams = raw.upstreams.map((upstream, index) => toUpstreamConfig(raw, upstream, index, names[index] ?? String(index)))
+  const config: GatewayConfig = {
+    source,
+    listen,
+    hostname: raw.hostname === '' ? osHostname() : raw.hostname,
+    lbPolicy: raw.lb_policy,
+    dbType: raw.dbtype,
+    dbAddr: raw.dbaddr,
+    maxBodyBytes: raw.max_body_size,
+    shutdownTimeoutMs: secondsToMs(raw.shutdown_timeout),
+    upstreams,
+  }
+  return { config, notes: noteProblems(config) }
+}
+
+function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, name: string): UpstreamConfig {
+  const ownKeys = upstream.authorization ?? []
+  return {
+    index,
+    name,
+    type: upstream.type,
+    endpoint: endpointOf(upstream),
+    credential: credentialOf(upstream.sk),
+    firstByteTimeoutMs: secondsToMs(upstream.timeout ?? raw.timeout),
+    streamFirstByteTimeoutMs: secondsToMs(upstream.stream_timeout ?? raw.stream_timeout),
+    idleTimeoutMs: secondsToMs(upstream.idle_timeout ?? raw.idle_timeout),
+    totalTimeoutMs: secondsToMs(upstream.total_timeout ?? raw.total_timeout),
+    allow: upstream.allow,
+    deny: upstream.deny,
+    // An empty own list falls back too: Go read `authorization: ""` as unset.
+    clientKeys: ownKeys.length > 0 ? ownKeys : raw.authorization,
+    noauth: upstream.noauth,
+    keepHeader: upstream.keep_header,
+    allowedHosts: upstream.allowed_hosts ?? (upstream.type === 'replicate' ? [...defaultReplicateAllowedHosts] : []),
+    apiVersion: upstream.api_version,
+    deployments: upstream.deployments,
+  }
+}
+
+function endpointOf(upstream: RawUpstream): string {
+  const endpoint = upstream.endpoint ?? defaultEndpoints[upstream.type]
+  if (endpoint === undefined) throw new Error(`unvalidated upstream without endpoint reached the mapper (type ${upstream.type})`)
+  return endpoint.replace(/\/+$/, '')
+}
+
+function credentialOf(sk: string | undefined): UpstreamCredential {
+  if (sk === undefined || sk === '') return { kind: 'none' }
+  if (sk === 'asis') return { kind: 'client' }
+  return { kind: 'key', key: sk }
+}
+
+/**
+ * Explicit names are unique (the schema checks). A derived name (host + path) that is already taken gets `#<index>`,
+ * so the first upstream keeps its plain name and adding a second one does not rename the first one's metrics.
+ */
+function assignNames(upstreams: readonly RawUpstream[]): string[] {
+  const taken = new Set(upstreams.flatMap((upstream) => (upstream.name === undefined ? [] : [upstream.name])))
+  return upstreams.map((upstream, index) => {
+    if (upstream.name !== undefined) return upstream.name
+    const url = new URL(endpointOf(upstream))
+    const derived = `${url.host}${url.pathname}`.replace(/\/+$/, '')
+    const name = taken.has(derived) ? `${derived}#${index}` : derived
+    taken.add(name)
+    return name
+  })
+}
+
+function noteProblems(config: GatewayConfig): ConfigNote[] {
+  const notes: ConfigNote[] = []
+  if (config.upstreams.length === 0) notes.push({ path: [], message: 'no upstreams are configured: every request will fail' })
+  for (const upstream of config.upstreams) {
+    const path = ['upstreams', upstream.index]
+    if (!upstream.noauth && upstream.clientKeys.length === 0) {
+      notes.push({ path, message: 'no client key can use this upstream: set authorization (here or at the top level) or noauth: true' })
+    }
+    if (upstream.type === 'replicate') {
+      notes.push({ path, message: 'type replicate: its adapter is not available yet, so this upstream will be skipped' })
+    }
+    if (upstream.type === 'azure' && upstream.apiVersion === undefined) {
+      notes.push({ path, message: 'type azure without api_version: Azure refuses requests without it' })
+    }
+  }
+  return notes
+}
+
+/** Rounded so `0.001` is 1 ms rather than 0.9999999. */
+function secondsToMs(seconds: number): number {
+  return Math.round(seconds * 1000)
+}

@@ -1,0 +1,33 @@
+// The one table of gateway error codes: HTTP status, OpenAI error type, and whether a failed attempt may fail over.
+
+export interface ErrorCodeInfo {
+  readonly status: number
+  /** The `type` field of OpenAI's error object. */
+  readonly type: string
+  /** An attempt that failed with this code may be retried on the next upstream. */
+  readonly retryable: boolean
+}
+
+export const errorCodes = {
+  // Client-side problems: answered by the gateway itself, never retried.
+  invalid_api_key: { status: 401, type: 'invalid_request_error', retryable: false },
+  model_not_found: { status: 404, type: 'invalid_request_error', retryable: false },
+  not_found: { status: 404, type: 'invalid_request_error', retryable: false },
+  request_too_large: { status: 413, type: 'invalid_request_error', retryable: false },
+  invalid_request: { status: 400, type: 'invalid_request_error', retryable: false },
+  // Gateway state.
+  shutting_down: { status: 503, type: 'server_error', retryable: false },
+  // Upstream failures: retried on the next candidate while nothing has reached the client.
+  upstream_error: { status: 502, type: 'server_error', retryable: true },
+  upstream_connect_error: { status: 502, type: 'server_error', retryable: true },
+  upstream_reset: { status: 502, type: 'server_error', retryable: true },
+  upstream_truncated: { status: 502, type: 'server_error', retryable: true },
+  upstream_timeout: { status: 504, type: 'server_error', retryable: true },
+  upstream_idle_timeout: { status: 504, type: 'server_error', retryable: true },
+  upstream_status: { status: 502, type: 'server_error', retryable: true },
+  upstream_unsupported: { status: 502, type: 'server_error', retryable: true },
+  // The client went away: nothing to answer, nothing to retry.
+  client_closed: { status: 499, type: 'invalid_request_error', retryable: false },
+} as const satisfies Record<string, ErrorCodeInfo>
+
+export type ErrorCode = keyof typeof errorCodes

@@ -1,0 +1,41 @@
+// GatewayError: every failure the gateway produces, with a stable code from error-codes.ts and OpenAI's wire shape.
+import { errorCodes, type ErrorCode } from './error-codes.js'
+
+export interface GatewayErrorOptions {
+  /** Override the table's status (e.g. the status an upstream answered with). */
+  readonly status?: number
+  readonly param?: string | null
+  readonly cause?: unknown
+}
+
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError'
+  readonly code: ErrorCode
+  readonly status: number
+  readonly type: string
+  readonly retryable: boolean
+  readonly param: string | null
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    const info = errorCodes[code]
+    this.code = code
+    this.status = options.status ?? info.status
+    this.type = info.type
+    this.retryable = info.retryable
+    this.param = options.param ?? null
+  }
+
+  /** OpenAI's error shape: `{"error":{"message","type","param","code"}}`. */
+  toJSON(): { error: { message: string; type: string; param: string | null; code: string } } {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } }
+  }
+
+  toBody(): string {
+    return JSON.stringify(this.toJSON())
+  }
+}
+
+export function isGatewayError(value: unknown): value is GatewayError {
+  return value instanceof GatewayError
+}

@@ -1,0 +1,119 @@
+// Assembles a running gateway from a config: the HTTP server, the relay's parts, observers, and shutdown.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Authenticator } from './auth/authenticate.js'
+import type { GatewayConfig } from './config/gateway-config.js'
+import { tooLarge } from './http/read-body.js'
+import { createRequestListener } from './http/gateway-app.js'
+import { sendError } from './http/send-error.js'
+import { requestIdFor } from './http/request-id.js'
+import type { Logger } from './log/logger.js'
+import { AdapterRegistry } from './providers/adapter-registry.js'
+import type { OutcomeObserver, RequestOutcome } from './relay/request-outcome.js'
+import { UpstreamClients } from './relay/upstream-clients.js'
+import { systemClock, type Clock } from './time/clock.js'
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig
+  readonly logger: Logger
+  readonly observers?: readonly OutcomeObserver[]
+  readonly clock?: Clock
+  readonly random?: () => number
+}
+
+export interface RunningGateway {
+  readonly server: Server
+  /** `http://host:port` the gateway listens on. */
+  readonly url: string
+  readonly address: AddressInfo
+  /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
+  shutdown(deadlineMs?: number): Promise<void>
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { config, logger } = options
+  const clock = options.clock ?? systemClock
+  const clients = new UpstreamClients()
+  const adapters = new AdapterRegistry(clients)
+  const authenticator = new Authenticator(config.upstreams)
+  const observers = options.observers ?? []
+  let draining = false
+  let inFlight = 0
+  let idle: (() => void) | undefined
+
+  for (const upstream of config.upstreams) {
+    if (!adapters.has(upstream)) logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
+  }
+
+  const observe = (outcome: RequestOutcome): void => {
+    for (const observer of observers) {
+      try {
+        observer(outcome)
+      } catch (error) {
+        logger.error('an observer failed', { requestId: outcome.requestId, error: String(error) })
+      }
+    }
+  }
+  const listener = createRequestListener({
+    config,
+    authenticator,
+    adapters,
+    clock,
+    random: options.random ?? Math.random,
+    observe,
+    draining: () => draining,
+    logger,
+    usableUpstreams: config.upstreams.filter((u) => adapters.has(u)).length,
+  })
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++
+    res.once('close', () => {
+      inFlight--
+      if (inFlight === 0) idle?.()
+    })
+    listener(req, res)
+  })
+  // A declared body over the limit is refused before the client sends it (Expect: 100-continue).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
+      sendError(res, tooLarge(config.maxBodyBytes), requestIdFor(req.headers['x-request-id']), ['connection', 'close'])
+      return
+    }
+    res.writeContinue()
+    server.emit('request', req, res)
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.listen.port, config.listen.host === '' ? undefined : config.listen.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+
+  let shuttingDown: Promise<void> | undefined
+  const shutdown = (deadlineMs = config.shutdownTimeoutMs): Promise<void> => {
+    shuttingDown ??= (async () => {
+      draining = true
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, deadlineMs)
+          idle = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      }
+      server.closeAllConnections()
+      await closed
+      await clients.close()
+    })()
+    return shuttingDown
+  }
+
+  return { server, url: `http://${host}:${address.port}`, address, shutdown }
+}

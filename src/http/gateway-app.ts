@@ -1,0 +1,46 @@
+// The HTTP edge: request id, then one of preflight, health, the relay, or a 404 — nothing else.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { GatewayError } from '../errors/gateway-error.js'
+import type { Logger } from '../log/logger.js'
+import { answerPreflight } from './cors.js'
+import { answerHealth, answerReady } from './health-routes.js'
+import { handleRelay, type RelayRouteDeps } from './relay-route.js'
+import { requestIdFor } from './request-id.js'
+import { sendError } from './send-error.js'
+
+export interface GatewayAppDeps extends RelayRouteDeps {
+  readonly logger: Logger
+  readonly usableUpstreams: number
+}
+
+export function createRequestListener(deps: GatewayAppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return function gatewayRequest(req, res) {
+    const requestId = requestIdFor(req.headers['x-request-id'])
+    const url = req.url ?? '/'
+    const q = url.indexOf('?')
+    const pathname = q === -1 ? url : url.slice(0, q)
+    const query = q === -1 ? '' : url.slice(q)
+    if (pathname.startsWith('/v1/')) {
+      if (req.method === 'OPTIONS') {
+        answerPreflight(req, res, requestId)
+        return
+      }
+      handleRelay(deps, req, res, requestId, pathname, query).catch((error: unknown) => {
+        deps.logger.error('request failed unexpectedly', { requestId, error: String(error) })
+        if (!res.headersSent) sendError(res, new GatewayError('upstream_error', 'internal error'), requestId)
+        else res.destroy()
+      })
+      return
+    }
+    if (pathname === '/healthz') {
+      answerHealth(res, requestId)
+      return
+    }
+    if (pathname === '/readyz') {
+      answerReady(res, requestId, { draining: deps.draining(), usableUpstreams: deps.usableUpstreams })
+      return
+    }
+    req.resume()
+    sendError(res, new GatewayError('not_found', `Unknown path ${pathname}: the API is served under /v1/`), requestId)
+  }
+}

@@ -1,0 +1,13 @@
+// /healthz (the process is up) and /readyz (it accepts traffic: not draining, some upstream usable).
+import type { ServerResponse } from 'node:http'
+import { sendJson } from './send-error.js'
+
+export function answerHealth(res: ServerResponse, requestId: string): void {
+  sendJson(res, 200, '{"status":"ok"}', requestId)
+}
+
+export function answerReady(res: ServerResponse, requestId: string, state: { draining: boolean; usableUpstreams: number }): void {
+  if (state.draining) sendJson(res, 503, '{"status":"draining"}', requestId, ['connection', 'close'])
+  else if (state.usableUpstreams === 0) sendJson(res, 503, '{"status":"no usable upstreams"}', requestId)
+  else sendJson(res, 200, '{"status":"ready"}', requestId)
+}

@@ -1,0 +1,106 @@
+// /v1/*: the request lifecycle, in order — body, routing fields, identity, plan, relay, outcome.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Authenticator } from '../auth/authenticate.js'
+import type { GatewayConfig } from '../config/gateway-config.js'
+import { GatewayError } from '../errors/gateway-error.js'
+import type { AdapterRegistry } from '../providers/adapter-registry.js'
+import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
+import type { OutcomeObserver, RequestOutcome } from '../relay/request-outcome.js'
+import { planAttempts } from '../routing/plan-attempts.js'
+import type { Clock } from '../time/clock.js'
+import { discardRest, readBody, tooLarge } from './read-body.js'
+import { routingFields } from './routing-fields.js'
+import { sendError } from './send-error.js'
+
+export interface RelayRouteDeps {
+  readonly config: GatewayConfig
+  readonly authenticator: Authenticator
+  readonly adapters: AdapterRegistry
+  readonly clock: Clock
+  readonly random: () => number
+  readonly observe: OutcomeObserver
+  readonly draining: () => boolean
+}
+
+export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, query: string): Promise<void> {
+  const { config, clock } = deps
+  const startedAt = clock.wallNow()
+  const start = clock.now()
+  const socket = req.socket
+  const bytesOutBefore = socket.bytesWritten
+  const closeHeaders = (): string[] => (deps.draining() ? ['connection', 'close'] : [])
+
+  let body: Buffer | null = null
+  let identity = deps.authenticator.authenticate(req.headers.authorization)
+  let model = pathname
+  let stream = false
+  let result: RelayResult
+  try {
+    const declared = Number(req.headers['content-length'] ?? 0)
+    if (declared > config.maxBodyBytes) throw tooLarge(config.maxBodyBytes)
+    body = await readBody(req, config.maxBodyBytes)
+    const fields = routingFields(body, req.headers['content-type'], pathname)
+    model = fields.model
+    stream = fields.stream
+    const plan = planAttempts({
+      model,
+      identity,
+      upstreams: config.upstreams,
+      policy: config.lbPolicy,
+      mayUse: (id, upstream) => deps.authenticator.mayUse(id, upstream),
+      isAvailable: (upstream) => deps.adapters.has(upstream),
+      random: deps.random,
+    })
+    if (plan.kind === 'unauthorized') {
+      throw new GatewayError('invalid_api_key', identity.kind === 'anonymous' && identity.presentedKey ? 'Incorrect API key provided.' : 'You didn\'t provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).')
+    }
+    if (plan.kind === 'no_model') {
+      throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
+    }
+    const relay = new RequestRelay({
+      request: { requestId, method: req.method ?? 'GET', path: pathname.slice(3) + query, headers: req.headers, body, json: fields.json, model, stream },
+      res,
+      plan: plan.attempts,
+      adapterFor: (upstream) => deps.adapters.for(upstream),
+      clock,
+      closeConnection: deps.draining,
+    })
+    const onClose = (): void => {
+      if (!res.writableFinished) relay.clientGone()
+    }
+    res.on('close', onClose)
+    result = await relay.run()
+    res.off('close', onClose)
+  } catch (error) {
+    const gatewayError = error instanceof GatewayError ? error : new GatewayError('upstream_error', 'internal error', { cause: error })
+    if (gatewayError.code === 'request_too_large') {
+      // Answer, then let the client finish sending: it must read the 413, not a reset.
+      sendError(res, gatewayError, requestId, ['connection', 'close'])
+      discardRest(req)
+    } else if (gatewayError.code !== 'client_closed') {
+      sendError(res, gatewayError, requestId, closeHeaders())
+    }
+    result = { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined }
+  }
+  const outcome: RequestOutcome = {
+    requestId,
+    startedAt,
+    method: req.method ?? 'GET',
+    path: pathname,
+    clientIp: socket.remoteAddress ?? '',
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
+    identity,
+    model,
+    stream,
+    upstream: result.upstream?.name,
+    attempts: result.attempts,
+    status: result.status,
+    errorCode: result.errorCode,
+    firstByteMs: result.firstByteMs,
+    totalMs: clock.now() - start,
+    bytesIn: body?.length ?? 0,
+    bytesOut: socket.bytesWritten - bytesOutBefore,
+    requestBody: body,
+  }
+  deps.observe(outcome)
+}

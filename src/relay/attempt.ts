@@ -1,0 +1,258 @@
+// One attempt against one upstream: holds the response until its commit point, then relays it.
+// Before the commit point a failure is reported back so the relay can fail over; after it, a failure
+// ends the client's response visibly (an SSE error event, or a cut connection) and never cleanly.
+import type { ServerResponse } from 'node:http'
+import type { UpstreamConfig } from '../config/gateway-config.js'
+import { GatewayError } from '../errors/gateway-error.js'
+import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../providers/provider-adapter.js'
+import { classifyEvent } from '../streaming/commit-point.js'
+import { SseParser, type SseEvent } from '../streaming/sse-parser.js'
+import { lastEventBoundary } from '../streaming/event-boundary.js'
+import type { Clock } from '../time/clock.js'
+import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
+import { clientResponseHeaders, headerOf } from './client-response-headers.js'
+import { statusFailsOver } from './failover-policy.js'
+
+/** Role-only and empty chunks held before the commit point, at most. */
+export const maxHeldBytes = 16 * 1024
+/** An error body kept for the final answer, at most. */
+const maxErrorBodyBytes = 64 * 1024
+
+/** An upstream's complete non-2xx answer, kept in case it becomes the client's answer. */
+export interface UpstreamAnswer {
+  readonly status: number
+  readonly headers: readonly string[]
+  readonly body: Buffer
+}
+
+export type AttemptResult =
+  /** The response reached the client; `error` is set when it failed after the commit point. */
+  | { readonly kind: 'committed'; readonly status: number; readonly error: GatewayError | undefined; readonly firstByteMs: number }
+  | { readonly kind: 'failed'; readonly error: GatewayError; readonly answer: UpstreamAnswer | undefined }
+
+export interface AttemptOptions {
+  readonly request: UpstreamRequest
+  readonly upstream: UpstreamConfig
+  readonly adapter: ProviderAdapter
+  readonly res: ServerResponse
+  readonly deadlines: DeadlineSettings
+  readonly clock: Clock
+  /** Ask the client to close its connection (the gateway is draining). */
+  readonly closeConnection: boolean
+}
+
+type Mode = 'awaiting' | 'direct' | 'sse' | 'error-body'
+
+export class Attempt implements ResponseSink {
+  readonly result: Promise<AttemptResult>
+  readonly #options: AttemptOptions
+  readonly #deadlines: AttemptDeadlines
+  readonly #startedAt: number
+  #resolve!: (result: AttemptResult) => void
+  #control: AttemptControl | undefined
+  #mode: Mode = 'awaiting'
+  #status = 0
+  #headers: string[] = []
+  #committed = false
+  #firstByteMs = 0
+  #settled = false
+  // Stream state before the commit point.
+  #parser: SseParser | undefined
+  #held: Buffer[] = []
+  #heldBytes = 0
+  #sawVisible = false
+  #sawDone = false
+  /** After the commit point: the bytes of an event not yet complete. */
+  #tail: Buffer | undefined
+  // Error-body state.
+  #errorBody: Buffer[] = []
+  #errorBytes = 0
+
+  constructor(options: AttemptOptions) {
+    this.#options = options
+    this.#startedAt = options.clock.now()
+    this.result = new Promise((resolve) => {
+      this.#resolve = resolve
+    })
+    this.#deadlines = new AttemptDeadlines(options.clock, options.deadlines, options.upstream.name, (error) => this.abort(error))
+  }
+
+  start(): void {
+    this.#deadlines.start()
+    try {
+      this.#control = this.#options.adapter.send(this.#options.request, this.#options.upstream, this)
+    } catch (error) {
+      this.onResponseError(
+        error instanceof GatewayError ? error : new GatewayError('upstream_error', `upstream ${this.#options.upstream.name}: ${String(error)}`, { cause: error }),
+      )
+    }
+  }
+
+  abort(error: GatewayError): void {
+    if (this.#settled) return
+    if (this.#control === undefined) this.onResponseError(error)
+    else this.#control.abort(error)
+  }
+
+  get committed(): boolean {
+    return this.#committed
+  }
+
+  onResponseStart(status: number, headers: string[]): void {
+    this.#status = status
+    this.#headers = headers
+    if (statusFailsOver(status)) {
+      this.#mode = 'error-body'
+    } else if (status >= 200 && status < 300 && headerOf(headers, 'content-type')?.startsWith('text/event-stream') === true) {
+      this.#mode = 'sse'
+      this.#parser = new SseParser((event) => this.#onHeldEvent(event))
+    } else {
+      this.#mode = 'direct'
+    }
+  }
+
+  onResponseData(chunk: Buffer): boolean {
+    if (this.#settled) return false
+    this.#deadlines.touch()
+    switch (this.#mode) {
+      case 'direct':
+        if (!this.#committed) this.#commit()
+        return this.#write(chunk)
+      case 'sse':
+        return this.#committed ? this.#writeEvents(chunk) : this.#hold(chunk)
+      case 'error-body':
+        if (this.#errorBytes < maxErrorBodyBytes) {
+          this.#errorBody.push(chunk)
+          this.#errorBytes += chunk.length
+        }
+        return true
+      case 'awaiting':
+        return true
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return
+    this.#deadlines.stop()
+    switch (this.#mode) {
+      case 'error-body':
+        this.#fail(
+          new GatewayError('upstream_status', `upstream ${this.#options.upstream.name} answered ${this.#status}`, { status: this.#status }),
+          { status: this.#status, headers: this.#headers, body: Buffer.concat(this.#errorBody, this.#errorBytes) },
+        )
+        return
+      case 'sse':
+        if (!this.#committed) {
+          if (!this.#sawDone) {
+            this.#fail(new GatewayError('upstream_truncated', `upstream ${this.#options.upstream.name} ended its stream before sending anything`), undefined)
+            return
+          }
+          this.#commit()
+          this.#writeHeld()
+        }
+        if (this.#tail !== undefined) this.#write(this.#tail)
+        break
+      case 'direct':
+      case 'awaiting':
+        if (!this.#committed) this.#commit()
+        break
+    }
+    this.#options.res.end()
+    this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs })
+  }
+
+  onResponseError(error: GatewayError): void {
+    if (this.#settled) return
+    this.#deadlines.stop()
+    if (!this.#committed) {
+      this.#fail(error, undefined)
+      return
+    }
+    const res = this.#options.res
+    if (!res.destroyed) {
+      if (this.#mode === 'sse') {
+        // An explicit error event and no [DONE]: the client must not mistake a cut stream for a complete one.
+        res.end(`data: ${error.toBody()}\n\n`)
+      } else {
+        // A plain body cannot carry an error after it started: cut the connection so the client sees a failure.
+        res.destroy(error)
+      }
+    }
+    this.#settle({ kind: 'committed', status: this.#status, error, firstByteMs: this.#firstByteMs })
+  }
+
+  #hold(chunk: Buffer): boolean {
+    this.#held.push(chunk)
+    this.#heldBytes += chunk.length
+    this.#parser?.push(chunk)
+    if (this.#sawVisible || this.#sawDone || this.#heldBytes > maxHeldBytes) {
+      this.#parser = undefined
+      this.#commit()
+      return this.#writeHeld()
+    }
+    return true
+  }
+
+  #onHeldEvent(event: SseEvent): void {
+    const visibility = classifyEvent(event)
+    if (visibility === 'visible') this.#sawVisible = true
+    else if (visibility === 'done') this.#sawDone = true
+  }
+
+  #writeHeld(): boolean {
+    const held = this.#held.length === 1 ? (this.#held[0] as Buffer) : Buffer.concat(this.#held, this.#heldBytes)
+    this.#held = []
+    this.#heldBytes = 0
+    return this.#writeEvents(held)
+  }
+
+  /** Forward whole events only, so an error event after a failure never lands inside a half-sent one. */
+  #writeEvents(chunk: Buffer): boolean {
+    let data = chunk
+    if (this.#tail !== undefined) {
+      data = Buffer.concat([this.#tail, chunk])
+      this.#tail = undefined
+    }
+    const boundary = lastEventBoundary(data)
+    if (boundary < data.length) {
+      this.#tail = data.subarray(boundary)
+      if (boundary === 0) return true
+      data = data.subarray(0, boundary)
+    }
+    return this.#write(data)
+  }
+
+  #write(chunk: Buffer): boolean {
+    const res = this.#options.res
+    if (res.destroyed) return false
+    const ok = res.write(chunk)
+    if (!ok) {
+      this.#deadlines.pause()
+      res.once('drain', this.#onDrain)
+    }
+    return ok
+  }
+
+  readonly #onDrain = (): void => {
+    this.#deadlines.resume()
+    this.#control?.resume()
+  }
+
+  #commit(): void {
+    this.#committed = true
+    this.#firstByteMs = this.#options.clock.now() - this.#startedAt
+    const { res, request, closeConnection } = this.#options
+    res.writeHead(this.#status, clientResponseHeaders(this.#headers, request.requestId, closeConnection))
+  }
+
+  #fail(error: GatewayError, answer: UpstreamAnswer | undefined): void {
+    this.#settle({ kind: 'failed', error, answer })
+  }
+
+  #settle(result: AttemptResult): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.#deadlines.stop()
+    this.#resolve(result)
+  }
+}

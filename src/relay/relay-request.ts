@@ -1,0 +1,116 @@
+// The attempt loop: try each planned upstream in turn until one's answer reaches the client.
+import type { ServerResponse } from 'node:http'
+import type { UpstreamConfig } from '../config/gateway-config.js'
+import type { ErrorCode } from '../errors/error-codes.js'
+import { GatewayError } from '../errors/gateway-error.js'
+import { sendJson } from '../http/send-error.js'
+import type { ProviderAdapter, UpstreamRequest } from '../providers/provider-adapter.js'
+import type { Clock } from '../time/clock.js'
+import { Attempt, type AttemptResult } from './attempt.js'
+import type { DeadlineSettings } from './attempt-deadlines.js'
+import { failureAnswer } from './failure-answer.js'
+import type { AttemptRecord } from './request-outcome.js'
+
+export interface RelayOptions {
+  readonly request: UpstreamRequest
+  readonly res: ServerResponse
+  readonly plan: readonly UpstreamConfig[]
+  readonly adapterFor: (upstream: UpstreamConfig) => ProviderAdapter
+  readonly clock: Clock
+  readonly closeConnection: () => boolean
+}
+
+export interface RelayResult {
+  readonly status: number
+  readonly errorCode: ErrorCode | undefined
+  /** The upstream whose answer the client got. */
+  readonly upstream: UpstreamConfig | undefined
+  readonly attempts: readonly AttemptRecord[]
+  /** From the relay's start until the first byte went to the client. */
+  readonly firstByteMs: number | undefined
+}
+
+const clientClosed = (): GatewayError => new GatewayError('client_closed', 'the client closed the connection')
+
+export class RequestRelay {
+  readonly #options: RelayOptions
+  readonly #attempts: AttemptRecord[] = []
+  #current: Attempt | undefined
+  #clientGone = false
+
+  constructor(options: RelayOptions) {
+    this.#options = options
+  }
+
+  /** The client went away: abort the upstream request now and try no other. */
+  clientGone(): void {
+    if (this.#clientGone) return
+    this.#clientGone = true
+    this.#current?.abort(clientClosed())
+  }
+
+  async run(): Promise<RelayResult> {
+    const { plan, clock, request } = this.#options
+    const startedAt = clock.now()
+    let last: { result: AttemptResult & { kind: 'failed' }; upstream: UpstreamConfig } | undefined
+    for (let i = 0; i < plan.length && !this.#clientGone; i++) {
+      const upstream = plan[i] as UpstreamConfig
+      const attemptStart = clock.now()
+      const attempt = new Attempt({
+        request,
+        upstream,
+        adapter: this.#options.adapterFor(upstream),
+        res: this.#options.res,
+        deadlines: deadlinesFor(upstream, request.stream, i === plan.length - 1),
+        clock,
+        closeConnection: this.#options.closeConnection(),
+      })
+      this.#current = attempt
+      attempt.start()
+      const result = await attempt.result
+      this.#current = undefined
+      const durationMs = clock.now() - attemptStart
+      if (result.kind === 'committed') {
+        const errorCode = this.#clientGone ? 'client_closed' : result.error?.code
+        this.#record(upstream, errorCode === undefined ? 'ok' : errorCode === 'client_closed' ? 'client_closed' : 'failed', result.status, errorCode, durationMs)
+        return {
+          status: result.status,
+          errorCode,
+          upstream,
+          attempts: this.#attempts,
+          firstByteMs: attemptStart - startedAt + result.firstByteMs,
+        }
+      }
+      const code = this.#clientGone ? 'client_closed' : result.error.code
+      this.#record(upstream, code === 'client_closed' ? 'client_closed' : 'failed', result.answer?.status, code, durationMs)
+      last = { result, upstream }
+      if (!result.error.retryable) break
+    }
+    if (this.#clientGone || last === undefined) {
+      return { status: 499, errorCode: 'client_closed', upstream: undefined, attempts: this.#attempts, firstByteMs: undefined }
+    }
+    const answer = failureAnswer(last.result.error, last.result.answer, last.upstream, this.#attempts.length)
+    const extra = this.#options.closeConnection() ? [...answer.headers, 'connection', 'close'] : answer.headers
+    sendJson(this.#options.res, answer.status, answer.body, request.requestId, extra)
+    return {
+      status: answer.status,
+      errorCode: last.result.error.code,
+      upstream: last.result.answer === undefined ? undefined : last.upstream,
+      attempts: this.#attempts,
+      firstByteMs: clock.now() - startedAt,
+    }
+  }
+
+  #record(upstream: UpstreamConfig, outcome: AttemptRecord['outcome'], status: number | undefined, errorCode: ErrorCode | undefined, durationMs: number): void {
+    this.#attempts.push({ upstream: upstream.name, upstreamIndex: upstream.index, outcome, status, errorCode, durationMs })
+  }
+}
+
+/** The last candidate always gets `timeout`: nothing remains to fail over to, so a short stream deadline only hurts. */
+export function deadlinesFor(upstream: UpstreamConfig, stream: boolean, isLast: boolean): DeadlineSettings {
+  return {
+    firstByteMs: stream && !isLast ? upstream.streamFirstByteTimeoutMs : upstream.firstByteTimeoutMs,
+    idleMs: upstream.idleTimeoutMs,
+    totalMs: upstream.totalTimeoutMs,
+  }
+}

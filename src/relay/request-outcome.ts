@@ -1,0 +1,44 @@
+// RequestOutcome: what happened to one client request, known only when its response body has ended.
+import type { ClientIdentity } from '../auth/authenticate.js'
+import type { ErrorCode } from '../errors/error-codes.js'
+
+export type AttemptOutcome = 'ok' | 'failed' | 'client_closed'
+
+export interface AttemptRecord {
+  /** The upstream's name (never its key). */
+  readonly upstream: string
+  readonly upstreamIndex: number
+  readonly outcome: AttemptOutcome
+  /** The upstream's HTTP status when it answered. */
+  readonly status: number | undefined
+  readonly errorCode: ErrorCode | undefined
+  readonly durationMs: number
+}
+
+export interface RequestOutcome {
+  readonly requestId: string
+  /** Wall-clock start, ms since the epoch. */
+  readonly startedAt: number
+  readonly method: string
+  /** The client path, e.g. `/v1/chat/completions`. */
+  readonly path: string
+  readonly clientIp: string
+  readonly userAgent: string
+  readonly identity: ClientIdentity
+  readonly model: string
+  readonly stream: boolean
+  /** The upstream whose answer the client got, if any. */
+  readonly upstream: string | undefined
+  readonly attempts: readonly AttemptRecord[]
+  readonly status: number
+  readonly errorCode: ErrorCode | undefined
+  /** From the start of the request until the first response byte was sent; undefined if none was. */
+  readonly firstByteMs: number | undefined
+  readonly totalMs: number
+  readonly bytesIn: number
+  readonly bytesOut: number
+  /** Request body, when it was JSON (kept for records). */
+  readonly requestBody: Buffer | null
+}
+
+export type OutcomeObserver = (outcome: RequestOutcome) => void

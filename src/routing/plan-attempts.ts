@@ -1,0 +1,46 @@
+// planAttempts: pure choice of which upstreams to try, in which order, for one request.
+import type { LbPolicy, UpstreamConfig } from '../config/gateway-config.js'
+import type { ClientIdentity } from '../auth/authenticate.js'
+import { servesModel } from './model-rules.js'
+
+export interface PlanInput {
+  readonly model: string
+  readonly identity: ClientIdentity
+  readonly upstreams: readonly UpstreamConfig[]
+  readonly policy: LbPolicy
+  readonly mayUse: (identity: ClientIdentity, upstream: UpstreamConfig) => boolean
+  /** Upstreams the running gateway can reach (a type without an adapter is skipped). */
+  readonly isAvailable: (upstream: UpstreamConfig) => boolean
+  /** Injected randomness: returns a number in [0, 1). */
+  readonly random: () => number
+}
+
+export type Plan =
+  | { readonly kind: 'attempts'; readonly attempts: readonly UpstreamConfig[] }
+  /** No upstream this identity may use serves the model. */
+  | { readonly kind: 'unauthorized' }
+  | { readonly kind: 'no_model' }
+
+export function planAttempts(input: PlanInput): Plan {
+  const attempts: UpstreamConfig[] = []
+  for (const upstream of input.upstreams) {
+    if (input.isAvailable(upstream) && input.mayUse(input.identity, upstream) && servesModel(upstream, input.model)) {
+      attempts.push(upstream)
+    }
+  }
+  if (attempts.length === 0) {
+    return input.identity.kind === 'key' ? { kind: 'no_model' } : { kind: 'unauthorized' }
+  }
+  if (input.policy === 'random') shuffle(attempts, input.random)
+  return { kind: 'attempts', attempts }
+}
+
+/** Fisher–Yates, in place. */
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const tmp = items[i] as T
+    items[i] = items[j] as T
+    items[j] = tmp
+  }
+}

@@ -1,0 +1,18 @@
+// Where the last complete SSE event in a buffer ends: just after its blank line ("\n\n", "\r\n\r\n" or "\r\r").
+
+/** Index just past the last event terminator, or 0 when the buffer holds no complete event. */
+export function lastEventBoundary(data: Buffer): number {
+  const n = data.length
+  // Fast path: upstreams almost always send whole events.
+  if (n >= 2 && data[n - 1] === 10 && (data[n - 2] === 10 || (n >= 4 && data[n - 2] === 13 && data[n - 3] === 10 && data[n - 4] === 13))) return n
+  for (let i = n - 1; i >= 1; i--) {
+    const c = data[i]
+    if (c === 10) {
+      if (data[i - 1] === 10) return i + 1
+      if (i >= 3 && data[i - 1] === 13 && data[i - 2] === 10 && data[i - 3] === 13) return i + 1
+    } else if (c === 13 && data[i - 1] === 13) {
+      return i + 1
+    }
+  }
+  return 0
+}

@@ -1,0 +1,45 @@
+// Starts the real gateway in this process on 127.0.0.1:0 from a YAML config, and collects its outcomes.
+import { parseConfigText } from '../../src/config/load-config.js'
+import { startGateway, type RunningGateway } from '../../src/gateway.js'
+import { createLogger } from '../../src/log/logger.js'
+import type { RequestOutcome } from '../../src/relay/request-outcome.js'
+
+export interface TestGateway extends RunningGateway {
+  /** `http://127.0.0.1:PORT/v1`: a base URL for clients. */
+  readonly baseURL: string
+  readonly outcomes: RequestOutcome[]
+  /** Resolves with the next outcome (or an already-recorded one at that position). */
+  outcomeAt(index: number): Promise<RequestOutcome>
+  readonly logs: string[]
+}
+
+export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
+  const { config } = parseConfigText(`address: "127.0.0.1:0"\n${yaml}`, 'test.yaml', env)
+  const outcomes: RequestOutcome[] = []
+  const waiters: Array<{ index: number; resolve: (o: RequestOutcome) => void }> = []
+  const logs: string[] = []
+  const gateway = await startGateway({
+    config,
+    logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
+    observers: [
+      (outcome) => {
+        outcomes.push(outcome)
+        for (const waiter of waiters.splice(0)) {
+          if (outcomes[waiter.index] !== undefined) waiter.resolve(outcomes[waiter.index] as RequestOutcome)
+          else waiters.push(waiter)
+        }
+      },
+    ],
+  })
+  return {
+    ...gateway,
+    baseURL: `${gateway.url}/v1`,
+    outcomes,
+    logs,
+    outcomeAt(index) {
+      const existing = outcomes[index]
+      if (existing !== undefined) return Promise.resolve(existing)
+      return new Promise((resolve) => waiters.push({ index, resolve }))
+    },
+  }
+}
