@@ -23,9 +23,17 @@ const messages = [
   },
 ] as const
 
+/** How the mock upstream should stream its answer; it reads this from `metadata`, which the gateway passes through. */
+export interface MockStreamShape {
+  readonly chunks: number
+  readonly chunkGapMs: number
+}
+
 /** The JSON body, encoded once; undici sends the same Buffer for every request. */
-export function chatRequestBody(stream: boolean): Buffer {
+export function chatRequestBody(stream: boolean, shape?: MockStreamShape): Buffer {
+  // OpenAI's metadata values are strings.
+  const metadata = shape === undefined ? undefined : { bench_chunks: String(shape.chunks), bench_chunk_gap_ms: String(shape.chunkGapMs) }
   return Buffer.from(
-    JSON.stringify({ model: 'gpt-4o-mini', messages, temperature: 0.2, max_tokens: 256, stream, user: 'bench-customer-42' }),
+    JSON.stringify({ model: 'gpt-4o-mini', messages, temperature: 0.2, max_tokens: 256, stream, user: 'bench-customer-42', metadata }),
   )
 }

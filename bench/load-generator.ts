@@ -42,7 +42,7 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
   const request: PreparedRequest = {
     path: job.path,
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-    body: chatRequestBody(job.stream),
+    body: chatRequestBody(job.stream, job.mockStream),
     expectDone: job.stream,
   }
   const recorder = new Recorder()

@@ -1,4 +1,5 @@
 // What run.ts asks the load generator to do, and what it answers: the IPC contract between the two processes.
+import type { MockStreamShape } from './chat-request.js'
 import type { LatencySummary } from './percentiles.js'
 
 export type LoadMode =
@@ -13,6 +14,8 @@ export interface LoadJob {
   readonly origin: string
   readonly path: string
   readonly stream: boolean
+  /** Streams only: chunk count and gap the mock upstream uses for these requests. */
+  readonly mockStream?: MockStreamShape
   readonly mode: LoadMode
   readonly connections: number
   readonly warmupMs: number

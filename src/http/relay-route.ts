@@ -101,6 +101,9 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     bytesIn: body?.length ?? 0,
     bytesOut: socket.bytesWritten - bytesOutBefore,
     requestBody: body,
+    requestHeaders: req.headers,
+    usage: undefined,
+    responseText: undefined,
   }
   deps.observe(outcome)
 }

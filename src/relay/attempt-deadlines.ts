@@ -64,6 +64,7 @@ export class AttemptDeadlines {
 
   #rearm(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
+    this.#timer = undefined
     this.#arm(this.#nextCheckIn())
   }
 

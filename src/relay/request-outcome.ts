@@ -1,4 +1,5 @@
 // RequestOutcome: what happened to one client request, known only when its response body has ended.
+import type { IncomingHttpHeaders } from 'node:http'
 import type { ClientIdentity } from '../auth/authenticate.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 
@@ -39,6 +40,23 @@ export interface RequestOutcome {
   readonly bytesOut: number
   /** Request body, when it was JSON (kept for records). */
   readonly requestBody: Buffer | null
+  /** The client's request headers as received (observers redact secrets before storing any). */
+  readonly requestHeaders: IncomingHttpHeaders
+  /** Token usage, when the answer was a chat or text completion. */
+  readonly usage: TokenUsage | undefined
+  /**
+   * What the client was answered, for records: non-stream, the first choice's message content (or the
+   * raw body for other text/JSON answers); stream, the concatenated deltas, tool calls included.
+   */
+  readonly responseText: string | undefined
+}
+
+export interface TokenUsage {
+  readonly promptTokens: number
+  readonly completionTokens: number
+  readonly totalTokens: number
+  /** `reported` by the upstream, or `estimated` by the gateway's tokenizer when it reported none. */
+  readonly source: 'reported' | 'estimated'
 }
 
 export type OutcomeObserver = (outcome: RequestOutcome) => void
