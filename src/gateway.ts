@@ -12,6 +12,7 @@ import { AdapterRegistry } from './providers/adapter-registry.js'
 import type { OutcomeObserver, RequestOutcome } from './relay/request-outcome.js'
 import { UpstreamClients } from './relay/upstream-clients.js'
 import { systemClock, type Clock } from './time/clock.js'
+import { TiktokenEstimator } from './tokens/token-estimator.js'
 
 export interface GatewayOptions {
   readonly config: GatewayConfig
@@ -37,6 +38,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const adapters = new AdapterRegistry(clients)
   const authenticator = new Authenticator(config.upstreams)
   const observers = options.observers ?? []
+  const tokens = new TiktokenEstimator()
+  // Loaded in the background: until it is there, estimates use a characters-per-token rule.
+  tokens.load().catch((error: unknown) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
@@ -62,6 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     random: options.random ?? Math.random,
     observe,
     draining: () => draining,
+    tokens,
     logger,
     usableUpstreams: config.upstreams.filter((u) => adapters.has(u)).length,
   })

@@ -5,7 +5,10 @@ import type { GatewayConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
 import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
-import type { OutcomeObserver, RequestOutcome } from '../relay/request-outcome.js'
+import type { OutcomeObserver, RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
+import type { CapturedResponse } from '../relay/response-capture.js'
+import { requestStreamUsage } from '../relay/stream-usage-request.js'
+import { estimatePromptTokens, type TokenEstimator } from '../tokens/token-estimator.js'
 import { planAttempts } from '../routing/plan-attempts.js'
 import type { Clock } from '../time/clock.js'
 import { discardRest, readBody, tooLarge } from './read-body.js'
@@ -20,6 +23,7 @@ export interface RelayRouteDeps {
   readonly random: () => number
   readonly observe: OutcomeObserver
   readonly draining: () => boolean
+  readonly tokens: TokenEstimator
 }
 
 export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, query: string): Promise<void> {
@@ -34,6 +38,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
   let identity = deps.authenticator.authenticate(req.headers.authorization)
   let model = pathname
   let stream = false
+  let json: Readonly<Record<string, unknown>> | null = null
   let result: RelayResult
   try {
     const declared = Number(req.headers['content-length'] ?? 0)
@@ -42,6 +47,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     const fields = routingFields(body, req.headers['content-type'], pathname)
     model = fields.model
     stream = fields.stream
+    json = fields.json
     const plan = planAttempts({
       model,
       identity,
@@ -57,8 +63,11 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     if (plan.kind === 'no_model') {
       throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
     }
+    const path = pathname.slice(3) + query
+    const usageRequest = requestStreamUsage(path, body, json)
     const relay = new RequestRelay({
-      request: { requestId, method: req.method ?? 'GET', path: pathname.slice(3) + query, headers: req.headers, body, json: fields.json, model, stream },
+      request: { requestId, method: req.method ?? 'GET', path, headers: req.headers, body: usageRequest.body, json, model, stream },
+      stripUsageChunk: stream && !usageRequest.clientAskedUsage,
       res,
       plan: plan.attempts,
       adapterFor: (upstream) => deps.adapters.for(upstream),
@@ -80,7 +89,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     } else if (gatewayError.code !== 'client_closed') {
       sendError(res, gatewayError, requestId, closeHeaders())
     }
-    result = { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined }
+    result = { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined, captured: undefined }
   }
   const outcome: RequestOutcome = {
     requestId,
@@ -102,8 +111,19 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     bytesOut: socket.bytesWritten - bytesOutBefore,
     requestBody: body,
     requestHeaders: req.headers,
-    usage: undefined,
-    responseText: undefined,
+    usage: usageOf(result, json, deps.tokens),
+    responseText: result.captured?.text,
   }
   deps.observe(outcome)
+}
+
+/** The upstream's reported usage; else, for a successful completion, an estimate from the texts. */
+function usageOf(result: RelayResult, json: Readonly<Record<string, unknown>> | null, tokens: TokenEstimator): TokenUsage | undefined {
+  const captured: CapturedResponse | undefined = result.captured
+  if (captured === undefined || result.status < 200 || result.status >= 300) return undefined
+  if (captured.usage !== undefined) return { ...captured.usage, source: 'reported' }
+  if (json === null || (json['messages'] === undefined && json['prompt'] === undefined && json['input'] === undefined)) return undefined
+  const promptTokens = estimatePromptTokens(json, tokens)
+  const completionTokens = tokens.count(captured.text ?? '')
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, source: 'estimated' }
 }

@@ -8,6 +8,9 @@ import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } f
 import { classifyEvent } from '../streaming/commit-point.js'
 import { SseParser, type SseEvent } from '../streaming/sse-parser.js'
 import { lastEventBoundary } from '../streaming/event-boundary.js'
+import { StreamTap } from '../streaming/stream-tap.js'
+import { withoutUsageOnlyEvents } from '../streaming/usage-events.js'
+import { ResponseCapture, type CapturedResponse } from './response-capture.js'
 import type { Clock } from '../time/clock.js'
 import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
@@ -27,7 +30,14 @@ export interface UpstreamAnswer {
 
 export type AttemptResult =
   /** The response reached the client; `error` is set when it failed after the commit point. */
-  | { readonly kind: 'committed'; readonly status: number; readonly error: GatewayError | undefined; readonly firstByteMs: number }
+  | {
+      readonly kind: 'committed'
+      readonly status: number
+      readonly error: GatewayError | undefined
+      readonly firstByteMs: number
+      /** Usage and text read from the answer as it passed, for records. */
+      readonly captured: CapturedResponse
+    }
   | { readonly kind: 'failed'; readonly error: GatewayError; readonly answer: UpstreamAnswer | undefined }
 
 export interface AttemptOptions {
@@ -39,6 +49,8 @@ export interface AttemptOptions {
   readonly clock: Clock
   /** Ask the client to close its connection (the gateway is draining). */
   readonly closeConnection: boolean
+  /** The gateway asked the upstream for stream usage the client did not ask for: drop the usage-only chunk. */
+  readonly stripUsageChunk: boolean
 }
 
 type Mode = 'awaiting' | 'direct' | 'sse' | 'error-body'
@@ -62,6 +74,9 @@ export class Attempt implements ResponseSink {
   #heldBytes = 0
   #sawVisible = false
   #sawDone = false
+  #tap: StreamTap | undefined
+  #usageOnlyPending = false
+  #capture: ResponseCapture | undefined
   /** After the commit point: the bytes of an event not yet complete. */
   #tail: Buffer | undefined
   // Error-body state.
@@ -105,9 +120,11 @@ export class Attempt implements ResponseSink {
       this.#mode = 'error-body'
     } else if (status >= 200 && status < 300 && headerOf(headers, 'content-type')?.startsWith('text/event-stream') === true) {
       this.#mode = 'sse'
-      this.#parser = new SseParser((event) => this.#onHeldEvent(event))
+      this.#tap = new StreamTap()
+      this.#parser = new SseParser((event) => this.#onEvent(event))
     } else {
       this.#mode = 'direct'
+      if (status >= 200 && status < 300) this.#capture = new ResponseCapture()
     }
   }
 
@@ -117,8 +134,10 @@ export class Attempt implements ResponseSink {
     switch (this.#mode) {
       case 'direct':
         if (!this.#committed) this.#commit()
+        this.#capture?.push(chunk)
         return this.#write(chunk)
       case 'sse':
+        this.#parser?.push(chunk)
         return this.#committed ? this.#writeEvents(chunk) : this.#hold(chunk)
       case 'error-body':
         if (this.#errorBytes < maxErrorBodyBytes) {
@@ -158,7 +177,7 @@ export class Attempt implements ResponseSink {
         break
     }
     this.#options.res.end()
-    this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs })
+    this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs, captured: this.#captured() })
   }
 
   onResponseError(error: GatewayError): void {
@@ -178,22 +197,27 @@ export class Attempt implements ResponseSink {
         res.destroy(error)
       }
     }
-    this.#settle({ kind: 'committed', status: this.#status, error, firstByteMs: this.#firstByteMs })
+    this.#settle({ kind: 'committed', status: this.#status, error, firstByteMs: this.#firstByteMs, captured: this.#captured() })
+  }
+
+  #captured(): CapturedResponse {
+    if (this.#tap !== undefined) return { usage: this.#tap.usage, text: this.#tap.text }
+    return this.#capture?.finish() ?? { usage: undefined, text: undefined }
   }
 
   #hold(chunk: Buffer): boolean {
     this.#held.push(chunk)
     this.#heldBytes += chunk.length
-    this.#parser?.push(chunk)
     if (this.#sawVisible || this.#sawDone || this.#heldBytes > maxHeldBytes) {
-      this.#parser = undefined
       this.#commit()
       return this.#writeHeld()
     }
     return true
   }
 
-  #onHeldEvent(event: SseEvent): void {
+  #onEvent(event: SseEvent): void {
+    if (this.#tap?.onEvent(event) === true) this.#usageOnlyPending = true
+    if (this.#committed) return
     const visibility = classifyEvent(event)
     if (visibility === 'visible') this.#sawVisible = true
     else if (visibility === 'done') this.#sawDone = true
@@ -218,6 +242,11 @@ export class Attempt implements ResponseSink {
       this.#tail = data.subarray(boundary)
       if (boundary === 0) return true
       data = data.subarray(0, boundary)
+    }
+    if (this.#usageOnlyPending && this.#options.stripUsageChunk) {
+      this.#usageOnlyPending = false
+      data = withoutUsageOnlyEvents(data)
+      if (data.length === 0) return true
     }
     return this.#write(data)
   }

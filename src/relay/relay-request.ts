@@ -10,6 +10,7 @@ import { Attempt, type AttemptResult } from './attempt.js'
 import type { DeadlineSettings } from './attempt-deadlines.js'
 import { failureAnswer } from './failure-answer.js'
 import type { AttemptRecord } from './request-outcome.js'
+import type { CapturedResponse } from './response-capture.js'
 
 export interface RelayOptions {
   readonly request: UpstreamRequest
@@ -18,6 +19,8 @@ export interface RelayOptions {
   readonly adapterFor: (upstream: UpstreamConfig) => ProviderAdapter
   readonly clock: Clock
   readonly closeConnection: () => boolean
+  /** Drop the usage-only chunk the gateway asked the upstream for. */
+  readonly stripUsageChunk: boolean
 }
 
 export interface RelayResult {
@@ -28,6 +31,8 @@ export interface RelayResult {
   readonly attempts: readonly AttemptRecord[]
   /** From the relay's start until the first byte went to the client. */
   readonly firstByteMs: number | undefined
+  /** Usage and text read from the answer that reached the client. */
+  readonly captured: CapturedResponse | undefined
 }
 
 const clientClosed = (): GatewayError => new GatewayError('client_closed', 'the client closed the connection')
@@ -64,6 +69,7 @@ export class RequestRelay {
         deadlines: deadlinesFor(upstream, request.stream, i === plan.length - 1),
         clock,
         closeConnection: this.#options.closeConnection(),
+        stripUsageChunk: this.#options.stripUsageChunk,
       })
       this.#current = attempt
       attempt.start()
@@ -79,6 +85,7 @@ export class RequestRelay {
           upstream,
           attempts: this.#attempts,
           firstByteMs: attemptStart - startedAt + result.firstByteMs,
+          captured: result.captured,
         }
       }
       const code = this.#clientGone ? 'client_closed' : result.error.code
@@ -87,7 +94,7 @@ export class RequestRelay {
       if (!result.error.retryable) break
     }
     if (this.#clientGone || last === undefined) {
-      return { status: 499, errorCode: 'client_closed', upstream: undefined, attempts: this.#attempts, firstByteMs: undefined }
+      return { status: 499, errorCode: 'client_closed', upstream: undefined, attempts: this.#attempts, firstByteMs: undefined, captured: undefined }
     }
     const answer = failureAnswer(last.result.error, last.result.answer, last.upstream, this.#attempts.length)
     const extra = this.#options.closeConnection() ? [...answer.headers, 'connection', 'close'] : answer.headers
@@ -98,6 +105,7 @@ export class RequestRelay {
       upstream: last.result.answer === undefined ? undefined : last.upstream,
       attempts: this.#attempts,
       firstByteMs: clock.now() - startedAt,
+      captured: { usage: undefined, text: answer.body.toString('utf8') },
     }
   }
 
