@@ -2,6 +2,8 @@
 import { z } from 'zod'
 import { configDefaults } from './config-defaults.js'
 import { dbTypes, lbPolicies } from './gateway-config.js'
+import { parsePostgresAddress, postgresAddressHint } from './postgres-address.js'
+import { recordsSchema } from './records-schema.js'
 import { rawUpstreamSchema, type RawUpstream } from './upstream-schema.js'
 import { byteSizeSchema, clientKeysSchema, listenAddressSchema, secondsSchema, yamlMap } from './value-schemas.js'
 
@@ -24,9 +26,10 @@ const topLevelKeys = {
   max_body_size: byteSizeSchema.default(configDefaults.max_body_size),
   shutdown_timeout: secondsSchema.default(configDefaults.shutdown_timeout),
   upstreams: z.array(rawUpstreamSchema).default([]),
+  records: recordsSchema.prefault({}),
 }
 
-export const rawConfigSchema = yamlMap(z.strictObject(topLevelKeys).superRefine(requireUniqueNames))
+export const rawConfigSchema = yamlMap(z.strictObject(topLevelKeys).superRefine(requireUniqueNames).superRefine(requirePostgresAddress))
 
 export type RawConfig = z.output<typeof rawConfigSchema>
 export type { RawUpstream }
@@ -40,4 +43,11 @@ function requireUniqueNames(config: { upstreams: readonly RawUpstream[] }, conte
     if (first === undefined) firstIndexByName.set(upstream.name, index)
     else context.addIssue({ code: 'custom', path: ['upstreams', index, 'name'], message: `"${upstream.name}" is already the name of upstreams[${first}]` })
   })
+}
+
+/** The predecessor's default `./db.sqlite` is no PostgreSQL address: say so at load time rather than at the first write. */
+function requirePostgresAddress(config: { dbtype: string; dbaddr: string }, context: z.RefinementCtx): void {
+  if (config.dbtype === 'postgres' && parsePostgresAddress(config.dbaddr) === undefined) {
+    context.addIssue({ code: 'custom', path: ['dbaddr'], message: postgresAddressHint })
+  }
 }

@@ -76,4 +76,22 @@ export interface GatewayConfig {
   /** How long SIGTERM waits for in-flight requests before exiting. */
   readonly shutdownTimeoutMs: number
   readonly upstreams: readonly UpstreamConfig[]
+  /** What request records keep and how they are written; unused when `dbType` is `none`. */
+  readonly records: RecordsConfig
+}
+
+export interface RecordsConfig {
+  readonly storeRequestBody: boolean
+  readonly storeResponse: boolean
+  readonly storeHeaders: boolean
+  /** Stored request bodies and responses are each cut to this many bytes (at a character boundary). */
+  readonly maxStoredBytes: number
+  /** Lower-case header names stored as `[redacted]`: the always-redacted ones plus `redact_headers`. */
+  readonly redactHeaders: readonly string[]
+  /** Rows older than this are deleted; 0 keeps them forever. */
+  readonly retentionDays: number
+  /** Records waiting to be written; past this, new ones are dropped and counted. */
+  readonly queueSize: number
+  readonly batchSize: number
+  readonly flushIntervalMs: number
 }

@@ -3,8 +3,9 @@ import { hostname as osHostname } from 'node:os'
 import type { ConfigPathSegment } from './config-error.js'
 import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-defaults.js'
 import type { RawConfig, RawUpstream } from './config-schema.js'
-import type { GatewayConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
+import type { GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
 import { parseListenAddress } from './listen-address.js'
+import { alwaysRedactedHeaders } from './records-schema.js'
 
 /** A warning about a valid config, at the key path it concerns. */
 export interface ConfigNote {
@@ -33,8 +34,23 @@ export function toGatewayConfig(raw: RawConfig, source: string): MappedConfig {
     maxBodyBytes: raw.max_body_size,
     shutdownTimeoutMs: secondsToMs(raw.shutdown_timeout),
     upstreams,
+    records: toRecordsConfig(raw.records),
   }
   return { config, notes: noteProblems(config) }
+}
+
+function toRecordsConfig(records: RawConfig['records']): RecordsConfig {
+  return {
+    storeRequestBody: records.store_request_body,
+    storeResponse: records.store_response,
+    storeHeaders: records.store_headers,
+    maxStoredBytes: records.max_stored_size,
+    redactHeaders: [...new Set([...alwaysRedactedHeaders, ...records.redact_headers])],
+    retentionDays: records.retention_days,
+    queueSize: records.queue_size,
+    batchSize: records.batch_size,
+    flushIntervalMs: secondsToMs(records.flush_interval),
+  }
 }
 
 function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, name: string): UpstreamConfig {
