@@ -1,0 +1,132 @@
+// One request record, built from a RequestOutcome by a pure mapping: names and fingerprints, never keys.
+import { extractClientKey } from '../../auth/authenticate.js'
+import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
+import type { RecordsConfig, UpstreamConfig, UpstreamCredential } from '../../config/gateway-config.js'
+import type { AttemptOutcome, RequestOutcome } from '../../relay/request-outcome.js'
+import { redactHeaders } from './redact-headers.js'
+import { storedTextOf, storedTextOfBytes } from './stored-text.js'
+
+export interface RecordedAttempt {
+  readonly upstream: string
+  readonly outcome: AttemptOutcome
+  readonly status: number | null
+  readonly error_code: string | null
+  readonly duration_ms: number
+}
+
+export interface RecordRow {
+  /** Unique per row, so a batch retried after an unacknowledged commit is not stored twice. */
+  readonly recordUid: string
+  /** The client's x-request-id when it sent one. */
+  readonly requestId: string
+  /** Wall-clock start, ms since the epoch. */
+  readonly createdAt: number
+  readonly hostname: string
+  readonly method: string
+  readonly path: string
+  readonly clientIp: string
+  readonly userAgent: string
+  /** The client key's fingerprint (`key-…`), '' when none was sent. */
+  readonly clientKey: string
+  readonly model: string
+  readonly stream: boolean
+  /** Name of the upstream whose answer the client got. */
+  readonly upstream: string | null
+  readonly upstreamEndpoint: string
+  /** The upstream key's fingerprint, `asis`, or ''. */
+  readonly upstreamKey: string
+  readonly attempts: readonly RecordedAttempt[]
+  readonly status: number
+  readonly errorCode: string | null
+  readonly firstByteMs: number | null
+  readonly totalMs: number
+  readonly bytesIn: number
+  readonly bytesOut: number
+  readonly promptTokens: number | null
+  readonly completionTokens: number | null
+  readonly totalTokens: number | null
+  readonly usageSource: 'reported' | 'estimated' | null
+  /** '' when not stored. */
+  readonly requestBody: string
+  readonly response: string
+  /** JSON of the redacted request headers; '' when not stored. */
+  readonly headers: string
+}
+
+export interface RecordContext {
+  readonly hostname: string
+  readonly policy: RecordsConfig
+  readonly upstreams: ReadonlyMap<string, RecordedUpstream>
+  readonly newRecordUid: () => string
+}
+
+export interface RecordedUpstream {
+  readonly endpoint: string
+  readonly keyFingerprint: string
+}
+
+/** Computed once at start: fingerprints cost a hash, and the keys themselves go no further. */
+export function recordedUpstreams(upstreams: readonly UpstreamConfig[]): Map<string, RecordedUpstream> {
+  return new Map(upstreams.map((upstream) => [upstream.name, { endpoint: upstream.endpoint, keyFingerprint: credentialFingerprint(upstream.credential) }]))
+}
+
+export function toRecordRow(outcome: RequestOutcome, context: RecordContext): RecordRow {
+  const { policy } = context
+  const upstream = outcome.upstream === undefined ? undefined : context.upstreams.get(outcome.upstream)
+  const usage = outcome.usage
+  return {
+    recordUid: context.newRecordUid(),
+    requestId: outcome.requestId,
+    createdAt: outcome.startedAt,
+    hostname: context.hostname,
+    method: outcome.method,
+    path: outcome.path,
+    clientIp: outcome.clientIp,
+    userAgent: outcome.userAgent,
+    clientKey: clientKeyFingerprint(outcome),
+    model: outcome.model,
+    stream: outcome.stream,
+    upstream: outcome.upstream ?? null,
+    upstreamEndpoint: upstream?.endpoint ?? '',
+    upstreamKey: upstream?.keyFingerprint ?? '',
+    attempts: outcome.attempts.map((attempt) => ({
+      upstream: attempt.upstream,
+      outcome: attempt.outcome,
+      status: attempt.status ?? null,
+      error_code: attempt.errorCode ?? null,
+      duration_ms: attempt.durationMs,
+    })),
+    status: outcome.status,
+    errorCode: outcome.errorCode ?? null,
+    firstByteMs: outcome.firstByteMs ?? null,
+    totalMs: outcome.totalMs,
+    bytesIn: outcome.bytesIn,
+    bytesOut: outcome.bytesOut,
+    promptTokens: usage?.promptTokens ?? null,
+    completionTokens: usage?.completionTokens ?? null,
+    totalTokens: usage?.totalTokens ?? null,
+    usageSource: usage?.source ?? null,
+    requestBody: policy.storeRequestBody && outcome.requestBody !== null ? storedTextOfBytes(outcome.requestBody, policy.maxStoredBytes).text : '',
+    response: policy.storeResponse && outcome.responseText !== undefined ? storedTextOf(outcome.responseText, policy.maxStoredBytes).text : '',
+    headers: policy.storeHeaders ? JSON.stringify(redactHeaders(outcome.requestHeaders, new Set(policy.redactHeaders))) : '',
+  }
+}
+
+/** Known keys carry their fingerprint; an unknown one is fingerprinted too, so failed attempts can be told apart. */
+function clientKeyFingerprint(outcome: RequestOutcome): string {
+  if (outcome.identity.kind === 'key') return outcome.identity.fingerprint
+  const authorization = outcome.requestHeaders.authorization
+  const presented = extractClientKey(typeof authorization === 'string' ? authorization : undefined)
+  return presented === '' ? '' : keyFingerprint(keyDigest(presented))
+}
+
+function credentialFingerprint(credential: UpstreamCredential): string {
+  switch (credential.kind) {
+    case 'key':
+      return keyFingerprint(keyDigest(credential.key))
+    case 'client':
+      return 'asis'
+    case 'none':
+      return ''
+  }
+}

@@ -1,0 +1,276 @@
+// One contract suite for the records store, run against SQLite and against the machine's PostgreSQL.
+import assert from 'node:assert/strict'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { createTestDatabase, postgresSkipReason } from '../../../tests/helpers/postgres-test-database.js'
+import { alwaysRedactedHeaders } from '../../config/records-schema.js'
+import { createLogger } from '../../log/logger.js'
+import type { RecordDialect } from './record-dialect.js'
+import type { RecordRow } from './record-row.js'
+import { RecordStore } from './record-store.js'
+import { openSqliteFile } from './sqlite-file.js'
+
+interface Target {
+  readonly dialect: RecordDialect
+  readonly address: string
+  /** Runs SQL outside the store, as another program (or the predecessor) would. */
+  raw(statement: string): Promise<void>
+  /** Every byte the database keeps for this data set, as text (SQLite: the files; PostgreSQL: every row). */
+  everything(): Promise<string>
+  cleanup(): Promise<void>
+}
+
+const quiet = createLogger({ level: 'silent' })
+const postgresSkip = await postgresSkipReason()
+const dirs: string[] = []
+after(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+})
+
+async function sqliteTarget(): Promise<Target> {
+  const dir = await mkdtemp(join(tmpdir(), 'records-contract-'))
+  dirs.push(dir)
+  const file = join(dir, 'db.sqlite')
+  return {
+    dialect: 'sqlite',
+    address: file,
+    async raw(statement) {
+      const db = openSqliteFile(file)
+      try {
+        db.prepare(statement).run([])
+      } finally {
+        db.close()
+      }
+    },
+    async everything() {
+      const names = await readdir(dir)
+      const contents = await Promise.all(names.map((name) => readFile(join(dir, name))))
+      return Buffer.concat(contents).toString('latin1')
+    },
+    cleanup: async () => {},
+  }
+}
+
+async function postgresTarget(): Promise<Target> {
+  const database = await createTestDatabase()
+  return {
+    dialect: 'postgres',
+    address: database.url,
+    raw: async (statement) => {
+      await database.query(statement)
+    },
+    async everything() {
+      const rows = await database.query('select row_to_json(r)::text as line from records r')
+      return rows.map((row) => String(row['line'])).join('\n')
+    },
+    cleanup: () => database.drop(),
+  }
+}
+
+function openStore(target: Target, logSql = false, logs: string[] = []): RecordStore {
+  const logger = logSql ? createLogger({ level: 'debug', write: (line) => logs.push(line) }) : quiet
+  return RecordStore.open({ dialect: target.dialect, address: target.address, logger, logSql, redactHeaders: alwaysRedactedHeaders })
+}
+
+let uid = 0
+function sampleRow(overrides: Partial<RecordRow> = {}): RecordRow {
+  uid++
+  return {
+    recordUid: `uid-${uid}-${Math.random().toString(36).slice(2)}`,
+    requestId: `req-${uid}`,
+    createdAt: Date.UTC(2025, 0, 2, 3, 4, 5, 678),
+    hostname: 'gw-1',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    clientIp: '127.0.0.1',
+    userAgent: 'OpenAI/JS 6.30.1',
+    clientKey: 'key-0123456789ab',
+    model: 'gpt-4o',
+    stream: true,
+    upstream: 'primary',
+    upstreamEndpoint: 'http://127.0.0.1:9/v1',
+    upstreamKey: 'key-ba9876543210',
+    attempts: [
+      { upstream: 'first', outcome: 'failed', status: 500, error_code: 'upstream_status', duration_ms: 12.5 },
+      { upstream: 'primary', outcome: 'ok', status: 200, error_code: null, duration_ms: 40.25 },
+    ],
+    status: 200,
+    errorCode: null,
+    firstByteMs: 20.5,
+    totalMs: 52.75,
+    bytesIn: 123,
+    bytesOut: 4567,
+    promptTokens: 11,
+    completionTokens: 7,
+    totalTokens: 18,
+    usageSource: 'reported',
+    requestBody: '{"model":"gpt-4o","messages":[{"role":"user","content":"héllo ✓"}]}',
+    response: 'Hi there ✓',
+    headers: '{"Content-Type":["application/json"],"Authorization":["[redacted]"]}',
+    ...overrides,
+  }
+}
+
+const predecessorTable: Record<RecordDialect, string> = {
+  // What GORM's AutoMigrate of the predecessor's Record struct creates.
+  sqlite:
+    'CREATE TABLE `records` (`id` integer PRIMARY KEY AUTOINCREMENT,`hostname` text,`upstream_endpoint` text,`upstream_sk` text,`created_at` datetime,' +
+    '`ip` text,`body` text,`model` text,`response` text,`response_time` integer,`elapsed_time` integer,`status` integer,`authorization` text,`user_agent` text,`headers` text)',
+  postgres:
+    'CREATE TABLE "records" ("id" bigserial,"hostname" text,"upstream_endpoint" text,"upstream_sk" text,"created_at" timestamptz,"ip" text,"body" text,"model" text,' +
+    '"response" text,"response_time" bigint,"elapsed_time" bigint,"status" bigint,"authorization" text,"user_agent" text,"headers" text,PRIMARY KEY ("id"))',
+}
+
+const oldClientKey = 'sk-client-OLD-secret-0123456789'
+const oldUpstreamKey = 'sk-upstream-OLD-secret-9876543210'
+
+function predecessorRow(target: Target, ipSuffix: number): string {
+  const created = target.dialect === 'sqlite' ? "'2024-05-01 10:00:00.123456789+08:00'" : "'2024-05-01 10:00:00.123456+08:00'"
+  const headers = JSON.stringify({ Authorization: [`Bearer ${oldClientKey}`], 'Content-Type': ['application/json'], 'User-Agent': ['curl/8'] })
+  return (
+    'INSERT INTO records (hostname, upstream_endpoint, upstream_sk, created_at, ip, body, model, response, response_time, elapsed_time, status, "authorization", user_agent, headers) ' +
+    `VALUES ('old-host', 'https://api.openai.com/v1', '${oldUpstreamKey}', ${created}, '10.0.0.${ipSuffix}', '{"model":"gpt-3.5-turbo"}', 'gpt-3.5-turbo', 'old answer', ` +
+    `1500000000, 3000000000, 200, 'Bearer ${oldClientKey}', 'curl/8', '${headers}')`
+  )
+}
+
+const targets: Array<{ dialect: RecordDialect; make: () => Promise<Target>; skip: string | false }> = [
+  { dialect: 'sqlite', make: sqliteTarget, skip: false },
+  { dialect: 'postgres', make: postgresTarget, skip: postgresSkip },
+]
+
+for (const { dialect, make, skip } of targets) {
+  describe(`records store contract: ${dialect}`, { skip }, () => {
+    const withStore = async (body: (store: RecordStore, target: Target) => Promise<void>): Promise<void> => {
+      const target = await make()
+      const store = openStore(target)
+      try {
+        await body(store, target)
+      } finally {
+        await store.close()
+        await target.cleanup()
+      }
+    }
+
+    test('a fresh database gets every migration once', () =>
+      withStore(async (store) => {
+        assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns'])
+        assert.deepEqual((await store.prepare()).applied, [])
+        assert.equal(await store.count(), 0)
+      }))
+
+    test('a row reads back with every field as written', () =>
+      withStore(async (store) => {
+        await store.prepare()
+        const row = sampleRow()
+        const bare = sampleRow({ stream: false, upstream: null, upstreamEndpoint: '', upstreamKey: '', attempts: [], firstByteMs: null, errorCode: 'client_closed', status: 499, promptTokens: null, completionTokens: null, totalTokens: null, usageSource: null, requestBody: '', response: '', headers: '' })
+        await store.insert([row, bare])
+        const [first, second] = await store.read()
+        assert.ok(first && second)
+        const { id, responseTimeNs, elapsedTimeNs, ...fields } = first
+        assert.ok(id > 0)
+        assert.deepEqual(fields, row)
+        assert.equal(responseTimeNs, 20_500_000)
+        assert.equal(elapsedTimeNs, 52_750_000)
+        assert.equal(second.stream, false)
+        assert.equal(second.firstByteMs, null)
+        assert.equal(second.responseTimeNs, null)
+        assert.equal(second.promptTokens, null)
+        assert.deepEqual(second.attempts, [])
+        assert.ok(second.id > first.id)
+      }))
+
+    test('a batch written twice (a retry after a lost acknowledgement) is stored once', () =>
+      withStore(async (store) => {
+        await store.prepare()
+        const batch = [sampleRow(), sampleRow(), sampleRow()]
+        await store.insert(batch)
+        await store.insert([...batch, sampleRow()])
+        assert.equal(await store.count(), 4)
+      }))
+
+    test('retention deletes rows older than the cutoff, at most a batch at a time, and keeps newer ones', () =>
+      withStore(async (store) => {
+        await store.prepare()
+        const day = 86_400_000
+        const now = Date.UTC(2025, 5, 1)
+        const old = Array.from({ length: 5 }, (_, i) => sampleRow({ createdAt: now - 10 * day - i * 1000 }))
+        const recent = [sampleRow({ createdAt: now - day }), sampleRow({ createdAt: now })]
+        await store.insert([...old, ...recent])
+        assert.equal(await store.deleteOlderThan(now - 7 * day, 2), 2)
+        assert.equal(await store.deleteOlderThan(now - 7 * day, 2), 2)
+        assert.equal(await store.deleteOlderThan(now - 7 * day, 2), 1)
+        assert.equal(await store.deleteOlderThan(now - 7 * day, 2), 0)
+        assert.deepEqual((await store.read()).map((r) => r.recordUid), recent.map((r) => r.recordUid))
+      }))
+
+    test("the predecessor's database: old rows kept and readable beside new ones, their keys scrubbed", async () => {
+      const target = await make()
+      try {
+        await target.raw(predecessorTable[dialect])
+        await target.raw(predecessorRow(target, 1))
+        await target.raw(predecessorRow(target, 2))
+        const store = openStore(target)
+        try {
+          assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns'])
+          await store.insert([sampleRow()])
+          assert.equal(await store.scrubLegacySecrets(1), 1)
+          assert.equal(await store.scrubLegacySecrets(10), 1)
+          assert.equal(await store.scrubLegacySecrets(10), 0)
+          const [old, , fresh] = await store.read()
+          assert.ok(old && fresh)
+          assert.equal(old.id, 1)
+          assert.equal(old.createdAt, Date.UTC(2024, 4, 1, 2, 0, 0, 123))
+          assert.equal(old.model, 'gpt-3.5-turbo')
+          assert.equal(old.response, 'old answer')
+          assert.equal(old.responseTimeNs, 1_500_000_000)
+          assert.equal(old.status, 200)
+          assert.match(old.clientKey ?? '', /^key-[0-9a-f]{12}$/)
+          assert.match(old.upstreamKey ?? '', /^key-[0-9a-f]{12}$/)
+          assert.deepEqual(JSON.parse(old.headers ?? ''), { Authorization: ['[redacted]'], 'Content-Type': ['application/json'], 'User-Agent': ['curl/8'] })
+          assert.equal(old.recordUid, null)
+          assert.equal(old.attempts, null)
+          assert.ok(fresh.id > 2)
+          assert.equal(fresh.model, 'gpt-4o')
+        } finally {
+          await store.close()
+        }
+        const everything = await target.everything()
+        assert.ok(everything.includes('old answer'), 'the scan sees row contents')
+        assert.ok(!everything.includes('OLD-secret'), 'no trace of the old keys is left')
+      } finally {
+        await target.cleanup()
+      }
+    })
+
+    test('a database at an older schema version is upgraded in place', () =>
+      withStore(async (store, target) => {
+        assert.deepEqual((await store.prepare('0001_predecessor_records')).applied, ['0001_predecessor_records'])
+        await target.raw(predecessorRow(target, 7))
+        assert.deepEqual((await store.prepare()).applied, ['0002_request_columns'])
+        await store.insert([sampleRow()])
+        const rows = await store.read()
+        assert.equal(rows.length, 2)
+        assert.equal(rows[0]?.clientIp, '10.0.0.7')
+      }))
+
+    test('-dblog logs each statement and its parameter count, never the values', async () => {
+      const target = await make()
+      const logs: string[] = []
+      const store = openStore(target, true, logs)
+      try {
+        await store.prepare()
+        await store.insert([sampleRow({ requestBody: 'BODY-MARKER' })])
+      } finally {
+        await store.close()
+        await target.cleanup()
+      }
+      const inserts = logs.map((line) => JSON.parse(line) as { msg: string; sql?: string; parameters?: number }).filter((entry) => entry.msg === 'sql' && /insert into "records"/i.test(entry.sql ?? ''))
+      assert.equal(inserts.length, 1)
+      assert.ok((inserts[0]?.parameters ?? 0) > 20)
+      assert.ok(!logs.join('\n').includes('BODY-MARKER'))
+    })
+  })
+}

@@ -1,0 +1,234 @@
+// The records store: every query the gateway makes against the records table, one code path for SQLite and PostgreSQL.
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
+import { isScrubbed, scrubLegacySecrets } from './legacy-secrets.js'
+import { migrateRecordDatabase, openRecordDatabase, type MigrationReport, type RecordDatabase, type RecordDatabaseOptions } from './record-database.js'
+import { parseSqliteTimestamp, sqliteTimestamp, type RecordDialect } from './record-dialect.js'
+import type { RecordedAttempt, RecordRow } from './record-row.js'
+import type { RecordTables } from './record-tables.js'
+
+/** A row as read back: new rows have every field; the predecessor's rows have null where it kept nothing. */
+export interface StoredRecord {
+  readonly id: number
+  readonly recordUid: string | null
+  readonly requestId: string | null
+  /** ms since the epoch; NaN when the stored text is not a time. */
+  readonly createdAt: number
+  readonly hostname: string | null
+  readonly method: string | null
+  readonly path: string | null
+  readonly clientIp: string | null
+  readonly userAgent: string | null
+  readonly clientKey: string | null
+  readonly model: string | null
+  readonly stream: boolean | null
+  readonly upstream: string | null
+  readonly upstreamEndpoint: string | null
+  readonly upstreamKey: string | null
+  readonly attempts: readonly RecordedAttempt[] | null
+  readonly status: number | null
+  readonly errorCode: string | null
+  readonly firstByteMs: number | null
+  readonly totalMs: number | null
+  readonly responseTimeNs: number | null
+  readonly elapsedTimeNs: number | null
+  readonly bytesIn: number | null
+  readonly bytesOut: number | null
+  readonly promptTokens: number | null
+  readonly completionTokens: number | null
+  readonly totalTokens: number | null
+  readonly usageSource: string | null
+  readonly requestBody: string | null
+  readonly response: string | null
+  readonly headers: string | null
+}
+
+export interface RecordStoreOptions extends RecordDatabaseOptions {
+  /** Lower-case header names whose values are removed from the predecessor's stored headers. */
+  readonly redactHeaders: readonly string[]
+}
+
+export class RecordStore {
+  readonly dialect: RecordDialect
+  readonly #database: RecordDatabase
+  readonly #redact: ReadonlySet<string>
+  /** The predecessor's rows up to this id have been scrubbed (by this process). */
+  #scrubbedThroughId = 0
+
+  private constructor(database: RecordDatabase, redact: ReadonlySet<string>) {
+    this.#database = database
+    this.dialect = database.dialect
+    this.#redact = redact
+  }
+
+  /** Connects lazily: this never fails because the database is down. */
+  static open(options: RecordStoreOptions): RecordStore {
+    return new RecordStore(openRecordDatabase(options), new Set(options.redactHeaders))
+  }
+
+  /** Creates or upgrades the schema; safe to call again after a failure, and from several replicas at once. */
+  prepare(target?: string): Promise<MigrationReport> {
+    return migrateRecordDatabase(this.#database, target)
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.selectNoFrom((eb) => eb.val(1).as('one')).execute()
+  }
+
+  /** One statement for the whole batch; rows already stored (same record_uid) are skipped, so retries are safe. */
+  async insert(rows: readonly RecordRow[]): Promise<void> {
+    if (rows.length === 0) return
+    await this.#db
+      .insertInto('records')
+      .values(rows.map((row) => this.#columnsOf(row)))
+      .onConflict((conflict) => conflict.column('record_uid').doNothing())
+      .execute()
+  }
+
+  async count(): Promise<number> {
+    const row = await this.#db.selectFrom('records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    return Number(row.n)
+  }
+
+  /** Rows in id order, oldest first. */
+  async read(options: { readonly afterId?: number; readonly limit?: number } = {}): Promise<StoredRecord[]> {
+    const rows = await this.#db
+      .selectFrom('records')
+      .selectAll()
+      .where('id', '>', options.afterId ?? 0)
+      .orderBy('id')
+      .limit(options.limit ?? 1000)
+      .execute()
+    return rows.map((row) => this.#recordOf(row))
+  }
+
+  /** Deletes at most `limit` rows created before `cutoffMs`, oldest first; returns how many went. */
+  async deleteOlderThan(cutoffMs: number, limit: number): Promise<number> {
+    const cutoff = this.dialect === 'sqlite' ? sqliteTimestamp(cutoffMs) : new Date(cutoffMs)
+    const result = await this.#db
+      .deleteFrom('records')
+      .where('id', 'in', (eb) => eb.selectFrom('records').select('id').where('created_at', '<', cutoff).orderBy('id').limit(limit))
+      .executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+
+  /**
+   * Rewrites up to `limit` predecessor rows that still hold a client Authorization header or an upstream key,
+   * replacing them with fingerprints; returns how many rows it looked at (0: none are left).
+   */
+  async scrubLegacySecrets(limit: number): Promise<number> {
+    const rows = await this.#db
+      .selectFrom('records')
+      .select(['id', 'authorization', 'upstream_sk', 'headers'])
+      .where('record_uid', 'is', null)
+      .where('id', '>', this.#scrubbedThroughId)
+      .where((eb) => eb.or([mayHoldSecret(eb, 'authorization'), mayHoldSecret(eb, 'upstream_sk')]))
+      .orderBy('id')
+      .limit(limit)
+      .execute()
+    if (rows.length === 0) return 0
+    await this.#db.transaction().execute(async (trx) => {
+      for (const row of rows) {
+        if (isScrubbed(row) && row.headers === null) continue
+        const scrubbed = scrubLegacySecrets(row, this.#redact)
+        await trx.updateTable('records').set(scrubbed).where('id', '=', row.id).execute()
+      }
+    })
+    this.#scrubbedThroughId = Number(rows[rows.length - 1]?.id ?? this.#scrubbedThroughId)
+    return rows.length
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy()
+  }
+
+  get #db() {
+    return this.#database.db
+  }
+
+  #columnsOf(row: RecordRow) {
+    const sqlite = this.dialect === 'sqlite'
+    return {
+      record_uid: row.recordUid,
+      request_id: row.requestId,
+      created_at: sqlite ? sqliteTimestamp(row.createdAt) : new Date(row.createdAt),
+      hostname: row.hostname,
+      method: row.method,
+      path: row.path,
+      ip: row.clientIp,
+      user_agent: row.userAgent,
+      authorization: row.clientKey,
+      model: row.model,
+      stream: sqlite ? Number(row.stream) : row.stream,
+      upstream: row.upstream,
+      upstream_endpoint: row.upstreamEndpoint,
+      upstream_sk: row.upstreamKey,
+      attempts: JSON.stringify(row.attempts),
+      status: row.status,
+      error_code: row.errorCode,
+      first_byte_ms: row.firstByteMs,
+      total_ms: row.totalMs,
+      // The predecessor's columns keep their meaning (nanoseconds) so its queries still work on new rows.
+      response_time: row.firstByteMs === null ? null : Math.round(row.firstByteMs * 1e6),
+      elapsed_time: Math.round(row.totalMs * 1e6),
+      bytes_in: row.bytesIn,
+      bytes_out: row.bytesOut,
+      prompt_tokens: row.promptTokens,
+      completion_tokens: row.completionTokens,
+      total_tokens: row.totalTokens,
+      usage_source: row.usageSource,
+      body: row.requestBody,
+      response: row.response,
+      headers: row.headers,
+    }
+  }
+
+  #recordOf(row: Record<string, unknown>): StoredRecord {
+    const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
+    const number = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
+    const created = row['created_at']
+    return {
+      id: Number(row['id']),
+      recordUid: text(row['record_uid']),
+      requestId: text(row['request_id']),
+      createdAt: created instanceof Date ? created.getTime() : typeof created === 'string' ? parseSqliteTimestamp(created) : Number.NaN,
+      hostname: text(row['hostname']),
+      method: text(row['method']),
+      path: text(row['path']),
+      clientIp: text(row['ip']),
+      userAgent: text(row['user_agent']),
+      clientKey: text(row['authorization']),
+      model: text(row['model']),
+      stream: row['stream'] === null || row['stream'] === undefined ? null : Boolean(row['stream']),
+      upstream: text(row['upstream']),
+      upstreamEndpoint: text(row['upstream_endpoint']),
+      upstreamKey: text(row['upstream_sk']),
+      attempts: typeof row['attempts'] === 'string' ? (JSON.parse(row['attempts']) as RecordedAttempt[]) : null,
+      status: number(row['status']),
+      errorCode: text(row['error_code']),
+      firstByteMs: number(row['first_byte_ms']),
+      totalMs: number(row['total_ms']),
+      responseTimeNs: number(row['response_time']),
+      elapsedTimeNs: number(row['elapsed_time']),
+      bytesIn: number(row['bytes_in']),
+      bytesOut: number(row['bytes_out']),
+      promptTokens: number(row['prompt_tokens']),
+      completionTokens: number(row['completion_tokens']),
+      totalTokens: number(row['total_tokens']),
+      usageSource: text(row['usage_source']),
+      requestBody: text(row['body']),
+      response: text(row['response']),
+      headers: text(row['headers']),
+    }
+  }
+}
+
+/** Not empty, not a `key-…` fingerprint (nor `asis` for upstream keys). isScrubbed() has the final say. */
+function mayHoldSecret(eb: ExpressionBuilder<RecordTables, 'records'>, column: 'authorization' | 'upstream_sk'): Expression<SqlBool> {
+  const conditions: Array<Expression<SqlBool>> = [
+    eb(column, 'is not', null),
+    eb(column, '<>', ''),
+    eb.not(eb.and([eb(column, 'like', 'key-%'), eb(eb.fn<number>('length', [column]), '=', 16)])),
+  ]
+  if (column === 'upstream_sk') conditions.push(eb(column, '<>', 'asis'))
+  return eb.and(conditions)
+}
