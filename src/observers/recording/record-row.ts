@@ -1,7 +1,7 @@
 // One request record, built from a RequestOutcome by a pure mapping: names and fingerprints, never keys.
 import { extractClientKey } from '../../auth/authenticate.js'
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
-import type { RecordsConfig, UpstreamConfig, UpstreamCredential } from '../../config/gateway-config.js'
+import type { GatewayConfig, RecordsConfig, UpstreamCredential } from '../../config/gateway-config.js'
 import type { AttemptOutcome, RequestOutcome } from '../../relay/request-outcome.js'
 import { redactHeaders } from './redact-headers.js'
 import { storedTextOf, storedTextOfBytes } from './stored-text.js'
@@ -56,6 +56,8 @@ export interface RecordRow {
 export interface RecordContext {
   readonly hostname: string
   readonly policy: RecordsConfig
+  /** `policy.redactHeaders` as a set, built once. */
+  readonly redact: ReadonlySet<string>
   readonly upstreams: ReadonlyMap<string, RecordedUpstream>
   readonly newRecordUid: () => string
 }
@@ -65,9 +67,15 @@ export interface RecordedUpstream {
   readonly keyFingerprint: string
 }
 
-/** Computed once at start: fingerprints cost a hash, and the keys themselves go no further. */
-export function recordedUpstreams(upstreams: readonly UpstreamConfig[]): Map<string, RecordedUpstream> {
-  return new Map(upstreams.map((upstream) => [upstream.name, { endpoint: upstream.endpoint, keyFingerprint: credentialFingerprint(upstream.credential) }]))
+/** Built once at start: fingerprints cost a hash, and the upstream keys themselves go no further than this. */
+export function recordContextFor(config: GatewayConfig, newRecordUid: () => string): RecordContext {
+  return {
+    hostname: config.hostname,
+    policy: config.records,
+    redact: new Set(config.records.redactHeaders),
+    upstreams: new Map(config.upstreams.map((upstream) => [upstream.name, { endpoint: upstream.endpoint, keyFingerprint: credentialFingerprint(upstream.credential) }])),
+    newRecordUid,
+  }
 }
 
 export function toRecordRow(outcome: RequestOutcome, context: RecordContext): RecordRow {
@@ -108,7 +116,7 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
     usageSource: usage?.source ?? null,
     requestBody: policy.storeRequestBody && outcome.requestBody !== null ? storedTextOfBytes(outcome.requestBody, policy.maxStoredBytes).text : '',
     response: policy.storeResponse && outcome.responseText !== undefined ? storedTextOf(outcome.responseText, policy.maxStoredBytes).text : '',
-    headers: policy.storeHeaders ? JSON.stringify(redactHeaders(outcome.requestHeaders, new Set(policy.redactHeaders))) : '',
+    headers: policy.storeHeaders ? JSON.stringify(redactHeaders(outcome.requestHeaders, context.redact)) : '',
   }
 }
 

@@ -1,0 +1,155 @@
+// RecordWriter: batching, the bounded queue, retry through outages, bad rows, and the shutdown flush.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { ManualClock, settle } from '../../../tests/helpers/manual-clock.js'
+import { createLogger } from '../../log/logger.js'
+import type { RecordRow } from './record-row.js'
+import { RecordWriter, type RecordSink, type RecordWriterOptions } from './record-writer.js'
+
+class FakeSink implements RecordSink {
+  up = true
+  prepared = false
+  prepareFailures = 0
+  readonly batches: string[][] = []
+  /** Request ids the database refuses whenever they are in a batch. */
+  readonly refused = new Set<string>()
+
+  async prepare(): Promise<void> {
+    if (!this.up) throw new Error('connect ECONNREFUSED')
+    this.prepared = true
+  }
+
+  async insert(rows: readonly RecordRow[]): Promise<void> {
+    if (!this.up) throw new Error('Connection terminated unexpectedly')
+    if (rows.some((row) => this.refused.has(row.requestId))) throw new Error('invalid input syntax')
+    this.batches.push(rows.map((row) => row.requestId))
+  }
+
+  async ping(): Promise<void> {
+    if (!this.up) throw new Error('connect ECONNREFUSED')
+  }
+
+  get stored(): string[] {
+    return this.batches.flat()
+  }
+}
+
+const row = (requestId: string): RecordRow => ({ requestId }) as RecordRow
+const ids = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `r${from + i}`)
+
+function setup(overrides: Partial<RecordWriterOptions> = {}) {
+  const clock = new ManualClock()
+  const sink = new FakeSink()
+  const logs: string[] = []
+  const writer = new RecordWriter({
+    sink,
+    clock,
+    logger: createLogger({ level: 'debug', write: (line) => logs.push(line), now: () => clock.wallNow() }),
+    queueSize: 100,
+    batchSize: 10,
+    flushIntervalMs: 1000,
+    retryBaseMs: 100,
+    retryMaxMs: 1000,
+    ...overrides,
+  })
+  return { clock, sink, writer, logs }
+}
+
+test('full batches are written at once; a partial batch waits for the flush interval', async () => {
+  const { clock, sink, writer } = setup()
+  writer.start()
+  for (const id of ids(0, 25)) writer.enqueue(row(id))
+  await settle()
+  assert.deepEqual(sink.batches, [ids(0, 10), ids(10, 10)])
+  assert.equal(writer.counters().queued, 5)
+  await clock.advance(999)
+  assert.equal(sink.batches.length, 2)
+  await clock.advance(1)
+  assert.deepEqual(sink.batches[2], ids(20, 5))
+  assert.deepEqual(writer.counters(), { queued: 0, written: 25, dropped: 0, failedBatches: 0 })
+})
+
+test('during an outage rows wait in the bounded queue, the overflow is counted, and the rest is written on return', async () => {
+  const { clock, sink, writer, logs } = setup({ queueSize: 30 })
+  writer.start()
+  await settle()
+  sink.up = false
+  for (const id of ids(0, 35)) writer.enqueue(row(id))
+  await clock.advance(5000)
+  assert.equal(sink.stored.length, 0)
+  const during = writer.counters()
+  assert.equal(during.queued, 30)
+  assert.equal(during.dropped, 5)
+  assert.ok(during.failedBatches >= 2)
+  assert.equal(logs.filter((line) => line.includes('the record queue is full')).length, 1, 'one log line for a burst of drops')
+  sink.up = true
+  await clock.advance(1000)
+  assert.deepEqual(sink.stored, ids(0, 30), 'in arrival order, nothing lost but the overflow')
+  assert.equal(writer.counters().written, 30)
+})
+
+test('a database that is down at start is retried in the background; rows queued meanwhile are written', async () => {
+  const { clock, sink, writer } = setup()
+  sink.up = false
+  writer.start()
+  for (const id of ids(0, 3)) writer.enqueue(row(id))
+  await clock.advance(10_000)
+  assert.equal(sink.prepared, false)
+  sink.up = true
+  await clock.advance(1000)
+  assert.equal(sink.prepared, true)
+  await clock.advance(1000)
+  assert.deepEqual(sink.stored, ids(0, 3))
+})
+
+test('a row the database keeps refusing is dropped and counted; the rows around it are stored', async () => {
+  const { clock, sink, writer } = setup({ isolateAfterFailures: 3 })
+  sink.refused.add('r4')
+  writer.start()
+  for (const id of ids(0, 10)) writer.enqueue(row(id))
+  await clock.advance(5000)
+  assert.deepEqual(sink.stored, ids(0, 10).filter((id) => id !== 'r4'))
+  assert.deepEqual(writer.counters(), { queued: 0, written: 9, dropped: 1, failedBatches: 3 })
+})
+
+test('close writes everything queued without waiting for the flush interval', async () => {
+  const { sink, writer } = setup()
+  writer.start()
+  for (const id of ids(0, 23)) writer.enqueue(row(id))
+  await writer.close(5000)
+  assert.deepEqual(sink.stored, ids(0, 23))
+  writer.enqueue(row('late'))
+  assert.deepEqual(writer.counters(), { queued: 0, written: 23, dropped: 1, failedBatches: 0 })
+})
+
+test('close keeps retrying until its deadline, then counts what is left as dropped', async () => {
+  const { clock, sink, writer, logs } = setup()
+  writer.start()
+  await settle()
+  sink.up = false
+  for (const id of ids(0, 4)) writer.enqueue(row(id))
+  const closed = writer.close(3000)
+  await clock.advance(2000)
+  assert.equal(writer.counters().queued, 4)
+  await clock.advance(1000)
+  await closed
+  assert.deepEqual(writer.counters(), { queued: 0, written: 0, dropped: 4, failedBatches: writer.counters().failedBatches })
+  assert.ok(writer.counters().failedBatches >= 2)
+  assert.ok(logs.some((line) => line.includes('not written within 3000 ms of shutdown')))
+  assert.equal(clock.pending, 0, 'no timer is left to keep the process alive')
+})
+
+test('close during an outage that ends in time writes everything', async () => {
+  const { clock, sink, writer } = setup()
+  writer.start()
+  await settle()
+  sink.up = false
+  for (const id of ids(0, 4)) writer.enqueue(row(id))
+  const closed = writer.close(10_000)
+  await clock.advance(500)
+  sink.up = true
+  await clock.advance(1000)
+  await closed
+  assert.deepEqual(sink.stored, ids(0, 4))
+  assert.equal(writer.counters().dropped, 0)
+})
