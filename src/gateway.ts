@@ -18,6 +18,8 @@ export interface GatewayOptions {
   readonly config: GatewayConfig
   readonly logger: Logger
   readonly observers?: readonly OutcomeObserver[]
+  /** Run in order by shutdown() once no request is in flight (so every outcome has been observed), e.g. to flush records. */
+  readonly onShutdown?: ReadonlyArray<() => Promise<void>>
   readonly clock?: Clock
   readonly random?: () => number
 }
@@ -116,6 +118,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.closeAllConnections()
       await closed
       await clients.close()
+      for (const hook of options.onShutdown ?? []) {
+        try {
+          await hook()
+        } catch (error) {
+          logger.error('a shutdown step failed', { error: String(error) })
+        }
+      }
     })()
     return shuttingDown
   }

@@ -6,8 +6,9 @@ import { defaultConfigPath, resolveConfig } from './cli/resolve-config.js'
 import { ConfigError } from './config/config-error.js'
 import { formatListenAddress } from './config/listen-address.js'
 import type { LoadedConfig } from './config/load-config.js'
-import { startGateway } from './gateway.js'
+import { startGateway, type RunningGateway } from './gateway.js'
 import { createLogger, parseLogLevel } from './log/logger.js'
+import { startRecording } from './observers/recording/start-recording.js'
 
 async function main(argv: readonly string[]): Promise<number> {
   let args: CliArgs
@@ -43,13 +44,25 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(formatUpstreamList(loaded.config))
     return 0
   }
-  return serve(loaded)
+  return serve(loaded, args.dbLog)
 }
 
-async function serve(loaded: LoadedConfig): Promise<number> {
+async function serve(loaded: LoadedConfig, dbLog: boolean): Promise<number> {
   const { config } = loaded
   const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], 'info') })
-  const gateway = await startGateway({ config, logger })
+  const recording = startRecording({ config, logger, logSql: dbLog })
+  let gateway: RunningGateway
+  try {
+    gateway = await startGateway({
+      config,
+      logger,
+      observers: recording === undefined ? [] : [recording.observe],
+      onShutdown: recording === undefined ? [] : [() => recording.close(config.shutdownTimeoutMs)],
+    })
+  } catch (error) {
+    await recording?.close(0)
+    throw error
+  }
   process.stdout.write(
     `openai-api-route listening on ${gateway.url} (config: ${config.source}, address ${formatListenAddress(config.listen)})\n` +
       config.upstreams.map((u) => `  upstream ${u.index}: ${u.name} (${u.type})${u.noauth ? ', no client key needed' : ''}\n`).join(''),

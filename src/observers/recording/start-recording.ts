@@ -1,0 +1,68 @@
+// Request recording as the gateway runs it: store, writer and upkeep built from the config, as one observer.
+import { randomUUID } from 'node:crypto'
+import { isAbsolute, resolve } from 'node:path'
+import type { GatewayConfig } from '../../config/gateway-config.js'
+import type { Logger } from '../../log/logger.js'
+import type { OutcomeObserver } from '../../relay/request-outcome.js'
+import { systemClock, type Clock } from '../../time/clock.js'
+import { MaintenanceJob } from './maintenance-job.js'
+import { recordContextFor, toRecordRow } from './record-row.js'
+import { RecordStore } from './record-store.js'
+import { RecordWriter, type RecordWriterCounters } from './record-writer.js'
+
+export interface Recording {
+  /** Give this to the gateway: it maps the outcome and queues the row, and returns at once. */
+  readonly observe: OutcomeObserver
+  /** For metrics: rows queued now, written, dropped, failed batch writes. */
+  counters(): RecordWriterCounters
+  /** Resolves once the schema is in place. */
+  readonly ready: Promise<void>
+  /** Flushes queued rows (for at most `deadlineMs`), then closes the database. */
+  close(deadlineMs: number): Promise<void>
+}
+
+export interface RecordingOptions {
+  readonly config: GatewayConfig
+  readonly logger: Logger
+  /** `-dblog`. */
+  readonly logSql?: boolean
+  readonly clock?: Clock
+  readonly newRecordUid?: () => string
+  /** How often retention and scrubbing run (default hourly). */
+  readonly maintenanceIntervalMs?: number
+}
+
+/** undefined for `dbtype: none`. Never fails because the database is down: that is retried in the background. */
+export function startRecording(options: RecordingOptions): Recording | undefined {
+  const { config, logger } = options
+  if (config.dbType === 'none') return undefined
+  const clock = options.clock ?? systemClock
+  const store = RecordStore.open({
+    dialect: config.dbType,
+    // Resolved now, so a later change of working directory cannot move the file.
+    address: config.dbType === 'sqlite' && !isAbsolute(config.dbAddr) ? resolve(config.dbAddr) : config.dbAddr,
+    logger,
+    logSql: options.logSql ?? false,
+    redactHeaders: config.records.redactHeaders,
+  })
+  const { records } = config
+  const writer = new RecordWriter({ sink: store, clock, logger, queueSize: records.queueSize, batchSize: records.batchSize, flushIntervalMs: records.flushIntervalMs })
+  const maintenance = new MaintenanceJob({ store, clock, logger, retentionDays: records.retentionDays, intervalMs: options.maintenanceIntervalMs })
+  const context = recordContextFor(config, options.newRecordUid ?? randomUUID)
+  writer.start()
+  void writer.ready.then(() => maintenance.start())
+  let closing: Promise<void> | undefined
+  return {
+    observe: (outcome) => writer.enqueue(toRecordRow(outcome, context)),
+    counters: () => writer.counters(),
+    ready: writer.ready,
+    close(deadlineMs) {
+      closing ??= (async () => {
+        await maintenance.stop()
+        await writer.close(deadlineMs)
+        await store.close()
+      })()
+      return closing
+    },
+  }
+}
