@@ -42,6 +42,7 @@ before(async () => {
       '',
     ].join('\n'),
   )
+  await gateway.recording.ready
   client = new OpenAI({ apiKey: clientKey, baseURL: gateway.baseURL, maxRetries: 0 })
 })
 

@@ -182,6 +182,20 @@ for (const { dialect, make, skip } of targets) {
         assert.ok(second.id > first.id)
       }))
 
+    test('batches of one size share a compiled statement, each with its own values', () =>
+      withStore(async (store) => {
+        await store.prepare()
+        const first = [sampleRow({ model: 'm-1', stream: false }), sampleRow({ model: 'm-2', firstByteMs: null })]
+        const second = [sampleRow({ model: 'm-3', usageSource: 'estimated' }), sampleRow({ model: 'm-4', upstream: null })]
+        await store.insert(first)
+        await store.insert(second)
+        const rows = await store.read()
+        assert.deepEqual(
+          rows.map(({ id, responseTimeNs, elapsedTimeNs, ...fields }) => fields),
+          [...first, ...second],
+        )
+      }))
+
     test('a batch written twice (a retry after a lost acknowledgement) is stored once', () =>
       withStore(async (store) => {
         await store.prepare()
