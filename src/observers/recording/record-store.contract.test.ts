@@ -259,6 +259,30 @@ for (const { dialect, make, skip } of targets) {
       }
     })
 
+    test("an older predecessor table (before hostname and headers existed) gains the columns it lacks", async () => {
+      const target = await make()
+      try {
+        const older = predecessorTable[dialect].replace(/[`"]hostname[`"] text,/, '').replace(/,[`"]headers[`"] text/, '')
+        assert.ok(!/hostname|headers/.test(older))
+        await target.raw(older)
+        await target.raw("INSERT INTO records (model, status) VALUES ('gpt-3.5-turbo', 200)")
+        const store = openStore(target)
+        try {
+          await store.prepare()
+          await store.insert([sampleRow()])
+          const [old, fresh] = await store.read()
+          assert.equal(old?.model, 'gpt-3.5-turbo')
+          assert.equal(old?.hostname, null)
+          assert.equal(fresh?.hostname, 'gw-1')
+          assert.match(fresh?.headers ?? '', /redacted/)
+        } finally {
+          await store.close()
+        }
+      } finally {
+        await target.cleanup()
+      }
+    })
+
     test('a database at an older schema version is upgraded in place', () =>
       withStore(async (store, target) => {
         assert.deepEqual((await store.prepare('0001_predecessor_records')).applied, ['0001_predecessor_records'])
