@@ -147,7 +147,7 @@ test('failover: every attempt with its outcome and error code, and the upstream 
   assert.equal(row.response, 'from b')
 })
 
-test('every upstream failed: no answering upstream, the final status and error code', async () => {
+test('every upstream failed: both attempts failed, the client got the last upstream\'s error, its code kept', async () => {
   a.script(openaiError(500, 'down'))
   b.script(openaiError(503, 'also down'))
   const row = await requestAndRow('rec-allfailed', (headers) => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { headers }))
