@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { parseConfigText } from '../src/config/load-config.js'
 import { createLogger } from '../src/log/logger.js'
 import { recordContextFor, toRecordRow, type RecordRow } from '../src/observers/recording/record-row.js'
-import { RecordStore } from '../src/observers/recording/record-store.js'
+import { RecordStoreThread } from '../src/observers/recording/record-store-thread.js'
 import { RecordWriter } from '../src/observers/recording/record-writer.js'
 import type { RequestOutcome } from '../src/relay/request-outcome.js'
 import { systemClock } from '../src/time/clock.js'
@@ -56,7 +56,7 @@ function measureMapping(): string {
   return `request path (map outcome to row + enqueue): ${(((performance.now() - start) * 1000) / n).toFixed(1)} us per request`
 }
 
-async function measureStore(label: string, store: RecordStore, batchSize: number): Promise<string> {
+async function measureStore(label: string, store: RecordStoreThread, batchSize: number): Promise<string> {
   await store.prepare()
   const rows: RecordRow[] = Array.from({ length: rowsToWrite }, (_, i) => toRecordRow(outcome(i), context))
   const loopDelay = monitorEventLoopDelay({ resolution: 1 })
@@ -75,7 +75,7 @@ async function measureStore(label: string, store: RecordStore, batchSize: number
 }
 
 /** Rows arriving at a steady rate, as requests would: how much event-loop delay does recording add? */
-async function measureSteady(label: string, store: RecordStore | undefined, perSecond: number, seconds: number): Promise<string> {
+async function measureSteady(label: string, store: RecordStoreThread | undefined, perSecond: number, seconds: number): Promise<string> {
   await store?.prepare()
   const writer = store === undefined ? undefined : new RecordWriter({ sink: store, clock: systemClock, logger: quiet, queueSize: 100_000, batchSize: 200, flushIntervalMs: 1000 })
   writer?.start()
@@ -108,13 +108,13 @@ async function main(): Promise<void> {
   {
     const dir = mkdtempSync(join(tmpdir(), 'records-bench-'))
     try {
-      process.stdout.write(`${await measureSteady('SQLite', RecordStore.open({ dialect: 'sqlite', address: join(dir, 'db.sqlite'), logger: quiet, redactHeaders: [] }), steadyRate, 3)}\n`)
+      process.stdout.write(`${await measureSteady('SQLite', RecordStoreThread.open({ dialect: 'sqlite', address: join(dir, 'db.sqlite'), logger: quiet, redactHeaders: [] }), steadyRate, 3)}\n`)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
     const database = await createTestDatabase()
     try {
-      process.stdout.write(`${await measureSteady('PostgreSQL', RecordStore.open({ dialect: 'postgres', address: database.url, logger: quiet, redactHeaders: [] }), steadyRate, 3)}\n`)
+      process.stdout.write(`${await measureSteady('PostgreSQL', RecordStoreThread.open({ dialect: 'postgres', address: database.url, logger: quiet, redactHeaders: [] }), steadyRate, 3)}\n`)
     } finally {
       await database.drop()
     }
@@ -122,14 +122,14 @@ async function main(): Promise<void> {
   for (const batchSize of [50, 200, 500]) {
     const dir = mkdtempSync(join(tmpdir(), 'records-bench-'))
     try {
-      const store = RecordStore.open({ dialect: 'sqlite', address: join(dir, 'db.sqlite'), logger: quiet, redactHeaders: [] })
+      const store = RecordStoreThread.open({ dialect: 'sqlite', address: join(dir, 'db.sqlite'), logger: quiet, redactHeaders: [] })
       process.stdout.write(`${await measureStore('SQLite (WAL, synchronous=NORMAL)', store, batchSize)}\n`)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
     const database = await createTestDatabase()
     try {
-      const store = RecordStore.open({ dialect: 'postgres', address: database.url, logger: quiet, redactHeaders: [] })
+      const store = RecordStoreThread.open({ dialect: 'postgres', address: database.url, logger: quiet, redactHeaders: [] })
       process.stdout.write(`${await measureStore('PostgreSQL (127.0.0.1)', store, batchSize)}\n`)
     } finally {
       await database.drop()

@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test'
 import OpenAI from 'openai'
 import { alwaysRedactedHeaders } from '../../src/config/records-schema.js'
 import { createLogger } from '../../src/log/logger.js'
-import { RecordStore, type StoredRecord } from '../../src/observers/recording/record-store.js'
+import type { StoredRecord } from '../../src/observers/recording/record-store.js'
+import { RecordStoreThread } from '../../src/observers/recording/record-store-thread.js'
 import type { RequestOutcome } from '../../src/relay/request-outcome.js'
 import { completion, json, openaiError, sse, startFakeUpstream, streamOf, type FakeUpstream } from '../helpers/fake-upstream.js'
 import { eventually, startRecordingGateway, type RecordingGateway } from '../helpers/recording-gateway.js'
@@ -57,7 +58,7 @@ after(async () => {
 async function requestAndRow(requestId: string, send: (headers: Record<string, string>) => Promise<unknown>): Promise<StoredRecord> {
   await send({ 'x-request-id': requestId }).catch(() => undefined)
   await eventually(() => gateway.outcomes.some((o) => o.requestId === requestId), `the outcome of ${requestId} is observed`)
-  const store = RecordStore.open({ dialect: 'sqlite', address: join(dir, 'records.sqlite'), logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
+  const store = RecordStoreThread.open({ dialect: 'sqlite', address: join(dir, 'records.sqlite'), logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
   try {
     await eventually(async () => {
       rows = await store.read()

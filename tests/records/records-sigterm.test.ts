@@ -9,7 +9,7 @@ import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { alwaysRedactedHeaders } from '../../src/config/records-schema.js'
 import { createLogger } from '../../src/log/logger.js'
-import { RecordStore } from '../../src/observers/recording/record-store.js'
+import { RecordStoreThread } from '../../src/observers/recording/record-store-thread.js'
 import { completion, delayed, json, sse, startFakeUpstream, streamOf } from '../helpers/fake-upstream.js'
 import { eventually } from '../helpers/recording-gateway.js'
 
@@ -59,7 +59,7 @@ test('SIGTERM: in-flight requests finish, queued records are written, the proces
     const [code] = await exited
     assert.equal(code, 0, stderr)
 
-    const store = RecordStore.open({ dialect: 'sqlite', address: file, logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
+    const store = RecordStoreThread.open({ dialect: 'sqlite', address: file, logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
     try {
       const rows = await store.read()
       assert.deepEqual(rows.map((row) => row.requestId).sort(), [...served].sort())

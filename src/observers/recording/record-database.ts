@@ -1,12 +1,12 @@
 // Opens the records database behind one query layer (kysely) for SQLite and PostgreSQL, and migrates its schema.
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect, type Driver, type LogEvent, type Migration } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect, type LogEvent, type Migration } from 'kysely'
 import { parsePostgresAddress } from '../../config/postgres-address.js'
 import type { Logger } from '../../log/logger.js'
 import { recordMigrations } from './migrations/record-migrations.js'
 import { createPostgresPool } from './postgres-pool.js'
 import type { RecordDialect } from './record-dialect.js'
 import type { RecordTables } from './record-tables.js'
-import { SqliteWorkerDriver } from './sqlite-worker-driver.js'
+import { openSqliteFile } from './sqlite-file.js'
 
 export interface RecordDatabaseOptions {
   readonly dialect: RecordDialect
@@ -37,27 +37,13 @@ export function openRecordDatabase(options: RecordDatabaseOptions): RecordDataba
 }
 
 function dialectFor(options: RecordDatabaseOptions): Dialect {
-  if (options.dialect === 'sqlite') return new WorkerSqliteDialect(options.address)
+  if (options.dialect === 'sqlite') return new SqliteDialect({ database: async () => openSqliteFile(options.address) })
   const address = parsePostgresAddress(options.address)
   if (address === undefined) throw new Error('dbaddr is not a PostgreSQL address (the config loader checks this)')
   const pool = createPostgresPool(address, {
     onIdleError: (error) => options.logger.warn('records database connection lost', { error: error.message }),
   })
   return new PostgresDialect({ pool })
-}
-
-/** kysely's SQLite dialect (compiler, adapter) with the driver that runs statements off the main thread. */
-class WorkerSqliteDialect extends SqliteDialect {
-  readonly #path: string
-
-  constructor(path: string) {
-    super({ database: () => Promise.reject(new Error('unused: statements run in the worker')) })
-    this.#path = path
-  }
-
-  override createDriver(): Driver {
-    return new SqliteWorkerDriver(this.#path)
-  }
 }
 
 export interface MigrationReport {

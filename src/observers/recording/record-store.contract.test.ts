@@ -9,7 +9,7 @@ import { alwaysRedactedHeaders } from '../../config/records-schema.js'
 import { createLogger } from '../../log/logger.js'
 import type { RecordDialect } from './record-dialect.js'
 import type { RecordRow } from './record-row.js'
-import { RecordStore } from './record-store.js'
+import { RecordStoreThread } from './record-store-thread.js'
 import { openSqliteFile } from './sqlite-file.js'
 
 interface Target {
@@ -69,9 +69,9 @@ async function postgresTarget(): Promise<Target> {
   }
 }
 
-function openStore(target: Target, logSql = false, logs: string[] = []): RecordStore {
+function openStore(target: Target, logSql = false, logs: string[] = []): RecordStoreThread {
   const logger = logSql ? createLogger({ level: 'debug', write: (line) => logs.push(line) }) : quiet
-  return RecordStore.open({ dialect: target.dialect, address: target.address, logger, logSql, redactHeaders: alwaysRedactedHeaders })
+  return RecordStoreThread.open({ dialect: target.dialect, address: target.address, logger, logSql, redactHeaders: alwaysRedactedHeaders })
 }
 
 let uid = 0
@@ -143,7 +143,7 @@ const targets: Array<{ dialect: RecordDialect; make: () => Promise<Target>; skip
 
 for (const { dialect, make, skip } of targets) {
   describe(`records store contract: ${dialect}`, { skip }, () => {
-    const withStore = async (body: (store: RecordStore, target: Target) => Promise<void>): Promise<void> => {
+    const withStore = async (body: (store: RecordStoreThread, target: Target) => Promise<void>): Promise<void> => {
       const target = await make()
       const store = openStore(target)
       try {

@@ -7,7 +7,7 @@ import type { OutcomeObserver } from '../../relay/request-outcome.js'
 import { systemClock, type Clock } from '../../time/clock.js'
 import { MaintenanceJob } from './maintenance-job.js'
 import { recordContextFor, toRecordRow } from './record-row.js'
-import { RecordStore } from './record-store.js'
+import { RecordStoreThread } from './record-store-thread.js'
 import { RecordWriter, type RecordWriterCounters } from './record-writer.js'
 
 export interface Recording {
@@ -37,7 +37,7 @@ export function startRecording(options: RecordingOptions): Recording | undefined
   const { config, logger } = options
   if (config.dbType === 'none') return undefined
   const clock = options.clock ?? systemClock
-  const store = RecordStore.open({
+  const store = RecordStoreThread.open({
     dialect: config.dbType,
     // Resolved now, so a later change of working directory cannot move the file.
     address: config.dbType === 'sqlite' && !isAbsolute(config.dbAddr) ? resolve(config.dbAddr) : config.dbAddr,
