@@ -92,6 +92,8 @@ export interface RecordsConfig {
   readonly retentionDays: number
   /** Records waiting to be written; past this, new ones are dropped and counted. */
   readonly queueSize: number
+  /** The same bound in (approximate) bytes of stored text. */
+  readonly queueBytes: number
   readonly batchSize: number
   readonly flushIntervalMs: number
 }

@@ -16,6 +16,7 @@ test('without a records section: bodies, responses and headers stored, capped at
     redactHeaders: ['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'set-cookie'],
     retentionDays: 0,
     queueSize: 10_000,
+    queueBytes: 64 * 1024 * 1024,
     batchSize: 200,
     flushIntervalMs: 1000,
   })
@@ -31,6 +32,7 @@ test('records keys map into the domain config; redact_headers adds to the fixed 
       '  redact_headers: [X-Tenant-Token, authorization]',
       '  retention_days: 30',
       '  queue_size: 50',
+      '  queue_bytes: 1MiB',
       '  batch_size: 10',
       '  flush_interval: 0.25',
       '',
@@ -43,6 +45,7 @@ test('records keys map into the domain config; redact_headers adds to the fixed 
   assert.equal(records.redactHeaders.filter((name) => name === 'authorization').length, 1)
   assert.equal(records.retentionDays, 30)
   assert.equal(records.queueSize, 50)
+  assert.equal(records.queueBytes, 1024 * 1024)
   assert.equal(records.batchSize, 10)
   assert.equal(records.flushIntervalMs, 250)
 })

@@ -12,6 +12,8 @@ export const recordsDefaults = Object.freeze({
   /** 0: keep rows forever, as the predecessor did. */
   retention_days: 0,
   queue_size: 10_000,
+  /** Rows with 128 KiB bodies and answers are large: the queue is bounded in bytes too. */
+  queue_bytes: 64 * 1024 * 1024,
   batch_size: 200,
   flush_interval: 1,
 })
@@ -44,6 +46,7 @@ export const recordsSchema = yamlMap(
     redact_headers: z.array(headerNameSchema).default([]),
     retention_days: z.number().min(0, 'must be 0 (keep forever) or more days').default(recordsDefaults.retention_days),
     queue_size: z.number().int('must be a whole number').min(1, 'must be at least 1').default(recordsDefaults.queue_size),
+    queue_bytes: byteSizeSchema.default(recordsDefaults.queue_bytes),
     batch_size: z.number().int('must be a whole number').min(1, 'must be at least 1').max(maxBatchSize, `must be at most ${maxBatchSize}`).default(recordsDefaults.batch_size),
     flush_interval: secondsSchema.default(recordsDefaults.flush_interval),
   }),

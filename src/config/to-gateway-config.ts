@@ -48,6 +48,7 @@ function toRecordsConfig(records: RawConfig['records']): RecordsConfig {
     redactHeaders: [...new Set([...alwaysRedactedHeaders, ...records.redact_headers])],
     retentionDays: records.retention_days,
     queueSize: records.queue_size,
+    queueBytes: records.queue_bytes,
     batchSize: records.batch_size,
     flushIntervalMs: secondsToMs(records.flush_interval),
   }

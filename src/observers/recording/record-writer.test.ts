@@ -153,3 +153,20 @@ test('close during an outage that ends in time writes everything', async () => {
   assert.deepEqual(sink.stored, ids(0, 4))
   assert.equal(writer.counters().dropped, 0)
 })
+
+test('the queue is bounded in bytes too: large rows are dropped once the byte budget is spent', async () => {
+  const { clock, sink, writer } = setup({ queueSize: 1000, queueBytes: 10_000 })
+  sink.up = false
+  writer.start()
+  const big = (id: string): RecordRow => ({ requestId: id, requestBody: 'x'.repeat(4000), response: '', headers: '' }) as RecordRow
+  for (const id of ids(0, 5)) writer.enqueue(big(id))
+  assert.equal(writer.counters().queued, 2)
+  assert.equal(writer.counters().dropped, 3)
+  writer.enqueue(row('small'))
+  assert.equal(writer.counters().queued, 3, 'a small row still fits')
+  sink.up = true
+  const closed = writer.close(5000)
+  await clock.advance(1000)
+  await closed
+  assert.deepEqual(sink.stored, ['r0', 'r1', 'small'])
+})

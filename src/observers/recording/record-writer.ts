@@ -28,6 +28,8 @@ export interface RecordWriterOptions {
   readonly clock: Clock
   readonly logger: Logger
   readonly queueSize: number
+  /** Bound on the queued rows' size (their text, approximately); default unbounded. */
+  readonly queueBytes?: number
   readonly batchSize: number
   /** A partial batch is written at most this long after its first row arrived. */
   readonly flushIntervalMs: number
@@ -41,6 +43,7 @@ export interface RecordWriterOptions {
 export class RecordWriter {
   readonly #options: RecordWriterOptions
   readonly #queue: RecordRow[] = []
+  #queuedBytes = 0
   #written = 0
   #dropped = 0
   #failedBatches = 0
@@ -68,11 +71,13 @@ export class RecordWriter {
 
   /** On the request path: O(1), never throws, never waits. */
   enqueue(row: RecordRow): void {
-    if (this.#stopped || this.#queue.length >= this.#options.queueSize) {
+    const bytes = approximateBytes(row)
+    if (this.#stopped || this.#queue.length >= this.#options.queueSize || this.#queuedBytes + bytes > (this.#options.queueBytes ?? Number.POSITIVE_INFINITY)) {
       this.#drop(1, 'the record queue is full')
       return
     }
     this.#queue.push(row)
+    this.#queuedBytes += bytes
     if (this.#queue.length === 1 || this.#queue.length >= this.#options.batchSize) this.#signal()
   }
 
@@ -98,7 +103,8 @@ export class RecordWriter {
     this.#clearTimer()
     this.#signal()
     if (this.#queue.length > 0) {
-      const left = this.#queue.splice(0).length
+      const left = this.#queue.length
+      this.#settle(left)
       this.#dropped += left
       const reason = result === 'timeout' ? `not written within ${deadlineMs} ms of shutdown` : 'arrived after the final flush'
       this.#options.logger.error(`records ${reason}: dropped`, { dropped: left })
@@ -215,7 +221,7 @@ export class RecordWriter {
 
   /** The rows at the head of the queue are done with (written or dropped). */
   #settle(count: number): void {
-    this.#queue.splice(0, count)
+    for (const row of this.#queue.splice(0, count)) this.#queuedBytes -= approximateBytes(row)
   }
 
   #backoffMs(failures: number): number {
@@ -234,6 +240,11 @@ export class RecordWriter {
       this.#lastDropLogAt = now
     }
   }
+}
+
+/** UTF-16 lengths of the large fields plus a fixed share for the rest: cheap, and close enough for a bound. */
+function approximateBytes(row: RecordRow): number {
+  return 512 + (row.requestBody?.length ?? 0) + (row.response?.length ?? 0) + (row.headers?.length ?? 0)
 }
 
 function errorText(error: unknown): string {

@@ -46,7 +46,7 @@ export function startRecording(options: RecordingOptions): Recording | undefined
     redactHeaders: config.records.redactHeaders,
   })
   const { records } = config
-  const writer = new RecordWriter({ sink: store, clock, logger, queueSize: records.queueSize, batchSize: records.batchSize, flushIntervalMs: records.flushIntervalMs })
+  const writer = new RecordWriter({ sink: store, clock, logger, queueSize: records.queueSize, queueBytes: records.queueBytes, batchSize: records.batchSize, flushIntervalMs: records.flushIntervalMs })
   const maintenance = new MaintenanceJob({ store, clock, logger, retentionDays: records.retentionDays, intervalMs: options.maintenanceIntervalMs })
   const context = recordContextFor(config, options.newRecordUid ?? randomUUID)
   writer.start()
