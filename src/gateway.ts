@@ -38,9 +38,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const adapters = new AdapterRegistry(clients)
   const authenticator = new Authenticator(config.upstreams)
   const observers = options.observers ?? []
-  const tokens = new TiktokenEstimator()
-  // Loaded in the background: until it is there, estimates use a characters-per-token rule.
-  tokens.load().catch((error: unknown) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
+  const tokens = new TiktokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined

@@ -11,7 +11,9 @@ import { requestStreamUsage } from '../relay/stream-usage-request.js'
 import { estimatePromptTokens, type TokenEstimator } from '../tokens/token-estimator.js'
 import { planAttempts } from '../routing/plan-attempts.js'
 import type { Clock } from '../time/clock.js'
-import { discardRest, readBody, tooLarge } from './read-body.js'
+import { readBody, tooLarge } from './read-body.js'
+import { redactHeaders } from './redact-headers.js'
+import { refuseBody } from './refuse-body.js'
 import { routingFields } from './routing-fields.js'
 import { sendError } from './send-error.js'
 
@@ -35,7 +37,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
   const closeHeaders = (): string[] => (deps.draining() ? ['connection', 'close'] : [])
 
   let body: Buffer | null = null
-  let identity = deps.authenticator.authenticate(req.headers.authorization)
+  const identity = deps.authenticator.authenticate(req.headers.authorization)
   let model = pathname
   let stream = false
   let json: Readonly<Record<string, unknown>> | null = null
@@ -84,8 +86,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     const gatewayError = error instanceof GatewayError ? error : new GatewayError('upstream_error', 'internal error', { cause: error })
     if (gatewayError.code === 'request_too_large') {
       // Answer, then let the client finish sending: it must read the 413, not a reset.
-      sendError(res, gatewayError, requestId, ['connection', 'close'])
-      discardRest(req)
+      refuseBody(req, res, gatewayError, requestId, clock)
     } else if (gatewayError.code !== 'client_closed') {
       sendError(res, gatewayError, requestId, closeHeaders())
     }
@@ -98,7 +99,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     path: pathname,
     clientIp: socket.remoteAddress ?? '',
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
-    identity,
+    identity: identity.kind === 'key' ? { kind: 'key', fingerprint: identity.fingerprint } : anonymous,
     model,
     stream,
     upstream: result.upstream?.name,
@@ -109,13 +110,16 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     totalMs: clock.now() - start,
     bytesIn: body?.length ?? 0,
     bytesOut: socket.bytesWritten - bytesOutBefore,
-    requestBody: body,
-    requestHeaders: req.headers,
+    // Only a JSON body is kept: an upload (audio, files) is neither readable in a record nor small.
+    requestBody: json === null ? null : body,
+    requestHeaders: redactHeaders(req.headers),
     usage: usageOf(result, json, deps.tokens),
     responseText: result.captured?.text,
   }
   deps.observe(outcome)
 }
+
+const anonymous = Object.freeze({ kind: 'anonymous' as const })
 
 /** The upstream's reported usage; else, for a successful completion, an estimate from the texts. */
 function usageOf(result: RelayResult, json: Readonly<Record<string, unknown>> | null, tokens: TokenEstimator): TokenUsage | undefined {
