@@ -5,7 +5,7 @@ import { Authenticator } from './auth/authenticate.js'
 import type { GatewayConfig } from './config/gateway-config.js'
 import { tooLarge } from './http/read-body.js'
 import { createRequestListener } from './http/gateway-app.js'
-import { sendError } from './http/send-error.js'
+import { refuseBody } from './http/refuse-body.js'
 import { requestIdFor } from './http/request-id.js'
 import type { Logger } from './log/logger.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
@@ -79,7 +79,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A declared body over the limit is refused before the client sends it (Expect: 100-continue).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
-      sendError(res, tooLarge(config.maxBodyBytes), requestIdFor(req.headers['x-request-id']), ['connection', 'close'])
+      // A client that sends the body anyway after waiting (curl does after 1 s) must still read this answer.
+      refuseBody(req, res, tooLarge(config.maxBodyBytes), requestIdFor(req.headers['x-request-id']), clock)
       return
     }
     res.writeContinue()
