@@ -63,7 +63,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       {
         method: 'POST',
         path: `${basePath}/messages`,
-        headers: buildTranslatedHeaders(request.headers, upstream, request.requestId, own, apiKeyAuthorization),
+        headers: buildTranslatedHeaders(request, upstream, own, apiKeyAuthorization),
         body: JSON.stringify(translation.body),
       },
       handler,

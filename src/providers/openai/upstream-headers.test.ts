@@ -15,8 +15,8 @@ test('pass-through: default headers, or every non-secret one with keep_header; t
 
 test('translated: only the adapter own headers, plus non-replaced client headers with keep_header', () => {
   const own = ['content-type', 'application/json', 'anthropic-version', 'v']
-  assert.deepEqual(buildTranslatedHeaders(client, upstreamFrom('sk: up'), 'r', own, bearerAuthorization), [...own, 'authorization', 'Bearer up', 'x-request-id', 'r'])
-  assert.deepEqual(buildTranslatedHeaders(client, upstreamFrom('sk: up', 'keep_header: true'), 'r', own, bearerAuthorization), ['user-agent', 'ua', ...own, 'authorization', 'Bearer up', 'x-request-id', 'r'])
+  assert.deepEqual(buildTranslatedHeaders({ headers: client, requestId: 'r' }, upstreamFrom('sk: up'), own, bearerAuthorization), [...own, 'authorization', 'Bearer up', 'x-request-id', 'r'])
+  assert.deepEqual(buildTranslatedHeaders({ headers: client, requestId: 'r' }, upstreamFrom('sk: up', 'keep_header: true'), own, bearerAuthorization), ['user-agent', 'ua', ...own, 'authorization', 'Bearer up', 'x-request-id', 'r'])
 })
 
 test('asis forwards the client Authorization; no sk sends none', () => {

@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { UpstreamConfig, UpstreamCredential } from '../../config/gateway-config.js'
 import { connectionTokens, hopByHopHeaders } from '../../http/hop-by-hop.js'
+import type { UpstreamRequest } from '../provider-adapter.js'
 
 /** Forwarded by default (the predecessor sent only Authorization, Content-Type and Host). */
 const defaultForwarded = ['content-type', 'accept', 'openai-beta'] as const
@@ -73,15 +74,9 @@ const replacedByTranslation: ReadonlySet<string> = new Set(['content-type', 'acc
  * Headers for an upstream reached through a translating adapter: the adapter's own (`own`: content type,
  * version headers), the credential, and with keep_header the client's headers that still mean something.
  */
-export function buildTranslatedHeaders(
-  clientHeaders: IncomingHttpHeaders,
-  upstream: UpstreamConfig,
-  requestId: string,
-  own: readonly string[],
-  authorize: Authorize,
-): string[] {
-  const out = upstream.keepHeader ? keptClientHeaders(clientHeaders, new Set([...replacedByTranslation, ...ownNames(own)])) : []
-  out.push(...own, ...authorize(upstream.credential, clientHeaders['authorization']), 'x-request-id', requestId)
+export function buildTranslatedHeaders(request: Pick<UpstreamRequest, 'headers' | 'requestId'>, upstream: UpstreamConfig, own: readonly string[], authorize: Authorize): string[] {
+  const out = upstream.keepHeader ? keptClientHeaders(request.headers, new Set([...replacedByTranslation, ...ownNames(own)])) : []
+  out.push(...own, ...authorize(upstream.credential, request.headers['authorization']), 'x-request-id', request.requestId)
   return out
 }
 

@@ -67,7 +67,7 @@ export class ReplicateExchange implements AttemptControl {
   start(): void {
     const { upstream, request, translation } = this.#options
     const { origin, basePath } = splitEndpoint(upstream.endpoint)
-    const headers = buildTranslatedHeaders(request.headers, upstream, request.requestId, ['content-type', 'application/json', 'accept', 'application/json'], bearerAuthorization)
+    const headers = buildTranslatedHeaders(request, upstream, ['content-type', 'application/json', 'accept', 'application/json'], bearerAuthorization)
     const created = new BufferedAnswerSink(upstream.name, (answer) => this.#onPrediction(answer), (error) => this.#writer.fail(error))
     this.#dispatch({ origin, path: basePath + translation.path }, 'POST', headers, JSON.stringify(translation.body), created)
   }
