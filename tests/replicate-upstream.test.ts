@@ -120,3 +120,17 @@ test('a request a prompt-template model cannot serve goes to the next upstream; 
     return true
   })
 })
+
+test('a client that goes away aborts the stream and cancels the prediction', async () => {
+  replicate.script(fakeReplicate(replicate, { stream: [{ event: 'output', data: 'Once' }], streamThen: 'hang' }))
+  const count = gateway.outcomes.length
+  const controller = new AbortController()
+  const stream = await client.chat.completions.create({ model, messages, stream: true }, { signal: controller.signal })
+  for await (const chunk of stream) {
+    if (chunk.choices[0]?.delta.content === 'Once') break
+  }
+  controller.abort()
+  await replicate.requests.filter((r) => r.url.startsWith('/v1/files/')).at(-1)?.aborted
+  assert.equal((await gateway.outcomeAt(count)).errorCode, 'client_closed')
+  await waitFor(() => replicate.requests.at(-1)?.url.endsWith('/cancel') === true, 'the cancel request')
+})

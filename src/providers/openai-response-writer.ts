@@ -2,6 +2,7 @@
 // A stream's response starts only with its first chunk the client must see, so an upstream that fails before
 // that (an error event right after a role-only start) can still be answered as an error and fail over.
 import type { GatewayError } from '../errors/gateway-error.js'
+import { encodeSseData } from '../streaming/sse-parser.js'
 import type { ChatCompletionChunk } from './openai-chat.js'
 import type { AttemptControl, ResponseSink } from './provider-adapter.js'
 
@@ -20,7 +21,7 @@ export function keptUpstreamHeaders(upstream: readonly string[]): string[] {
   return out
 }
 
-const done = Buffer.from('data: [DONE]\n\n')
+const done = Buffer.from(encodeSseData('[DONE]'))
 
 export class OpenAIResponseWriter {
   readonly #sink: ResponseSink
@@ -60,9 +61,9 @@ export class OpenAIResponseWriter {
       this.#sink.onResponseStart(200, ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache', ...this.#headers])
     }
     let text = ''
-    for (const held of this.#held) text += `data: ${JSON.stringify(held)}\n\n`
+    for (const held of this.#held) text += encodeSseData(JSON.stringify(held))
     this.#held = []
-    text += `data: ${JSON.stringify(chunk)}\n\n`
+    text += encodeSseData(JSON.stringify(chunk))
     return this.#sink.onResponseData(Buffer.from(text))
   }
 
