@@ -35,7 +35,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { config, logger } = options
   const clock = options.clock ?? systemClock
   const clients = new UpstreamClients()
-  const adapters = new AdapterRegistry(clients)
+  const adapters = new AdapterRegistry(clients, clock)
   const authenticator = new Authenticator(config.upstreams)
   const observers = options.observers ?? []
   const tokens = new TiktokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))

@@ -25,8 +25,16 @@ export const defaultEndpoints: Readonly<Record<UpstreamType, string | undefined>
   azure: undefined,
 })
 
-/** Replicate answers with stream/poll URLs on these hosts; anything else is not followed. */
-export const defaultReplicateAllowedHosts: readonly string[] = Object.freeze(['api.replicate.com', 'streaming-api.replicate.com'])
+/**
+ * Replicate answers with poll URLs on its API host and stream URLs on its streaming hosts (`stream.replicate.com`
+ * now; older answers and docs show the others); anything else is not followed.
+ */
+export const defaultReplicateAllowedHosts: readonly string[] = Object.freeze([
+  'api.replicate.com',
+  'stream.replicate.com',
+  'streaming.api.replicate.com',
+  'streaming-api.replicate.com',
+])
 
 /** Without a config file the gateway is likely on a developer machine: do not listen on every interface. */
 export const environmentListenAddress = '127.0.0.1:8888'

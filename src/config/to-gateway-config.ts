@@ -97,9 +97,6 @@ function noteProblems(config: GatewayConfig): ConfigNote[] {
     if (!upstream.noauth && upstream.clientKeys.length === 0) {
       notes.push({ path, message: 'no client key can use this upstream: set authorization (here or at the top level) or noauth: true' })
     }
-    if (upstream.type === 'replicate') {
-      notes.push({ path, message: 'type replicate: its adapter is not available yet, so this upstream will be skipped' })
-    }
     if (upstream.type === 'azure' && upstream.apiVersion === undefined) {
       notes.push({ path, message: 'type azure without api_version: Azure refuses requests without it' })
     }

@@ -72,6 +72,9 @@ function genericMessage(error: GatewayError, attempts: number): string {
       return `${which} closed the connection before answering`
     case 'upstream_truncated':
       return `${which} ended its stream before sending anything`
+    case 'upstream_unsupported':
+      // Written for clients by the adapters (what could not be translated); it names no upstream.
+      return `${which} cannot serve this request: ${error.message}`
     default:
       return `${which} failed`
   }
