@@ -77,6 +77,24 @@ test('stream: text deltas, and usage in the last chunk when asked for', async ()
   assert.equal(usage?.total_tokens, 18)
 })
 
+test('stream without include_usage: no usage chunk reaches the client, yet the outcome has the reported usage', async () => {
+  primary.script(anthropicSse(textStream(['Hel', 'lo'])))
+  const count = gateway.outcomes.length
+  const stream = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true })
+  let sawUsage = false
+  let text = ''
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? ''
+    if (chunk.usage) sawUsage = true
+    assert.notEqual(chunk.choices.length, 0, 'a usage-only chunk reached the client')
+  }
+  assert.equal(text, 'Hello')
+  assert.equal(sawUsage, false)
+  const outcome = await gateway.outcomeAt(count)
+  assert.equal(outcome.usage?.source, 'reported')
+  assert.equal(outcome.usage?.totalTokens, 18)
+})
+
 test("stream: tool-call deltas assemble into the client's tool call", async () => {
   primary.script(anthropicSse(toolStream('Checking.', { id: 'toolu_01A', name: 'get_weather', jsonPieces: ['{"city"', ': "Paris"}'] })))
   const runner = client.chat.completions.stream({

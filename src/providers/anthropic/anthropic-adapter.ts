@@ -50,7 +50,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     const stream = translation.body.stream === true
     const answer = new AnthropicResponseSink(writer, {
       stream,
-      includeUsage: translation.includeUsage,
+      // Always end a stream with usage, for records and metrics; the relay removes the chunk when the
+      // client did not ask for it, as it does for OpenAI upstreams.
+      includeUsage: stream,
       created: Math.floor(this.#clock.wallNow() / 1000),
       model: translation.body.model,
       upstreamName: upstream.name,
