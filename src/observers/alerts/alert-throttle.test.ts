@@ -68,3 +68,13 @@ test('a new incident of the same subject is not merged into a waiting recovery',
   t.tick()
   assert.deepEqual(sent.map((n) => `${n.incident}/${n.phase}`), ['1/opened', '2/recovered', '3/opened'])
 })
+
+test('once the window has room, notices that waited go out before a newer one', () => {
+  const { clock, sent, throttle: t } = throttle(1)
+  t.offer(notice(1, 'a', 'opened'))
+  t.offer(notice(2, 'b', 'opened'))
+  clock.advance(3_600_000)
+  t.offer(notice(3, 'c', 'opened'))
+  assert.deepEqual(sent.map((n) => n.subject), ['a', 'b'])
+  assert.equal(t.waiting(), 1)
+})

@@ -27,8 +27,13 @@ export class AlertThrottle {
     const key = `${notice.kind}\u0000${notice.subject}`
     const waiting = this.#waiting.get(key)
     if (waiting === undefined) {
-      if (this.#take()) this.#options.deliver(notice)
-      else this.#waiting.set(key, [notice])
+      if (this.#waiting.size === 0 && this.#take()) {
+        this.#options.deliver(notice)
+        return
+      }
+      // Behind older waiting notices: they go first.
+      this.#waiting.set(key, [notice])
+      this.tick()
       return
     }
     const last = waiting[waiting.length - 1] as Notice
