@@ -8,6 +8,7 @@ import { createRequestListener } from './http/gateway-app.js'
 import { refuseBody } from './http/refuse-body.js'
 import { requestIdFor } from './http/request-id.js'
 import type { Logger } from './log/logger.js'
+import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
 import type { OutcomeObserver, RequestOutcome } from './relay/request-outcome.js'
 import { UpstreamClients } from './relay/upstream-clients.js'
@@ -27,9 +28,14 @@ export interface RunningGateway {
   /** `http://host:port` the gateway listens on. */
   readonly url: string
   readonly address: AddressInfo
+  /** Metrics, alerts and the request log; `attachRecordQueue` connects a record writer to them. */
+  readonly observability: Observability
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
   shutdown(deadlineMs?: number): Promise<void>
 }
+
+/** How long shutdown waits, at most, for alert messages still on their way. */
+const alertFlushMs = 5_000
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options
@@ -37,7 +43,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clients = new UpstreamClients()
   const adapters = new AdapterRegistry(clients, clock)
   const authenticator = new Authenticator(config.upstreams)
-  const observers = options.observers ?? []
+  const observability = startObservability({ config, logger, clock })
+  const observers = [...observability.observers, ...(options.observers ?? [])]
   const tokens = new TiktokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
   let draining = false
   let inFlight = 0
@@ -67,6 +74,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     tokens,
     logger,
     usableUpstreams: config.upstreams.filter((u) => adapters.has(u)).length,
+    metrics: observability.endpoint,
+    inFlight: observability.inFlight,
   })
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
     inFlight++
@@ -93,6 +102,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.off('error', reject)
       resolve()
     })
+  }).catch(async (error: unknown) => {
+    await observability.close(0)
+    throw error
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
@@ -115,9 +127,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.closeAllConnections()
       await closed
       await clients.close()
+      // Alerts raised while draining (an upstream failing at the end) still get a moment to go out.
+      await observability.close(Math.min(deadlineMs, alertFlushMs))
     })()
     return shuttingDown
   }
 
-  return { server, url: `http://${host}:${address.port}`, address, shutdown }
+  return { server, url: `http://${host}:${address.port}`, address, observability, shutdown }
 }

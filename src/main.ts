@@ -7,6 +7,7 @@ import { ConfigError } from './config/config-error.js'
 import { formatListenAddress } from './config/listen-address.js'
 import type { LoadedConfig } from './config/load-config.js'
 import { startGateway } from './gateway.js'
+import { createLineBuffer } from './log/line-buffer.js'
 import { createLogger, parseLogLevel } from './log/logger.js'
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -48,7 +49,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function serve(loaded: LoadedConfig): Promise<number> {
   const { config } = loaded
-  const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], 'info') })
+  // LOG_LEVEL, when set, wins over the file's log_level, so a level can be changed without editing the file.
+  const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], config.logLevel ?? 'info'), write: createLineBuffer((text) => process.stderr.write(text)).write })
   const gateway = await startGateway({ config, logger })
   process.stdout.write(
     `openai-api-route listening on ${gateway.url} (config: ${config.source}, address ${formatListenAddress(config.listen)})\n` +

@@ -15,6 +15,15 @@ export const configDefaults = Object.freeze({
   dbaddr: './db.sqlite',
   max_body_size: 32 * 1024 * 1024,
   shutdown_timeout: 30,
+  alerts: {
+    failures_to_open: 3,
+    successes_to_recover: 3,
+    /** Seconds: at most one reminder per open incident per 30 minutes. */
+    repeat_interval: 1800,
+    max_per_hour: 20,
+    store_backlog: 5000,
+    store_check_interval: 10,
+  },
 } as const)
 
 /** Azure has no default: every Azure resource has its own host. */

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { configDefaults } from './config-defaults.js'
 import { dbTypes, lbPolicies } from './gateway-config.js'
+import { alertsSchema, logLevelSchema, metricsSchema } from './observability-schema.js'
 import { rawUpstreamSchema, type RawUpstream } from './upstream-schema.js'
 import { byteSizeSchema, clientKeysSchema, listenAddressSchema, secondsSchema, yamlMap } from './value-schemas.js'
 
@@ -24,6 +25,10 @@ const topLevelKeys = {
   max_body_size: byteSizeSchema.default(configDefaults.max_body_size),
   shutdown_timeout: secondsSchema.default(configDefaults.shutdown_timeout),
   upstreams: z.array(rawUpstreamSchema).default([]),
+  /** Unset: `LOG_LEVEL`, else `info`. */
+  log_level: logLevelSchema.optional(),
+  metrics: metricsSchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
 }
 
 export const rawConfigSchema = yamlMap(z.strictObject(topLevelKeys).superRefine(requireUniqueNames))

@@ -5,6 +5,7 @@ import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-default
 import type { RawConfig, RawUpstream } from './config-schema.js'
 import type { GatewayConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
 import { parseListenAddress } from './listen-address.js'
+import { toAlertsConfig, toMetricsConfig } from './observability-config.js'
 
 /** A warning about a valid config, at the key path it concerns. */
 export interface ConfigNote {
@@ -17,12 +18,13 @@ export interface MappedConfig {
   readonly notes: readonly ConfigNote[]
 }
 
-/** `raw` must have passed `rawConfigSchema`; the result is not frozen yet. */
-export function toGatewayConfig(raw: RawConfig, source: string): MappedConfig {
+/** `raw` must have passed `rawConfigSchema`; the result is not frozen yet. `env` feeds FEISHU_WEBHOOK and MATRIX_API. */
+export function toGatewayConfig(raw: RawConfig, source: string, env: NodeJS.ProcessEnv = {}): MappedConfig {
   const listen = parseListenAddress(raw.address)
   if (listen === undefined) throw new Error(`unvalidated listen address reached the mapper: ${raw.address}`)
   const names = assignNames(raw.upstreams)
   const upstreams = raw.upstreams.map((upstream, index) => toUpstreamConfig(raw, upstream, index, names[index] ?? String(index)))
+  const { alerts, notes: alertNotes } = toAlertsConfig(raw.alerts, env)
   const config: GatewayConfig = {
     source,
     listen,
@@ -33,8 +35,11 @@ export function toGatewayConfig(raw: RawConfig, source: string): MappedConfig {
     maxBodyBytes: raw.max_body_size,
     shutdownTimeoutMs: secondsToMs(raw.shutdown_timeout),
     upstreams,
+    logLevel: raw.log_level,
+    metrics: toMetricsConfig(raw.metrics),
+    alerts,
   }
-  return { config, notes: noteProblems(config) }
+  return { config, notes: [...noteProblems(config), ...alertNotes] }
 }
 
 function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, name: string): UpstreamConfig {

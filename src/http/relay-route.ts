@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authenticator } from '../auth/authenticate.js'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
+import type { InFlight } from '../observers/metrics/in-flight.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
 import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
 import type { OutcomeObserver, RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
@@ -26,6 +27,8 @@ export interface RelayRouteDeps {
   readonly observe: OutcomeObserver
   readonly draining: () => boolean
   readonly tokens: TokenEstimator
+  /** Requests and streams in flight, for the metrics. */
+  readonly inFlight: InFlight
 }
 
 export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, query: string): Promise<void> {
@@ -35,6 +38,8 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
   const socket = req.socket
   const bytesOutBefore = socket.bytesWritten
   const closeHeaders = (): string[] => (deps.draining() ? ['connection', 'close'] : [])
+  const inFlight = deps.inFlight
+  inFlight.requests++
 
   let body: Buffer | null = null
   const identity = deps.authenticator.authenticate(req.headers.authorization)
@@ -50,6 +55,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     model = fields.model
     stream = fields.stream
     json = fields.json
+    if (stream) inFlight.streams++
     const plan = planAttempts({
       model,
       identity,
@@ -92,6 +98,8 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     }
     result = { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined, captured: undefined }
   }
+  inFlight.requests--
+  if (stream) inFlight.streams--
   const outcome: RequestOutcome = {
     requestId,
     startedAt,
