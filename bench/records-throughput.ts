@@ -29,7 +29,7 @@ function outcome(i: number): RequestOutcome {
     path: '/v1/chat/completions',
     clientIp: '127.0.0.1',
     userAgent: 'bench/1',
-    identity: { kind: 'key', digest: 'd', fingerprint: 'key-0123456789ab' },
+    identity: { kind: 'key', fingerprint: 'key-0123456789ab' },
     model: 'gpt-4o-mini',
     stream: i % 2 === 0,
     upstream: 'a',

@@ -5,9 +5,10 @@ import { Authenticator } from './auth/authenticate.js'
 import type { GatewayConfig } from './config/gateway-config.js'
 import { tooLarge } from './http/read-body.js'
 import { createRequestListener } from './http/gateway-app.js'
-import { sendError } from './http/send-error.js'
+import { refuseBody } from './http/refuse-body.js'
 import { requestIdFor } from './http/request-id.js'
 import type { Logger } from './log/logger.js'
+import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
 import type { OutcomeObserver, RequestOutcome } from './relay/request-outcome.js'
 import { UpstreamClients } from './relay/upstream-clients.js'
@@ -29,20 +30,24 @@ export interface RunningGateway {
   /** `http://host:port` the gateway listens on. */
   readonly url: string
   readonly address: AddressInfo
+  /** Metrics, alerts and the request log; `attachRecordQueue` connects a record writer to them. */
+  readonly observability: Observability
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
   shutdown(deadlineMs?: number): Promise<void>
 }
+
+/** How long shutdown waits, at most, for alert messages still on their way. */
+const alertFlushMs = 5_000
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options
   const clock = options.clock ?? systemClock
   const clients = new UpstreamClients()
-  const adapters = new AdapterRegistry(clients)
+  const adapters = new AdapterRegistry(clients, clock)
   const authenticator = new Authenticator(config.upstreams)
-  const observers = options.observers ?? []
-  const tokens = new TiktokenEstimator()
-  // Loaded in the background: until it is there, estimates use a characters-per-token rule.
-  tokens.load().catch((error: unknown) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
+  const observability = startObservability({ config, logger, clock })
+  const observers = [...observability.observers, ...(options.observers ?? [])]
+  const tokens = new TiktokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
@@ -71,6 +76,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     tokens,
     logger,
     usableUpstreams: config.upstreams.filter((u) => adapters.has(u)).length,
+    metrics: observability.endpoint,
+    inFlight: observability.inFlight,
   })
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
     inFlight++
@@ -83,7 +90,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A declared body over the limit is refused before the client sends it (Expect: 100-continue).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
-      sendError(res, tooLarge(config.maxBodyBytes), requestIdFor(req.headers['x-request-id']), ['connection', 'close'])
+      // A client that sends the body anyway after waiting (curl does after 1 s) must still read this answer.
+      refuseBody(req, res, tooLarge(config.maxBodyBytes), requestIdFor(req.headers['x-request-id']), clock)
       return
     }
     res.writeContinue()
@@ -96,6 +104,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.off('error', reject)
       resolve()
     })
+  }).catch(async (error: unknown) => {
+    await observability.close(0)
+    throw error
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
@@ -125,9 +136,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           logger.error('a shutdown step failed', { error: String(error) })
         }
       }
+      // Alerts raised while draining (an upstream failing at the end) still get a moment to go out.
+      await observability.close(Math.min(deadlineMs, alertFlushMs))
     })()
     return shuttingDown
   }
 
-  return { server, url: `http://${host}:${address.port}`, address, shutdown }
+  return { server, url: `http://${host}:${address.port}`, address, observability, shutdown }
 }

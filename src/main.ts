@@ -7,6 +7,7 @@ import { ConfigError } from './config/config-error.js'
 import { formatListenAddress } from './config/listen-address.js'
 import type { LoadedConfig } from './config/load-config.js'
 import { startGateway, type RunningGateway } from './gateway.js'
+import { createLineBuffer } from './log/line-buffer.js'
 import { createLogger, parseLogLevel } from './log/logger.js'
 import { startRecording } from './observers/recording/start-recording.js'
 
@@ -49,7 +50,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function serve(loaded: LoadedConfig, dbLog: boolean): Promise<number> {
   const { config } = loaded
-  const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], 'info') })
+  // LOG_LEVEL, when set, wins over the file's log_level, so a level can be changed without editing the file.
+  const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], config.logLevel ?? 'info'), write: createLineBuffer((text) => process.stderr.write(text)).write })
   const recording = startRecording({ config, logger, logSql: dbLog })
   let gateway: RunningGateway
   try {
@@ -62,6 +64,12 @@ async function serve(loaded: LoadedConfig, dbLog: boolean): Promise<number> {
   } catch (error) {
     await recording?.close(0)
     throw error
+  }
+  if (recording !== undefined) {
+    gateway.observability.attachRecordQueue(
+      { depth: () => recording.counters().queued, written: () => recording.counters().written, dropped: () => recording.counters().dropped },
+      config.dbType,
+    )
   }
   process.stdout.write(
     `openai-api-route listening on ${gateway.url} (config: ${config.source}, address ${formatListenAddress(config.listen)})\n` +

@@ -15,7 +15,8 @@ const anonymousBadKey: ClientIdentity = Object.freeze({ kind: 'anonymous', prese
 export function extractClientKey(authorization: string | undefined): string {
   if (authorization === undefined) return ''
   const value = authorization.trim()
-  return /^bearer\s+/i.test(value) ? value.replace(/^bearer\s+/i, '').trim() : value
+  // `Bearer ` with nothing after it (an SDK given an empty key) is no key, not the key "Bearer".
+  return /^bearer(\s|$)/i.test(value) ? value.replace(/^bearer/i, '').trim() : value
 }
 
 export class Authenticator {

@@ -15,6 +15,15 @@ export const configDefaults = Object.freeze({
   dbaddr: './db.sqlite',
   max_body_size: 32 * 1024 * 1024,
   shutdown_timeout: 30,
+  alerts: {
+    failures_to_open: 3,
+    successes_to_recover: 3,
+    /** Seconds: at most one reminder per open incident per 30 minutes. */
+    repeat_interval: 1800,
+    max_per_hour: 20,
+    store_backlog: 5000,
+    store_check_interval: 10,
+  },
 } as const)
 
 /** Azure has no default: every Azure resource has its own host. */
@@ -25,8 +34,16 @@ export const defaultEndpoints: Readonly<Record<UpstreamType, string | undefined>
   azure: undefined,
 })
 
-/** Replicate answers with stream/poll URLs on these hosts; anything else is not followed. */
-export const defaultReplicateAllowedHosts: readonly string[] = Object.freeze(['api.replicate.com', 'streaming-api.replicate.com'])
+/**
+ * Replicate answers with poll URLs on its API host and stream URLs on its streaming hosts (`stream.replicate.com`
+ * now; older answers and docs show the others); anything else is not followed.
+ */
+export const defaultReplicateAllowedHosts: readonly string[] = Object.freeze([
+  'api.replicate.com',
+  'stream.replicate.com',
+  'streaming.api.replicate.com',
+  'streaming-api.replicate.com',
+])
 
 /** Without a config file the gateway is likely on a developer machine: do not listen on every interface. */
 export const environmentListenAddress = '127.0.0.1:8888'

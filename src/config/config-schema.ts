@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { configDefaults } from './config-defaults.js'
 import { dbTypes, lbPolicies } from './gateway-config.js'
+import { alertsSchema, logLevelSchema, metricsSchema } from './observability-schema.js'
 import { parsePostgresAddress, postgresAddressHint } from './postgres-address.js'
 import { recordsSchema } from './records-schema.js'
 import { rawUpstreamSchema, type RawUpstream } from './upstream-schema.js'
@@ -26,6 +27,10 @@ const topLevelKeys = {
   max_body_size: byteSizeSchema.default(configDefaults.max_body_size),
   shutdown_timeout: secondsSchema.default(configDefaults.shutdown_timeout),
   upstreams: z.array(rawUpstreamSchema).default([]),
+  /** Unset: `LOG_LEVEL`, else `info`. */
+  log_level: logLevelSchema.optional(),
+  metrics: metricsSchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
   records: recordsSchema.prefault({}),
 }
 

@@ -37,7 +37,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): LoadedConfig {
     )
     throw new ConfigError(problems)
   }
-  const { config, notes } = toGatewayConfig(result.data, environmentSource)
+  const { config, notes } = toGatewayConfig(result.data, environmentSource, env)
   const messages = notes.map((note) => note.message)
   if (!env['OPENAI_API_KEY']) messages.push('OPENAI_API_KEY is not set: requests go upstream without an API key')
   if (clientKeys.length === 0) messages.push('OPENAI_API_ROUTE_KEYS is not set: any client may use the gateway without a key')

@@ -1,5 +1,7 @@
 // The validated, frozen configuration the gateway runs on: domain names, units in milliseconds.
 // Seed-compatible YAML keys (sk, lb_policy, noauth, ...) are mapped into these names once, in load-config.ts.
+import type { LogLevel } from '../log/logger.js'
+import type { AlertsConfig, MetricsConfig } from './observability-config.js'
 
 export const upstreamTypes = ['openai', 'replicate', 'anthropic', 'azure'] as const
 export type UpstreamType = (typeof upstreamTypes)[number]
@@ -76,6 +78,10 @@ export interface GatewayConfig {
   /** How long SIGTERM waits for in-flight requests before exiting. */
   readonly shutdownTimeoutMs: number
   readonly upstreams: readonly UpstreamConfig[]
+  /** `log_level`; undefined: `LOG_LEVEL`, else info. */
+  readonly logLevel: LogLevel | undefined
+  readonly metrics: MetricsConfig
+  readonly alerts: AlertsConfig
   /** What request records keep and how they are written; unused when `dbType` is `none`. */
   readonly records: RecordsConfig
 }

@@ -167,7 +167,7 @@ test('upstream flags, lists and allowed hosts', () => {
   assert.equal(plain?.keepHeader, true)
   assert.deepEqual(plain?.allow, ['gpt-4o', '/v1/audio/transcriptions'])
   assert.deepEqual(plain?.deny, ['gpt-4'])
-  assert.deepEqual(replicate?.allowedHosts, ['api.replicate.com', 'streaming-api.replicate.com'])
+  assert.deepEqual(replicate?.allowedHosts, ['api.replicate.com', 'stream.replicate.com', 'streaming.api.replicate.com', 'streaming-api.replicate.com'])
   assert.deepEqual(custom?.allowedHosts, ['replicate.example.com'])
 })
 
@@ -227,14 +227,13 @@ test('the config is frozen all the way down', () => {
   assert.ok(Object.isFrozen(loaded.warnings))
 })
 
-test('warnings: an upstream nobody may use, a replicate upstream, azure without api_version', () => {
+test('warnings: an upstream nobody may use, azure without api_version; none for replicate', () => {
   const { warnings } = parseConfigText(
     yaml('upstreams:', '  - sk: a', '  - type: replicate', '    noauth: true', '  - type: azure', '    noauth: true', '    endpoint: https://r.openai.azure.com/openai'),
     'config.yaml',
     {},
   )
-  assert.equal(warnings.length, 3)
+  assert.equal(warnings.length, 2)
   assert.match(warnings[0] ?? '', /^config\.yaml:2:5 upstreams\[0\]: no client key can use this upstream/)
-  assert.match(warnings[1] ?? '', /^config\.yaml:3:5 upstreams\[1\]: type replicate: .*skipped/)
-  assert.match(warnings[2] ?? '', /^config\.yaml:5:5 upstreams\[2\]: type azure without api_version/)
+  assert.match(warnings[1] ?? '', /^config\.yaml:5:5 upstreams\[2\]: type azure without api_version/)
 })

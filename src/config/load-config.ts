@@ -66,7 +66,7 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(sortByPosition(problems))
 
-  const { config, notes } = toGatewayConfig(result.data, source)
+  const { config, notes } = toGatewayConfig(result.data, source, env)
   const warnings = [
     ...doc.warnings.map((warning) => formatConfigProblem({ file: source, ...lineCounter.linePos(warning.pos[0]), path: '', message: warning.message })),
     ...notes.map((note) => formatConfigProblem(problemAt(findYamlNode(doc, note.path), note.path, note.message))),

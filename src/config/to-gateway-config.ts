@@ -5,6 +5,7 @@ import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-default
 import type { RawConfig, RawUpstream } from './config-schema.js'
 import type { GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
 import { parseListenAddress } from './listen-address.js'
+import { toAlertsConfig, toMetricsConfig } from './observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
 
 /** A warning about a valid config, at the key path it concerns. */
@@ -18,12 +19,13 @@ export interface MappedConfig {
   readonly notes: readonly ConfigNote[]
 }
 
-/** `raw` must have passed `rawConfigSchema`; the result is not frozen yet. */
-export function toGatewayConfig(raw: RawConfig, source: string): MappedConfig {
+/** `raw` must have passed `rawConfigSchema`; the result is not frozen yet. `env` feeds FEISHU_WEBHOOK and MATRIX_API. */
+export function toGatewayConfig(raw: RawConfig, source: string, env: NodeJS.ProcessEnv = {}): MappedConfig {
   const listen = parseListenAddress(raw.address)
   if (listen === undefined) throw new Error(`unvalidated listen address reached the mapper: ${raw.address}`)
   const names = assignNames(raw.upstreams)
   const upstreams = raw.upstreams.map((upstream, index) => toUpstreamConfig(raw, upstream, index, names[index] ?? String(index)))
+  const { alerts, notes: alertNotes } = toAlertsConfig(raw.alerts, env)
   const config: GatewayConfig = {
     source,
     listen,
@@ -34,9 +36,12 @@ export function toGatewayConfig(raw: RawConfig, source: string): MappedConfig {
     maxBodyBytes: raw.max_body_size,
     shutdownTimeoutMs: secondsToMs(raw.shutdown_timeout),
     upstreams,
+    logLevel: raw.log_level,
+    metrics: toMetricsConfig(raw.metrics),
+    alerts,
     records: toRecordsConfig(raw.records),
   }
-  return { config, notes: noteProblems(config) }
+  return { config, notes: [...noteProblems(config), ...alertNotes] }
 }
 
 function toRecordsConfig(records: RawConfig['records']): RecordsConfig {
@@ -113,9 +118,6 @@ function noteProblems(config: GatewayConfig): ConfigNote[] {
     const path = ['upstreams', upstream.index]
     if (!upstream.noauth && upstream.clientKeys.length === 0) {
       notes.push({ path, message: 'no client key can use this upstream: set authorization (here or at the top level) or noauth: true' })
-    }
-    if (upstream.type === 'replicate') {
-      notes.push({ path, message: 'type replicate: its adapter is not available yet, so this upstream will be skipped' })
     }
     if (upstream.type === 'azure' && upstream.apiVersion === undefined) {
       notes.push({ path, message: 'type azure without api_version: Azure refuses requests without it' })

@@ -13,6 +13,7 @@ export const errorCodes = {
   invalid_api_key: { status: 401, type: 'invalid_request_error', retryable: false },
   model_not_found: { status: 404, type: 'invalid_request_error', retryable: false },
   not_found: { status: 404, type: 'invalid_request_error', retryable: false },
+  method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false },
   request_too_large: { status: 413, type: 'invalid_request_error', retryable: false },
   invalid_request: { status: 400, type: 'invalid_request_error', retryable: false },
   // Gateway state.

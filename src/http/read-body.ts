@@ -43,14 +43,3 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     req.on('error', onClose)
   })
 }
-
-/**
- * After refusing a body, keep reading and discarding what the client still sends, so the answer is
- * not lost to a TCP reset when we close: closing a socket with unread data makes the kernel send RST.
- */
-export function discardRest(req: IncomingMessage): void {
-  req.on('data', ignore)
-  req.resume()
-}
-
-function ignore(): void {}

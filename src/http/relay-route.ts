@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authenticator } from '../auth/authenticate.js'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
+import type { InFlight } from '../observers/metrics/in-flight.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
 import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
 import type { OutcomeObserver, RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
@@ -11,7 +12,9 @@ import { requestStreamUsage } from '../relay/stream-usage-request.js'
 import { estimatePromptTokens, type TokenEstimator } from '../tokens/token-estimator.js'
 import { planAttempts } from '../routing/plan-attempts.js'
 import type { Clock } from '../time/clock.js'
-import { discardRest, readBody, tooLarge } from './read-body.js'
+import { readBody, tooLarge } from './read-body.js'
+import { redactHeaders } from './redact-headers.js'
+import { refuseBody } from './refuse-body.js'
 import { routingFields } from './routing-fields.js'
 import { sendError } from './send-error.js'
 
@@ -24,6 +27,8 @@ export interface RelayRouteDeps {
   readonly observe: OutcomeObserver
   readonly draining: () => boolean
   readonly tokens: TokenEstimator
+  /** Requests and streams in flight, for the metrics. */
+  readonly inFlight: InFlight
 }
 
 export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, query: string): Promise<void> {
@@ -33,9 +38,11 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
   const socket = req.socket
   const bytesOutBefore = socket.bytesWritten
   const closeHeaders = (): string[] => (deps.draining() ? ['connection', 'close'] : [])
+  const inFlight = deps.inFlight
+  inFlight.requests++
 
   let body: Buffer | null = null
-  let identity = deps.authenticator.authenticate(req.headers.authorization)
+  const identity = deps.authenticator.authenticate(req.headers.authorization)
   let model = pathname
   let stream = false
   let json: Readonly<Record<string, unknown>> | null = null
@@ -48,6 +55,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     model = fields.model
     stream = fields.stream
     json = fields.json
+    if (stream) inFlight.streams++
     const plan = planAttempts({
       model,
       identity,
@@ -84,13 +92,14 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     const gatewayError = error instanceof GatewayError ? error : new GatewayError('upstream_error', 'internal error', { cause: error })
     if (gatewayError.code === 'request_too_large') {
       // Answer, then let the client finish sending: it must read the 413, not a reset.
-      sendError(res, gatewayError, requestId, ['connection', 'close'])
-      discardRest(req)
+      refuseBody(req, res, gatewayError, requestId, clock)
     } else if (gatewayError.code !== 'client_closed') {
       sendError(res, gatewayError, requestId, closeHeaders())
     }
     result = { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined, captured: undefined }
   }
+  inFlight.requests--
+  if (stream) inFlight.streams--
   const outcome: RequestOutcome = {
     requestId,
     startedAt,
@@ -98,7 +107,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     path: pathname,
     clientIp: socket.remoteAddress ?? '',
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
-    identity,
+    identity: identity.kind === 'key' ? { kind: 'key', fingerprint: identity.fingerprint } : anonymous,
     model,
     stream,
     upstream: result.upstream?.name,
@@ -109,13 +118,16 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     totalMs: clock.now() - start,
     bytesIn: body?.length ?? 0,
     bytesOut: socket.bytesWritten - bytesOutBefore,
-    requestBody: body,
-    requestHeaders: req.headers,
+    // Only a JSON body is kept: an upload (audio, files) is neither readable in a record nor small.
+    requestBody: json === null ? null : body,
+    requestHeaders: redactHeaders(req.headers),
     usage: usageOf(result, json, deps.tokens),
     responseText: result.captured?.text,
   }
   deps.observe(outcome)
 }
+
+const anonymous = Object.freeze({ kind: 'anonymous' as const })
 
 /** The upstream's reported usage; else, for a successful completion, an estimate from the texts. */
 function usageOf(result: RelayResult, json: Readonly<Record<string, unknown>> | null, tokens: TokenEstimator): TokenUsage | undefined {

@@ -12,7 +12,7 @@ export interface FailureAnswer {
   readonly body: Buffer
 }
 
-const replacedHeaders = new Set(['content-length', 'content-type', 'content-encoding', 'x-request-id'])
+const replacedHeaders = new Set(['content-length', 'content-type', 'content-encoding'])
 
 export function failureAnswer(error: GatewayError, answer: UpstreamAnswer | undefined, upstream: UpstreamConfig | undefined, attempts: number): FailureAnswer {
   if (answer !== undefined) {
@@ -54,7 +54,7 @@ function keptHeaders(headers: readonly string[]): string[] {
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string
     if (hopByHopHeaders.has(name) || replacedHeaders.has(name) || name.startsWith('access-control-') || dropped.includes(name)) continue
-    out.push(name, headers[i + 1] as string)
+    out.push(name === 'x-request-id' ? 'x-upstream-request-id' : name, headers[i + 1] as string)
   }
   return out
 }
@@ -72,6 +72,9 @@ function genericMessage(error: GatewayError, attempts: number): string {
       return `${which} closed the connection before answering`
     case 'upstream_truncated':
       return `${which} ended its stream before sending anything`
+    case 'upstream_unsupported':
+      // Written for clients by the adapters (what could not be translated); it names no upstream.
+      return `${which} cannot serve this request: ${error.message}`
     default:
       return `${which} failed`
   }

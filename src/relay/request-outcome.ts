@@ -1,6 +1,5 @@
 // RequestOutcome: what happened to one client request, known only when its response body has ended.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { ClientIdentity } from '../auth/authenticate.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 
 export type AttemptOutcome = 'ok' | 'failed' | 'client_closed'
@@ -25,7 +24,8 @@ export interface RequestOutcome {
   readonly path: string
   readonly clientIp: string
   readonly userAgent: string
-  readonly identity: ClientIdentity
+  /** Who asked: a key's fingerprint, never the key or its full digest. */
+  readonly identity: OutcomeIdentity
   readonly model: string
   readonly stream: boolean
   /** The upstream whose answer the client got, if any. */
@@ -40,7 +40,7 @@ export interface RequestOutcome {
   readonly bytesOut: number
   /** Request body, when it was JSON (kept for records). */
   readonly requestBody: Buffer | null
-  /** The client's request headers as received (observers redact secrets before storing any). */
+  /** The client's request headers, with credentials already replaced by `[redacted]` at the edge. */
   readonly requestHeaders: IncomingHttpHeaders
   /** Token usage, when the answer was a chat or text completion. */
   readonly usage: TokenUsage | undefined
@@ -50,6 +50,8 @@ export interface RequestOutcome {
    */
   readonly responseText: string | undefined
 }
+
+export type OutcomeIdentity = { readonly kind: 'key'; readonly fingerprint: string } | { readonly kind: 'anonymous' }
 
 export interface TokenUsage {
   readonly promptTokens: number

@@ -1,5 +1,6 @@
 // Estimates token counts when an upstream reports none, with OpenAI's o200k_base encoding.
-// The encoding's table is large, so it loads in the background at start; until it is there, a
+// Building the encoding's table takes a noticeable moment of CPU, so it is built once per process and
+// only when an estimate is first needed (most upstreams report usage); until it is there, a
 // characters-per-token rule stands in (still marked as an estimate).
 import type { Tiktoken } from 'js-tiktoken/lite'
 
@@ -11,27 +12,32 @@ export interface TokenEstimator {
 const tokensPerMessage = 3
 const tokensPerReply = 3
 
+let encoder: Tiktoken | undefined
+let loading: Promise<void> | undefined
+
+/** Loads the encoding once per process; safe to call any number of times. */
+export function loadEncoding(): Promise<void> {
+  loading ??= (async () => {
+    const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/o200k_base')])
+    encoder = new Tiktoken(ranks.default)
+  })()
+  return loading
+}
+
 export class TiktokenEstimator implements TokenEstimator {
-  #encoder: Tiktoken | undefined
-  #loading: Promise<void> | undefined
+  readonly #onLoadError: (error: unknown) => void
 
-  /** Starts loading the encoding; safe to call more than once. */
-  load(): Promise<void> {
-    this.#loading ??= (async () => {
-      const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/o200k_base')])
-      this.#encoder = new Tiktoken(ranks.default)
-    })()
-    return this.#loading
-  }
-
-  get ready(): boolean {
-    return this.#encoder !== undefined
+  constructor(onLoadError: (error: unknown) => void) {
+    this.#onLoadError = onLoadError
   }
 
   count(text: string): number {
     if (text === '') return 0
-    if (this.#encoder === undefined) return Math.ceil(text.length / 4)
-    return this.#encoder.encode(text, [], []).length
+    if (encoder === undefined) {
+      loadEncoding().catch(this.#onLoadError)
+      return Math.ceil(text.length / 4)
+    }
+    return encoder.encode(text, [], []).length
   }
 }
 

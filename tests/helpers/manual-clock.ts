@@ -1,59 +1,53 @@
-// A Clock whose time moves only when a test says so: timers fire in order as `advance()` passes them.
+// A Clock whose time moves only when a test says so; timers that fall due run in order as it moves.
 import type { Clock, TimerHandle } from '../../src/time/clock.js'
 
-interface Pending {
+interface PendingTimer {
   readonly at: number
-  readonly seq: number
   readonly fn: () => void
+  readonly handle: TimerHandle
 }
 
 export class ManualClock implements Clock {
   #now = 0
-  #seq = 0
-  readonly #timers = new Map<number, Pending>()
+  #timers: PendingTimer[] = []
+  readonly #wallStart: number
 
-  constructor(readonly wallStart = Date.UTC(2025, 0, 1)) {}
+  constructor(wallStart = Date.UTC(2024, 4, 1, 10, 0, 0)) {
+    this.#wallStart = wallStart
+  }
 
   now(): number {
     return this.#now
   }
 
   wallNow(): number {
-    return this.wallStart + this.#now
+    return this.#wallStart + this.#now
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const seq = ++this.#seq
-    this.#timers.set(seq, { at: this.#now + Math.max(0, ms), seq, fn })
-    return { seq } as TimerHandle
+    const handle: TimerHandle = { unref: () => handle }
+    this.#timers.push({ at: this.#now + ms, fn, handle })
+    return handle
   }
 
   clearTimeout(handle: TimerHandle): void {
-    this.#timers.delete((handle as { seq: number }).seq)
+    this.#timers = this.#timers.filter((timer) => timer.handle !== handle)
   }
 
-  /** Timers waiting now. */
-  get pending(): number {
-    return this.#timers.size
+  get pendingTimers(): number {
+    return this.#timers.length
   }
 
-  /** Moves time forward, firing due timers in order and letting the promise callbacks they start run in between. */
-  async advance(ms: number): Promise<void> {
+  advance(ms: number): void {
     const target = this.#now + ms
-    while (true) {
-      await settle()
-      const next = [...this.#timers.values()].filter((timer) => timer.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0]
+    for (;;) {
+      let next: PendingTimer | undefined
+      for (const timer of this.#timers) if (timer.at <= target && (next === undefined || timer.at < next.at)) next = timer
       if (next === undefined) break
-      this.#timers.delete(next.seq)
+      this.#timers.splice(this.#timers.indexOf(next), 1)
       this.#now = next.at
       next.fn()
     }
     this.#now = target
-    await settle()
   }
-}
-
-/** Lets every queued promise callback (and what those queue in turn) run. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }

@@ -13,13 +13,19 @@ export interface TestGateway extends RunningGateway {
   readonly logs: string[]
 }
 
-export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
+export interface TestGatewayOptions {
+  /** Injected randomness for `lb_policy: random` (default Math.random). */
+  readonly random?: () => number
+}
+
+export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const { config } = parseConfigText(`address: "127.0.0.1:0"\n${yaml}`, 'test.yaml', env)
   const outcomes: RequestOutcome[] = []
   const waiters: Array<{ index: number; resolve: (o: RequestOutcome) => void }> = []
   const logs: string[] = []
   const gateway = await startGateway({
     config,
+    ...(options.random === undefined ? {} : { random: options.random }),
     logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
     observers: [
       (outcome) => {

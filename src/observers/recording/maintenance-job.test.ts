@@ -1,7 +1,7 @@
 // MaintenanceJob: retention in batches with pauses between them, scrubbing first, and a clean stop.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ManualClock, settle } from '../../../tests/helpers/manual-clock.js'
+import { SettlingClock, settle } from '../../../tests/helpers/settling-clock.js'
 import { createLogger } from '../../log/logger.js'
 import { MaintenanceJob, type MaintainedStore } from './maintenance-job.js'
 
@@ -29,7 +29,7 @@ const quiet = createLogger({ level: 'silent' })
 const day = 86_400_000
 
 test('retention deletes expired rows one batch per statement, pausing between batches', async () => {
-  const clock = new ManualClock()
+  const clock = new SettlingClock()
   const store = new FakeStore(25, 0)
   const job = new MaintenanceJob({ store, clock, logger: quiet, retentionDays: 7, batchSize: 10, pauseMs: 50 })
   const pass = job.runOnce()
@@ -43,7 +43,7 @@ test('retention deletes expired rows one batch per statement, pausing between ba
 })
 
 test('retention_days 0 keeps every row; the predecessor rows are still scrubbed', async () => {
-  const clock = new ManualClock()
+  const clock = new SettlingClock()
   const store = new FakeStore(100, 3)
   const job = new MaintenanceJob({ store, clock, logger: quiet, retentionDays: 0, batchSize: 10 })
   assert.deepEqual(await job.runOnce(), { deleted: 0, scrubbed: 3 })
@@ -51,7 +51,7 @@ test('retention_days 0 keeps every row; the predecessor rows are still scrubbed'
 })
 
 test('start runs a pass at once and then every interval; stop ends a pass between batches', async () => {
-  const clock = new ManualClock()
+  const clock = new SettlingClock()
   const store = new FakeStore(0, 0)
   const job = new MaintenanceJob({ store, clock, logger: quiet, retentionDays: 1, batchSize: 10, intervalMs: 60_000, pauseMs: 1000 })
   job.start()
@@ -67,7 +67,7 @@ test('start runs a pass at once and then every interval; stop ends a pass betwee
 })
 
 test('a failing pass is logged and retried at the next interval', async () => {
-  const clock = new ManualClock()
+  const clock = new SettlingClock()
   const logs: string[] = []
   const store = new FakeStore(0, 0)
   let broken = true

@@ -37,7 +37,7 @@ function outcome(overrides: Partial<RequestOutcome> = {}): RequestOutcome {
     path: '/v1/chat/completions',
     clientIp: '127.0.0.1',
     userAgent: 'test-agent/1',
-    identity: { kind: 'key', digest: keyDigest(clientKey), fingerprint: fingerprint(clientKey) },
+    identity: { kind: 'key', fingerprint: fingerprint(clientKey) },
     model: 'gpt-4o',
     stream: true,
     upstream: 'first',
@@ -119,9 +119,9 @@ test('a failed request: no upstream, no first byte, no usage, the error code kep
 test('an asis upstream is recorded as asis; an unknown client key by its fingerprint; no key as empty', () => {
   const context = recordContextFor(configOf(), () => 'uid')
   assert.equal(toRecordRow(outcome({ upstream: 'own-key' }), context).upstreamKey, 'asis')
-  const stranger = toRecordRow(outcome({ identity: { kind: 'anonymous', presentedKey: true }, requestHeaders: { authorization: 'Bearer wrong-key-123' } }), context)
+  const stranger = toRecordRow(outcome({ identity: { kind: 'anonymous' }, requestHeaders: { authorization: 'Bearer wrong-key-123' } }), context)
   assert.equal(stranger.clientKey, fingerprint('wrong-key-123'))
-  assert.equal(toRecordRow(outcome({ identity: { kind: 'anonymous', presentedKey: false }, requestHeaders: {} }), context).clientKey, '')
+  assert.equal(toRecordRow(outcome({ identity: { kind: 'anonymous' }, requestHeaders: {} }), context).clientKey, '')
 })
 
 test('the policy: bodies, responses and headers off', () => {

@@ -25,7 +25,17 @@ if (port !== null) {
     (level: Exclude<LogLevel, 'silent'>) =>
     (msg: string, fields?: Record<string, unknown>): void =>
       post({ type: 'log', level, msg, fields })
-  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), enabled: () => true }
+  const logger: Logger = {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    line: (level, msg, fieldsJson) => {
+      if (level !== 'silent') post({ type: 'log', level, msg, fields: JSON.parse(`{${fieldsJson}}`) as Record<string, unknown> })
+    },
+    // The main thread's logger filters by level.
+    enabled: () => true,
+  }
   const store = RecordStore.open({ ...(workerData as WorkerOptions), logger })
   port.on('message', (message: ToWorker) => {
     void call(store, message).then((value) => {

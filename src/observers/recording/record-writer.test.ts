@@ -1,7 +1,7 @@
 // RecordWriter: batching, the bounded queue, retry through outages, bad rows, and the shutdown flush.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ManualClock, settle } from '../../../tests/helpers/manual-clock.js'
+import { SettlingClock, settle } from '../../../tests/helpers/settling-clock.js'
 import { createLogger } from '../../log/logger.js'
 import type { RecordRow } from './record-row.js'
 import { RecordWriter, type RecordSink, type RecordWriterOptions } from './record-writer.js'
@@ -38,7 +38,7 @@ const row = (requestId: string): RecordRow => ({ requestId }) as RecordRow
 const ids = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `r${from + i}`)
 
 function setup(overrides: Partial<RecordWriterOptions> = {}) {
-  const clock = new ManualClock()
+  const clock = new SettlingClock()
   const sink = new FakeSink()
   const logs: string[] = []
   const writer = new RecordWriter({

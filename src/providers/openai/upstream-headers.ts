@@ -1,55 +1,92 @@
-// Which client headers reach an OpenAI-compatible upstream, and the upstream's Authorization.
+// Which client headers reach an upstream, and the upstream's credential header.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { UpstreamConfig } from '../../config/gateway-config.js'
+import type { UpstreamConfig, UpstreamCredential } from '../../config/gateway-config.js'
 import { connectionTokens, hopByHopHeaders } from '../../http/hop-by-hop.js'
+import type { UpstreamRequest } from '../provider-adapter.js'
 
 /** Forwarded by default (the predecessor sent only Authorization, Content-Type and Host). */
 const defaultForwarded = ['content-type', 'accept', 'openai-beta'] as const
 
 /**
  * Never forwarded, even with keep_header: the upstream gets its own Host and Content-Length from the
- * HTTP client, our Authorization, and an identity encoding so streams can be read as they pass.
+ * HTTP client, our credential, and an identity encoding so streams can be read as they pass.
  */
-const neverForwarded: ReadonlySet<string> = new Set(['host', 'content-length', 'authorization', 'accept-encoding', 'x-request-id'])
+const neverForwarded: ReadonlySet<string> = new Set(['host', 'content-length', 'authorization', 'accept-encoding', 'x-request-id', 'api-key', 'x-api-key'])
+
+/** The credential header(s) for an upstream; `clientAuthorization` is the client's own, for `sk: asis`. */
+export type Authorize = (credential: UpstreamCredential, clientAuthorization: string | undefined) => string[]
+
+/** OpenAI's scheme: `Authorization: Bearer <key>`. */
+export const bearerAuthorization: Authorize = (credential, clientAuthorization) => {
+  switch (credential.kind) {
+    case 'key':
+      return ['authorization', `Bearer ${credential.key}`]
+    case 'client':
+      return clientAuthorization === undefined ? [] : ['authorization', clientAuthorization]
+    case 'none':
+      return []
+  }
+}
 
 export function buildUpstreamHeaders(
   clientHeaders: IncomingHttpHeaders,
   upstream: UpstreamConfig,
   requestId: string,
+  authorize: Authorize = bearerAuthorization,
 ): string[] {
-  const out: string[] = []
-  if (upstream.keepHeader) {
-    const dropped = connectionTokens(headerValue(clientHeaders['connection']))
-    for (const name in clientHeaders) {
-      if (hopByHopHeaders.has(name) || neverForwarded.has(name) || dropped.includes(name)) continue
-      const value = clientHeaders[name]
-      if (value === undefined) continue
-      if (Array.isArray(value)) for (const v of value) out.push(name, v)
-      else out.push(name, value)
-    }
-  } else {
-    for (const name of defaultForwarded) {
-      const value = clientHeaders[name]
-      if (typeof value === 'string') out.push(name, value)
-    }
-  }
-  const credential = upstream.credential
-  switch (credential.kind) {
-    case 'key':
-      out.push('authorization', `Bearer ${credential.key}`)
-      break
-    case 'client': {
-      const value = clientHeaders['authorization']
-      if (value !== undefined) out.push('authorization', value)
-      break
-    }
-    case 'none':
-      break
-  }
+  const out = upstream.keepHeader ? keptClientHeaders(clientHeaders, neverForwarded) : defaultClientHeaders(clientHeaders)
+  out.push(...authorize(upstream.credential, clientHeaders['authorization']))
   out.push('x-request-id', requestId)
+  return out
+}
+
+/** keep_header: every client header except hop-by-hop ones, credentials and those in `dropped`. */
+export function keptClientHeaders(clientHeaders: IncomingHttpHeaders, dropped: ReadonlySet<string>): string[] {
+  const out: string[] = []
+  const connection = connectionTokens(headerValue(clientHeaders['connection']))
+  for (const name in clientHeaders) {
+    if (hopByHopHeaders.has(name) || neverForwarded.has(name) || dropped.has(name) || connection.includes(name)) continue
+    const value = clientHeaders[name]
+    if (value === undefined) continue
+    if (Array.isArray(value)) for (const v of value) out.push(name, v)
+    else out.push(name, value)
+  }
+  return out
+}
+
+function defaultClientHeaders(clientHeaders: IncomingHttpHeaders): string[] {
+  const out: string[] = []
+  for (const name of defaultForwarded) {
+    const value = clientHeaders[name]
+    if (typeof value === 'string') out.push(name, value)
+  }
   return out
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value
+}
+
+/** Client headers that describe the client's own body, which a translating adapter replaces. */
+const replacedByTranslation: ReadonlySet<string> = new Set(['content-type', 'accept', 'openai-beta', 'openai-organization', 'openai-project'])
+
+/**
+ * Headers for an upstream reached through a translating adapter: the adapter's own (`own`: content type,
+ * version headers), the credential, and with keep_header the client's headers that still mean something.
+ */
+export function buildTranslatedHeaders(request: Pick<UpstreamRequest, 'headers' | 'requestId'>, upstream: UpstreamConfig, own: readonly string[], authorize: Authorize): string[] {
+  const out = upstream.keepHeader ? keptClientHeaders(request.headers, new Set([...replacedByTranslation, ...ownNames(own)])) : []
+  out.push(...own, ...authorize(upstream.credential, request.headers['authorization']), 'x-request-id', request.requestId)
+  return out
+}
+
+function ownNames(own: readonly string[]): string[] {
+  return own.filter((_, i) => i % 2 === 0)
+}
+
+/** The client's key from `Authorization: Bearer <key>`, for `sk: asis` upstreams whose key goes in another header. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined
+  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim())
+  return match === null ? authorization.trim() : (match[1] as string)
 }

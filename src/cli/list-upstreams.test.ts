@@ -1,0 +1,53 @@
+// formatUpstreamList: -list shows what an operator checks, with keys masked.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { parseConfigText } from '../config/load-config.js'
+import { formatUpstreamList } from './list-upstreams.js'
+
+const upstreamKey = 'sk-proj-verysecretupstreamkey9876'
+const clientKey = 'client-key-should-not-show'
+
+const { config } = parseConfigText(
+  `
+authorization: ${clientKey}
+upstreams:
+  - sk: ${upstreamKey}
+    endpoint: https://api.openai.com/v1
+    allow: [gpt-4o, /v1/audio/transcriptions]
+    deny: [gpt-4]
+  - sk: asis
+    endpoint: http://127.0.0.1:5000/v1
+    noauth: true
+  - endpoint: http://127.0.0.1:6000/v1
+    type: anthropic
+`,
+  'test.yaml',
+  {},
+)
+
+const lines = formatUpstreamList(config).trimEnd().split('\n')
+
+test('one line per upstream with its endpoint, type, allow and deny', () => {
+  assert.equal(lines.length, 3)
+  assert.match(lines[0] ?? '', /endpoint=https:\/\/api\.openai\.com\/v1/)
+  assert.match(lines[0] ?? '', /type=openai/)
+  assert.match(lines[0] ?? '', /allow=gpt-4o,\/v1\/audio\/transcriptions/)
+  assert.match(lines[0] ?? '', /deny=gpt-4(\s|$)/)
+  assert.match(lines[1] ?? '', /endpoint=http:\/\/127\.0\.0\.1:5000\/v1/)
+  assert.match(lines[1] ?? '', /allow=-/)
+  assert.match(lines[1] ?? '', /noauth/)
+  assert.match(lines[2] ?? '', /type=anthropic/)
+})
+
+test('the upstream key is masked, asis and no key are named', () => {
+  assert.match(lines[0] ?? '', /sk=\*\*\*\*9876/)
+  assert.match(lines[1] ?? '', /sk=asis/)
+  assert.match(lines[2] ?? '', /sk=\(none\)/)
+})
+
+test('no key is ever printed whole', () => {
+  const text = formatUpstreamList(config)
+  assert.equal(text.includes(upstreamKey), false)
+  assert.equal(text.includes(clientKey), false)
+  assert.equal(text.includes(upstreamKey.slice(0, 12)), false)
+})

@@ -1,0 +1,23 @@
+// The worker-to-primary seam: events survive a trip through process messages and replay as the same calls.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { alertEventsTo, applyAlertEvent, type AlertEvent, type AlertEvents } from './alert-events.js'
+
+test('calls on a worker arrive as the same calls in the primary', () => {
+  const received: unknown[][] = []
+  const primary: AlertEvents = {
+    upstreamAttempts: (...args) => received.push(['upstreamAttempts', ...args]),
+    modelRequests: (...args) => received.push(['modelRequests', ...args]),
+    storeChecked: (...args) => received.push(['storeChecked', ...args]),
+  }
+  // structuredClone is what process.send() does to a message on the way.
+  const worker = alertEventsTo((event: AlertEvent) => applyAlertEvent(primary, structuredClone(event)))
+  worker.upstreamAttempts('a', false, 12, 'upstream_timeout')
+  worker.modelRequests('gpt-4o', true, 1, 'HTTP 502')
+  worker.storeChecked('records/worker-2', true, '')
+  assert.deepEqual(received, [
+    ['upstreamAttempts', 'a', false, 12, 'upstream_timeout'],
+    ['modelRequests', 'gpt-4o', true, 1, 'HTTP 502'],
+    ['storeChecked', 'records/worker-2', true, ''],
+  ])
+})

@@ -1,0 +1,43 @@
+// What the alerting hears about, as method calls (in process) or as plain messages (from worker processes).
+//
+// This is the seam for `--workers N`: each worker turns its outcomes into these events and sends them to the
+// primary (`process.send(event)`), where the one AlertCenter of the gateway applies them with applyAlertEvent,
+// so incidents, de-duplication and the rate limit hold across all workers. In one process, the observer calls
+// the AlertCenter directly. `count` lets a sender fold a run of identical results into one event.
+
+export interface AlertEvents {
+  /** `count` attempts in a row against one upstream that all succeeded (`ok`) or all failed. */
+  upstreamAttempts(upstream: string, ok: boolean, count: number, detail: string): void
+  /** `count` requests for one model label on which every upstream failed (`allFailed`), or that succeeded. */
+  modelRequests(model: string, allFailed: boolean, count: number, detail: string): void
+  /** One check of a record store's queue. */
+  storeChecked(store: string, healthy: boolean, detail: string): void
+}
+
+export type AlertEvent =
+  | { readonly type: 'upstream_attempts'; readonly upstream: string; readonly ok: boolean; readonly count: number; readonly detail: string }
+  | { readonly type: 'model_requests'; readonly model: string; readonly allFailed: boolean; readonly count: number; readonly detail: string }
+  | { readonly type: 'store_checked'; readonly store: string; readonly healthy: boolean; readonly detail: string }
+
+export function applyAlertEvent(events: AlertEvents, event: AlertEvent): void {
+  switch (event.type) {
+    case 'upstream_attempts':
+      events.upstreamAttempts(event.upstream, event.ok, event.count, event.detail)
+      break
+    case 'model_requests':
+      events.modelRequests(event.model, event.allFailed, event.count, event.detail)
+      break
+    case 'store_checked':
+      events.storeChecked(event.store, event.healthy, event.detail)
+      break
+  }
+}
+
+/** The worker side: the same calls, as messages for `applyAlertEvent` in another process. */
+export function alertEventsTo(send: (event: AlertEvent) => void): AlertEvents {
+  return {
+    upstreamAttempts: (upstream, ok, count, detail) => send({ type: 'upstream_attempts', upstream, ok, count, detail }),
+    modelRequests: (model, allFailed, count, detail) => send({ type: 'model_requests', model, allFailed, count, detail }),
+    storeChecked: (store, healthy, detail) => send({ type: 'store_checked', store, healthy, detail }),
+  }
+}

@@ -1,0 +1,43 @@
+// Turns each finished request into alert events: its attempts per upstream, and whether every upstream failed it.
+import type { AttemptRecord, OutcomeObserver, RequestOutcome } from '../../relay/request-outcome.js'
+import type { AlertEvents } from './alert-events.js'
+
+/** `modelLabel` maps a request's model to a bounded label (configured models, else `other`). */
+export function alertObserver(events: AlertEvents, modelLabel: (model: string) => string): OutcomeObserver {
+  return function observeForAlerts(outcome: RequestOutcome): void {
+    const attempts = outcome.attempts
+    // Refused by the gateway itself (key, model, size): nothing about upstreams.
+    if (attempts.length === 0) return
+    let failed = 0
+    let clientClosed = false
+    for (let i = 0; i < attempts.length; i++) {
+      const attempt = attempts[i] as AttemptRecord
+      switch (attempt.outcome) {
+        case 'ok':
+          events.upstreamAttempts(attempt.upstream, true, 1, '')
+          break
+        case 'failed':
+          failed++
+          events.upstreamAttempts(attempt.upstream, false, 1, attemptFailure(attempt))
+          break
+        case 'client_closed':
+          clientClosed = true
+          break
+      }
+    }
+    if (clientClosed) return
+    // A stream that broke after its first byte had one failed attempt but a 2xx answer: the upstream alert covers it.
+    const allFailed = failed === attempts.length && outcome.status >= 400
+    if (allFailed) events.modelRequests(modelLabel(outcome.model), true, 1, requestFailure(outcome))
+    else if (failed < attempts.length) events.modelRequests(modelLabel(outcome.model), false, 1, '')
+  }
+}
+
+export function attemptFailure(attempt: AttemptRecord): string {
+  return attempt.status === undefined ? (attempt.errorCode ?? 'failed') : `${attempt.errorCode ?? 'failed'}, HTTP ${attempt.status}`
+}
+
+function requestFailure(outcome: RequestOutcome): string {
+  const tried = outcome.attempts.length
+  return `HTTP ${outcome.status} ${outcome.errorCode ?? ''}`.trimEnd() + `, ${tried} upstream${tried === 1 ? '' : 's'} tried`
+}

@@ -1,0 +1,78 @@
+// The per-request log line: one valid JSON object with the request's facts, client strings escaped, no key.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createLogger } from '../../log/logger.js'
+import type { RequestOutcome } from '../../relay/request-outcome.js'
+import { requestLogObserver } from './request-log.js'
+
+const outcome = {
+  requestId: 'id-"quoted"\\',
+  startedAt: 0,
+  method: 'POST',
+  path: '/v1/chat/completions',
+  clientIp: '::1',
+  userAgent: 'ua',
+  identity: { kind: 'key', digest: 'abc', fingerprint: 'key-0123456789ab' },
+  model: 'gpt-4o\n\u2028',
+  stream: true,
+  upstream: 'primary',
+  attempts: [{}, {}],
+  status: 200,
+  errorCode: undefined,
+  firstByteMs: 12.345,
+  totalMs: 1500.06,
+  bytesIn: 10,
+  bytesOut: 20,
+  requestBody: Buffer.from('{"secret":"body"}'),
+  requestHeaders: { authorization: 'Bearer sk-client-secret' },
+  usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12, source: 'estimated' },
+  responseText: 'answer text',
+} as unknown as RequestOutcome
+
+test('one JSON line at info with the request facts', () => {
+  const lines: string[] = []
+  const observe = requestLogObserver(createLogger({ level: 'info', write: (line) => lines.push(line), now: () => Date.UTC(2024, 4, 1, 10, 0, 0, 7) }))
+  assert.ok(observe)
+  observe(outcome)
+  assert.equal(lines.length, 1)
+  assert.ok(lines[0]?.endsWith('}\n'))
+  assert.deepEqual(JSON.parse(lines[0] ?? ''), {
+    time: '2024-05-01T10:00:00.007Z',
+    level: 'info',
+    msg: 'request',
+    requestId: 'id-"quoted"\\',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    model: 'gpt-4o\n\u2028',
+    stream: true,
+    status: 200,
+    upstream: 'primary',
+    attempts: 2,
+    firstByteMs: 12.3,
+    totalMs: 1500.1,
+    promptTokens: 5,
+    completionTokens: 7,
+    tokens: 'estimated',
+    key: 'key-0123456789ab',
+    clientIp: '::1',
+    bytesIn: 10,
+    bytesOut: 20,
+  })
+  assert.ok(!lines[0]?.includes('sk-client-secret'))
+  assert.ok(!lines[0]?.includes('answer text'))
+  assert.ok(!lines[0]?.includes('secret":"body'))
+})
+
+test('failed requests carry their error code; no usage, no token fields', () => {
+  const lines: string[] = []
+  const observe = requestLogObserver(createLogger({ level: 'info', write: (line) => lines.push(line) }))
+  observe?.({ ...outcome, status: 502, errorCode: 'upstream_status', usage: undefined, firstByteMs: undefined, upstream: undefined, identity: { kind: 'anonymous' } })
+  const line = JSON.parse(lines[0] ?? '') as Record<string, unknown>
+  assert.equal(line['errorCode'], 'upstream_status')
+  assert.equal(line['key'], 'anonymous')
+  assert.ok(!('promptTokens' in line) && !('firstByteMs' in line) && !('upstream' in line))
+})
+
+test('below info there is no observer at all', () => {
+  assert.equal(requestLogObserver(createLogger({ level: 'warn' })), undefined)
+})

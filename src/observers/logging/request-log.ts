@@ -1,0 +1,42 @@
+// One JSON log line per finished request, at info: ids, route, upstream, status and timings, never keys or bodies.
+// Built as a template rather than with JSON.stringify of an object, since it runs for every request: strings
+// that need no escaping skip JSON.stringify, and times are written from integers (formatting a float is slow).
+import type { Logger } from '../../log/logger.js'
+import type { OutcomeObserver, RequestOutcome } from '../../relay/request-outcome.js'
+
+/** Printable ASCII without `"` and `\\`: the common case, written as is. */
+const plainText = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
+function quote(text: string): string {
+  return plainText.test(text) ? `"${text}"` : JSON.stringify(text)
+}
+
+/** Milliseconds with one decimal (`45.6`): enough for latency, and two integer conversions instead of a float's. */
+function ms(value: number): string {
+  const tenths = Math.round(value * 10)
+  const whole = Math.floor(tenths / 10)
+  return `${whole}.${tenths - whole * 10}`
+}
+
+export function requestLogObserver(logger: Logger): OutcomeObserver | undefined {
+  // The level is fixed for the process: below info, the observer is not installed at all.
+  if (!logger.enabled('info')) return undefined
+  return function logRequest(outcome: RequestOutcome): void {
+    logger.line('info', 'request', requestLogFields(outcome))
+  }
+}
+
+/** The line's fields as JSON without braces. Client-supplied strings (id, path, model) go through JSON escaping. */
+export function requestLogFields(outcome: RequestOutcome): string {
+  let json = `"requestId":${quote(outcome.requestId)},"method":${quote(outcome.method)},"path":${quote(outcome.path)},"model":${quote(outcome.model)},"stream":${outcome.stream},"status":${outcome.status}`
+  if (outcome.errorCode !== undefined) json += `,"errorCode":"${outcome.errorCode}"`
+  if (outcome.upstream !== undefined) json += `,"upstream":${quote(outcome.upstream)}`
+  json += `,"attempts":${outcome.attempts.length}`
+  if (outcome.firstByteMs !== undefined) json += `,"firstByteMs":${ms(outcome.firstByteMs)}`
+  json += `,"totalMs":${ms(outcome.totalMs)}`
+  const usage = outcome.usage
+  if (usage !== undefined) json += `,"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"tokens":"${usage.source}"`
+  // The key's fingerprint, never the key.
+  json += `,"key":"${outcome.identity.kind === 'key' ? outcome.identity.fingerprint : 'anonymous'}","clientIp":${quote(outcome.clientIp)},"bytesIn":${outcome.bytesIn},"bytesOut":${outcome.bytesOut}`
+  return json
+}

@@ -1,0 +1,127 @@
+// GatewayMetrics.observe: what each kind of finished request adds, with bounded labels.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { AttemptRecord, RequestOutcome } from '../../relay/request-outcome.js'
+import { hasSeries, parseSamples, sumOf, type Sample } from '../../../tests/helpers/prometheus-samples.js'
+import { GatewayMetrics } from './gateway-metrics.js'
+import { renderPrometheusText } from './prometheus-text.js'
+
+const ok = (upstream: string, durationMs = 20): AttemptRecord => ({ upstream, upstreamIndex: 0, outcome: 'ok', status: 200, errorCode: undefined, durationMs })
+const failed = (upstream: string, status: number | undefined, errorCode: AttemptRecord['errorCode']): AttemptRecord => ({ upstream, upstreamIndex: 1, outcome: 'failed', status, errorCode, durationMs: 5 })
+
+function outcome(overrides: Partial<RequestOutcome>): RequestOutcome {
+  return {
+    requestId: 'r',
+    startedAt: 0,
+    method: 'POST',
+    path: '/v1/chat/completions',
+    clientIp: '127.0.0.1',
+    userAgent: '',
+    identity: { kind: 'key', fingerprint: 'key-secretish' },
+    model: 'gpt-4o',
+    stream: false,
+    upstream: 'a',
+    attempts: [ok('a')],
+    status: 200,
+    errorCode: undefined,
+    firstByteMs: 10,
+    totalMs: 30,
+    bytesIn: 1,
+    bytesOut: 1,
+    requestBody: null,
+    requestHeaders: {},
+    usage: undefined,
+    responseText: undefined,
+    ...overrides,
+  }
+}
+
+function scrape(metrics: GatewayMetrics): Sample[] {
+  return parseSamples(renderPrometheusText(metrics.registry.snapshot()))
+}
+
+const p = 'openai_api_route_'
+
+test('requests count by route, model, status class and failover; unknown models count as other', () => {
+  const metrics = new GatewayMetrics({ models: new Set(['gpt-4o']), version: 't' })
+  metrics.observe(outcome({}))
+  metrics.observe(outcome({}))
+  metrics.observe(outcome({ attempts: [failed('a', 503, 'upstream_status'), ok('b')], upstream: 'b' }))
+  metrics.observe(outcome({ model: 'made-up-by-a-client-1' }))
+  metrics.observe(outcome({ model: 'made-up-by-a-client-2', status: 401, errorCode: 'invalid_api_key', attempts: [], upstream: undefined, firstByteMs: undefined }))
+  const samples = scrape(metrics)
+  assert.equal(sumOf(samples, `${p}requests_total`, { route: '/v1/chat/completions', model: 'gpt-4o', status_class: '2xx', failover: 'false' }), 2)
+  assert.equal(sumOf(samples, `${p}requests_total`, { model: 'gpt-4o', failover: 'true' }), 1)
+  assert.equal(sumOf(samples, `${p}requests_total`, { model: 'other', status_class: '2xx' }), 1)
+  assert.equal(sumOf(samples, `${p}requests_total`, { model: 'other', status_class: '4xx' }), 1)
+  assert.ok(!samples.some((s) => Object.values(s.labels).some((v) => v.startsWith('made-up'))), 'client-chosen model names never become labels')
+  assert.ok(!samples.some((s) => Object.values(s.labels).includes('key-secretish')), 'keys never become labels')
+})
+
+test('attempts by upstream, outcome, error code and status class; failovers by the upstream left', () => {
+  const metrics = new GatewayMetrics({ models: new Set(), version: 't' })
+  metrics.observe(outcome({ attempts: [failed('a', 503, 'upstream_status'), failed('b', undefined, 'upstream_timeout'), ok('c')], upstream: 'c' }))
+  metrics.observe(outcome({ attempts: [{ ...ok('a'), outcome: 'client_closed', errorCode: 'client_closed', status: undefined }], upstream: undefined, status: 499, errorCode: 'client_closed' }))
+  const samples = scrape(metrics)
+  const attempts = `${p}upstream_attempts_total`
+  assert.equal(sumOf(samples, attempts, { upstream: 'a', outcome: 'failed', error_code: 'upstream_status', status_class: '5xx' }), 1)
+  assert.equal(sumOf(samples, attempts, { upstream: 'b', outcome: 'failed', error_code: 'upstream_timeout', status_class: 'none' }), 1)
+  assert.equal(sumOf(samples, attempts, { upstream: 'c', outcome: 'ok', error_code: 'none', status_class: '2xx' }), 1)
+  assert.equal(sumOf(samples, attempts, { upstream: 'a', outcome: 'client_closed' }), 1)
+  assert.equal(sumOf(samples, `${p}failovers_total`, { upstream: 'a' }), 1)
+  assert.equal(sumOf(samples, `${p}failovers_total`, { upstream: 'b' }), 1)
+  assert.equal(sumOf(samples, `${p}failovers_total`), 2)
+  assert.equal(sumOf(samples, `${p}upstream_attempt_duration_seconds_count`), 4)
+})
+
+test('durations per answering upstream and stream; no first-byte sample when nothing was sent', () => {
+  const metrics = new GatewayMetrics({ models: new Set(), version: 't' })
+  metrics.observe(outcome({ stream: true, totalMs: 1500, firstByteMs: 200 }))
+  metrics.observe(outcome({ upstream: undefined, attempts: [], status: 401, firstByteMs: undefined, totalMs: 1 }))
+  const samples = scrape(metrics)
+  assert.equal(sumOf(samples, `${p}request_duration_seconds_count`, { upstream: 'a', stream: 'true' }), 1)
+  assert.equal(sumOf(samples, `${p}request_duration_seconds_sum`, { upstream: 'a', stream: 'true' }), 1.5)
+  assert.equal(sumOf(samples, `${p}request_duration_seconds_bucket`, { upstream: 'a', le: '1' }), 0)
+  assert.equal(sumOf(samples, `${p}request_duration_seconds_bucket`, { upstream: 'a', le: '2.5' }), 1)
+  assert.equal(sumOf(samples, `${p}time_to_first_byte_seconds_sum`, { upstream: 'a', stream: 'true' }), 0.2)
+  assert.equal(sumOf(samples, `${p}request_duration_seconds_count`, { upstream: 'none' }), 1)
+  assert.ok(!hasSeries(samples, `${p}time_to_first_byte_seconds_count`, { upstream: 'none' }))
+})
+
+test('tokens by model, upstream, kind and source', () => {
+  const metrics = new GatewayMetrics({ models: new Set(['gpt-4o']), version: 't' })
+  metrics.observe(outcome({ usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, source: 'reported' } }))
+  metrics.observe(outcome({ usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, source: 'reported' } }))
+  metrics.observe(outcome({ usage: { promptTokens: 7, completionTokens: 3, totalTokens: 10, source: 'estimated' } }))
+  const samples = scrape(metrics)
+  const tokens = `${p}tokens_total`
+  assert.equal(sumOf(samples, tokens, { model: 'gpt-4o', upstream: 'a', kind: 'prompt', source: 'reported' }), 20)
+  assert.equal(sumOf(samples, tokens, { model: 'gpt-4o', upstream: 'a', kind: 'completion', source: 'reported' }), 10)
+  assert.equal(sumOf(samples, tokens, { kind: 'prompt', source: 'estimated' }), 7)
+  assert.equal(sumOf(samples, tokens, { kind: 'completion', source: 'estimated' }), 3)
+})
+
+test('in-flight gauges, record queue, alert counters, config reloads and build info are read at scrape time', () => {
+  const metrics = new GatewayMetrics({ models: new Set(), version: '9.9.9' })
+  metrics.inFlight.requests = 3
+  metrics.inFlight.streams = 2
+  let samples = scrape(metrics)
+  assert.equal(sumOf(samples, `${p}in_flight_requests`), 3)
+  assert.equal(sumOf(samples, `${p}in_flight_streams`), 2)
+  assert.ok(!hasSeries(samples, `${p}record_queue_depth`), 'no record writer attached: no sample')
+  metrics.attachRecordQueue({ depth: () => 12, written: () => 340, dropped: () => 5 })
+  metrics.alertCounters.sent('feishu')
+  metrics.alertCounters.failed('matrix')
+  metrics.alertCounters.suppressed('repeat', 297)
+  metrics.configReloaded('failure')
+  samples = scrape(metrics)
+  assert.equal(sumOf(samples, `${p}record_queue_depth`), 12)
+  assert.equal(sumOf(samples, `${p}records_written_total`), 340)
+  assert.equal(sumOf(samples, `${p}records_dropped_total`), 5)
+  assert.equal(sumOf(samples, `${p}alerts_sent_total`, { sink: 'feishu' }), 1)
+  assert.equal(sumOf(samples, `${p}alert_send_failures_total`, { sink: 'matrix' }), 1)
+  assert.equal(sumOf(samples, `${p}alerts_suppressed_total`, { reason: 'repeat' }), 297)
+  assert.equal(sumOf(samples, `${p}config_reloads_total`, { result: 'failure' }), 1)
+  assert.equal(sumOf(samples, `${p}config_reloads_total`, { result: 'success' }), 0)
+  assert.equal(sumOf(samples, `${p}build_info`, { version: '9.9.9' }), 1)
+})

@@ -1,0 +1,77 @@
+// Metrics, alerts and the request log, assembled from the config: the gateway's built-in outcome observers.
+import type { GatewayConfig } from '../config/gateway-config.js'
+import type { Logger } from '../log/logger.js'
+import type { OutcomeObserver } from '../relay/request-outcome.js'
+import type { Clock } from '../time/clock.js'
+import { AlertCenter } from './alerts/alert-center.js'
+import { AlertHttp } from './alerts/alert-http.js'
+import { alertObserver } from './alerts/alert-observer.js'
+import { createAlertSinks } from './alerts/alert-sinks.js'
+import { watchRecordQueue } from './alerts/record-queue-watch.js'
+import { requestLogObserver } from './logging/request-log.js'
+import { buildVersion } from './metrics/build-version.js'
+import { GatewayMetrics } from './metrics/gateway-metrics.js'
+import type { InFlight } from './metrics/in-flight.js'
+import { configuredModels, otherLabel } from './metrics/metric-labels.js'
+import { metricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js'
+import { registerProcessMetrics } from './metrics/process-metrics.js'
+import type { RecordQueueStats } from './metrics/record-queue-stats.js'
+
+export interface ObservabilityOptions {
+  readonly config: GatewayConfig
+  readonly logger: Logger
+  readonly clock: Clock
+}
+
+export interface Observability {
+  /** Metrics, alerts, then the request log: each sees every finished request. */
+  readonly observers: readonly OutcomeObserver[]
+  readonly inFlight: InFlight
+  readonly endpoint: MetricsEndpoint
+  readonly metrics: GatewayMetrics
+  readonly alerts: AlertCenter
+  /** Connects the record writer: its counters become metrics, and its queue is watched for the store alert. */
+  attachRecordQueue(stats: RecordQueueStats, store?: string): void
+  /** Sends what is on its way (within the deadline), then stops timers and connections. */
+  close(deadlineMs: number): Promise<void>
+}
+
+export function startObservability(options: ObservabilityOptions): Observability {
+  const { config, logger, clock } = options
+  const models = configuredModels(config)
+  const metrics = new GatewayMetrics({ models, version: buildVersion() })
+  const processMetrics = registerProcessMetrics(metrics.registry)
+  const http = new AlertHttp(10_000)
+  const alerts = new AlertCenter({
+    config: config.alerts,
+    gatewayName: config.hostname,
+    sinks: createAlertSinks(config.alerts.sinks, http.send, () => clock.wallNow()),
+    clock,
+    counters: metrics.alertCounters,
+    logger,
+  })
+  metrics.attachIncidents(() => alerts.openByKind())
+  const modelLabel = (model: string): string => (models.has(model) ? model : otherLabel)
+  const requestLog = requestLogObserver(logger)
+  const observers: OutcomeObserver[] = [metrics.observe, alertObserver(alerts, modelLabel)]
+  if (requestLog !== undefined) observers.push(requestLog)
+  const watches: Array<{ stop(): void }> = []
+
+  return {
+    observers,
+    inFlight: metrics.inFlight,
+    endpoint: metricsEndpoint(config.metrics.key, async () => metrics.registry.snapshot()),
+    metrics,
+    alerts,
+    attachRecordQueue(stats, store = 'records') {
+      metrics.attachRecordQueue(stats)
+      watches.push(watchRecordQueue({ stats, store, backlog: config.alerts.storeBacklog, intervalMs: config.alerts.storeCheckIntervalMs, clock, events: alerts }))
+    },
+    async close(deadlineMs) {
+      for (const watch of watches) watch.stop()
+      processMetrics.stop()
+      await alerts.close(deadlineMs)
+      await http.close()
+    },
+  }
+}

@@ -1,0 +1,28 @@
+// Upstream request headers: what the client's request contributes, and each credential scheme.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { upstreamFrom } from '../../../tests/helpers/recording-sink.js'
+import { bearerAuthorization, bearerToken, buildTranslatedHeaders, buildUpstreamHeaders } from './upstream-headers.js'
+
+const client = { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer client', 'x-api-key': 'secret', 'user-agent': 'ua', host: 'gw' }
+
+test('pass-through: default headers, or every non-secret one with keep_header; the key as a bearer token', () => {
+  assert.deepEqual(buildUpstreamHeaders(client, upstreamFrom('sk: up'), 'r'), ['content-type', 'application/json', 'accept', 'text/event-stream', 'authorization', 'Bearer up', 'x-request-id', 'r'])
+  assert.deepEqual(buildUpstreamHeaders(client, upstreamFrom('sk: up', 'keep_header: true'), 'r'), [
+    'content-type', 'application/json', 'accept', 'text/event-stream', 'user-agent', 'ua', 'authorization', 'Bearer up', 'x-request-id', 'r',
+  ])
+})
+
+test('translated: only the adapter own headers, plus non-replaced client headers with keep_header', () => {
+  const own = ['content-type', 'application/json', 'anthropic-version', 'v']
+  assert.deepEqual(buildTranslatedHeaders({ headers: client, requestId: 'r' }, upstreamFrom('sk: up'), own, bearerAuthorization), [...own, 'authorization', 'Bearer up', 'x-request-id', 'r'])
+  assert.deepEqual(buildTranslatedHeaders({ headers: client, requestId: 'r' }, upstreamFrom('sk: up', 'keep_header: true'), own, bearerAuthorization), ['user-agent', 'ua', ...own, 'authorization', 'Bearer up', 'x-request-id', 'r'])
+})
+
+test('asis forwards the client Authorization; no sk sends none', () => {
+  assert.deepEqual(bearerAuthorization({ kind: 'client' }, 'Bearer c'), ['authorization', 'Bearer c'])
+  assert.deepEqual(bearerAuthorization({ kind: 'none' }, 'Bearer c'), [])
+  assert.equal(bearerToken('Bearer  abc '), 'abc')
+  assert.equal(bearerToken('abc'), 'abc')
+  assert.equal(bearerToken(undefined), undefined)
+})

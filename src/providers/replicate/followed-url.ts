@@ -1,0 +1,27 @@
+// Which URLs from a Replicate answer (stream, poll, cancel) the gateway follows: only on the endpoint's host or
+// on a host in the upstream's allowed_hosts, and never from https down to http. Anything else could send the
+// upstream's key to whoever controls the answer.
+
+export interface FollowedUrl {
+  readonly origin: string
+  /** Path and query. */
+  readonly path: string
+}
+
+export function followedUrl(url: string, endpoint: string, allowedHosts: readonly string[]): FollowedUrl | undefined {
+  if (!URL.canParse(url)) return undefined
+  const target = new URL(url)
+  const base = new URL(endpoint)
+  if (target.protocol !== 'https:' && (target.protocol !== 'http:' || base.protocol === 'https:')) return undefined
+  if (target.username !== '' || target.password !== '') return undefined
+  const allowed =
+    target.hostname === base.hostname ||
+    // An allowed host with a port matches that port only; one without matches any port.
+    allowedHosts.some((host) => (host.includes(':') ? host === target.host : host === target.hostname))
+  return allowed ? { origin: target.origin, path: `${target.pathname}${target.search}` } : undefined
+}
+
+/** Host of a URL for error messages, without path or query (those may carry tokens). */
+export function hostOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).host : 'an unparseable URL'
+}
