@@ -49,6 +49,10 @@ test('SIGTERM: in-flight requests finish, queued records are written, the proces
       assert.equal(response.status, 200)
       served.push(`served-${i}`)
     }
+    // The queue is visible to the metrics: every row still waits, since the flush interval has not passed.
+    const metrics = await (await fetch(base.replace(/\/v1$/, '/metrics'))).text()
+    assert.match(metrics, /^openai_api_route_record_queue_depth 40$/m)
+    assert.match(metrics, /^openai_api_route_records_written_total 0$/m)
     // One request still in flight when the signal arrives: it is drained, answered, and recorded too.
     upstream.script(delayed(300, json(200, completion('late'))))
     const inFlight = send('in-flight', false)
