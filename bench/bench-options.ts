@@ -13,8 +13,10 @@ export interface BenchOptions {
   readonly rate: number
   /** Content chunks per mock stream. */
   readonly chunks: number
-  /** Wait between mock stream chunks; 0 writes them back to back. */
+  /** Wait between mock stream chunks in stream-paced; 0 writes them back to back. */
   readonly chunkGapMs: number
+  /** Runs of each scenario on each target; the report keeps the one least disturbed by other processes. */
+  readonly repeat: number
   /** Scenario and target names to run, in order; empty = all. */
   readonly scenarios: readonly string[]
   readonly targets: readonly string[]
@@ -32,12 +34,13 @@ export const benchUsage = `usage: npm run bench -- [flags]
   --duration S        measured seconds per scenario and target (default 10)
   --warmup S          unmeasured seconds of load first (default 1)
   --connections C     connections for saturate and fixed-rate (default 50)
-  --streams N         concurrent streams for the stream scenario (default 20)
+  --streams N         concurrent streams for stream and stream-paced (default 20)
   --rate R            requests/s for the fixed-rate scenario (default 200)
   --chunks N          content chunks per mock stream (default 50)
-  --chunk-gap-ms G    ms between mock stream chunks, 0 = back to back (default 0)
-  --scenarios a,b     subset of: saturate, fixed-rate, stream (default all)
+  --chunk-gap-ms G    ms between chunks in stream-paced (default 5; stream is always back to back)
+  --scenarios a,b     subset of: saturate, fixed-rate, stream, stream-paced (default all)
   --targets a,b       subset of: direct, gateway (default all)
+  --repeat N          run each scenario on each target N times, keep the run other processes disturbed least (default 1)
   --json              also write bench/results/latest.json
 `
 
@@ -48,14 +51,15 @@ const defaults: BenchOptions = {
   streams: 20,
   rate: 200,
   chunks: 50,
-  chunkGapMs: 0,
+  chunkGapMs: 5,
+  repeat: 1,
   scenarios: [],
   targets: [],
   json: false,
   help: false,
 }
 
-type NumberKey = 'durationS' | 'warmupS' | 'connections' | 'streams' | 'rate' | 'chunks' | 'chunkGapMs'
+type NumberKey = 'durationS' | 'warmupS' | 'connections' | 'streams' | 'rate' | 'chunks' | 'chunkGapMs' | 'repeat'
 
 const numberFlags: Record<string, { key: NumberKey; min: number; integer: boolean }> = {
   duration: { key: 'durationS', min: 0.1, integer: false },
@@ -65,6 +69,7 @@ const numberFlags: Record<string, { key: NumberKey; min: number; integer: boolea
   rate: { key: 'rate', min: 0.1, integer: false },
   chunks: { key: 'chunks', min: 1, integer: true },
   'chunk-gap-ms': { key: 'chunkGapMs', min: 0, integer: false },
+  repeat: { key: 'repeat', min: 1, integer: true },
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {

@@ -1,6 +1,6 @@
-// The load generator, run in its own process: an undici Pool drives one LoadJob (closed or open loop) and
-// answers a LoadResult over IPC. Only requests started after the warm-up are measured.
+// The load generator, in its own process: an undici Pool runs one LoadJob and answers a LoadResult over IPC.
 import { performance } from 'node:perf_hooks'
+import { setTimeout as delay } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { Pool } from 'undici'
 import { chatRequestBody } from './chat-request.js'
@@ -31,6 +31,7 @@ class Recorder {
   }
 }
 
+/** Only requests started after the warm-up are measured; all of them count in `handled`. */
 export async function runLoad(job: LoadJob, now: Now = () => performance.now()): Promise<LoadResult> {
   const pool = new Pool(job.origin, {
     connections: job.connections,
@@ -61,6 +62,7 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
   switch (job.mode.kind) {
     case 'closed':
       pending = runClosedLoop(job.connections, stopAt, send, now)
+      await delay(Math.max(0, stopAt - now()))
       break
     case 'open': {
       const open = await runOpenLoop({ t0, measureFrom, stopAt, intervalMs: 1000 / job.mode.ratePerS, send, now })
@@ -69,10 +71,12 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
       break
     }
   }
-  // Requests still running after the window get one request timeout to finish, then are cut off (and counted as errors).
+  // Requests still running after the window get one request timeout to finish, then are cut off (counted as errors).
   await settleWithin(pending, job.requestTimeoutMs)
   await pool.destroy()
   await pending
+  // The whole process's CPU, start-up included: it runs this one job only.
+  const cpu = process.cpuUsage()
   const elapsedMs = Math.max(1, recorder.lastEndAt - measureFrom)
   return {
     type: 'result',
@@ -84,6 +88,7 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
     requestsPerS: (recorder.totalMs.length * 1000) / elapsedMs,
     firstByte: summarizeLatencies(recorder.firstByteMs),
     total: summarizeLatencies(recorder.totalMs),
+    generatorCpuMs: (cpu.user + cpu.system) / 1000,
     maxScheduleLagMs,
   }
 }

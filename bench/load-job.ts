@@ -40,6 +40,8 @@ export interface LoadResult {
   readonly firstByte: LatencySummary
   /** Dispatch to the end of the body. */
   readonly total: LatencySummary
+  /** CPU time the load generator process used in all, to tell its share of the machine from other processes'. */
+  readonly generatorCpuMs: number
   /** Open loop only: how late the scheduler started a request at worst (the generator's own limit). */
   readonly maxScheduleLagMs: number | null
 }

@@ -1,7 +1,8 @@
 // Starts bench/mock-upstream.ts in its own process and waits for the port it reports.
 import type { ChildRegistry } from './child-registry.js'
 import { nextMessage } from './child-registry.js'
-import type { MockReady, MockUpstreamOptions } from './mock-upstream.js'
+import type { MockStreamShape } from './chat-request.js'
+import type { MockReady } from './mock-upstream.js'
 
 export interface RunningServer {
   /** `http://127.0.0.1:PORT` */
@@ -11,12 +12,13 @@ export interface RunningServer {
 
 const readyDeadlineMs = 10_000
 
-export async function startMockProcess(children: ChildRegistry, options: MockUpstreamOptions): Promise<RunningServer> {
+/** `defaults` shape the streams whose request does not say how (the scenarios' requests always do). */
+export async function startMockProcess(children: ChildRegistry, defaults: MockStreamShape): Promise<RunningServer> {
   const child = children.fork(new URL('./mock-upstream.js', import.meta.url), [
     '--chunks',
-    String(options.chunks),
+    String(defaults.chunks),
     '--chunk-gap-ms',
-    String(options.chunkGapMs),
+    String(defaults.chunkGapMs),
   ])
   const ready = await nextMessage(child, isMockReady, readyDeadlineMs, 'mock upstream')
   return { origin: `http://127.0.0.1:${ready.port}`, pid: child.pid }

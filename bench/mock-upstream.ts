@@ -1,15 +1,8 @@
 // A fast fake OpenAI upstream in its own process: fixed chat.completion JSON, or an SSE stream of N word chunks.
-// Run by run.ts through fork(); it reports its port over IPC and exits when its parent goes away.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
-
-export interface MockUpstreamOptions {
-  /** Content chunks per stream, before `data: [DONE]`. */
-  readonly chunks: number
-  /** Wait between chunks; 0 writes them all back to back. */
-  readonly chunkGapMs: number
-}
+import type { MockStreamShape } from './chat-request.js'
 
 /** The IPC message the mock sends once it listens. */
 export interface MockReady {
@@ -37,40 +30,64 @@ const completionHeaders = { 'content-type': 'application/json', 'content-length'
 const streamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }
 const doneEvent = Buffer.from('data: [DONE]\n\n')
 
-function streamEvents(count: number): Buffer[] {
-  return Array.from({ length: count }, (_, i) => {
-    const delta = i === 0 ? { role: 'assistant', content: words[0] } : { content: ` ${words[i % words.length]}` }
-    const chunk = {
-      id: 'chatcmpl-bench',
-      object: 'chat.completion.chunk',
-      created,
-      model: 'gpt-4o-mini',
-      choices: [{ index: 0, delta, finish_reason: i === count - 1 ? 'stop' : null }],
-    }
-    return Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`)
-  })
+/** Chunk i of a stream of `count`: the first carries the role, the last the finish reason. */
+function streamEvent(i: number, count: number): Buffer {
+  const delta = i === 0 ? { role: 'assistant', content: words[0] } : { content: ` ${words[i % words.length]}` }
+  const chunk = {
+    id: 'chatcmpl-bench',
+    object: 'chat.completion.chunk',
+    created,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta, finish_reason: i === count - 1 ? 'stop' : null }],
+  }
+  return Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`)
 }
 
-export function createMockUpstream(options: MockUpstreamOptions): ReturnType<typeof createServer> {
-  const events = streamEvents(options.chunks)
+interface ChatRequest {
+  readonly stream?: unknown
+  readonly metadata?: { readonly bench_chunks?: unknown; readonly bench_chunk_gap_ms?: unknown }
+}
+
+/** The request's own stream shape (set by the load generator in `metadata`), else the mock's defaults. */
+function shapeOf(request: ChatRequest, defaults: MockStreamShape): MockStreamShape {
+  const chunks = Number(request.metadata?.bench_chunks ?? defaults.chunks)
+  const chunkGapMs = Number(request.metadata?.bench_chunk_gap_ms ?? defaults.chunkGapMs)
+  return {
+    chunks: Number.isInteger(chunks) && chunks >= 1 ? chunks : defaults.chunks,
+    chunkGapMs: Number.isFinite(chunkGapMs) && chunkGapMs >= 0 ? chunkGapMs : defaults.chunkGapMs,
+  }
+}
+
+export function createMockUpstream(defaults: MockStreamShape): ReturnType<typeof createServer> {
+  // Events are built once per chunk count, so serving a stream allocates nothing per chunk.
+  const eventsByCount = new Map<number, readonly Buffer[]>()
+  const eventsFor = (count: number): readonly Buffer[] => {
+    let events = eventsByCount.get(count)
+    if (events === undefined) {
+      events = Array.from({ length: count }, (_, i) => streamEvent(i, count))
+      eventsByCount.set(count, events)
+    }
+    return events
+  }
   const answer = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error","param":null,"code":null}}')
       return
     }
-    const parsed: unknown = JSON.parse(body.toString('utf8'))
-    const stream = typeof parsed === 'object' && parsed !== null && (parsed as { stream?: unknown }).stream === true
-    if (!stream) {
+    const request = JSON.parse(body.toString('utf8')) as ChatRequest
+    if (request.stream !== true) {
       res.writeHead(200, completionHeaders).end(completionBody)
       return
     }
+    const shape = shapeOf(request, defaults)
+    const events = eventsFor(shape.chunks)
     res.writeHead(200, streamHeaders)
-    if (options.chunkGapMs <= 0) {
+    if (shape.chunkGapMs <= 0) {
       for (const event of events) res.write(event)
       res.end(doneEvent)
-      return
+    } else {
+      writeWithGaps(res, events, shape.chunkGapMs)
     }
-    writeWithGaps(res, events, options.chunkGapMs)
   }
   const server = createServer((req, res) => {
     const parts: Buffer[] = []
@@ -101,7 +118,7 @@ function writeWithGaps(res: ServerResponse, events: readonly Buffer[], gapMs: nu
   writeNext()
 }
 
-function optionsFromArgv(argv: readonly string[]): MockUpstreamOptions {
+function defaultsFromArgv(argv: readonly string[]): MockStreamShape {
   const value = (flag: string, fallback: number): number => {
     const i = argv.indexOf(flag)
     const n = i === -1 ? fallback : Number(argv[i + 1])
@@ -111,9 +128,9 @@ function optionsFromArgv(argv: readonly string[]): MockUpstreamOptions {
   return { chunks: Math.max(1, Math.floor(value('--chunks', 50))), chunkGapMs: value('--chunk-gap-ms', 0) }
 }
 
-// Started as a process (not imported): listen and report the port.
+// Started as a process by fork() (not imported): listen on 127.0.0.1, report the port over IPC, exit with the parent.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = createMockUpstream(optionsFromArgv(process.argv.slice(2)))
+  const server = createMockUpstream(defaultsFromArgv(process.argv.slice(2)))
   server.listen(0, '127.0.0.1', () => {
     const ready: MockReady = { type: 'ready', port: (server.address() as AddressInfo).port }
     process.send?.(ready)

@@ -22,6 +22,9 @@ test('summary sorts numerically, not as strings', () => {
   assert.equal(summary.meanMs, 30.25)
 })
 
-test('no samples gives NaN, not a crash', () => {
-  assert.ok(Number.isNaN(summarizeLatencies([]).p50Ms))
+test('no samples gives null figures, not a crash', () => {
+  const summary = summarizeLatencies([])
+  assert.equal(summary.count, 0)
+  assert.equal(summary.p50Ms, null)
+  assert.equal(summary.maxMs, null)
 })

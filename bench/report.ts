@@ -2,18 +2,8 @@
 import { cpus } from 'node:os'
 import type { BenchOptions } from './bench-options.js'
 import type { LoadResult } from './load-job.js'
+import type { Measurement } from './measure.js'
 import type { Figure } from './scenarios.js'
-
-export interface Measurement {
-  readonly scenario: string
-  readonly target: string
-  readonly concurrency: number
-  /** The figures the report compares for this scenario. */
-  readonly figures: readonly Figure[]
-  readonly result: LoadResult
-  /** CPU time of the process the load generator talks to, per request it handled; null where /proc is missing. */
-  readonly targetCpuUsPerRequest: number | null
-}
 
 const figureLabels: Record<Figure, string> = {
   requestsPerS: 'req/s',
@@ -23,7 +13,7 @@ const figureLabels: Record<Figure, string> = {
   firstByteP99: 'ttfb p99',
 }
 
-export function figureValue(result: LoadResult, figure: Figure): number {
+export function figureValue(result: LoadResult, figure: Figure): number | null {
   switch (figure) {
     case 'requestsPerS':
       return result.requestsPerS
@@ -39,7 +29,7 @@ export function figureValue(result: LoadResult, figure: Figure): number {
 }
 
 export function formatTable(measurements: readonly Measurement[]): string {
-  const header = ['scenario', 'target', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'ttfb p50', 'ttfb p99', 'cpu us/req', 'ok', 'errors']
+  const header = ['scenario', 'target', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'ttfb p50', 'ttfb p99', 'cpu us/req', 'others', 'ok', 'errors']
   const rows = measurements.map((m) => [
     m.scenario,
     m.target,
@@ -50,6 +40,7 @@ export function formatTable(measurements: readonly Measurement[]): string {
     ms(m.result.firstByte.p50Ms),
     ms(m.result.firstByte.p99Ms),
     m.targetCpuUsPerRequest === null ? '-' : m.targetCpuUsPerRequest.toFixed(0),
+    m.otherCpuCores === null ? '-' : m.otherCpuCores.toFixed(2),
     String(m.result.ok),
     m.result.errors === 0 ? '0' : `${m.result.errors} (${m.result.errorKinds.join('; ')})`,
   ])
@@ -68,12 +59,21 @@ export function formatRatios(measurements: readonly Measurement[], baseline: str
     const parts = m.figures.map((figure) => {
       const value = figureValue(m.result, figure)
       const reference = figureValue(base.result, figure)
+      if (value === null || reference === null || reference === 0) return `${figureLabels[figure]} -`
       const ratio = `${figureLabels[figure]} ${(value / reference).toFixed(2)}x`
       return figure === 'requestsPerS' ? ratio : `${ratio} (${signed(value - reference)} ms)`
     })
     lines.push(`${m.scenario} ${m.target}/${baseline}: ${parts.join(', ')}`)
   }
   return lines.join('\n')
+}
+
+/** A warning when processes outside the benchmark used more than `limitCores` during some measurement. */
+export function formatInterference(measurements: readonly Measurement[], limitCores: number): string {
+  const noisy = measurements.filter((m) => m.otherCpuCores !== null && m.otherCpuCores > limitCores)
+  if (noisy.length === 0) return ''
+  const which = noisy.map((m) => `${m.scenario}/${m.target} (${(m.otherCpuCores as number).toFixed(2)} cores)`).join(', ')
+  return `warning: other processes competed for the CPUs during ${which}: run again on a quiet machine before comparing those\n`
 }
 
 export function resultsDocument(options: BenchOptions, measurements: readonly Measurement[]): unknown {
@@ -86,8 +86,8 @@ export function resultsDocument(options: BenchOptions, measurements: readonly Me
   }
 }
 
-function ms(value: number): string {
-  return Number.isNaN(value) ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1)
+export function ms(value: number | null): string {
+  return value === null ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1)
 }
 
 function signed(value: number): string {

@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url'
 import { BenchUsageError, benchUsage, parseBenchOptions, type BenchOptions } from './bench-options.js'
 import { ChildRegistry } from './child-registry.js'
 import { startMockProcess } from './mock-process.js'
-import { processCpuMs } from './process-cpu.js'
-import { formatRatios, formatTable, resultsDocument, type Measurement } from './report.js'
-import { runLoadJob } from './run-load-job.js'
+import { measure, type Measurement } from './measure.js'
+import { formatInterference, formatRatios, formatTable, ms, resultsDocument } from './report.js'
 import { scenarios, type Scenario } from './scenarios.js'
 import { baselineTargetName, targets, type RunningTarget, type Target } from './targets.js'
 
 const resultsFile = new URL('../../bench/results/latest.json', import.meta.url)
+/** More than this many cores used by other processes during a measurement makes the report warn. */
+const interferenceLimitCores = 0.1
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: BenchOptions
@@ -31,28 +32,39 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0
   }
   const children = new ChildRegistry()
-  process.once('exit', () => children.killAllNow())
+  const workDir = mkdtempSync(join(tmpdir(), 'oar-bench-'))
+  // The last word on every way out (a signal's process.exit included): no child and no temporary file outlive us.
+  process.once('exit', () => {
+    children.killAllNow()
+    rmSync(workDir, { recursive: true, force: true })
+  })
   const onSignal = (signal: NodeJS.Signals): void => {
     process.stderr.write(`\n${signal}: stopping the benchmark's processes\n`)
     void children.stopAll(1000).finally(() => process.exit(130))
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const workDir = mkdtempSync(join(tmpdir(), 'oar-bench-'))
+  const running = new Map<string, RunningTarget>()
   try {
     process.stderr.write(`${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load generator, mock and targets share them\n`)
-    const mock = await startMockProcess(children, options)
-    const running = new Map<string, RunningTarget>()
+    const mock = await startMockProcess(children, { chunks: options.chunks, chunkGapMs: 0 })
     for (const target of chosen.targets) running.set(target.name, await target.start({ children, mock, workDir }))
     const measurements: Measurement[] = []
     for (const scenario of chosen.scenarios) {
-      for (const [name, target] of running) {
-        const m = await measure(children, scenario, name, target, options)
-        process.stderr.write(`  ${scenario.name} -> ${name}: ${m.result.requestsPerS.toFixed(0)} req/s, p50 ${m.result.total.p50Ms.toFixed(2)} ms, ${m.result.errors} errors\n`)
-        measurements.push(m)
+      // Targets take turns within each repetition, so a burst of outside load hits one repetition, not one target.
+      const runs = new Map<string, Measurement[]>()
+      for (let repetition = 0; repetition < options.repeat; repetition++) {
+        for (const [name, target] of running) {
+          const m = await measure({ children, mock, options }, scenario, name, target)
+          process.stderr.write(`  ${describe(m)}\n`)
+          runs.set(name, [...(runs.get(name) ?? []), m])
+        }
       }
+      for (const candidates of runs.values()) measurements.push(leastDisturbed(candidates))
     }
-    process.stdout.write(`\n${formatTable(measurements)}\n\n${formatRatios(measurements, baselineTargetName)}\n`)
+    const ratios = formatRatios(measurements, baselineTargetName)
+    process.stdout.write(`\n${formatTable(measurements)}\n${ratios === '' ? '' : `\n${ratios}\n`}`)
+    process.stderr.write(formatInterference(measurements, interferenceLimitCores))
     if (options.json) {
       mkdirSync(new URL('.', resultsFile), { recursive: true })
       writeFileSync(resultsFile, `${JSON.stringify(resultsDocument(options, measurements), null, 2)}\n`)
@@ -60,24 +72,20 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return measurements.some((m) => m.result.errors > 0) ? 1 : 0
   } finally {
+    for (const target of running.values()) await target.stop()
     await children.stopAll()
-    rmSync(workDir, { recursive: true, force: true })
   }
 }
 
-async function measure(children: ChildRegistry, scenario: Scenario, target: string, running: RunningTarget, options: BenchOptions): Promise<Measurement> {
-  const cpuBefore = processCpuMs(running.pid)
-  const result = await runLoadJob(children, scenario.jobFor(options, running.origin))
-  const cpuAfter = processCpuMs(running.pid)
-  const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore
-  return {
-    scenario: scenario.name,
-    target,
-    concurrency: scenario.concurrency(options),
-    figures: scenario.figures,
-    result,
-    targetCpuUsPerRequest: cpuMs === undefined || result.handled === 0 ? null : (cpuMs * 1000) / result.handled,
-  }
+function describe(m: Measurement): string {
+  const lag = m.result.maxScheduleLagMs === null ? '' : `, sender at most ${ms(m.result.maxScheduleLagMs)} ms late`
+  const others = m.otherCpuCores === null ? '' : `, others ${m.otherCpuCores.toFixed(2)} cores`
+  return `${m.scenario} -> ${m.target}: ${m.result.requestsPerS.toFixed(0)} req/s, p50 ${ms(m.result.total.p50Ms)} ms, ${m.result.errors} errors${lag}${others}`
+}
+
+/** The run other processes used the least CPU during (the first, where that is unknown). */
+function leastDisturbed(candidates: readonly Measurement[]): Measurement {
+  return candidates.reduce((best, m) => ((m.otherCpuCores ?? Infinity) < (best.otherCpuCores ?? Infinity) ? m : best))
 }
 
 function pick<T extends { readonly name: string }>(all: readonly T[], names: readonly string[], kind: string): T[] {

@@ -1,5 +1,4 @@
 // How the load is shaped: each scenario turns the options into one LoadJob and names the figures that matter.
-// A new one (memory per idle stream, a slow-chunk stream) is one more entry in `scenarios`.
 import type { BenchOptions } from './bench-options.js'
 import type { LoadJob } from './load-job.js'
 
@@ -29,6 +28,7 @@ function baseJob(options: BenchOptions, origin: string): Omit<LoadJob, 'stream' 
   }
 }
 
+/** A new scenario (memory per idle stream, records on) is one more entry here. */
 export const scenarios: readonly Scenario[] = [
   {
     name: 'saturate',
@@ -46,9 +46,28 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'stream',
-    description: 'stream: true, closed loop with --streams concurrent streams of --chunks chunks each',
+    description: 'stream: true, --streams concurrent streams of --chunks chunks written back to back: streams/s and CPU per stream',
     concurrency: (o) => o.streams,
-    jobFor: (o, origin) => ({ ...baseJob(o, origin), stream: true, mode: { kind: 'closed' }, connections: o.streams }),
-    figures: ['firstByteP50', 'firstByteP99', 'totalP50', 'totalP99', 'requestsPerS'],
+    jobFor: (o, origin) => ({
+      ...baseJob(o, origin),
+      stream: true,
+      mockStream: { chunks: o.chunks, chunkGapMs: 0 },
+      mode: { kind: 'closed' },
+      connections: o.streams,
+    }),
+    figures: ['requestsPerS', 'firstByteP50', 'firstByteP99', 'totalP50', 'totalP99'],
+  },
+  {
+    name: 'stream-paced',
+    description: 'the same streams with --chunk-gap-ms between chunks, like a model generating: time to first byte when not saturated',
+    concurrency: (o) => o.streams,
+    jobFor: (o, origin) => ({
+      ...baseJob(o, origin),
+      stream: true,
+      mockStream: { chunks: o.chunks, chunkGapMs: o.chunkGapMs },
+      mode: { kind: 'closed' },
+      connections: o.streams,
+    }),
+    figures: ['firstByteP50', 'firstByteP99', 'totalP50', 'totalP99'],
   },
 ]

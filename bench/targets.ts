@@ -1,5 +1,4 @@
 // What the load is sent to: each target is a server in front of (or being) the mock upstream.
-// A new one (nginx, `serve --workers N`, records on) is one more entry in `targets`.
 import type { ChildRegistry } from './child-registry.js'
 import { startGatewayProcess } from './gateway-process.js'
 import type { RunningServer } from './mock-process.js'
@@ -23,6 +22,7 @@ export interface Target {
 /** The baseline the other targets are compared with. */
 export const baselineTargetName = 'direct'
 
+/** A new target (nginx, `serve --workers N`, records on) is one more entry here. */
 export const targets: readonly Target[] = [
   {
     name: baselineTargetName,
