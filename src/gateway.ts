@@ -8,6 +8,7 @@ import { createRequestListener } from './http/gateway-app.js'
 import { refuseBody } from './http/refuse-body.js'
 import { requestIdFor } from './http/request-id.js'
 import type { Logger } from './log/logger.js'
+import type { WorkerLink } from './cluster/worker-link.js'
 import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
 import type { OutcomeObserver, RequestOutcome } from './relay/request-outcome.js'
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   readonly onShutdown?: ReadonlyArray<() => Promise<void>>
   readonly clock?: Clock
   readonly random?: () => number
+  /** Set in a worker of `--workers N`: alerts and scrapes go through the primary. */
+  readonly link?: WorkerLink
 }
 
 export interface RunningGateway {
@@ -45,7 +48,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clients = new UpstreamClients()
   const adapters = new AdapterRegistry(clients, clock)
   const authenticator = new Authenticator(config.upstreams)
-  const observability = startObservability({ config, logger, clock })
+  const observability = startObservability({ config, logger, clock, ...(options.link === undefined ? {} : { link: options.link }) })
   const observers = [...observability.observers, ...(options.observers ?? [])]
   const tokens = new TiktokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
   let draining = false

@@ -16,11 +16,14 @@ import { configuredModels, otherLabel } from './metrics/metric-labels.js'
 import { metricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js'
 import { registerProcessMetrics } from './metrics/process-metrics.js'
 import type { RecordQueueStats } from './metrics/record-queue-stats.js'
+import type { WorkerLink } from '../cluster/worker-link.js'
 
 export interface ObservabilityOptions {
   readonly config: GatewayConfig
   readonly logger: Logger
   readonly clock: Clock
+  /** In a worker of `--workers N`: alert events and scrapes go to the primary, which answers for all. */
+  readonly link?: WorkerLink
 }
 
 export interface Observability {
@@ -37,7 +40,7 @@ export interface Observability {
 }
 
 export function startObservability(options: ObservabilityOptions): Observability {
-  const { config, logger, clock } = options
+  const { config, logger, clock, link } = options
   const models = configuredModels(config)
   const metrics = new GatewayMetrics({ models, version: buildVersion() })
   const processMetrics = registerProcessMetrics(metrics.registry)
@@ -45,7 +48,8 @@ export function startObservability(options: ObservabilityOptions): Observability
   const alerts = new AlertCenter({
     config: config.alerts,
     gatewayName: config.hostname,
-    sinks: createAlertSinks(config.alerts.sinks, http.send, () => clock.wallNow()),
+    // A worker sends nothing itself: its events go to the primary's AlertCenter.
+    sinks: link === undefined ? createAlertSinks(config.alerts.sinks, http.send, () => clock.wallNow()) : [],
     clock,
     counters: metrics.alertCounters,
     logger,
@@ -53,19 +57,21 @@ export function startObservability(options: ObservabilityOptions): Observability
   metrics.attachIncidents(() => alerts.openByKind())
   const modelLabel = (model: string): string => (models.has(model) ? model : otherLabel)
   const requestLog = requestLogObserver(logger)
-  const observers: OutcomeObserver[] = [metrics.observe, alertObserver(alerts, modelLabel)]
+  const alertTarget = link?.alertEvents ?? alerts
+  link?.serveSnapshots(() => metrics.registry.snapshot())
+  const observers: OutcomeObserver[] = [metrics.observe, alertObserver(alertTarget, modelLabel)]
   if (requestLog !== undefined) observers.push(requestLog)
   const watches: Array<{ stop(): void }> = []
 
   return {
     observers,
     inFlight: metrics.inFlight,
-    endpoint: metricsEndpoint(config.metrics.key, async () => metrics.registry.snapshot()),
+    endpoint: metricsEndpoint(config.metrics.key, link === undefined ? async () => metrics.registry.snapshot() : () => link.scrapeAll()),
     metrics,
     alerts,
     attachRecordQueue(stats, store = 'records') {
       metrics.attachRecordQueue(stats)
-      watches.push(watchRecordQueue({ stats, store, backlog: config.alerts.storeBacklog, intervalMs: config.alerts.storeCheckIntervalMs, clock, events: alerts }))
+      watches.push(watchRecordQueue({ stats, store, backlog: config.alerts.storeBacklog, intervalMs: config.alerts.storeCheckIntervalMs, clock, events: alertTarget }))
     },
     async close(deadlineMs) {
       for (const watch of watches) watch.stop()

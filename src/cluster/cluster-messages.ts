@@ -1,0 +1,32 @@
+// The messages between the primary of `--workers N` and its workers (node:cluster IPC), as one union.
+import type { AlertEvent } from '../observers/alerts/alert-events.js'
+import type { FamilySnapshot } from '../observers/metrics/metrics-snapshot.js'
+
+export type WorkerMessage =
+  /** The worker listens; the primary prints the address once all have said so. */
+  | { readonly type: 'oar:listening'; readonly url: string }
+  /** Outcome-derived alert events: the primary's one AlertCenter de-duplicates across workers. */
+  | { readonly type: 'oar:alert'; readonly event: AlertEvent }
+  /** A scrape arrived at this worker: it asks the primary for every process's metrics. */
+  | { readonly type: 'oar:scrape'; readonly id: number }
+  /** This worker's metrics, answering the primary's `oar:snapshot`. */
+  | { readonly type: 'oar:snapshot-reply'; readonly id: number; readonly families: readonly FamilySnapshot[] }
+
+export type PrimaryMessage =
+  /** Send your metrics snapshot. */
+  | { readonly type: 'oar:snapshot'; readonly id: number }
+  /** The merged metrics of all processes, answering the worker's `oar:scrape`. */
+  | { readonly type: 'oar:scrape-reply'; readonly id: number; readonly families: readonly FamilySnapshot[] }
+
+/** Our messages carry an `oar:` type; anything else on the channel (node:cluster's own) is not ours. */
+function isOurs(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && (value as { type: string }).type.startsWith('oar:')
+}
+
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return isOurs(value)
+}
+
+export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
+  return isOurs(value)
+}

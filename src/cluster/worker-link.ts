@@ -1,0 +1,64 @@
+// A worker's side of `--workers N`: alert events and scrapes go to the primary, which answers for all.
+import type { AlertEvents } from '../observers/alerts/alert-events.js'
+import { alertEventsTo } from '../observers/alerts/alert-events.js'
+import type { FamilySnapshot } from '../observers/metrics/metrics-snapshot.js'
+import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
+
+export interface WorkerLink {
+  readonly alertEvents: AlertEvents
+  /** Every process's metrics, merged by the primary. */
+  scrapeAll(): Promise<readonly FamilySnapshot[]>
+  announceListening(url: string): void
+  /** Answers the primary's snapshot requests from this worker's registry. */
+  serveSnapshots(local: () => readonly FamilySnapshot[]): void
+}
+
+/** How long a scrape waits for the primary before answering with this worker's own metrics. */
+const scrapeTimeoutMs = 5_000
+
+export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
+  const send = (message: WorkerMessage): void => {
+    if (proc.connected) proc.send?.(message)
+  }
+  let nextId = 1
+  const pending = new Map<number, (families: readonly FamilySnapshot[]) => void>()
+  let local: () => readonly FamilySnapshot[] = () => []
+  proc.on('message', (message: unknown) => {
+    if (!isPrimaryMessage(message)) return
+    const m = message as PrimaryMessage
+    switch (m.type) {
+      case 'oar:snapshot':
+        send({ type: 'oar:snapshot-reply', id: m.id, families: local() })
+        break
+      case 'oar:scrape-reply': {
+        const resolve = pending.get(m.id)
+        pending.delete(m.id)
+        resolve?.(m.families)
+        break
+      }
+    }
+  })
+  return {
+    alertEvents: alertEventsTo((event) => send({ type: 'oar:alert', event })),
+    announceListening: (url) => send({ type: 'oar:listening', url }),
+    serveSnapshots(snapshot) {
+      local = snapshot
+    },
+    scrapeAll() {
+      const id = nextId++
+      return new Promise((resolve) => {
+        // If the primary is gone or slow, a scrape still answers, with this worker's share.
+        const timer = setTimeout(() => {
+          pending.delete(id)
+          resolve(local())
+        }, scrapeTimeoutMs)
+        timer.unref()
+        pending.set(id, (families) => {
+          clearTimeout(timer)
+          resolve(families)
+        })
+        send({ type: 'oar:scrape', id })
+      })
+    },
+  }
+}
