@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // Process entry: parse the command line, load the config, run the gateway, stop cleanly on SIGTERM.
+import cluster from 'node:cluster'
+import { availableParallelism } from 'node:os'
 import { formatUpstreamList } from './cli/list-upstreams.js'
+import { listeningBanner, serve } from './cli/serve.js'
+import { runPrimary } from './cluster/run-primary.js'
+import { connectWorkerLink } from './cluster/worker-link.js'
 import { parseArgs, usage, UsageError, type CliArgs } from './cli/parse-args.js'
 import { defaultConfigPath, resolveConfig } from './cli/resolve-config.js'
 import { ConfigError } from './config/config-error.js'
-import { formatListenAddress } from './config/listen-address.js'
 import type { LoadedConfig } from './config/load-config.js'
-import { startGateway, type RunningGateway } from './gateway.js'
 import { createLineBuffer } from './log/line-buffer.js'
 import { createLogger, parseLogLevel } from './log/logger.js'
-import { startRecording } from './observers/recording/start-recording.js'
 
 async function main(argv: readonly string[]): Promise<number> {
   let args: CliArgs
@@ -45,50 +47,18 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(formatUpstreamList(loaded.config))
     return 0
   }
-  return serve(loaded, args.dbLog)
+  return run(loaded, args)
 }
 
-async function serve(loaded: LoadedConfig, dbLog: boolean): Promise<number> {
+/** One process, or a primary and its workers (`--workers N`, default one per core). */
+function run(loaded: LoadedConfig, args: CliArgs): Promise<number> {
   const { config } = loaded
   // LOG_LEVEL, when set, wins over the file's log_level, so a level can be changed without editing the file.
   const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], config.logLevel ?? 'info'), write: createLineBuffer((text) => process.stderr.write(text)).write })
-  const recording = startRecording({ config, logger, logSql: dbLog })
-  let gateway: RunningGateway
-  try {
-    gateway = await startGateway({
-      config,
-      logger,
-      observers: recording === undefined ? [] : [recording.observe],
-      onShutdown: recording === undefined ? [] : [() => recording.close(config.shutdownTimeoutMs)],
-    })
-  } catch (error) {
-    await recording?.close(0)
-    throw error
-  }
-  if (recording !== undefined) {
-    gateway.observability.attachRecordQueue(
-      { depth: () => recording.counters().queued, written: () => recording.counters().written, dropped: () => recording.counters().dropped },
-      config.dbType,
-    )
-  }
-  process.stdout.write(
-    `openai-api-route listening on ${gateway.url} (config: ${config.source}, address ${formatListenAddress(config.listen)})\n` +
-      config.upstreams.map((u) => `  upstream ${u.index}: ${u.name} (${u.type})${u.noauth ? ', no client key needed' : ''}\n`).join(''),
-  )
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      logger.info(`${signal}: draining`, { deadlineMs: config.shutdownTimeoutMs })
-      gateway.shutdown().then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error('shutdown failed', { error: String(error) })
-          resolve(1)
-        },
-      )
-    }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
-  })
+  if (cluster.isWorker) return serve({ config, logger, dbLog: args.dbLog, link: connectWorkerLink() })
+  const workers = args.workers ?? availableParallelism()
+  if (workers === 1) return serve({ config, logger, dbLog: args.dbLog })
+  return runPrimary({ workers, config, logger, onListening: (url) => process.stdout.write(listeningBanner(config, url, workers)) })
 }
 
 main(process.argv.slice(2)).then(

@@ -61,7 +61,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 export const usage = `openai-api-route: one OpenAI-compatible endpoint in front of many LLM upstreams.
 
 Usage:
-  openai-api-route [serve] [-config FILE] [-dblog]   start the gateway
+  openai-api-route [serve] [-config FILE] [-dblog] [--workers N]
+                                                    start the gateway
   openai-api-route -list [-config FILE]              print the upstreams and exit
   openai-api-route check [-config FILE]              validate a config file and exit
   openai-api-route --help                            this text
@@ -71,5 +72,6 @@ Flags take one dash or two (-config FILE, --config FILE, --config=FILE).
                  OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_API_ROUTE_KEYS, OPENAI_API_ROUTE_ADDRESS)
   -list          print each upstream's endpoint, type, allow and deny, keys masked
   -dblog         log the SQL statements of the request records
+  --workers N    processes sharing the port (default: one per core; 1 = a single process)
 Environment: LOG_LEVEL (debug, info, warn, error; default info).
 `

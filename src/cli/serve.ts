@@ -1,0 +1,64 @@
+// `serve`: one gateway process (with its records), as the only process or as one worker of `--workers N`.
+import type { WorkerLink } from '../cluster/worker-link.js'
+import { formatListenAddress } from '../config/listen-address.js'
+import type { GatewayConfig } from '../config/gateway-config.js'
+import { startGateway, type RunningGateway } from '../gateway.js'
+import type { Logger } from '../log/logger.js'
+import { startRecording } from '../observers/recording/start-recording.js'
+
+export interface ServeOptions {
+  readonly config: GatewayConfig
+  readonly logger: Logger
+  readonly dbLog: boolean
+  /** Set in a worker: the primary prints the address and runs alerts. */
+  readonly link?: WorkerLink
+}
+
+export async function serve(options: ServeOptions): Promise<number> {
+  const { config, logger, link } = options
+  const recording = startRecording({ config, logger, logSql: options.dbLog })
+  let gateway: RunningGateway
+  try {
+    gateway = await startGateway({
+      config,
+      logger,
+      observers: recording === undefined ? [] : [recording.observe],
+      onShutdown: recording === undefined ? [] : [() => recording.close(config.shutdownTimeoutMs)],
+      ...(link === undefined ? {} : { link }),
+    })
+  } catch (error) {
+    await recording?.close(0)
+    throw error
+  }
+  if (recording !== undefined) {
+    gateway.observability.attachRecordQueue(
+      { depth: () => recording.counters().queued, written: () => recording.counters().written, dropped: () => recording.counters().dropped },
+      config.dbType,
+    )
+  }
+  if (link === undefined) process.stdout.write(listeningBanner(config, gateway.url, 1))
+  else link.announceListening(gateway.url)
+  return new Promise((resolve) => {
+    const stop = (reason: string): void => {
+      logger.info(`${reason}: draining`, { deadlineMs: config.shutdownTimeoutMs })
+      gateway.shutdown().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error: String(error) })
+          resolve(1)
+        },
+      )
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+    // A worker whose primary is gone drains and exits rather than serving on alone.
+    if (link !== undefined) process.once('disconnect', () => stop('primary gone'))
+  })
+}
+
+export function listeningBanner(config: GatewayConfig, url: string, workers: number): string {
+  return (
+    `openai-api-route listening on ${url} (config: ${config.source}, address ${formatListenAddress(config.listen)}, ${workers} ${workers === 1 ? 'process' : 'workers'})\n` +
+    config.upstreams.map((u) => `  upstream ${u.index}: ${u.name} (${u.type})${u.noauth ? ', no client key needed' : ''}\n`).join('')
+  )
+}
