@@ -2,60 +2,22 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { GatewayError } from '../errors/gateway-error.js'
-import type { Clock, TimerHandle } from '../time/clock.js'
+import { ManualClock } from '../../tests/helpers/manual-clock.js'
+import type { TimerHandle } from '../time/clock.js'
 import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
 
-/** A clock whose time moves only when the test says so; due timers run in order as it moves. */
-interface PendingTimer {
-  readonly at: number
-  readonly fn: () => void
-  readonly handle: TimerHandle
-}
-
-class ManualClock implements Clock {
-  #now = 0
-  #timers: PendingTimer[] = []
+/** Counts the timers set, to show that chunks do not cost timer work. */
+class CountingClock extends ManualClock {
   timersSet = 0
 
-  now(): number {
-    return this.#now
-  }
-
-  wallNow(): number {
-    return 1_700_000_000_000 + this.#now
-  }
-
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const handle: TimerHandle = {}
-    this.#timers.push({ at: this.#now + ms, fn, handle })
+  override setTimeout(fn: () => void, ms: number): TimerHandle {
     this.timersSet++
-    return handle
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.#timers = this.#timers.filter((timer) => timer.handle !== handle)
-  }
-
-  get pendingTimers(): number {
-    return this.#timers.length
-  }
-
-  advance(ms: number): void {
-    const target = this.#now + ms
-    for (;;) {
-      let next: PendingTimer | undefined
-      for (const timer of this.#timers) if (timer.at <= target && (next === undefined || timer.at < next.at)) next = timer
-      if (next === undefined) break
-      this.#timers.splice(this.#timers.indexOf(next), 1)
-      this.#now = next.at
-      next.fn()
-    }
-    this.#now = target
+    return super.setTimeout(fn, ms)
   }
 }
 
-function startDeadlines(settings: DeadlineSettings): { clock: ManualClock; deadlines: AttemptDeadlines; expired: GatewayError[] } {
-  const clock = new ManualClock()
+function startDeadlines(settings: DeadlineSettings): { clock: CountingClock; deadlines: AttemptDeadlines; expired: GatewayError[] } {
+  const clock = new CountingClock()
   const expired: GatewayError[] = []
   const deadlines = new AttemptDeadlines(clock, settings, 'primary', (error) => expired.push(error))
   deadlines.start()

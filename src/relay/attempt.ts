@@ -15,6 +15,7 @@ import type { Clock } from '../time/clock.js'
 import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
+import { interruptedStreamError } from './failure-answer.js'
 
 /** Role-only and empty chunks held before the commit point, at most. */
 export const maxHeldBytes = 16 * 1024
@@ -191,7 +192,7 @@ export class Attempt implements ResponseSink {
     if (!res.destroyed) {
       if (this.#mode === 'sse') {
         // An explicit error event and no [DONE]: the client must not mistake a cut stream for a complete one.
-        res.end(`data: ${error.toBody()}\n\n`)
+        res.end(`data: ${interruptedStreamError(error).toBody()}\n\n`)
       } else {
         // A plain body cannot carry an error after it started: cut the connection so the client sees a failure.
         res.destroy(error)

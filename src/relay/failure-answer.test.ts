@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import type { UpstreamAnswer } from './attempt.js'
-import { failureAnswer } from './failure-answer.js'
+import { failureAnswer, interruptedStreamError } from './failure-answer.js'
 
 const upstreamKey = 'sk-upstream-secret-0123456789'
 
@@ -93,7 +93,7 @@ test('an upstream key echoed in the error body never reaches the client, OpenAI-
   }
 })
 
-test('rate-limit headers of a final 429 are kept; framing, CORS and hop-by-hop headers are not', () => {
+test('rate-limit headers of a final 429 are kept, the upstream request id is renamed; framing, CORS and hop-by-hop headers are dropped', () => {
   const headers = [
     'content-type', 'application/json',
     'content-length', '99',
@@ -112,6 +112,7 @@ test('rate-limit headers of a final 429 are kept; framing, CORS and hop-by-hop h
   const result = failureAnswer(error, answer, upstream(), 3)
   assert.equal(result.status, 429)
   assert.deepEqual(result.headers, [
+    'x-upstream-request-id', 'req_upstream',
     'retry-after', '7',
     'x-ratelimit-limit-requests', '60',
     'x-ratelimit-remaining-requests', '0',
@@ -150,5 +151,16 @@ test('a gateway-made answer names no upstream and no key', () => {
     const text = failureAnswer(error, undefined, named, 2).body.toString('utf8')
     assert.ok(!text.includes('internal-host'), text)
     assert.ok(!text.includes(upstreamKey), text)
+  }
+})
+
+test('the error event for a stream broken after its commit point keeps the code and names no upstream or key', () => {
+  const codes = ['upstream_timeout', 'upstream_idle_timeout', 'upstream_reset', 'upstream_truncated', 'upstream_error', 'upstream_status'] as const
+  for (const code of codes) {
+    const error = new GatewayError(code, `upstream internal-host.corp:8443/v1 failed with key ${upstreamKey}`)
+    const event = interruptedStreamError(error)
+    assert.equal(event.code, code)
+    assert.equal(event.type, 'server_error')
+    assert.ok(!event.message.includes('internal-host') && !event.message.includes(upstreamKey), event.message)
   }
 })

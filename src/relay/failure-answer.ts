@@ -1,5 +1,6 @@
 // What the client gets when every attempt failed: the last upstream's own answer when it gave one
-// (its status, its OpenAI-shaped body), else a gateway error that names no upstream and no key.
+// (its status, its OpenAI-shaped body), else a gateway error that names no upstream and no key; and the
+// error event that ends a stream broken after its commit point, which names none either.
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import { connectionTokens, hopByHopHeaders } from '../http/hop-by-hop.js'
@@ -57,6 +58,28 @@ function keptHeaders(headers: readonly string[]): string[] {
     out.push(name === 'x-request-id' ? 'x-upstream-request-id' : name, headers[i + 1] as string)
   }
   return out
+}
+
+/** The error event for a stream that broke after its commit point: the failure's code, a message for the client. */
+export function interruptedStreamError(error: GatewayError): GatewayError {
+  return new GatewayError(error.code, interruptionMessage(error), { status: error.status })
+}
+
+function interruptionMessage(error: GatewayError): string {
+  switch (error.code) {
+    case 'upstream_timeout':
+      return 'The upstream did not finish its answer in time'
+    case 'upstream_idle_timeout':
+      return 'The upstream stopped sending in the middle of its answer'
+    case 'upstream_reset':
+      return 'The upstream closed the connection in the middle of its answer'
+    case 'upstream_truncated':
+      return 'The upstream ended its answer before it was complete'
+    case 'upstream_unsupported':
+      return `The upstream's answer cannot be relayed: ${error.message}`
+    default:
+      return 'The upstream failed in the middle of its answer'
+  }
 }
 
 function genericMessage(error: GatewayError, attempts: number): string {

@@ -1,4 +1,5 @@
-// Where the last complete SSE event in a buffer ends: just after its blank line ("\n\n", "\r\n\r\n" or "\r\r").
+// Where the last complete SSE event in a buffer ends: just after its blank line (two line endings in a row,
+// each LF, CR or CRLF, as the WHATWG event-stream rules allow).
 
 /** Index just past the last event terminator, or 0 when the buffer holds no complete event. */
 export function lastEventBoundary(data: Buffer): number {
@@ -7,10 +8,12 @@ export function lastEventBoundary(data: Buffer): number {
   if (n >= 2 && data[n - 1] === 10 && (data[n - 2] === 10 || (n >= 4 && data[n - 2] === 13 && data[n - 3] === 10 && data[n - 4] === 13))) return n
   for (let i = n - 1; i >= 1; i--) {
     const c = data[i]
+    const prev = data[i - 1]
     if (c === 10) {
-      if (data[i - 1] === 10) return i + 1
-      if (i >= 3 && data[i - 1] === 13 && data[i - 2] === 10 && data[i - 3] === 13) return i + 1
-    } else if (c === 13 && data[i - 1] === 13) {
+      if (prev === 10) return i + 1
+      // CRLF ending an empty line, after a line ended by LF, CR or CRLF ("\n\r\n", "\r\r\n", "\r\n\r\n").
+      if (prev === 13 && i >= 2 && (data[i - 2] === 10 || data[i - 2] === 13)) return i + 1
+    } else if (c === 13 && (prev === 13 || prev === 10)) {
       return i + 1
     }
   }

@@ -19,6 +19,8 @@ export class SseParser {
   #id: string | undefined = undefined
   /** A chunk ended in "\r": a "\n" starting the next chunk belongs to the same line break. */
   #skipLeadingLf = false
+  /** Nothing decoded yet: a leading byte order mark is still to be dropped. */
+  #atStart = true
 
   constructor(onEvent: (event: SseEvent) => void) {
     this.#onEvent = onEvent
@@ -26,6 +28,10 @@ export class SseParser {
 
   push(chunk: Buffer): void {
     let text = this.#decoder.write(chunk)
+    if (this.#atStart && text !== '') {
+      this.#atStart = false
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+    }
     if (this.#skipLeadingLf && text.startsWith('\n')) text = text.slice(1)
     this.#skipLeadingLf = false
     this.#buffer = this.#buffer === '' ? text : this.#buffer + text

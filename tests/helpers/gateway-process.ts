@@ -65,10 +65,18 @@ export interface GatewayProcess {
   stop(): Promise<number | null>
 }
 
-/** Starts the gateway and resolves once it prints where it listens; it is killed after the test if still running. */
+/** A single process unless the test asks for workers: most tests are about one gateway process. */
+function withWorkers(args: readonly string[]): readonly string[] {
+  return args.some((arg) => /^--?workers/.test(arg)) ? args : [...args, '--workers', '1']
+}
+
+/**
+ * Starts the gateway and resolves once it prints where it listens; it is killed after the test if still running.
+ * It runs as one process unless `args` set `--workers`.
+ */
 export function startGatewayProcess(t: TestContext, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = childEnv()): Promise<GatewayProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainJs, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [mainJs, ...withWorkers(args)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
     t.after(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')

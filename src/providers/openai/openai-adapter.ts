@@ -84,8 +84,14 @@ export class PassThroughHandler implements Dispatcher.DispatchHandler, AttemptCo
 
   abort(error: GatewayError): void {
     if (this.#finished) return
-    if (this.#abortFn === undefined) this.#pendingAbort = error
-    else this.#abortFn(error)
+    if (this.#abortFn !== undefined) {
+      this.#abortFn(error)
+      return
+    }
+    // Not connected yet: undici calls onConnect only once a socket is ready, which for a host that drops
+    // packets means its connect timeout. End the attempt now; the request is cancelled when undici gets to it.
+    this.#pendingAbort = error
+    this.onError(error)
   }
 
   resume(): void {

@@ -1,0 +1,406 @@
+// The commit point through the real gateway: an upstream that dies before sending anything the client must
+// see fails over invisibly (headers included); once something visible went out, a failure ends the
+// stream with an error event and never with [DONE]. Non-stream answers commit at their first body byte.
+import assert from 'node:assert/strict'
+import type { ServerResponse } from 'node:http'
+import { test, type TestContext } from 'node:test'
+import OpenAI from 'openai'
+import type { AttemptRecord } from '../src/relay/request-outcome.js'
+import { completion, json, startFakeUpstream, type Behaviour, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+
+const clientKey = 'client-key-commit'
+/** A deadline that is not honoured must fail the test, not hang it. */
+const within = { timeout: 20_000 }
+
+async function gatewayFor(t: TestContext, upstreams: ReadonlyArray<{ name: string; endpoint: string; extra?: readonly string[] }>): Promise<TestGateway> {
+  const lines = [`authorization: ${clientKey}`, 'upstreams:']
+  for (const upstream of upstreams) {
+    lines.push(`  - name: ${upstream.name}`, `    sk: sk-${upstream.name}-key`, `    endpoint: ${upstream.endpoint}`)
+    for (const extra of upstream.extra ?? []) lines.push(`    ${extra}`)
+  }
+  const gateway = await startTestGateway(`${lines.join('\n')}\n`)
+  t.after(() => gateway.shutdown(1000))
+  return gateway
+}
+
+async function fakeUpstream(t: TestContext, ...behaviours: Behaviour[]): Promise<FakeUpstream> {
+  const upstream = await startFakeUpstream(...behaviours)
+  t.after(() => upstream.close())
+  return upstream
+}
+
+function openaiClient(gateway: TestGateway): OpenAI {
+  return new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0 })
+}
+
+const streamRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }], stream: true as const }
+const chatRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }] }
+
+function postChat(gateway: TestGateway, body: unknown): Promise<Response> {
+  return fetch(`${gateway.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+/** A chat.completion.chunk whose id tells which upstream sent it. */
+function chunkFrom(id: string, delta: Record<string, unknown>, finishReason: string | null = null): string {
+  return JSON.stringify({ id, object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })
+}
+
+type Step =
+  /** One `data:` event. */
+  | { readonly data: string }
+  /** Bytes exactly as given. */
+  | { readonly raw: string }
+  | { readonly waitFor: Promise<void> }
+  | 'end'
+  | 'reset'
+  | 'hang'
+
+/** An SSE answer that writes each step only after the previous one reached the socket. */
+function scriptedStream(headers: Record<string, string>, steps: readonly Step[]): Behaviour {
+  return async (req: ReceivedRequest, res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers })
+    res.flushHeaders()
+    for (const step of steps) {
+      if (req.wasAborted()) return
+      if (step === 'end') {
+        res.end()
+        return
+      }
+      if (step === 'reset') {
+        res.socket?.destroy()
+        return
+      }
+      if (step === 'hang') return
+      if ('waitFor' in step) {
+        await step.waitFor
+        continue
+      }
+      const text = 'data' in step ? `data: ${step.data}\n\n` : step.raw
+      await new Promise<void>((resolve, reject) => res.write(text, (error) => (error ? reject(error) : resolve())))
+    }
+  }
+}
+
+const liveStream = (id = 'chatcmpl-live'): Behaviour =>
+  scriptedStream({ 'x-answered-by': 'second' }, [
+    { data: chunkFrom(id, { role: 'assistant', content: '' }) },
+    { data: chunkFrom(id, { content: 'from ' }) },
+    { data: chunkFrom(id, { content: 'second' }) },
+    { data: chunkFrom(id, {}, 'stop') },
+    { data: '[DONE]' },
+    'end',
+  ])
+
+const roleChunks = [
+  { data: chunkFrom('chatcmpl-dead', { role: 'assistant', content: '' }) },
+  { data: chunkFrom('chatcmpl-dead', { role: 'assistant' }) },
+  { data: chunkFrom('chatcmpl-dead', { content: '' }) },
+] as const
+
+function summary(attempts: readonly AttemptRecord[]): Array<[string, string, string | undefined]> {
+  return attempts.map((a) => [a.upstream, a.outcome, a.errorCode])
+}
+
+/** The `data:` payloads of an SSE text, in order. */
+function dataEvents(text: string): string[] {
+  return text
+    .split(/\r?\n\r?\n/)
+    .filter((block) => block.trim() !== '')
+    .map((block) =>
+      block
+        .split(/\r?\n/)
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5))
+        .join('\n'),
+    )
+}
+
+// ---- Before the commit point: fail over, and the client never knows ----
+
+const deaths: ReadonlyArray<{ name: string; then: Step; extra: readonly string[]; errorCode: string }> = [
+  { name: 'resets', then: 'reset', extra: [], errorCode: 'upstream_reset' },
+  { name: 'stalls past idle_timeout', then: 'hang', extra: ['idle_timeout: 0.3'], errorCode: 'upstream_idle_timeout' },
+  { name: 'ends without [DONE]', then: 'end', extra: [], errorCode: 'upstream_truncated' },
+]
+
+for (const death of deaths) {
+  test(`an upstream that answers 200 with role-only chunks and then ${death.name} fails over; the client sees only the next upstream's stream`, within, async (t) => {
+    const first = await fakeUpstream(t, scriptedStream({ 'x-dead-upstream': 'first' }, [...roleChunks, death.then]))
+    const second = await fakeUpstream(t, liveStream())
+    const gateway = await gatewayFor(t, [
+      { name: 'first', endpoint: first.endpoint, extra: death.extra },
+      { name: 'second', endpoint: second.endpoint },
+    ])
+
+    const { data: stream, response } = await openaiClient(gateway).chat.completions.create(streamRequest).withResponse()
+    const chunks = []
+    for await (const chunk of stream) chunks.push(chunk)
+
+    assert.equal(response.status, 200)
+    assert.equal(response.headers.get('x-dead-upstream'), null, 'a header of the failed upstream reached the client')
+    assert.equal(response.headers.get('x-answered-by'), 'second')
+    assert.deepEqual(new Set(chunks.map((c) => c.id)), new Set(['chatcmpl-live']), 'a chunk of the failed upstream reached the client')
+    assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'from second')
+    assert.equal(chunks.filter((c) => c.choices[0]?.delta.role === 'assistant').length, 1)
+    const outcome = await gateway.outcomeAt(0)
+    assert.deepEqual(summary(outcome.attempts), [
+      ['first', 'failed', death.errorCode],
+      ['second', 'ok', undefined],
+    ])
+    assert.equal(outcome.upstream, 'second')
+  })
+}
+
+test('the raw bytes after a failover are exactly the next upstream\'s stream', within, async (t) => {
+  const first = await fakeUpstream(t, scriptedStream({ 'x-dead-upstream': 'first' }, [...roleChunks, 'reset']))
+  const second = await fakeUpstream(t, liveStream())
+  const gateway = await gatewayFor(t, [
+    { name: 'first', endpoint: first.endpoint },
+    { name: 'second', endpoint: second.endpoint },
+  ])
+
+  const text = await (await postChat(gateway, streamRequest)).text()
+
+  const expected = [
+    chunkFrom('chatcmpl-live', { role: 'assistant', content: '' }),
+    chunkFrom('chatcmpl-live', { content: 'from ' }),
+    chunkFrom('chatcmpl-live', { content: 'second' }),
+    chunkFrom('chatcmpl-live', {}, 'stop'),
+    '[DONE]',
+  ]
+  assert.equal(text, expected.map((data) => `data: ${data}\n\n`).join(''))
+})
+
+test('headers and then death before the first body byte fails over, for streams and plain answers', within, async (t) => {
+  const headersThen = (then: 'hang' | 'reset', contentType: string): Behaviour => (_req, res) => {
+    res.writeHead(200, { 'content-type': contentType, 'x-dead-upstream': 'first' })
+    res.flushHeaders()
+    if (then === 'reset') res.socket?.destroy()
+  }
+  const cases = [
+    { stream: false, then: 'hang', extra: ['timeout: 0.3'], errorCode: 'upstream_timeout' },
+    { stream: false, then: 'reset', extra: [], errorCode: 'upstream_reset' },
+    { stream: true, then: 'hang', extra: ['stream_timeout: 0.3'], errorCode: 'upstream_timeout' },
+    { stream: true, then: 'reset', extra: [], errorCode: 'upstream_reset' },
+  ] as const
+  for (const [index, c] of cases.entries()) {
+    const first = await fakeUpstream(t, headersThen(c.then, c.stream ? 'text/event-stream' : 'application/json'))
+    const second = await fakeUpstream(t, c.stream ? liveStream() : json(200, completion('from second'), { 'x-answered-by': 'second' }))
+    const gateway = await gatewayFor(t, [
+      { name: 'first', endpoint: first.endpoint, extra: c.extra },
+      { name: 'second', endpoint: second.endpoint },
+    ])
+    const client = openaiClient(gateway)
+
+    let headers: Headers
+    if (c.stream) {
+      const { data, response } = await client.chat.completions.create(streamRequest).withResponse()
+      let content = ''
+      for await (const chunk of data) content += chunk.choices[0]?.delta.content ?? ''
+      assert.equal(content, 'from second', `case ${index}`)
+      headers = response.headers
+    } else {
+      const { data, response } = await client.chat.completions.create(chatRequest).withResponse()
+      assert.equal(data.choices[0]?.message.content, 'from second', `case ${index}`)
+      headers = response.headers
+    }
+    assert.equal(headers.get('x-dead-upstream'), null, `case ${index}`)
+    assert.equal(headers.get('x-answered-by'), 'second', `case ${index}`)
+    assert.deepEqual(summary((await gateway.outcomeAt(0)).attempts), [
+      ['first', 'failed', c.errorCode],
+      ['second', 'ok', undefined],
+    ], `case ${index}`)
+  }
+})
+
+// ---- What commits ----
+
+const committing: ReadonlyArray<{ name: string; data: string; seen: (text: string) => boolean }> = [
+  { name: 'content', data: chunkFrom('chatcmpl-dead', { content: 'Hel' }), seen: (text) => text.includes('"content":"Hel"') },
+  {
+    name: 'a tool call delta',
+    data: chunkFrom('chatcmpl-dead', { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+    seen: (text) => text.includes('get_weather'),
+  },
+  { name: 'reasoning_content', data: chunkFrom('chatcmpl-dead', { reasoning_content: 'Let me think' }), seen: (text) => text.includes('Let me think') },
+  { name: 'a refusal', data: chunkFrom('chatcmpl-dead', { refusal: 'I cannot help' }), seen: (text) => text.includes('I cannot help') },
+]
+
+for (const commit of committing) {
+  test(`${commit.name} commits: a later failure ends the stream with an error event, no [DONE], and no failover`, within, async (t) => {
+    const first = await fakeUpstream(t, scriptedStream({ 'x-first': 'yes' }, [roleChunks[0], { data: commit.data }, 'reset']))
+    const second = await fakeUpstream(t, liveStream())
+    const gateway = await gatewayFor(t, [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ])
+
+    const response = await postChat(gateway, streamRequest)
+    const text = await response.text()
+
+    assert.equal(response.status, 200)
+    assert.equal(response.headers.get('x-first'), 'yes')
+    assert.ok(commit.seen(text), text)
+    assert.ok(!text.includes('[DONE]'), text)
+    assert.ok(text.endsWith('\n\n'), 'the error event is a whole event')
+    const events = dataEvents(text)
+    const last = JSON.parse(events[events.length - 1] ?? 'null') as { error: { message: string; type: string; param: unknown; code: string } }
+    assert.deepEqual(Object.keys(last.error).sort(), ['code', 'message', 'param', 'type'])
+    assert.equal(last.error.code, 'upstream_reset')
+    assert.equal(events.length, 3, 'role chunk, the committing chunk, the error event')
+    assert.equal(second.requests.length, 0)
+    const outcome = await gateway.outcomeAt(0)
+    assert.deepEqual(summary(outcome.attempts), [['first', 'failed', 'upstream_reset']])
+    assert.equal(outcome.errorCode, 'upstream_reset')
+  })
+}
+
+test('the official client receives the content and then the error, never a clean end', within, async (t) => {
+  const first = await fakeUpstream(
+    t,
+    scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hello' }) }, { data: chunkFrom('chatcmpl-dead', { content: ' wor' }) }, 'reset']),
+  )
+  const second = await fakeUpstream(t, liveStream())
+  const gateway = await gatewayFor(t, [
+    { name: 'first', endpoint: first.endpoint },
+    { name: 'second', endpoint: second.endpoint },
+  ])
+
+  const stream = await openaiClient(gateway).chat.completions.create(streamRequest)
+  let content = ''
+  await assert.rejects(
+    (async () => {
+      for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? ''
+    })(),
+    (error: unknown) => {
+      assert.ok(error instanceof OpenAI.APIError)
+      assert.equal(error.code, 'upstream_reset')
+      return true
+    },
+  )
+  assert.equal(content, 'Hello wor')
+  assert.equal(second.requests.length, 0)
+})
+
+test('an error event from the upstream commits: the client gets it and no other upstream is tried', within, async (t) => {
+  const upstreamError = '{"error":{"message":"The model is overloaded","type":"server_error","param":null,"code":"overloaded"}}'
+  // As a data payload with OpenAI's error object, and as an SSE `error` event whose payload has none.
+  const errorEventData = '{"type":"error","message":"The model is overloaded"}'
+  for (const errorStep of [{ data: upstreamError }, { raw: `event: error\ndata: ${errorEventData}\n\n` }]) {
+    const first = await fakeUpstream(t, scriptedStream({}, [roleChunks[0], errorStep, 'end']))
+    const second = await fakeUpstream(t, liveStream())
+    const gateway = await gatewayFor(t, [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ])
+
+    const text = await (await postChat(gateway, streamRequest)).text()
+
+    assert.ok(text.includes('The model is overloaded'), text)
+    assert.ok(!text.includes('from second'), text)
+    assert.equal(second.requests.length, 0)
+  }
+})
+
+test('a failure after the commit point cuts the stream at an event boundary, never inside an event', within, async (t) => {
+  const first = await fakeUpstream(
+    t,
+    scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'whole' }) }, { raw: `data: ${chunkFrom('chatcmpl-dead', { content: 'half' }).slice(0, 40)}` }, 'reset']),
+  )
+  const gateway = await gatewayFor(t, [{ name: 'first', endpoint: first.endpoint }])
+
+  const text = await (await postChat(gateway, streamRequest)).text()
+
+  const events = dataEvents(text)
+  assert.equal(events.length, 3, text)
+  for (const event of events) JSON.parse(event)
+  assert.match(events[2] ?? '', /"code":"upstream_reset"/)
+})
+
+test('the error event after the commit point names no upstream host: the details are for the record', within, async (t) => {
+  const cases = [
+    { then: 'reset', extra: '', code: 'upstream_reset' },
+    { then: 'hang', extra: '    idle_timeout: 0.3\n', code: 'upstream_idle_timeout' },
+  ] as const
+  for (const c of cases) {
+    const first = await fakeUpstream(t, scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hel' }) }, c.then]))
+    // No name: the upstream is known by its endpoint's host, port and path.
+    const gateway = await startTestGateway(`authorization: ${clientKey}\nupstreams:\n  - endpoint: ${first.endpoint}\n    sk: sk-unnamed-key\n${c.extra}`)
+    t.after(() => gateway.shutdown(1000))
+
+    const text = await (await postChat(gateway, streamRequest)).text()
+
+    const events = dataEvents(text)
+    const last = JSON.parse(events[events.length - 1] ?? 'null') as { error: { message: string; code: string } }
+    assert.equal(last.error.code, c.code)
+    assert.ok(!last.error.message.includes('127.0.0.1') && !last.error.message.includes(String(first.port)), last.error.message)
+    assert.ok(!last.error.message.includes('sk-unnamed-key'), last.error.message)
+    const outcome = await gateway.outcomeAt(0)
+    assert.equal(outcome.errorCode, c.code)
+  }
+})
+
+// ---- Non-stream answers ----
+
+test('a non-stream answer commits at its first body byte: a later failure is not retried and the client sees a broken body', within, async (t) => {
+  const body = JSON.stringify(completion('a long answer that never finishes'))
+  const first = await fakeUpstream(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+    res.write(body.slice(0, 20), () => res.socket?.destroy())
+  })
+  const second = await fakeUpstream(t, json(200, completion('from second')))
+  const gateway = await gatewayFor(t, [
+    { name: 'first', endpoint: first.endpoint },
+    { name: 'second', endpoint: second.endpoint },
+  ])
+
+  const response = await postChat(gateway, chatRequest)
+  assert.equal(response.status, 200)
+  await assert.rejects(response.text())
+
+  assert.equal(second.requests.length, 0)
+  const outcome = await gateway.outcomeAt(0)
+  assert.deepEqual(summary(outcome.attempts), [['first', 'failed', 'upstream_reset']])
+})
+
+// ---- Forwarding ----
+
+test('chunks are forwarded as they arrive: the client has chunk 1 before the upstream sends chunk 2', within, async (t) => {
+  // If the gateway held chunk 1 until more arrived, neither side would move: the test times out.
+  const release = deferred()
+  const first = await fakeUpstream(
+    t,
+    scriptedStream({}, [
+      roleChunks[0],
+      { data: chunkFrom('chatcmpl-live', { content: 'one' }) },
+      { waitFor: release.promise },
+      { data: chunkFrom('chatcmpl-live', { content: 'two' }) },
+      { data: '[DONE]' },
+      'end',
+    ]),
+  )
+  const gateway = await gatewayFor(t, [{ name: 'first', endpoint: first.endpoint }])
+
+  const stream = await openaiClient(gateway).chat.completions.create(streamRequest)
+  const contents: string[] = []
+  for await (const chunk of stream) {
+    const content = chunk.choices[0]?.delta.content ?? ''
+    if (content === '') continue
+    contents.push(content)
+    if (content === 'one') release.resolve()
+  }
+  assert.deepEqual(contents, ['one', 'two'])
+})
