@@ -14,7 +14,7 @@ import { AdapterRegistry } from './providers/adapter-registry.js'
 import type { OutcomeObserver, RequestOutcome } from './relay/request-outcome.js'
 import { UpstreamClients } from './relay/upstream-clients.js'
 import { systemClock, type Clock } from './time/clock.js'
-import { TiktokenEstimator } from './tokens/token-estimator.js'
+import { WorkerTokenEstimator } from './tokens/token-estimator.js'
 
 export interface GatewayOptions {
   readonly config: GatewayConfig
@@ -50,7 +50,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticator = new Authenticator(config.upstreams)
   const observability = startObservability({ config, logger, clock, ...(options.link === undefined ? {} : { link: options.link }) })
   const observers = [...observability.observers, ...(options.observers ?? [])]
-  const tokens = new TiktokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
+  const tokens = new WorkerTokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
@@ -132,6 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.closeAllConnections()
       await closed
       await clients.close()
+      await tokens.close()
       for (const hook of options.onShutdown ?? []) {
         try {
           await hook()

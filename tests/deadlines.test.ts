@@ -2,10 +2,9 @@
 // after it, timeout for plain answers and for the last candidate, per-upstream overrides, total_timeout.
 import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
-import { before, test, type TestContext } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import OpenAI from 'openai'
 import type { AttemptRecord } from '../src/relay/request-outcome.js'
-import { loadEncoding } from '../src/tokens/token-estimator.js'
 import { completion, delayed, hang, json, startFakeUpstream, type Behaviour, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 import { startUnacceptingEndpoint } from './helpers/unaccepting-endpoint.js'
@@ -104,10 +103,6 @@ function lastDataEvent(text: string): { error: { code: string; message: string }
 }
 
 const backup = (t: TestContext): Promise<FakeUpstream> => fakeUpstream(t, json(200, completion('from backup')), scriptedStream([role, content('from backup'), ...done], 'chatcmpl-backup'))
-
-// Building the token encoding blocks the event loop for a moment, once per process, the first time a usage
-// estimate is needed. Build it now, so that pause cannot land inside a test and trip a short deadline.
-before(() => loadEncoding())
 
 // ---- stream_timeout ----
 

@@ -161,3 +161,51 @@ test('while draining, /readyz answers 503 and asks the client to close the conne
   const probe = received.slice(received.lastIndexOf('HTTP/1.1 503'))
   assert.match(probe, /\r\nconnection: close\r\n/i)
 })
+
+test('with --workers 2: one scrape shows both workers, and SIGTERM lets an in-flight stream finish before exit 0', async (t) => {
+  const { upstream, release } = await gatedStream(t)
+  const gw = await startGatewayProcess(t, ['--workers', '2'], configDir(t, upstream.endpoint))
+  assert.match(gw.listeningLine, /2 workers/)
+  // Enough plain requests that the kernel's round robin reaches both workers; each counts in its own process.
+  upstream.script(async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }))
+  })
+  const requests = 12
+  for (let i = 0; i < requests; i++) {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
+    })
+    assert.equal(res.status, 200)
+    await res.arrayBuffer()
+  }
+  const scrape = await (await fetch(`${gw.url}/metrics`)).text()
+  const counted = [...scrape.matchAll(/^openai_api_route_requests_total\{[^}]*status_class="2xx"[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
+  assert.equal(counted, requests, 'the scrape sums every worker')
+  for (const worker of ['primary', '1', '2']) assert.match(scrape, new RegExp(`^process_resident_memory_bytes\\{worker="${worker}"\\} \\d+`, 'm'))
+
+  upstream.script(async (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'first' }))}\n\n`)
+    await streamGate
+    if (req.wasAborted()) return
+    res.write(`data: ${JSON.stringify(chunk({ content: ' second' }))}\n\n`)
+    res.end('data: [DONE]\n\n')
+  })
+  const stream = streamChat(gw.url)
+  await within(stream.started, processDeadlineMs, 'the first chunk')
+  gw.child.kill('SIGTERM')
+  await within(gw.stderrLine(/SIGTERM: draining 2 workers/), processDeadlineMs, 'the draining log line')
+  assert.equal(gw.child.exitCode, null, 'still running while the stream is in flight')
+  openGate()
+  release()
+  const { text, complete } = await within(stream.finished, processDeadlineMs, 'the end of the stream')
+  assert.equal(complete, true)
+  assert.match(text, /first.* second.*data: \[DONE\]/s)
+  assert.equal(await within(gw.exited, processDeadlineMs, 'the exit'), 0)
+})
+
+let openGate!: () => void
+const streamGate = new Promise<void>((resolve) => (openGate = resolve))

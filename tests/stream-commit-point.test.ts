@@ -404,3 +404,21 @@ test('chunks are forwarded as they arrive: the client has chunk 1 before the ups
   }
   assert.deepEqual(contents, ['one', 'two'])
 })
+
+test('[DONE] ends the answer even when the upstream keeps its stream open; its connection is let go after', within, async (t) => {
+  const upstream = await fakeUpstream(t, async (_req: ReceivedRequest, res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(`data: ${chunkFrom('kept-open', { role: 'assistant', content: 'All' })}\n\n`)
+    res.write(`data: ${chunkFrom('kept-open', {}, 'stop')}\n\ndata: [DONE]\n\n`)
+    // ... and never ends the response.
+  })
+  const gateway = await gatewayFor(t, [{ name: 'kept-open', endpoint: upstream.endpoint, extra: ['idle_timeout: 600'] }])
+  const count = gateway.outcomes.length
+  const text = await (await postChat(gateway, streamRequest)).text()
+  assert.match(text, /"content":"All".*data: \[DONE\]\n\n$/s)
+  const outcome = await gateway.outcomeAt(count)
+  assert.equal(outcome.status, 200)
+  assert.equal(outcome.errorCode, undefined)
+  assert.deepEqual(outcome.attempts.map((a: AttemptRecord) => a.outcome), ['ok'])
+  await upstream.requests[0]?.aborted
+})

@@ -42,7 +42,11 @@ export async function serve(options: ServeOptions): Promise<number> {
     const stop = (reason: string): void => {
       logger.info(`${reason}: draining`, { deadlineMs: config.shutdownTimeoutMs })
       gateway.shutdown().then(
-        () => resolve(0),
+        () => {
+          // A worker's IPC channel would keep it alive: let go of it so the process can end.
+          if (link !== undefined && process.connected) process.disconnect()
+          resolve(0)
+        },
         (error: unknown) => {
           logger.error('shutdown failed', { error: String(error) })
           resolve(1)

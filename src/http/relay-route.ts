@@ -9,7 +9,7 @@ import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
 import type { OutcomeObserver, RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
 import type { CapturedResponse } from '../relay/response-capture.js'
 import { requestStreamUsage } from '../relay/stream-usage-request.js'
-import { estimatePromptTokens, type TokenEstimator } from '../tokens/token-estimator.js'
+import { promptTexts, roughCount, type TokenEstimator } from '../tokens/token-estimator.js'
 import { planAttempts } from '../routing/plan-attempts.js'
 import type { Clock } from '../time/clock.js'
 import { readBody, tooLarge } from './read-body.js'
@@ -121,7 +121,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     // Only a JSON body is kept: an upload (audio, files) is neither readable in a record nor small.
     requestBody: json === null ? null : body,
     requestHeaders: redactHeaders(req.headers),
-    usage: usageOf(result, json, deps.tokens),
+    usage: await usageOf(result, json, deps.tokens),
     responseText: result.captured?.text,
   }
   deps.observe(outcome)
@@ -130,12 +130,20 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
 const anonymous = Object.freeze({ kind: 'anonymous' as const })
 
 /** The upstream's reported usage; else, for a successful completion, an estimate from the texts. */
-function usageOf(result: RelayResult, json: Readonly<Record<string, unknown>> | null, tokens: TokenEstimator): TokenUsage | undefined {
+async function usageOf(result: RelayResult, json: Readonly<Record<string, unknown>> | null, tokens: TokenEstimator): Promise<TokenUsage | undefined> {
   const captured: CapturedResponse | undefined = result.captured
   if (captured === undefined || result.status < 200 || result.status >= 300) return undefined
   if (captured.usage !== undefined) return { ...captured.usage, source: 'reported' }
   if (json === null || (json['messages'] === undefined && json['prompt'] === undefined && json['input'] === undefined)) return undefined
-  const promptTokens = estimatePromptTokens(json, tokens)
-  const completionTokens = tokens.count(captured.text ?? '')
+  const prompt = promptTexts(json)
+  const completion = captured.text ?? ''
+  const counts = await tokens.count([...prompt.texts, completion])
+  // A failed counter answers with nothing: fall back to a rough count rather than none.
+  const countOf = (i: number, text: string): number => counts[i] ?? roughCount(text)
+  let promptTokens = prompt.framing
+  prompt.texts.forEach((text, i) => {
+    promptTokens += countOf(i, text)
+  })
+  const completionTokens = countOf(prompt.texts.length, completion)
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, source: 'estimated' }
 }

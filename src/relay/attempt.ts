@@ -11,7 +11,7 @@ import { lastEventBoundary } from '../streaming/event-boundary.js'
 import { StreamTap } from '../streaming/stream-tap.js'
 import { withoutUsageOnlyEvents } from '../streaming/usage-events.js'
 import { ResponseCapture, type CapturedResponse } from './response-capture.js'
-import type { Clock } from '../time/clock.js'
+import type { Clock, TimerHandle } from '../time/clock.js'
 import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
@@ -19,6 +19,8 @@ import { interruptedStreamError } from './failure-answer.js'
 
 /** Role-only and empty chunks held before the commit point, at most. */
 export const maxHeldBytes = 16 * 1024
+/** How long an upstream may keep a stream open after `[DONE]` before its connection is closed. */
+const afterDoneGraceMs = 1_000
 /** An error body kept for the final answer, at most. */
 const maxErrorBodyBytes = 64 * 1024
 
@@ -77,6 +79,7 @@ export class Attempt implements ResponseSink {
   #sawDone = false
   #tap: StreamTap | undefined
   #usageOnlyPending = false
+  #afterDone: TimerHandle | undefined
   #capture: ResponseCapture | undefined
   /** After the commit point: the bytes of an event not yet complete. */
   #tail: Buffer | undefined
@@ -137,9 +140,15 @@ export class Attempt implements ResponseSink {
         if (!this.#committed) this.#commit()
         this.#capture?.push(chunk)
         return this.#write(chunk)
-      case 'sse':
+      case 'sse': {
         this.#parser?.push(chunk)
-        return this.#committed ? this.#writeEvents(chunk) : this.#hold(chunk)
+        const more = this.#committed ? this.#writeEvents(chunk) : this.#hold(chunk)
+        if (this.#sawDone && this.#committed) {
+          this.#finishAfterDone()
+          return true
+        }
+        return more
+      }
       case 'error-body':
         if (this.#errorBytes < maxErrorBodyBytes) {
           this.#errorBody.push(chunk)
@@ -152,6 +161,7 @@ export class Attempt implements ResponseSink {
   }
 
   onResponseEnd(): void {
+    this.#clearAfterDone()
     if (this.#settled) return
     this.#deadlines.stop()
     switch (this.#mode) {
@@ -182,6 +192,7 @@ export class Attempt implements ResponseSink {
   }
 
   onResponseError(error: GatewayError): void {
+    this.#clearAfterDone()
     if (this.#settled) return
     this.#deadlines.stop()
     if (!this.#committed) {
@@ -201,6 +212,30 @@ export class Attempt implements ResponseSink {
     this.#settle({ kind: 'committed', status: this.#status, error, firstByteMs: this.#firstByteMs, captured: this.#captured() })
   }
 
+  /**
+   * `[DONE]` is the end of the answer: the client gets its whole response now, even from an upstream that
+   * keeps its connection open afterwards. The upstream normally ends at once (and its connection is
+   * reused); one that does not is let go after a moment.
+   */
+  #finishAfterDone(): void {
+    if (this.#tail !== undefined) {
+      this.#write(this.#tail)
+      this.#tail = undefined
+    }
+    this.#options.res.end()
+    this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs, captured: this.#captured() })
+    this.#afterDone = this.#options.clock.setTimeout(() => {
+      this.#afterDone = undefined
+      this.#control?.abort(new GatewayError('upstream_error', 'the upstream kept its stream open after [DONE]'))
+    }, afterDoneGraceMs)
+  }
+
+  #clearAfterDone(): void {
+    if (this.#afterDone === undefined) return
+    this.#options.clock.clearTimeout(this.#afterDone)
+    this.#afterDone = undefined
+  }
+
   #captured(): CapturedResponse {
     if (this.#tap !== undefined) return { usage: this.#tap.usage, text: this.#tap.text }
     return this.#capture?.finish() ?? { usage: undefined, text: undefined }
@@ -218,7 +253,10 @@ export class Attempt implements ResponseSink {
 
   #onEvent(event: SseEvent): void {
     if (this.#tap?.onEvent(event) === true) this.#usageOnlyPending = true
-    if (this.#committed) return
+    if (this.#committed) {
+      if (event.data === '[DONE]') this.#sawDone = true
+      return
+    }
     const visibility = classifyEvent(event)
     if (visibility === 'visible') this.#sawVisible = true
     else if (visibility === 'done') this.#sawDone = true

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { statusFailsOver } from './failover-policy.js'
 
-test('timeouts, rate limits, server errors and a rejected upstream key fail over', () => {
-  for (const status of [401, 403, 408, 429, 500, 502, 503, 504, 520, 529, 599]) {
+test('timeouts, rate limits, server errors, a rejected upstream key and an upstream account out of credit fail over', () => {
+  for (const status of [401, 402, 403, 408, 429, 500, 502, 503, 504, 520, 529, 599]) {
     assert.equal(statusFailsOver(status), true, String(status))
   }
 })

@@ -1,66 +1,104 @@
 // Estimates token counts when an upstream reports none, with OpenAI's o200k_base encoding.
-// Building the encoding's table takes a noticeable moment of CPU, so it is built once per process and
-// only when an estimate is first needed (most upstreams report usage); until it is there, a
-// characters-per-token rule stands in (still marked as an estimate).
-import type { Tiktoken } from 'js-tiktoken/lite'
+// Building the encoding's table and encoding long texts take real CPU, so both happen on a worker
+// thread that starts the first time an estimate is needed: the event loop that relays streams never waits.
+import { Worker } from 'node:worker_threads'
+import type { TokenCountReply, TokenCountRequest } from './token-count-worker.js'
 
 export interface TokenEstimator {
-  count(text: string): number
+  /** Token counts of each text, in order. */
+  count(texts: readonly string[]): Promise<number[]>
+  close(): Promise<void>
 }
 
 /** ChatML framing per message, as OpenAI's cookbook counts it. */
 const tokensPerMessage = 3
 const tokensPerReply = 3
 
-let encoder: Tiktoken | undefined
-let loading: Promise<void> | undefined
-
-/** Loads the encoding once per process; safe to call any number of times. */
-export function loadEncoding(): Promise<void> {
-  loading ??= (async () => {
-    const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/o200k_base')])
-    encoder = new Tiktoken(ranks.default)
-  })()
-  return loading
+/** Rough counts, used when the worker cannot run: about four characters per token. */
+export function roughCount(text: string): number {
+  return Math.ceil(text.length / 4)
 }
 
-export class TiktokenEstimator implements TokenEstimator {
-  readonly #onLoadError: (error: unknown) => void
+export class WorkerTokenEstimator implements TokenEstimator {
+  readonly #onError: (error: unknown) => void
+  #worker: Worker | undefined
+  #failed = false
+  #nextId = 1
+  readonly #pending = new Map<number, (counts: number[]) => void>()
 
-  constructor(onLoadError: (error: unknown) => void) {
-    this.#onLoadError = onLoadError
+  constructor(onError: (error: unknown) => void) {
+    this.#onError = onError
   }
 
-  count(text: string): number {
-    if (text === '') return 0
-    if (encoder === undefined) {
-      loadEncoding().catch(this.#onLoadError)
-      return Math.ceil(text.length / 4)
-    }
-    return encoder.encode(text, [], []).length
+  count(texts: readonly string[]): Promise<number[]> {
+    const worker = this.#start()
+    if (worker === undefined) return Promise.resolve(texts.map(roughCount))
+    const id = this.#nextId++
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve)
+      // While answers are awaited the worker keeps the process alive; idle, it does not.
+      if (this.#pending.size === 1) worker.ref()
+      worker.postMessage({ id, texts } satisfies TokenCountRequest)
+    })
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker
+    this.#worker = undefined
+    if (worker !== undefined) await worker.terminate()
+  }
+
+  #start(): Worker | undefined {
+    if (this.#failed) return undefined
+    if (this.#worker !== undefined) return this.#worker
+    const worker = new Worker(new URL('./token-count-worker.js', import.meta.url))
+    worker.unref()
+    worker.on('message', (reply: TokenCountReply) => {
+      const resolve = this.#pending.get(reply.id)
+      this.#pending.delete(reply.id)
+      if (this.#pending.size === 0) worker.unref()
+      resolve?.(reply.counts)
+    })
+    worker.on('error', (error) => {
+      this.#failed = true
+      this.#worker = undefined
+      this.#onError(error)
+      this.#settlePending()
+    })
+    this.#worker = worker
+    return worker
+  }
+
+  /** After a worker failure, what was asked is answered roughly rather than never. */
+  #settlePending(): void {
+    for (const resolve of this.#pending.values()) resolve([])
+    this.#pending.clear()
   }
 }
 
-/** Prompt tokens of a chat (or legacy completions) request body. */
-export function estimatePromptTokens(json: Readonly<Record<string, unknown>> | null, estimator: TokenEstimator): number {
-  if (json === null) return 0
+/** The texts of a chat (or legacy completions) request body whose tokens make up its prompt. */
+export function promptTexts(json: Readonly<Record<string, unknown>>): { texts: string[]; framing: number } {
   const messages = json['messages']
   if (Array.isArray(messages)) {
-    let total = tokensPerReply
+    const texts: string[] = []
+    let framing = tokensPerReply
     for (const message of messages) {
-      total += tokensPerMessage
+      framing += tokensPerMessage
       if (typeof message !== 'object' || message === null) continue
       const m = message as { content?: unknown; name?: unknown; tool_calls?: unknown }
-      total += estimator.count(contentText(m.content))
-      if (typeof m.name === 'string') total += estimator.count(m.name) + 1
-      if (m.tool_calls !== undefined) total += estimator.count(JSON.stringify(m.tool_calls))
+      texts.push(contentText(m.content))
+      if (typeof m.name === 'string') {
+        texts.push(m.name)
+        framing += 1
+      }
+      if (m.tool_calls !== undefined) texts.push(JSON.stringify(m.tool_calls))
     }
-    return total
+    return { texts, framing }
   }
   const prompt = json['prompt'] ?? json['input']
-  if (typeof prompt === 'string') return estimator.count(prompt)
-  if (Array.isArray(prompt)) return prompt.reduce((n: number, p: unknown) => n + estimator.count(contentText(p)), 0)
-  return 0
+  if (typeof prompt === 'string') return { texts: [prompt], framing: 0 }
+  if (Array.isArray(prompt)) return { texts: prompt.map(contentText), framing: 0 }
+  return { texts: [], framing: 0 }
 }
 
 function contentText(content: unknown): string {
