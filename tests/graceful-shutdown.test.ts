@@ -2,12 +2,15 @@
 // exits 0; a stream that outlasts shutdown_timeout is cut at the deadline and the process still exits 0;
 // while draining, /readyz says 503.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type ServerResponse } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
+import { alwaysRedactedHeaders } from '../src/config/records-schema.js'
+import { createLogger } from '../src/log/logger.js'
+import { RecordStoreThread } from '../src/observers/recording/record-store-thread.js'
 import { chunk, startFakeUpstream, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
 import { startGatewayProcess, within, processDeadlineMs } from './helpers/gateway-process.js'
 import { startTestGateway } from './helpers/test-gateway.js'
@@ -164,7 +167,11 @@ test('while draining, /readyz answers 503 and asks the client to close the conne
 
 test('with --workers 2: one scrape shows both workers, and SIGTERM lets an in-flight stream finish before exit 0', async (t) => {
   const { upstream, release } = await gatedStream(t)
-  const gw = await startGatewayProcess(t, ['--workers', '2'], configDir(t, upstream.endpoint))
+  const dir = configDir(t, upstream.endpoint)
+  // Records on: both workers write to one SQLite file.
+  const database = join(dir, 'records.sqlite')
+  writeFileSync(join(dir, 'config.yaml'), readFileSync(join(dir, 'config.yaml'), 'utf8').replace('dbtype: none', `dbtype: sqlite\ndbaddr: ${database}`))
+  const gw = await startGatewayProcess(t, ['--workers', '2'], dir)
   assert.match(gw.listeningLine, /2 workers/)
   // Enough plain requests that the kernel's round robin reaches both workers; each counts in its own process.
   upstream.script(async (_req, res) => {
@@ -181,8 +188,14 @@ test('with --workers 2: one scrape shows both workers, and SIGTERM lets an in-fl
     assert.equal(res.status, 200)
     await res.arrayBuffer()
   }
-  const scrape = await (await fetch(`${gw.url}/metrics`)).text()
-  const counted = [...scrape.matchAll(/^openai_api_route_requests_total\{[^}]*status_class="2xx"[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
+  // An outcome is observed once its tokens are estimated (on a worker thread, after the response): poll.
+  let scrape = ''
+  let counted = 0
+  const deadline = Date.now() + processDeadlineMs
+  while (counted < requests && Date.now() < deadline) {
+    scrape = await (await fetch(`${gw.url}/metrics`, { headers: { connection: 'close' } })).text()
+    counted = [...scrape.matchAll(/^openai_api_route_requests_total\{[^}]*status_class="2xx"[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
+  }
   assert.equal(counted, requests, 'the scrape sums every worker')
   for (const worker of ['primary', '1', '2']) assert.match(scrape, new RegExp(`^process_resident_memory_bytes\\{worker="${worker}"\\} \\d+`, 'm'))
 
@@ -205,6 +218,15 @@ test('with --workers 2: one scrape shows both workers, and SIGTERM lets an in-fl
   assert.equal(complete, true)
   assert.match(text, /first.* second.*data: \[DONE\]/s)
   assert.equal(await within(gw.exited, processDeadlineMs, 'the exit'), 0)
+  // Every request of both workers has its row after the drain.
+  const store = RecordStoreThread.open({ dialect: 'sqlite', address: database, logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
+  try {
+    const rows = await store.read()
+    assert.equal(rows.length, requests + 1)
+    assert.ok(rows.every((row) => row.status === 200))
+  } finally {
+    await store.close()
+  }
 })
 
 let openGate!: () => void

@@ -25,7 +25,7 @@ test('SIGTERM: in-flight requests finish, queued records are written, the proces
     configPath,
     ['address: "127.0.0.1:0"', 'dbtype: sqlite', `dbaddr: ${file}`, 'authorization: k', 'records: {flush_interval: 3600, batch_size: 500}', 'upstreams:', `  - {name: fake, endpoint: "${upstream.endpoint}"}`, ''].join('\n'),
   )
-  const child = spawn(process.execPath, [mainScript, '-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } })
+  const child = spawn(process.execPath, [mainScript, '-config', configPath, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } })
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
   let stdout = ''
   let stderr = ''
@@ -50,8 +50,12 @@ test('SIGTERM: in-flight requests finish, queued records are written, the proces
       served.push(`served-${i}`)
     }
     // The queue is visible to the metrics: every row still waits, since the flush interval has not passed.
-    const metrics = await (await fetch(base.replace(/\/v1$/, '/metrics'))).text()
-    assert.match(metrics, /^openai_api_route_record_queue_depth 40$/m)
+    // (Outcomes whose tokens are estimated are observed a moment after their response: poll.)
+    let metrics = ''
+    await eventually(async () => {
+      metrics = await (await fetch(base.replace(/\/v1$/, '/metrics'))).text()
+      return /^openai_api_route_record_queue_depth 40$/m.test(metrics)
+    }, 'all 40 records queued')
     assert.match(metrics, /^openai_api_route_records_written_total 0$/m)
     // One request still in flight when the signal arrives: it is drained, answered, and recorded too.
     upstream.script(delayed(300, json(200, completion('late'))))
