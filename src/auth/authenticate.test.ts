@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseConfigText } from '../config/load-config.js'
 import type { UpstreamConfig } from '../config/gateway-config.js'
+import { keyDigest, keyFingerprint } from './key-digest.js'
 import { Authenticator, extractClientKey } from './authenticate.js'
 
 function upstreamsOf(yaml: string): readonly UpstreamConfig[] {
@@ -64,7 +65,9 @@ test('noauth upstreams may be used by anyone: no key, an unknown key, any known 
   const none = auth.authenticate(undefined)
   const unknown = auth.authenticate('Bearer who-knows')
   assert.deepEqual(none, { kind: 'anonymous', presentedKey: false })
-  assert.deepEqual(unknown, { kind: 'anonymous', presentedKey: true })
+  // An unknown key is kept only as its fingerprint, so records can tell such requests apart.
+  assert.deepEqual(unknown, { kind: 'anonymous', presentedKey: true, fingerprint: keyFingerprint(keyDigest('who-knows')) })
+  assert.equal(JSON.stringify(unknown).includes('who-knows'), false)
   for (const identity of [none, unknown, auth.authenticate('Bearer guest-key')]) {
     assert.equal(auth.mayUse(identity, open), true)
     // None of them is on the global list.

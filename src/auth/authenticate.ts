@@ -6,10 +6,14 @@ import { keyDigest, keyFingerprint } from './key-digest.js'
 export type ClientIdentity =
   | { readonly kind: 'key'; readonly digest: string; readonly fingerprint: string }
   /** No key, or a key no upstream lists: may use `noauth` upstreams only. */
-  | { readonly kind: 'anonymous'; readonly presentedKey: boolean }
+  | {
+      readonly kind: 'anonymous'
+      readonly presentedKey: boolean
+      /** The fingerprint of a presented but unknown key, so records can tell such requests apart. */
+      readonly fingerprint?: string
+    }
 
 const anonymousNoKey: ClientIdentity = Object.freeze({ kind: 'anonymous', presentedKey: false })
-const anonymousBadKey: ClientIdentity = Object.freeze({ kind: 'anonymous', presentedKey: true })
 
 /** The key part of an Authorization header: the value minus a leading `Bearer ` (any case). */
 export function extractClientKey(authorization: string | undefined): string {
@@ -41,7 +45,8 @@ export class Authenticator {
   authenticate(authorization: string | undefined): ClientIdentity {
     const key = extractClientKey(authorization)
     if (key === '') return anonymousNoKey
-    return this.#known.get(keyDigest(key)) ?? anonymousBadKey
+    const digest = keyDigest(key)
+    return this.#known.get(digest) ?? { kind: 'anonymous', presentedKey: true, fingerprint: keyFingerprint(digest) }
   }
 
   /** Whether this identity may use the upstream (its key is listed, or the upstream is `noauth`). */

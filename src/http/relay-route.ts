@@ -107,7 +107,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     path: pathname,
     clientIp: socket.remoteAddress ?? '',
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
-    identity: identity.kind === 'key' ? { kind: 'key', fingerprint: identity.fingerprint } : anonymous,
+    identity: identity.kind === 'key' ? { kind: 'key', fingerprint: identity.fingerprint } : identity.fingerprint === undefined ? anonymous : { kind: 'anonymous', fingerprint: identity.fingerprint },
     model,
     stream,
     upstream: result.upstream?.name,

@@ -51,7 +51,10 @@ export interface RequestOutcome {
   readonly responseText: string | undefined
 }
 
-export type OutcomeIdentity = { readonly kind: 'key'; readonly fingerprint: string } | { readonly kind: 'anonymous' }
+export type OutcomeIdentity =
+  | { readonly kind: 'key'; readonly fingerprint: string }
+  /** `fingerprint`: of a key that was presented but is not known. */
+  | { readonly kind: 'anonymous'; readonly fingerprint?: string }
 
 export interface TokenUsage {
   readonly promptTokens: number
