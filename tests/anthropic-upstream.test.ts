@@ -5,7 +5,10 @@ import { after, before, test } from 'node:test'
 import OpenAI from 'openai'
 import { anthropicError, anthropicMessage, anthropicSse, messageStart, textStream, toolStream } from './helpers/anthropic-wire.js'
 import { hang, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js'
+import { gatewayYaml, openaiClientFor, postChat, streamedText } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+
+const clientKey = 'client-key'
 
 let primary: FakeUpstream
 let backup: FakeUpstream
@@ -16,23 +19,16 @@ before(async () => {
   primary = await startFakeUpstream()
   backup = await startFakeUpstream()
   gateway = await startTestGateway(
-    [
-      'authorization: client-key',
-      'dbtype: none',
-      'stream_timeout: 0.5',
-      'upstreams:',
-      '  - name: claude-primary',
-      '    type: anthropic',
-      '    sk: sk-ant-primary',
-      `    endpoint: ${primary.endpoint}`,
-      '    deny: [only-backup]',
-      '  - name: claude-backup',
-      '    type: anthropic',
-      '    sk: sk-ant-backup',
-      `    endpoint: ${backup.endpoint}`,
-    ].join('\n'),
+    gatewayYaml({
+      clientKey,
+      topLevel: ['dbtype: none', 'stream_timeout: 0.5'],
+      upstreams: [
+        { name: 'claude-primary', sk: 'sk-ant-primary', endpoint: primary.endpoint, extra: ['type: anthropic', 'deny: [only-backup]'] },
+        { name: 'claude-backup', sk: 'sk-ant-backup', endpoint: backup.endpoint, extra: ['type: anthropic'] },
+      ],
+    }),
   )
-  client = new OpenAI({ apiKey: 'client-key', baseURL: gateway.baseURL, maxRetries: 0 })
+  client = openaiClientFor(gateway, clientKey)
 })
 after(async () => {
   await gateway.shutdown(1000)
@@ -137,9 +133,7 @@ test('Anthropic 529 overloaded fails over to the next upstream', async () => {
   primary.script(anthropicError(529, 'overloaded_error', 'Overloaded'))
   backup.script(anthropicSse(textStream(['from backup'])))
   const count = gateway.outcomes.length
-  const stream = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true })
-  let text = ''
-  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+  const text = await streamedText(await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }))
   assert.equal(text, 'from backup')
   const outcome = await gateway.outcomeAt(count)
   assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome, a.status]), [['claude-primary', 'failed', 529], ['claude-backup', 'ok', 200]])
@@ -164,9 +158,7 @@ test('commit point: a stream that dies after message_start fails over; after con
     res.socket?.destroy()
   })
   backup.script(anthropicSse(textStream(['saved'])))
-  const saved = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true })
-  let text = ''
-  for await (const chunk of saved) text += chunk.choices[0]?.delta.content ?? ''
+  const text = await streamedText(await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }))
   assert.equal(text, 'saved')
 
   primary.script(async (req, res) => {
@@ -175,11 +167,7 @@ test('commit point: a stream that dies after message_start fails over; after con
     res.write(events.slice(0, 4).map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join(''))
     setTimeout(() => res.socket?.destroy(), 20)
   })
-  const response = await fetch(`${gateway.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: 'Bearer client-key', 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'claude-sonnet-4-5', messages, stream: true }),
-  })
+  const response = await postChat(gateway, clientKey, { model: 'claude-sonnet-4-5', messages, stream: true })
   const body = await response.text()
   assert.equal(response.status, 200)
   assert.match(body, /"content":"partial"/)
@@ -190,9 +178,7 @@ test('commit point: a stream that dies after message_start fails over; after con
 test('allow/deny apply to anthropic upstreams as to any other', async () => {
   backup.script(anthropicSse(textStream(['backup only'])))
   const before = primary.requests.length
-  const completion = await client.chat.completions.create({ model: 'only-backup', messages, stream: true })
-  let text = ''
-  for await (const chunk of completion) text += chunk.choices[0]?.delta.content ?? ''
+  const text = await streamedText(await client.chat.completions.create({ model: 'only-backup', messages, stream: true }))
   assert.equal(text, 'backup only')
   assert.equal(primary.requests.length, before)
 })
@@ -201,9 +187,7 @@ test('stream_timeout: an upstream that does not answer in time fails over', asyn
   primary.script(hang())
   backup.script(anthropicSse(textStream(['in time'])))
   const count = gateway.outcomes.length
-  const stream = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true })
-  let text = ''
-  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+  const text = await streamedText(await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }))
   assert.equal(text, 'in time')
   assert.deepEqual((await gateway.outcomeAt(count)).attempts.map((a) => [a.outcome, a.errorCode]), [['failed', 'upstream_timeout'], ['ok', undefined]])
 })

@@ -3,15 +3,14 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { FormData, fetch as undiciFetch } from 'undici'
-import { completion, json, openaiError, startFakeUpstream, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
+import { completion, json, openaiError, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
+import { fakeUpstreamFor } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from './helpers/test-gateway.js'
 
 async function fakeUpstreams(t: TestContext, count: number, behaviour?: Behaviour): Promise<FakeUpstream[]> {
   const upstreams: FakeUpstream[] = []
   for (let i = 0; i < count; i++) {
-    const upstream = await (behaviour === undefined ? startFakeUpstream(json(200, completion(`from ${i}`))) : startFakeUpstream(behaviour))
-    t.after(() => upstream.close())
-    upstreams.push(upstream)
+    upstreams.push(await fakeUpstreamFor(t, behaviour ?? json(200, completion(`from ${i}`))))
   }
   return upstreams
 }
@@ -79,7 +78,8 @@ test("an upstream's own authorization replaces the global list for that upstream
   assertOpenAIError(await chat(gw, 'staff-key', 'gpt-4o-mini'), 404, 'model_not_found')
 })
 
-test('a noauth upstream serves anyone: no key, an unknown key, a known key', async (t) => {
+/** One member key; a keyed upstream for every model, then an open (noauth) one for llama-3 alone. */
+async function memberAndOpenGateway(t: TestContext): Promise<{ gw: TestGateway; keyed: FakeUpstream | undefined; open: FakeUpstream | undefined }> {
   const [keyed, open] = await fakeUpstreams(t, 2)
   const gw = await gateway(
     t,
@@ -90,6 +90,11 @@ test('a noauth upstream serves anyone: no key, an unknown key, a known key', asy
       `  - { sk: sk-open, endpoint: "${open?.endpoint}", noauth: true, allow: [llama-3] }`,
     ].join('\n'),
   )
+  return { gw, keyed, open }
+}
+
+test('a noauth upstream serves anyone: no key, an unknown key, a known key', async (t) => {
+  const { gw } = await memberAndOpenGateway(t)
   assert.equal(answeredBy(await chat(gw, undefined, 'llama-3')), 'from 1')
   assert.equal(answeredBy(await chat(gw, 'not-a-key', 'llama-3')), 'from 1')
   assert.equal(answeredBy(await chat(gw, 'member-key', 'llama-3')), 'from 0', 'a member may use both; the first in order answers')
@@ -97,16 +102,7 @@ test('a noauth upstream serves anyone: no key, an unknown key, a known key', asy
 })
 
 test('no key, or an unknown key, with no noauth upstream serving the model gets 401 invalid_api_key', async (t) => {
-  const [keyed, open] = await fakeUpstreams(t, 2)
-  const gw = await gateway(
-    t,
-    [
-      'authorization: member-key',
-      'upstreams:',
-      `  - { sk: sk-keyed, endpoint: "${keyed?.endpoint}" }`,
-      `  - { sk: sk-open, endpoint: "${open?.endpoint}", noauth: true, allow: [llama-3] }`,
-    ].join('\n'),
-  )
+  const { gw, keyed, open } = await memberAndOpenGateway(t)
   const missing = await chat(gw, undefined, 'gpt-4o')
   assertOpenAIError(missing, 401, 'invalid_api_key')
   const wrong = await chat(gw, 'not-a-key', 'gpt-4o')
@@ -131,13 +127,12 @@ test('a valid key with no upstream serving the model gets 404 model_not_found', 
 test('no key appears in the logs or the outcomes, whatever happened to the request', async (t) => {
   const clientKeys = ['client-secret-key-0001', 'client-secret-key-0002']
   const upstreamKeys = ['sk-upstream-secret-aaaa', 'sk-upstream-secret-bbbb']
-  const failing = await startFakeUpstream((req, res) => {
+  const failing = await fakeUpstreamFor(t, (req, res) => {
     // An upstream that echoes the key it got, as some do in auth errors.
     const body = JSON.stringify({ error: { message: `Incorrect API key provided: ${String(req.headers['authorization'])}`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })
     res.writeHead(401, { 'content-type': 'application/json' })
     res.end(body)
   })
-  t.after(() => failing.close())
   const [working, asis] = await fakeUpstreams(t, 2)
   const gw = await gateway(
     t,

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import OpenAI from 'openai'
 import { completion, json, sse, startFakeUpstream, streamOf, type FakeUpstream } from './helpers/fake-upstream.js'
+import { gatewayYaml, openaiClientFor, streamedText } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+
+const clientKey = 'client-key'
 
 let azure: FakeUpstream
 let gateway: TestGateway
@@ -12,19 +15,20 @@ let client: OpenAI
 before(async () => {
   azure = await startFakeUpstream()
   gateway = await startTestGateway(
-    [
-      'authorization: client-key',
-      'dbtype: none',
-      'upstreams:',
-      '  - name: azure',
-      '    type: azure',
-      '    sk: azure-key',
-      `    endpoint: http://127.0.0.1:${azure.port}/openai`,
-      '    api_version: 2024-10-21',
-      '    deployments: {gpt-4o: prod-gpt-4o}',
-    ].join('\n'),
+    gatewayYaml({
+      clientKey,
+      topLevel: ['dbtype: none'],
+      upstreams: [
+        {
+          name: 'azure',
+          sk: 'azure-key',
+          endpoint: `http://127.0.0.1:${azure.port}/openai`,
+          extra: ['type: azure', 'api_version: 2024-10-21', 'deployments: {gpt-4o: prod-gpt-4o}'],
+        },
+      ],
+    }),
   )
-  client = new OpenAI({ apiKey: 'client-key', baseURL: gateway.baseURL, maxRetries: 0 })
+  client = openaiClientFor(gateway, clientKey)
 })
 after(async () => {
   await gateway.shutdown(1000)
@@ -43,9 +47,7 @@ test('non-stream: deployment URL, api-version and api-key; the answer unchanged'
 
 test('stream: a model without a deployments entry is its own deployment', async () => {
   azure.script(sse(streamOf(['Hel', 'lo'], 'gpt-4o-mini')))
-  const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true })
-  let text = ''
-  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+  const text = await streamedText(await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true }))
   assert.equal(text, 'Hello')
   assert.equal(azure.requests.at(-1)?.url, '/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21')
 })

@@ -3,48 +3,34 @@
 import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
 import { test, type TestContext } from 'node:test'
-import OpenAI from 'openai'
 import type { AttemptRecord } from '../src/relay/request-outcome.js'
-import { completion, json, openaiError, startFakeUpstream, type Behaviour, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
-import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+import { completion, json, openaiError, type Behaviour, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { chatRequest, deferred, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat, streamRequest } from './helpers/scripted-gateway.js'
+import type { TestGateway } from './helpers/test-gateway.js'
 import { connectingTo, startUnacceptingEndpoint } from './helpers/unaccepting-endpoint.js'
 import { waitFor } from './helpers/wait-for.js'
 
 const clientKey = 'client-key-abort'
+/** Deadlines far beyond the test's own timeout: only the client leaving can end these attempts in time. */
+const longDeadlines = ['timeout: 600', 'stream_timeout: 600', 'idle_timeout: 600']
 
-async function gatewayFor(t: TestContext, upstreams: ReadonlyArray<{ name: string; endpoint: string }>): Promise<TestGateway> {
-  // Deadlines far beyond the test's own timeout: only the client leaving can end these attempts in time.
-  const lines = [`authorization: ${clientKey}`, 'timeout: 600', 'stream_timeout: 600', 'idle_timeout: 600', 'upstreams:']
-  for (const upstream of upstreams) lines.push(`  - name: ${upstream.name}`, `    sk: sk-${upstream.name}-key`, `    endpoint: ${upstream.endpoint}`)
-  const gateway = await startTestGateway(`${lines.join('\n')}\n`)
-  t.after(() => gateway.shutdown(1000))
-  return gateway
+/** The upstreams in the order given, each named as its key: `{ first, second }`. */
+function gatewayOver(t: TestContext, upstreams: Readonly<Record<string, { readonly endpoint: string }>>): Promise<TestGateway> {
+  return gatewayWith(t, { clientKey, topLevel: longDeadlines, upstreams: Object.entries(upstreams).map(([name, { endpoint }]) => ({ name, endpoint })) })
 }
 
-async function fakeUpstream(t: TestContext, ...behaviours: Behaviour[]): Promise<FakeUpstream> {
-  const upstream = await startFakeUpstream(...behaviours)
-  t.after(() => upstream.close())
-  return upstream
+/** An upstream that a client leaving must keep from being tried. */
+function mustNotBeAsked(t: TestContext): Promise<FakeUpstream> {
+  return fakeUpstreamFor(t, json(200, completion('must not be asked')))
 }
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void
-  const promise = new Promise<void>((r) => {
-    resolve = r
-  })
-  return { promise, resolve }
-}
-
-const streamRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }], stream: true as const }
-const chatRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }] }
-
-function postChat(gateway: TestGateway, body: unknown, signal: AbortSignal): Promise<Response> {
-  return fetch(`${gateway.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal,
-  })
+/** Sends the request, goes away once `ready` resolves, and sees its own request aborted. */
+async function leaveWhen(gateway: TestGateway, body: unknown, ready: () => Promise<void>): Promise<void> {
+  const client = new AbortController()
+  const pending = postChat(gateway, clientKey, body, { signal: client.signal })
+  await ready()
+  client.abort()
+  await assert.rejects(pending, { name: 'AbortError' })
 }
 
 function chunkData(delta: Record<string, unknown>): string {
@@ -70,18 +56,11 @@ function summary(attempts: readonly AttemptRecord[]): Array<[string, string, str
 
 test('a client that disconnects while waiting for headers aborts the upstream request at once; no other upstream is tried', { timeout: 30_000 }, async (t) => {
   const arrived = deferred()
-  const first = await fakeUpstream(t, silent(arrived.resolve))
-  const second = await fakeUpstream(t, json(200, completion('must not be asked')))
-  const gateway = await gatewayFor(t, [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ])
-  const client = new AbortController()
+  const first = await fakeUpstreamFor(t, silent(arrived.resolve))
+  const second = await mustNotBeAsked(t)
+  const gateway = await gatewayOver(t, { first, second })
 
-  const pending = postChat(gateway, chatRequest, client.signal)
-  await arrived.promise
-  client.abort()
-  await assert.rejects(pending, { name: 'AbortError' })
+  await leaveWhen(gateway, chatRequest, () => arrived.promise)
 
   await first.requests[0]?.aborted
   const outcome = await gateway.outcomeAt(0)
@@ -91,14 +70,11 @@ test('a client that disconnects while waiting for headers aborts the upstream re
 })
 
 test('a client that disconnects mid-stream aborts the upstream request at once and the outcome records client_closed', { timeout: 30_000 }, async (t) => {
-  const first = await fakeUpstream(t, streamThenWait([chunkData({ role: 'assistant', content: '' }), chunkData({ content: 'partial' })], () => undefined))
-  const second = await fakeUpstream(t, json(200, completion('must not be asked')))
-  const gateway = await gatewayFor(t, [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ])
+  const first = await fakeUpstreamFor(t, streamThenWait([chunkData({ role: 'assistant', content: '' }), chunkData({ content: 'partial' })], () => undefined))
+  const second = await mustNotBeAsked(t)
+  const gateway = await gatewayOver(t, { first, second })
 
-  const stream = await new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0 }).chat.completions.create(streamRequest)
+  const stream = await openaiClientFor(gateway, clientKey).chat.completions.create(streamRequest)
   let content = ''
   for await (const chunk of stream) {
     content += chunk.choices[0]?.delta.content ?? ''
@@ -115,18 +91,11 @@ test('a client that disconnects mid-stream aborts the upstream request at once a
 
 test('a client that leaves while a stream is still held before its commit point is not failed over', { timeout: 30_000 }, async (t) => {
   const roleSent = deferred()
-  const first = await fakeUpstream(t, streamThenWait([chunkData({ role: 'assistant', content: '' })], roleSent.resolve))
-  const second = await fakeUpstream(t, json(200, completion('must not be asked')))
-  const gateway = await gatewayFor(t, [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ])
-  const client = new AbortController()
+  const first = await fakeUpstreamFor(t, streamThenWait([chunkData({ role: 'assistant', content: '' })], roleSent.resolve))
+  const second = await mustNotBeAsked(t)
+  const gateway = await gatewayOver(t, { first, second })
 
-  const pending = postChat(gateway, streamRequest, client.signal)
-  await roleSent.promise
-  client.abort()
-  await assert.rejects(pending, { name: 'AbortError' })
+  await leaveWhen(gateway, streamRequest, () => roleSent.promise)
 
   await first.requests[0]?.aborted
   const outcome = await gateway.outcomeAt(0)
@@ -137,20 +106,12 @@ test('a client that leaves while a stream is still held before its commit point 
 
 test('a client that leaves during a failover stops it: the upstream being tried is aborted and later ones are never asked', { timeout: 30_000 }, async (t) => {
   const arrived = deferred()
-  const first = await fakeUpstream(t, openaiError(503, 'first overloaded'))
-  const second = await fakeUpstream(t, silent(arrived.resolve))
-  const third = await fakeUpstream(t, json(200, completion('must not be asked')))
-  const gateway = await gatewayFor(t, [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-    { name: 'third', endpoint: third.endpoint },
-  ])
-  const client = new AbortController()
+  const first = await fakeUpstreamFor(t, openaiError(503, 'first overloaded'))
+  const second = await fakeUpstreamFor(t, silent(arrived.resolve))
+  const third = await mustNotBeAsked(t)
+  const gateway = await gatewayOver(t, { first, second, third })
 
-  const pending = postChat(gateway, streamRequest, client.signal)
-  await arrived.promise
-  client.abort()
-  await assert.rejects(pending, { name: 'AbortError' })
+  await leaveWhen(gateway, streamRequest, () => arrived.promise)
 
   await second.requests[0]?.aborted
   const outcome = await gateway.outcomeAt(0)
@@ -168,17 +129,10 @@ test('a client that leaves while the gateway is still connecting to the upstream
     return
   }
   const unaccepting = await startUnacceptingEndpoint(t)
-  const second = await fakeUpstream(t, json(200, completion('must not be asked')))
-  const gateway = await gatewayFor(t, [
-    { name: 'first', endpoint: unaccepting.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ])
-  const client = new AbortController()
+  const second = await mustNotBeAsked(t)
+  const gateway = await gatewayOver(t, { first: unaccepting, second })
 
-  const pending = postChat(gateway, chatRequest, client.signal)
-  await waitFor(() => connectingTo(unaccepting.port) === true, 'the gateway to start connecting to the upstream')
-  client.abort()
-  await assert.rejects(pending, { name: 'AbortError' })
+  await leaveWhen(gateway, chatRequest, () => waitFor(() => connectingTo(unaccepting.port) === true, 'the gateway to start connecting to the upstream'))
 
   const outcome = await gateway.outcomeAt(0)
   assert.equal(outcome.errorCode, 'client_closed')

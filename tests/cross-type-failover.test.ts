@@ -4,7 +4,10 @@ import { after, before, test } from 'node:test'
 import OpenAI from 'openai'
 import { anthropicMessage, anthropicSse, textStream } from './helpers/anthropic-wire.js'
 import { json, openaiError, reset, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js'
+import { gatewayYaml, openaiClientFor, streamedText } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+
+const clientKey = 'client-key'
 
 let openai: FakeUpstream
 let anthropic: FakeUpstream
@@ -15,20 +18,16 @@ before(async () => {
   openai = await startFakeUpstream()
   anthropic = await startFakeUpstream()
   gateway = await startTestGateway(
-    [
-      'authorization: client-key',
-      'dbtype: none',
-      'upstreams:',
-      '  - name: openai',
-      '    sk: sk-openai',
-      `    endpoint: ${openai.endpoint}`,
-      '  - name: anthropic',
-      '    type: anthropic',
-      '    sk: sk-ant',
-      `    endpoint: ${anthropic.endpoint}`,
-    ].join('\n'),
+    gatewayYaml({
+      clientKey,
+      topLevel: ['dbtype: none'],
+      upstreams: [
+        { name: 'openai', sk: 'sk-openai', endpoint: openai.endpoint },
+        { name: 'anthropic', sk: 'sk-ant', endpoint: anthropic.endpoint, extra: ['type: anthropic'] },
+      ],
+    }),
   )
-  client = new OpenAI({ apiKey: 'client-key', baseURL: gateway.baseURL, maxRetries: 0 })
+  client = openaiClientFor(gateway, clientKey)
 })
 after(async () => {
   await gateway.shutdown(1000)
@@ -55,8 +54,6 @@ test('OpenAI answers 500: the same request is translated for Anthropic, which an
 test('stream: OpenAI resets the connection, Anthropic streams the answer', async () => {
   openai.script(reset())
   anthropic.script(anthropicSse(textStream(['Claude', ' streams'])))
-  const stream = await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true })
-  let text = ''
-  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+  const text = await streamedText(await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true }))
   assert.equal(text, 'Claude streams')
 })

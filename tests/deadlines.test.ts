@@ -3,53 +3,15 @@
 import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
 import { test, type TestContext } from 'node:test'
-import OpenAI from 'openai'
 import type { AttemptRecord } from '../src/relay/request-outcome.js'
-import { completion, delayed, hang, json, startFakeUpstream, type Behaviour, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
-import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+import { completion, delayed, hang, json, type Behaviour, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { chatRequest, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat, streamedText, streamRequest } from './helpers/scripted-gateway.js'
+import type { TestGateway } from './helpers/test-gateway.js'
 import { startUnacceptingEndpoint } from './helpers/unaccepting-endpoint.js'
 
 const clientKey = 'client-key-deadlines'
 /** A deadline that is not honoured must fail the test, not hang it. */
 const within = { timeout: 20_000 }
-
-interface UpstreamSpec {
-  readonly name: string
-  readonly endpoint: string
-  readonly extra?: readonly string[]
-}
-
-async function gatewayFor(t: TestContext, topLevel: readonly string[], upstreams: readonly UpstreamSpec[]): Promise<TestGateway> {
-  const lines = [`authorization: ${clientKey}`, ...topLevel, 'upstreams:']
-  for (const upstream of upstreams) {
-    lines.push(`  - name: ${upstream.name}`, `    sk: sk-${upstream.name}-key`, `    endpoint: ${upstream.endpoint}`)
-    for (const extra of upstream.extra ?? []) lines.push(`    ${extra}`)
-  }
-  const gateway = await startTestGateway(`${lines.join('\n')}\n`)
-  t.after(() => gateway.shutdown(1000))
-  return gateway
-}
-
-async function fakeUpstream(t: TestContext, ...behaviours: Behaviour[]): Promise<FakeUpstream> {
-  const upstream = await startFakeUpstream(...behaviours)
-  t.after(() => upstream.close())
-  return upstream
-}
-
-function openaiClient(gateway: TestGateway): OpenAI {
-  return new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0 })
-}
-
-const streamRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }], stream: true as const }
-const chatRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }] }
-
-function postChat(gateway: TestGateway, body: unknown): Promise<Response> {
-  return fetch(`${gateway.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-}
 
 function chunkFrom(id: string, delta: Record<string, unknown>, finishReason: string | null = null): string {
   return JSON.stringify({ id, object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })
@@ -87,10 +49,7 @@ const done: Step[] = [{ data: chunkFrom('{id}', {}, 'stop') }, { data: '[DONE]' 
 
 /** Content of a whole stream read with the official client. */
 async function streamedContent(gateway: TestGateway): Promise<string> {
-  const stream = await openaiClient(gateway).chat.completions.create(streamRequest)
-  let text = ''
-  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
-  return text
+  return streamedText(await openaiClientFor(gateway, clientKey).chat.completions.create(streamRequest))
 }
 
 function summary(attempts: readonly AttemptRecord[]): Array<[string, string, string | undefined]> {
@@ -102,17 +61,17 @@ function lastDataEvent(text: string): { error: { code: string; message: string }
   return JSON.parse((events[events.length - 1] ?? '').slice(6)) as { error: { code: string; message: string } }
 }
 
-const backup = (t: TestContext): Promise<FakeUpstream> => fakeUpstream(t, json(200, completion('from backup')), scriptedStream([role, content('from backup'), ...done], 'chatcmpl-backup'))
+const backup = (t: TestContext): Promise<FakeUpstream> => fakeUpstreamFor(t, json(200, completion('from backup')), scriptedStream([role, content('from backup'), ...done], 'chatcmpl-backup'))
 
 // ---- stream_timeout ----
 
 test('stream_timeout (fractional seconds) moves a silent stream on to the next upstream', within, async (t) => {
-  const first = await fakeUpstream(t, hang())
-  const second = await fakeUpstream(t, scriptedStream([role, content('from second'), ...done]))
-  const gateway = await gatewayFor(t, ['stream_timeout: 0.3', 'timeout: 60'], [
+  const first = await fakeUpstreamFor(t, hang())
+  const second = await fakeUpstreamFor(t, scriptedStream([role, content('from second'), ...done]))
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 0.3', 'timeout: 60'], upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
   assert.equal(await streamedContent(gateway), 'from second')
   await first.requests[0]?.aborted
@@ -123,12 +82,12 @@ test('stream_timeout (fractional seconds) moves a silent stream on to the next u
 })
 
 test('a role chunk meets stream_timeout: content after longer than stream_timeout but within idle_timeout succeeds', within, async (t) => {
-  const first = await fakeUpstream(t, scriptedStream([role, { pauseMs: 1200 }, content('slow thinker'), ...done]))
+  const first = await fakeUpstreamFor(t, scriptedStream([role, { pauseMs: 1200 }, content('slow thinker'), ...done]))
   const second = await backup(t)
-  const gateway = await gatewayFor(t, ['stream_timeout: 0.5', 'idle_timeout: 10', 'timeout: 60'], [
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 0.5', 'idle_timeout: 10', 'timeout: 60'], upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
   assert.equal(await streamedContent(gateway), 'slow thinker')
   assert.equal(second.requests.length, 0)
@@ -136,20 +95,20 @@ test('a role chunk meets stream_timeout: content after longer than stream_timeou
 })
 
 test('the last candidate gets timeout, not stream_timeout', within, async (t) => {
-  const only = await fakeUpstream(t, delayed(500, scriptedStream([role, content('late but fine'), ...done])))
-  const gateway = await gatewayFor(t, ['stream_timeout: 0.2', 'timeout: 5'], [{ name: 'only', endpoint: only.endpoint }])
+  const only = await fakeUpstreamFor(t, delayed(500, scriptedStream([role, content('late but fine'), ...done])))
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 0.2', 'timeout: 5'], upstreams: [{ name: 'only', endpoint: only.endpoint }] })
 
   assert.equal(await streamedContent(gateway), 'late but fine')
   assert.deepEqual(summary((await gateway.outcomeAt(0)).attempts), [['only', 'ok', undefined]])
 })
 
 test('the last of several candidates gets timeout too, after the others used stream_timeout', within, async (t) => {
-  const first = await fakeUpstream(t, hang())
-  const last = await fakeUpstream(t, delayed(500, scriptedStream([role, content('last but fine'), ...done])))
-  const gateway = await gatewayFor(t, ['stream_timeout: 0.2', 'timeout: 5'], [
+  const first = await fakeUpstreamFor(t, hang())
+  const last = await fakeUpstreamFor(t, delayed(500, scriptedStream([role, content('last but fine'), ...done])))
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 0.2', 'timeout: 5'], upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'last', endpoint: last.endpoint },
-  ])
+  ] })
 
   assert.equal(await streamedContent(gateway), 'last but fine')
   assert.deepEqual(summary((await gateway.outcomeAt(0)).attempts), [
@@ -159,11 +118,11 @@ test('the last of several candidates gets timeout too, after the others used str
 })
 
 test('stream_timeout also bounds an upstream that never accepts the connection', within, async (t) => {
-  const second = await fakeUpstream(t, scriptedStream([role, content('from second'), ...done]))
-  const gateway = await gatewayFor(t, ['stream_timeout: 0.3', 'timeout: 60'], [
+  const second = await fakeUpstreamFor(t, scriptedStream([role, content('from second'), ...done]))
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 0.3', 'timeout: 60'], upstreams: [
     { name: 'first', endpoint: (await startUnacceptingEndpoint(t)).endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
   assert.equal(await streamedContent(gateway), 'from second')
   assert.deepEqual(summary((await gateway.outcomeAt(0)).attempts), [
@@ -175,14 +134,14 @@ test('stream_timeout also bounds an upstream that never accepts the connection',
 // ---- idle_timeout ----
 
 test('idle_timeout bounds a long reasoning pause after the commit point: an error event, no [DONE]', within, async (t) => {
-  const first = await fakeUpstream(t, scriptedStream([role, { data: chunkFrom('{id}', { reasoning_content: 'Considering' }) }, 'hang']))
+  const first = await fakeUpstreamFor(t, scriptedStream([role, { data: chunkFrom('{id}', { reasoning_content: 'Considering' }) }, 'hang']))
   const second = await backup(t)
-  const gateway = await gatewayFor(t, ['stream_timeout: 10', 'idle_timeout: 0.3'], [
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 10', 'idle_timeout: 0.3'], upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
-  const response = await postChat(gateway, streamRequest)
+  const response = await postChat(gateway, clientKey, streamRequest)
   const text = await response.text()
 
   assert.equal(response.status, 200)
@@ -197,10 +156,10 @@ test('idle_timeout bounds a long reasoning pause after the commit point: an erro
 })
 
 test('idle_timeout bounds the gaps between content chunks as well', within, async (t) => {
-  const first = await fakeUpstream(t, scriptedStream([role, content('one'), content('two'), 'hang']))
-  const gateway = await gatewayFor(t, ['idle_timeout: 0.3'], [{ name: 'first', endpoint: first.endpoint }])
+  const first = await fakeUpstreamFor(t, scriptedStream([role, content('one'), content('two'), 'hang']))
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['idle_timeout: 0.3'], upstreams: [{ name: 'first', endpoint: first.endpoint }] })
 
-  const text = await (await postChat(gateway, streamRequest)).text()
+  const text = await (await postChat(gateway, clientKey, streamRequest)).text()
 
   assert.ok(text.includes('"two"'), text)
   assert.equal(lastDataEvent(text).error.code, 'upstream_idle_timeout')
@@ -209,14 +168,14 @@ test('idle_timeout bounds the gaps between content chunks as well', within, asyn
 // ---- timeout (non-stream) ----
 
 test('timeout bounds the first byte of a non-stream answer and moves on', within, async (t) => {
-  const first = await fakeUpstream(t, hang())
+  const first = await fakeUpstreamFor(t, hang())
   const second = await backup(t)
-  const gateway = await gatewayFor(t, ['timeout: 0.3', 'stream_timeout: 60'], [
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['timeout: 0.3', 'stream_timeout: 60'], upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
-  const answer = await openaiClient(gateway).chat.completions.create(chatRequest)
+  const answer = await openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest)
 
   assert.equal(answer.choices[0]?.message.content, 'from backup')
   assert.deepEqual(summary((await gateway.outcomeAt(0)).attempts), [
@@ -226,14 +185,14 @@ test('timeout bounds the first byte of a non-stream answer and moves on', within
 })
 
 test('a non-stream request is held to timeout, not stream_timeout', within, async (t) => {
-  const first = await fakeUpstream(t, delayed(500, json(200, completion('from first'))))
+  const first = await fakeUpstreamFor(t, delayed(500, json(200, completion('from first'))))
   const second = await backup(t)
-  const gateway = await gatewayFor(t, ['timeout: 5', 'stream_timeout: 0.2'], [
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['timeout: 5', 'stream_timeout: 0.2'], upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
-  const answer = await openaiClient(gateway).chat.completions.create(chatRequest)
+  const answer = await openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest)
 
   assert.equal(answer.choices[0]?.message.content, 'from first')
   assert.equal(second.requests.length, 0)
@@ -242,53 +201,53 @@ test('a non-stream request is held to timeout, not stream_timeout', within, asyn
 // ---- Per-upstream overrides ----
 
 test('an upstream\'s own stream_timeout overrides the global one', within, async (t) => {
-  const first = await fakeUpstream(t, delayed(500, scriptedStream([role, content('patient'), ...done])))
+  const first = await fakeUpstreamFor(t, delayed(500, scriptedStream([role, content('patient'), ...done])))
   const second = await backup(t)
-  const gateway = await gatewayFor(t, ['stream_timeout: 0.2', 'timeout: 60'], [
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 0.2', 'timeout: 60'], upstreams: [
     { name: 'first', endpoint: first.endpoint, extra: ['stream_timeout: 5'] },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
   assert.equal(await streamedContent(gateway), 'patient')
   assert.equal(second.requests.length, 0)
 })
 
 test('an upstream\'s own short stream_timeout applies to it alone', within, async (t) => {
-  const first = await fakeUpstream(t, hang())
-  const second = await fakeUpstream(t, delayed(500, scriptedStream([role, content('second is slow but allowed'), ...done])))
+  const first = await fakeUpstreamFor(t, hang())
+  const second = await fakeUpstreamFor(t, delayed(500, scriptedStream([role, content('second is slow but allowed'), ...done])))
   const third = await backup(t)
-  const gateway = await gatewayFor(t, ['stream_timeout: 60'], [
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 60'], upstreams: [
     { name: 'first', endpoint: first.endpoint, extra: ['stream_timeout: 0.2'] },
     { name: 'second', endpoint: second.endpoint },
     { name: 'third', endpoint: third.endpoint },
-  ])
+  ] })
 
   assert.equal(await streamedContent(gateway), 'second is slow but allowed')
   assert.equal(third.requests.length, 0)
 })
 
 test('an upstream\'s own timeout overrides the global one', within, async (t) => {
-  const first = await fakeUpstream(t, delayed(500, json(200, completion('from first'))))
+  const first = await fakeUpstreamFor(t, delayed(500, json(200, completion('from first'))))
   const second = await backup(t)
-  const gateway = await gatewayFor(t, ['timeout: 0.2'], [
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['timeout: 0.2'], upstreams: [
     { name: 'first', endpoint: first.endpoint, extra: ['timeout: 5'] },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
-  const answer = await openaiClient(gateway).chat.completions.create(chatRequest)
+  const answer = await openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest)
 
   assert.equal(answer.choices[0]?.message.content, 'from first')
   assert.equal(second.requests.length, 0)
 })
 
 test('an upstream\'s own idle_timeout overrides the global one, both ways', within, async (t) => {
-  const lenient = await fakeUpstream(t, scriptedStream([role, content('a'), { pauseMs: 600 }, content('b'), ...done]))
-  const strict = await fakeUpstream(t, scriptedStream([role, content('a'), 'hang']))
-  const lenientGateway = await gatewayFor(t, ['idle_timeout: 0.2'], [{ name: 'lenient', endpoint: lenient.endpoint, extra: ['idle_timeout: 10'] }])
-  const strictGateway = await gatewayFor(t, ['idle_timeout: 600'], [{ name: 'strict', endpoint: strict.endpoint, extra: ['idle_timeout: 0.3'] }])
+  const lenient = await fakeUpstreamFor(t, scriptedStream([role, content('a'), { pauseMs: 600 }, content('b'), ...done]))
+  const strict = await fakeUpstreamFor(t, scriptedStream([role, content('a'), 'hang']))
+  const lenientGateway = await gatewayWith(t, { clientKey, topLevel: ['idle_timeout: 0.2'], upstreams: [{ name: 'lenient', endpoint: lenient.endpoint, extra: ['idle_timeout: 10'] }] })
+  const strictGateway = await gatewayWith(t, { clientKey, topLevel: ['idle_timeout: 600'], upstreams: [{ name: 'strict', endpoint: strict.endpoint, extra: ['idle_timeout: 0.3'] }] })
 
   assert.equal(await streamedContent(lenientGateway), 'ab')
-  const text = await (await postChat(strictGateway, streamRequest)).text()
+  const text = await (await postChat(strictGateway, clientKey, streamRequest)).text()
   assert.equal(lastDataEvent(text).error.code, 'upstream_idle_timeout')
 })
 
@@ -307,10 +266,10 @@ function endless(chunkData: string): Behaviour {
 }
 
 test('total_timeout ends a stream that is never idle, after the commit point with an error event', within, async (t) => {
-  const first = await fakeUpstream(t, endless(chunkFrom('chatcmpl-endless', { content: 'more ' })))
-  const gateway = await gatewayFor(t, ['idle_timeout: 10', 'stream_timeout: 10', 'total_timeout: 0.5'], [{ name: 'first', endpoint: first.endpoint }])
+  const first = await fakeUpstreamFor(t, endless(chunkFrom('chatcmpl-endless', { content: 'more ' })))
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['idle_timeout: 10', 'stream_timeout: 10', 'total_timeout: 0.5'], upstreams: [{ name: 'first', endpoint: first.endpoint }] })
 
-  const text = await (await postChat(gateway, streamRequest)).text()
+  const text = await (await postChat(gateway, clientKey, streamRequest)).text()
 
   assert.ok(text.includes('more '), text)
   assert.ok(!text.includes('[DONE]'))
@@ -320,12 +279,12 @@ test('total_timeout ends a stream that is never idle, after the commit point wit
 })
 
 test('total_timeout before the commit point fails over: an upstream that only ever sends role chunks', within, async (t) => {
-  const first = await fakeUpstream(t, endless(chunkFrom('chatcmpl-endless', { role: 'assistant' })))
-  const second = await fakeUpstream(t, scriptedStream([role, content('from second'), ...done]))
-  const gateway = await gatewayFor(t, ['idle_timeout: 10', 'stream_timeout: 10'], [
+  const first = await fakeUpstreamFor(t, endless(chunkFrom('chatcmpl-endless', { role: 'assistant' })))
+  const second = await fakeUpstreamFor(t, scriptedStream([role, content('from second'), ...done]))
+  const gateway = await gatewayWith(t, { clientKey, topLevel: ['idle_timeout: 10', 'stream_timeout: 10'], upstreams: [
     { name: 'first', endpoint: first.endpoint, extra: ['total_timeout: 0.4'] },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
   assert.equal(await streamedContent(gateway), 'from second')
   assert.deepEqual(summary((await gateway.outcomeAt(0)).attempts), [

@@ -2,17 +2,17 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import OpenAI from 'openai'
-import { completion, json, sse, startFakeUpstream, streamOf, type FakeUpstream } from './helpers/fake-upstream.js'
+import { completion, json, sse, streamOf, type FakeUpstream } from './helpers/fake-upstream.js'
+import { fakeUpstreamFor, openaiClientFor } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 
 const clientKey = 'client-key-sdk'
 
 async function setup(t: TestContext): Promise<{ upstream: FakeUpstream; gw: TestGateway; client: OpenAI }> {
-  const upstream = await startFakeUpstream()
-  t.after(() => upstream.close())
+  const upstream = await fakeUpstreamFor(t)
   const gw = await startTestGateway(`authorization: ${clientKey}\nupstreams:\n  - { sk: sk-upstream-sdk, endpoint: "${upstream.endpoint}", allow: [gpt-4o-mini, /v1/models] }\n`)
   t.after(() => gw.shutdown(1000))
-  return { upstream, gw, client: new OpenAI({ baseURL: gw.baseURL, apiKey: clientKey, maxRetries: 0 }) }
+  return { upstream, gw, client: openaiClientFor(gw, clientKey) }
 }
 
 const messages = [{ role: 'user' as const, content: 'Say hello' }]
@@ -56,7 +56,7 @@ test('models.list pages through the models the upstream lists', async (t) => {
 
 test("a key the gateway does not know raises the SDK's AuthenticationError", async (t) => {
   const { upstream, gw } = await setup(t)
-  const stranger = new OpenAI({ baseURL: gw.baseURL, apiKey: 'not-a-client-key', maxRetries: 0 })
+  const stranger = openaiClientFor(gw, 'not-a-client-key')
   const error = await stranger.chat.completions.create({ model: 'gpt-4o-mini', messages }).then(
     () => assert.fail('expected an error'),
     (e: unknown) => e,
@@ -84,6 +84,6 @@ test("a model no upstream serves raises the SDK's NotFoundError", async (t) => {
 
 test('a streamed request refused by the gateway raises before any chunk', async (t) => {
   const { gw } = await setup(t)
-  const stranger = new OpenAI({ baseURL: gw.baseURL, apiKey: 'not-a-client-key', maxRetries: 0 })
+  const stranger = openaiClientFor(gw, 'not-a-client-key')
   await assert.rejects(stranger.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }), OpenAI.AuthenticationError)
 })

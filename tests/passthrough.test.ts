@@ -7,18 +7,13 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Ou
 import type { AddressInfo } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import { FormData, fetch as undiciFetch } from 'undici'
-import { completion, json, sse, startFakeUpstream, streamOf, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
+import { completion, json, sse, streamOf } from './helpers/fake-upstream.js'
+import { fakeUpstreamFor } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 
 const clientKey = 'client-key-passthrough'
 const upstreamKey = 'sk-upstream-passthrough-secret'
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
-
-async function fakeUpstream(t: TestContext, ...behaviours: Behaviour[]): Promise<FakeUpstream> {
-  const upstream = await startFakeUpstream(...behaviours)
-  t.after(() => upstream.close())
-  return upstream
-}
 
 async function gateway(t: TestContext, yaml: string): Promise<TestGateway> {
   const gw = await startTestGateway(yaml)
@@ -65,7 +60,7 @@ function openaiErrorOf(body: Buffer | string): { message: string; type: string; 
 
 test('GET /v1/models is relayed with its query string, and the answer arrives byte for byte', async (t) => {
   const answer = '{"object":"list","data":[{"id":"gpt-4o","object":"model","created":1,"owned_by":"x"}]}  \n'
-  const upstream = await fakeUpstream(t, json(200, answer))
+  const upstream = await fakeUpstreamFor(t, json(200, answer))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const res = await rawRequest(`${gw.baseURL}/models?limit=2&after=m%2Fx`, { headers: auth })
   assert.equal(res.status, 200)
@@ -77,7 +72,7 @@ test('GET /v1/models is relayed with its query string, and the answer arrives by
 })
 
 test('the upstream URL is the endpoint plus the client path minus /v1, whatever the base path', async (t) => {
-  const upstream = await fakeUpstream(t, json(200, completion('ok')))
+  const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, oneUpstream(`http://127.0.0.1:${upstream.port}/openai/v1/`))
   const res = await rawRequest(`${gw.baseURL}/chat/completions?api-version=2024-10-21`, {
     method: 'POST',
@@ -92,7 +87,7 @@ test('a POST JSON body and its answer pass through unchanged, byte for byte', as
   // Odd spacing, key order, unicode escapes and a duplicate key: any re-serialisation would change these bytes.
   const body = '{ "messages":[{"role":"user","content":"h\\u00e9llo ✓"}],\n  "model" : "gpt-4o", "temperature":1.0, "x":1, "x":2 }'
   const answer = `{"id":"c","choices":[{"message":{"content":"ünïcode \\ud83d\\ude00"}}], "usage" : null }\n`
-  const upstream = await fakeUpstream(t, json(200, answer, { 'x-custom-answer': 'kept' }))
+  const upstream = await fakeUpstreamFor(t, json(200, answer, { 'x-custom-answer': 'kept' }))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body })
   assert.equal(res.status, 200)
@@ -105,7 +100,7 @@ test('a POST JSON body and its answer pass through unchanged, byte for byte', as
 
 test('DELETE /v1/files/{id} is relayed as a DELETE to the same file', async (t) => {
   const answer = { id: 'file-abc123', object: 'file', deleted: true }
-  const upstream = await fakeUpstream(t, json(200, answer))
+  const upstream = await fakeUpstreamFor(t, json(200, answer))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const res = await fetch(`${gw.baseURL}/files/file-abc123`, { method: 'DELETE', headers: auth })
   assert.equal(res.status, 200)
@@ -115,8 +110,8 @@ test('DELETE /v1/files/{id} is relayed as a DELETE to the same file', async (t) 
 })
 
 test('a multipart transcription upload reaches the upstream allowed for its path, bytes unchanged', async (t) => {
-  const chat = await fakeUpstream(t, json(200, completion('chat')))
-  const audio = await fakeUpstream(t, json(200, { text: 'hello from audio' }))
+  const chat = await fakeUpstreamFor(t, json(200, completion('chat')))
+  const audio = await fakeUpstreamFor(t, json(200, { text: 'hello from audio' }))
   const gw = await gateway(
     t,
     [
@@ -150,7 +145,7 @@ test('a multipart transcription upload reaches the upstream allowed for its path
 
 test('a binary answer from /v1/audio/speech arrives with identical bytes', async (t) => {
   const mp3 = randomBytes(300_000)
-  const upstream = await fakeUpstream(t, (_req, res) => {
+  const upstream = await fakeUpstreamFor(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'audio/mpeg' })
     // Several writes, so the relay sees it in pieces.
     for (let i = 0; i < mp3.length; i += 65_536) res.write(mp3.subarray(i, i + 65_536))
@@ -192,7 +187,7 @@ const clientHeaders = {
 const transportHeaders = new Set(['host', 'content-length', 'connection'])
 
 async function headersReceivedWith(t: TestContext, ...extra: string[]): Promise<{ headers: IncomingHttpHeaders; upstreamPort: number }> {
-  const upstream = await fakeUpstream(t, json(200, completion('ok')))
+  const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, oneUpstream(upstream.endpoint, ...extra))
   const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: clientHeaders, body: '{"model":"gpt-4o"}' })
   assert.equal(res.status, 200)
@@ -230,7 +225,7 @@ test("keep_header forwards the client's other headers but no hop-by-hop, auth, h
 })
 
 test("sk: asis forwards the client's Authorization header unchanged", async (t) => {
-  const upstream = await fakeUpstream(t, json(200, completion('ok')))
+  const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, ['upstreams:', `  - sk: asis`, `    endpoint: ${upstream.endpoint}`, '    noauth: true'].join('\n'))
   for (const [i, value] of ['Bearer sk-client-own-key-1', 'bearer  sk-client-own-key-2'].entries()) {
     const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: value, 'content-type': 'application/json' }, body: '{"model":"m"}' })
@@ -240,7 +235,7 @@ test("sk: asis forwards the client's Authorization header unchanged", async (t) 
 })
 
 test('sk: asis with keep_header still forwards the client Authorization exactly once', async (t) => {
-  const upstream = await fakeUpstream(t, json(200, completion('ok')))
+  const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, oneUpstream(upstream.endpoint, 'keep_header: true').replace(`sk: ${upstreamKey}`, 'sk: asis'))
   const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: clientHeaders, body: '{"model":"m"}' })
   assert.equal(res.status, 200)
@@ -249,7 +244,7 @@ test('sk: asis with keep_header still forwards the client Authorization exactly 
 })
 
 test('an upstream without sk gets no Authorization header at all', async (t) => {
-  const upstream = await fakeUpstream(t, json(200, completion('ok')))
+  const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, [`authorization: ${clientKey}`, 'upstreams:', `  - endpoint: ${upstream.endpoint}`, '    keep_header: true'].join('\n'))
   const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: clientHeaders, body: '{"model":"m"}' })
   assert.equal(res.status, 200)
@@ -259,7 +254,7 @@ test('an upstream without sk gets no Authorization header at all', async (t) => 
 // ---- Headers to the client ----
 
 test("the upstream's hop-by-hop headers, and those its Connection header lists, do not reach the client", async (t) => {
-  const upstream = await fakeUpstream(t, (_req, res) => {
+  const upstream = await fakeUpstreamFor(t, (_req, res) => {
     res.setHeader('connection', 'keep-alive, x-upstream-hop')
     res.setHeader('x-upstream-hop', 'one-hop-only')
     res.setHeader('keep-alive', 'timeout=7, max=3')
@@ -282,7 +277,7 @@ test("the upstream's hop-by-hop headers, and those its Connection header lists, 
 // ---- Request ids ----
 
 test("the client's x-request-id is echoed and sent upstream; the upstream's own arrives as x-upstream-request-id", async (t) => {
-  const upstream = await fakeUpstream(t, json(200, completion('ok'), { 'x-request-id': 'req_upstream_42' }))
+  const upstream = await fakeUpstreamFor(t, json(200, completion('ok'), { 'x-request-id': 'req_upstream_42' }))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const res = await rawRequest(`${gw.baseURL}/chat/completions`, {
     method: 'POST',
@@ -297,7 +292,7 @@ test("the client's x-request-id is echoed and sent upstream; the upstream's own 
 })
 
 test('every response carries a request id: success, gateway errors, preflight, health and unknown paths', async (t) => {
-  const upstream = await fakeUpstream(t, json(200, completion('ok')))
+  const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const cases: Array<{ name: string; url: string; method?: string; headers?: OutgoingHttpHeaders; body?: string; status: number }> = [
     { name: 'success', url: `${gw.baseURL}/chat/completions`, method: 'POST', headers: auth, body: '{"model":"m"}', status: 200 },
@@ -324,7 +319,7 @@ test('every response carries a request id: success, gateway errors, preflight, h
 // ---- CORS ----
 
 test('a preflight is answered by the gateway with 204, echoing the requested headers, and never reaches the upstream', async (t) => {
-  const upstream = await fakeUpstream(t, json(200, completion('ok')))
+  const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const res = await rawRequest(`${gw.baseURL}/chat/completions`, {
     method: 'OPTIONS',
@@ -343,7 +338,7 @@ test('a preflight is answered by the gateway with 204, echoing the requested hea
 })
 
 test("the upstream's CORS headers are replaced by the gateway's", async (t) => {
-  const upstream = await fakeUpstream(
+  const upstream = await fakeUpstreamFor(
     t,
     json(200, completion('ok'), {
       'access-control-allow-origin': 'https://only-this.example',
@@ -369,7 +364,7 @@ test('a page on another origin streams a chat completion through the gateway in 
   }
   const { chromium } = await import('playwright-core')
   const words = ['Hello', ' from', ' a', ' browser']
-  const upstream = await fakeUpstream(t, sse(streamOf(words), { gapMs: 5, headers: { 'access-control-allow-origin': 'https://not-this-page.example' } }))
+  const upstream = await fakeUpstreamFor(t, sse(streamOf(words), { gapMs: 5, headers: { 'access-control-allow-origin': 'https://not-this-page.example' } }))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const page = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' })
@@ -420,7 +415,7 @@ test('a page on another origin streams a chat completion through the gateway in 
 // ---- Health and unknown paths ----
 
 test('/healthz and /readyz answer 200; an unknown path outside /v1 is a 404 in OpenAI error shape', async (t) => {
-  const upstream = await fakeUpstream(t)
+  const upstream = await fakeUpstreamFor(t)
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const health = await rawRequest(`${gw.url}/healthz`)
   assert.equal(health.status, 200)

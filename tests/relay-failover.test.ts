@@ -7,8 +7,9 @@ import type { ServerResponse } from 'node:http'
 import { test, type TestContext } from 'node:test'
 import OpenAI from 'openai'
 import type { AttemptRecord } from '../src/relay/request-outcome.js'
-import { completion, hang, json, openaiError, reset, startFakeUpstream, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
-import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+import { completion, hang, json, openaiError, reset, type Behaviour } from './helpers/fake-upstream.js'
+import { chatRequest, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat } from './helpers/scripted-gateway.js'
+import type { TestGateway } from './helpers/test-gateway.js'
 
 const clientKey = 'client-key-failover'
 /** A deadline that is not honoured must fail the test, not hang it. */
@@ -23,21 +24,9 @@ interface UpstreamSpec {
   readonly extra?: readonly string[]
 }
 
-async function gatewayFor(t: TestContext, upstreams: readonly UpstreamSpec[], topLevel: readonly string[] = []): Promise<TestGateway> {
-  const lines = [`authorization: ${clientKey}`, ...topLevel, 'upstreams:']
-  for (const upstream of upstreams) {
-    lines.push(`  - name: ${upstream.name}`, `    sk: ${upstreamKeys[upstream.name]}`, `    endpoint: ${upstream.endpoint}`)
-    for (const extra of upstream.extra ?? []) lines.push(`    ${extra}`)
-  }
-  const gateway = await startTestGateway(`${lines.join('\n')}\n`)
-  t.after(() => gateway.shutdown(1000))
-  return gateway
-}
-
-async function fakeUpstream(t: TestContext, ...behaviours: Behaviour[]): Promise<FakeUpstream> {
-  const upstream = await startFakeUpstream(...behaviours)
-  t.after(() => upstream.close())
-  return upstream
+/** Each upstream gets its own secret key, so a test can look for the keys where they must not be. */
+function gatewayFor(t: TestContext, upstreams: readonly UpstreamSpec[], topLevel: readonly string[] = []): Promise<TestGateway> {
+  return gatewayWith(t, { clientKey, topLevel, upstreams: upstreams.map((upstream) => ({ ...upstream, sk: upstreamKeys[upstream.name] })) })
 }
 
 /**
@@ -55,20 +44,6 @@ async function refusedEndpoint(): Promise<string> {
   })
   assert.ok(refused, 'something accepts connections on 127.0.0.1:1; this test needs that port closed')
   return 'http://127.0.0.1:1/v1'
-}
-
-function openaiClient(gateway: TestGateway): OpenAI {
-  return new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0 })
-}
-
-const chatRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }] }
-
-function postChat(gateway: TestGateway, body: unknown = chatRequest): Promise<Response> {
-  return fetch(`${gateway.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
 }
 
 function summary(attempts: readonly AttemptRecord[]): Array<Pick<AttemptRecord, 'upstream' | 'outcome' | 'status' | 'errorCode'>> {
@@ -116,14 +91,14 @@ const failoverRows: FailoverRow[] = [
 
 for (const row of failoverRows) {
   test(`${row.name} from the first upstream: the next upstream answers`, within, async (t) => {
-    const first = row.behaviour === undefined ? undefined : await fakeUpstream(t, row.behaviour)
-    const second = await fakeUpstream(t, json(200, completion('from second')))
+    const first = row.behaviour === undefined ? undefined : await fakeUpstreamFor(t, row.behaviour)
+    const second = await fakeUpstreamFor(t, json(200, completion('from second')))
     const gateway = await gatewayFor(t, [
       { name: 'first', endpoint: first?.endpoint ?? (await refusedEndpoint()), extra: row.extra ?? [] },
       { name: 'second', endpoint: second.endpoint },
     ])
 
-    const answer = await openaiClient(gateway).chat.completions.create(chatRequest)
+    const answer = await openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest)
 
     assert.equal(answer.choices[0]?.message.content, 'from second')
     assert.equal(first?.requests.length ?? 1, 1)
@@ -144,14 +119,14 @@ for (const status of [400, 404, 413, 422]) {
   test(`status ${status} from an upstream is the client's answer: status and body bytes as is, no other upstream tried`, within, async (t) => {
     // Odd spacing and a trailing newline: the bytes must pass untouched, not be re-serialised.
     const body = `{ "error" : {"message":"upstream says ${status}", "type":"invalid_request_error","param":"messages","code":null} }\n`
-    const first = await fakeUpstream(t, json(status, body))
-    const second = await fakeUpstream(t, json(200, completion('must not be asked')))
+    const first = await fakeUpstreamFor(t, json(status, body))
+    const second = await fakeUpstreamFor(t, json(200, completion('must not be asked')))
     const gateway = await gatewayFor(t, [
       { name: 'first', endpoint: first.endpoint },
       { name: 'second', endpoint: second.endpoint },
     ])
 
-    const response = await postChat(gateway)
+    const response = await postChat(gateway, clientKey, chatRequest)
 
     assert.equal(response.status, status)
     assert.equal(Buffer.from(await response.arrayBuffer()).toString('utf8'), body)
@@ -166,14 +141,14 @@ for (const status of [400, 404, 413, 422]) {
 }
 
 test('the official client sees a 400 from the upstream as its own BadRequestError', within, async (t) => {
-  const first = await fakeUpstream(t, openaiError(400, "Invalid value for 'temperature'", 'invalid_request_error', 'invalid_value'))
-  const second = await fakeUpstream(t)
+  const first = await fakeUpstreamFor(t, openaiError(400, "Invalid value for 'temperature'", 'invalid_request_error', 'invalid_value'))
+  const second = await fakeUpstreamFor(t)
   const gateway = await gatewayFor(t, [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
   ])
 
-  await assert.rejects(openaiClient(gateway).chat.completions.create(chatRequest), (error: unknown) => {
+  await assert.rejects(openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest), (error: unknown) => {
     assert.ok(error instanceof OpenAI.BadRequestError)
     assert.equal(error.code, 'invalid_value')
     assert.match(error.message, /temperature/)
@@ -190,9 +165,9 @@ test('lb_policy order tries the upstreams in config order, and the outcome lists
     asked.push(name)
     return then(req, res)
   }
-  const first = await fakeUpstream(t, recording('first', openaiError(500, 'first broke')))
-  const second = await fakeUpstream(t, recording('second', reset()))
-  const third = await fakeUpstream(t, recording('third', json(200, completion('from third'))))
+  const first = await fakeUpstreamFor(t, recording('first', openaiError(500, 'first broke')))
+  const second = await fakeUpstreamFor(t, recording('second', reset()))
+  const third = await fakeUpstreamFor(t, recording('third', json(200, completion('from third'))))
   const gateway = await gatewayFor(
     t,
     [
@@ -204,7 +179,7 @@ test('lb_policy order tries the upstreams in config order, and the outcome lists
   )
 
   for (let i = 0; i < 3; i++) {
-    const answer = await openaiClient(gateway).chat.completions.create(chatRequest)
+    const answer = await openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest)
     assert.equal(answer.choices[0]?.message.content, 'from third')
   }
 
@@ -227,14 +202,14 @@ test('lb_policy order tries the upstreams in config order, and the outcome lists
 
 test("every upstream failed: the client gets the last upstream's status and OpenAI-shaped body", within, async (t) => {
   const lastBody = '{"error":{"message":"The engine is currently overloaded","type":"server_error","param":null,"code":"overloaded"}}'
-  const first = await fakeUpstream(t, openaiError(500, 'first broke'))
-  const second = await fakeUpstream(t, json(503, lastBody))
+  const first = await fakeUpstreamFor(t, openaiError(500, 'first broke'))
+  const second = await fakeUpstreamFor(t, json(503, lastBody))
   const gateway = await gatewayFor(t, [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
   ])
 
-  const response = await postChat(gateway)
+  const response = await postChat(gateway, clientKey, chatRequest)
 
   assert.equal(response.status, 503)
   assert.equal(await response.text(), lastBody)
@@ -248,8 +223,8 @@ test("every upstream failed: the client gets the last upstream's status and Open
 
 test('every upstream failed and the last one answered with an HTML page: wrapped into OpenAI\'s error shape with its status', within, async (t) => {
   const html = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>'
-  const first = await fakeUpstream(t, reset())
-  const second = await fakeUpstream(t, (_req, res: ServerResponse) => {
+  const first = await fakeUpstreamFor(t, reset())
+  const second = await fakeUpstreamFor(t, (_req, res: ServerResponse) => {
     res.writeHead(502, { 'content-type': 'text/html' })
     res.end(html)
   })
@@ -258,14 +233,14 @@ test('every upstream failed and the last one answered with an HTML page: wrapped
     { name: 'second', endpoint: second.endpoint },
   ])
 
-  const response = await postChat(gateway)
+  const response = await postChat(gateway, clientKey, chatRequest)
 
   assert.equal(response.status, 502)
   assert.match(response.headers.get('content-type') ?? '', /^application\/json/)
   const error = assertOpenAIError(await response.json(), 'upstream_status')
   assert.match(error.message, /502 Bad Gateway/)
 
-  await assert.rejects(openaiClient(gateway).chat.completions.create(chatRequest), (thrown: unknown) => {
+  await assert.rejects(openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest), (thrown: unknown) => {
     assert.ok(thrown instanceof OpenAI.APIError)
     assert.equal(thrown.status, 502)
     assert.equal(thrown.code, 'upstream_status')
@@ -279,7 +254,7 @@ test('no upstream could be reached: 502 in OpenAI\'s error shape, from the upstr
     { name: 'second', endpoint: await refusedEndpoint() },
   ])
 
-  const response = await postChat(gateway)
+  const response = await postChat(gateway, clientKey, chatRequest)
 
   assert.equal(response.status, 502)
   const error = assertOpenAIError(await response.json(), 'upstream_connect_error')
@@ -297,8 +272,8 @@ test('no upstream could be reached: 502 in OpenAI\'s error shape, from the upstr
 })
 
 test('no upstream answered in time: 504 upstream_timeout in OpenAI\'s error shape', within, async (t) => {
-  const first = await fakeUpstream(t, hang())
-  const second = await fakeUpstream(t, hang())
+  const first = await fakeUpstreamFor(t, hang())
+  const second = await fakeUpstreamFor(t, hang())
   const gateway = await gatewayFor(
     t,
     [
@@ -308,7 +283,7 @@ test('no upstream answered in time: 504 upstream_timeout in OpenAI\'s error shap
     ['timeout: 0.3'],
   )
 
-  const response = await postChat(gateway)
+  const response = await postChat(gateway, clientKey, chatRequest)
 
   assert.equal(response.status, 504)
   const error = assertOpenAIError(await response.json(), 'upstream_timeout')
@@ -330,14 +305,14 @@ test('a final 429 keeps its Retry-After and x-ratelimit headers for the client',
       'x-ratelimit-reset-requests': '7s',
     },
   )
-  const first = await fakeUpstream(t, openaiError(503, 'first overloaded'))
-  const second = await fakeUpstream(t, rateLimited)
+  const first = await fakeUpstreamFor(t, openaiError(503, 'first overloaded'))
+  const second = await fakeUpstreamFor(t, rateLimited)
   const gateway = await gatewayFor(t, [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
   ])
 
-  await assert.rejects(openaiClient(gateway).chat.completions.create(chatRequest), (error: unknown) => {
+  await assert.rejects(openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest), (error: unknown) => {
     assert.ok(error instanceof OpenAI.RateLimitError)
     assert.equal(error.status, 429)
     assert.equal(error.code, 'rate_limit_exceeded')
@@ -360,14 +335,14 @@ test('an upstream key echoed in an error body never reaches the client', within,
     res.end(`<html><body>Forbidden: ${String(req.headers.authorization)}</body></html>`)
   }
   for (const last of [echoJson, echoHtml]) {
-    const first = await fakeUpstream(t, echoJson)
-    const second = await fakeUpstream(t, last)
+    const first = await fakeUpstreamFor(t, echoJson)
+    const second = await fakeUpstreamFor(t, last)
     const gateway = await gatewayFor(t, [
       { name: 'first', endpoint: first.endpoint },
       { name: 'second', endpoint: second.endpoint },
     ])
 
-    const response = await postChat(gateway)
+    const response = await postChat(gateway, clientKey, chatRequest)
     const text = await response.text()
 
     assert.ok(response.status === 401 || response.status === 403, String(response.status))
@@ -382,13 +357,13 @@ test('an upstream key echoed in an error body never reaches the client', within,
 
 test('a 5 MB non-stream answer passes through byte-identical', within, async (t) => {
   const payload = randomBytes(5 * 1024 * 1024)
-  const first = await fakeUpstream(t, (_req, res) => {
+  const first = await fakeUpstreamFor(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': payload.length })
     res.end(payload)
   })
   const gateway = await gatewayFor(t, [{ name: 'first', endpoint: first.endpoint }])
 
-  const response = await postChat(gateway)
+  const response = await postChat(gateway, clientKey, chatRequest)
 
   assert.equal(response.status, 200)
   const received = Buffer.from(await response.arrayBuffer())

@@ -6,8 +6,10 @@ import OpenAI from 'openai'
 import { completion, json, sse, startFakeUpstream, streamOf, type FakeUpstream } from './helpers/fake-upstream.js'
 import { fakeReplicate, outputEvents, succeeded } from './helpers/replicate-wire.js'
 import { waitFor } from './helpers/wait-for.js'
+import { gatewayYaml, openaiClientFor, streamedText } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 
+const clientKey = 'client-key'
 const model = 'mistralai/mixtral-8x7b-instruct-v0.1'
 const messages: OpenAI.ChatCompletionMessageParam[] = [
   { role: 'system', content: 'You are terse.' },
@@ -22,28 +24,17 @@ before(async () => {
   replicate = await startFakeUpstream()
   openai = await startFakeUpstream()
   gateway = await startTestGateway(
-    [
-      'authorization: client-key',
-      'dbtype: none',
-      'upstreams:',
-      '  - name: replicate',
-      '    type: replicate',
-      '    sk: r8_key',
-      `    endpoint: ${replicate.endpoint}`,
-      '    deny: [slow/model]',
-      '  - name: openai',
-      '    sk: sk-openai',
-      `    endpoint: ${openai.endpoint}`,
-      '    deny: [slow/model]',
-      '  - name: replicate-slow',
-      '    type: replicate',
-      '    sk: r8_key',
-      `    endpoint: ${replicate.endpoint}`,
-      '    timeout: 0.3',
-      '    allow: [slow/model]',
-    ].join('\n'),
+    gatewayYaml({
+      clientKey,
+      topLevel: ['dbtype: none'],
+      upstreams: [
+        { name: 'replicate', sk: 'r8_key', endpoint: replicate.endpoint, extra: ['type: replicate', 'deny: [slow/model]'] },
+        { name: 'openai', sk: 'sk-openai', endpoint: openai.endpoint, extra: ['deny: [slow/model]'] },
+        { name: 'replicate-slow', sk: 'r8_key', endpoint: replicate.endpoint, extra: ['type: replicate', 'timeout: 0.3', 'allow: [slow/model]'] },
+      ],
+    }),
   )
-  client = new OpenAI({ apiKey: 'client-key', baseURL: gateway.baseURL, maxRetries: 0 })
+  client = openaiClientFor(gateway, clientKey)
 })
 after(async () => {
   await gateway.shutdown(1000)
@@ -88,9 +79,7 @@ test('a stream URL on a foreign host is refused and counts as a failed attempt',
   replicate.script(fakeReplicate(replicate, { streamOrigin: 'http://replicate.attacker.example', stream: outputEvents(['x']) }))
   openai.script(sse(streamOf(['from', ' openai'], model)))
   const count = gateway.outcomes.length
-  const stream = await client.chat.completions.create({ model, messages, stream: true })
-  let text = ''
-  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+  const text = await streamedText(await client.chat.completions.create({ model, messages, stream: true }))
   assert.equal(text, 'from openai')
   const outcome = await gateway.outcomeAt(count)
   assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome, a.errorCode]), [['replicate', 'failed', 'upstream_error'], ['openai', 'ok', undefined]])

@@ -3,55 +3,16 @@
 // stream with an error event and never with [DONE]. Non-stream answers commit at their first body byte.
 import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import OpenAI from 'openai'
 import type { AttemptRecord } from '../src/relay/request-outcome.js'
-import { completion, json, startFakeUpstream, type Behaviour, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
-import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+import { completion, json, type Behaviour, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { chatRequest, deferred, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat, streamedText, streamRequest } from './helpers/scripted-gateway.js'
+import { startTestGateway } from './helpers/test-gateway.js'
 
 const clientKey = 'client-key-commit'
 /** A deadline that is not honoured must fail the test, not hang it. */
 const within = { timeout: 20_000 }
-
-async function gatewayFor(t: TestContext, upstreams: ReadonlyArray<{ name: string; endpoint: string; extra?: readonly string[] }>): Promise<TestGateway> {
-  const lines = [`authorization: ${clientKey}`, 'upstreams:']
-  for (const upstream of upstreams) {
-    lines.push(`  - name: ${upstream.name}`, `    sk: sk-${upstream.name}-key`, `    endpoint: ${upstream.endpoint}`)
-    for (const extra of upstream.extra ?? []) lines.push(`    ${extra}`)
-  }
-  const gateway = await startTestGateway(`${lines.join('\n')}\n`)
-  t.after(() => gateway.shutdown(1000))
-  return gateway
-}
-
-async function fakeUpstream(t: TestContext, ...behaviours: Behaviour[]): Promise<FakeUpstream> {
-  const upstream = await startFakeUpstream(...behaviours)
-  t.after(() => upstream.close())
-  return upstream
-}
-
-function openaiClient(gateway: TestGateway): OpenAI {
-  return new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0 })
-}
-
-const streamRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }], stream: true as const }
-const chatRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello' }] }
-
-function postChat(gateway: TestGateway, body: unknown): Promise<Response> {
-  return fetch(`${gateway.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void
-  const promise = new Promise<void>((r) => {
-    resolve = r
-  })
-  return { promise, resolve }
-}
 
 /** A chat.completion.chunk whose id tells which upstream sent it. */
 function chunkFrom(id: string, delta: Record<string, unknown>, finishReason: string | null = null): string {
@@ -138,14 +99,14 @@ const deaths: ReadonlyArray<{ name: string; then: Step; extra: readonly string[]
 
 for (const death of deaths) {
   test(`an upstream that answers 200 with role-only chunks and then ${death.name} fails over; the client sees only the next upstream's stream`, within, async (t) => {
-    const first = await fakeUpstream(t, scriptedStream({ 'x-dead-upstream': 'first' }, [...roleChunks, death.then]))
-    const second = await fakeUpstream(t, liveStream())
-    const gateway = await gatewayFor(t, [
+    const first = await fakeUpstreamFor(t, scriptedStream({ 'x-dead-upstream': 'first' }, [...roleChunks, death.then]))
+    const second = await fakeUpstreamFor(t, liveStream())
+    const gateway = await gatewayWith(t, { clientKey, upstreams: [
       { name: 'first', endpoint: first.endpoint, extra: death.extra },
       { name: 'second', endpoint: second.endpoint },
-    ])
+    ] })
 
-    const { data: stream, response } = await openaiClient(gateway).chat.completions.create(streamRequest).withResponse()
+    const { data: stream, response } = await openaiClientFor(gateway, clientKey).chat.completions.create(streamRequest).withResponse()
     const chunks = []
     for await (const chunk of stream) chunks.push(chunk)
 
@@ -165,14 +126,14 @@ for (const death of deaths) {
 }
 
 test('the raw bytes after a failover are exactly the next upstream\'s stream', within, async (t) => {
-  const first = await fakeUpstream(t, scriptedStream({ 'x-dead-upstream': 'first' }, [...roleChunks, 'reset']))
-  const second = await fakeUpstream(t, liveStream())
-  const gateway = await gatewayFor(t, [
+  const first = await fakeUpstreamFor(t, scriptedStream({ 'x-dead-upstream': 'first' }, [...roleChunks, 'reset']))
+  const second = await fakeUpstreamFor(t, liveStream())
+  const gateway = await gatewayWith(t, { clientKey, upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
-  const text = await (await postChat(gateway, streamRequest)).text()
+  const text = await (await postChat(gateway, clientKey, streamRequest)).text()
 
   const expected = [
     chunkFrom('chatcmpl-live', { role: 'assistant', content: '' }),
@@ -197,19 +158,18 @@ test('headers and then death before the first body byte fails over, for streams 
     { stream: true, then: 'reset', extra: [], errorCode: 'upstream_reset' },
   ] as const
   for (const [index, c] of cases.entries()) {
-    const first = await fakeUpstream(t, headersThen(c.then, c.stream ? 'text/event-stream' : 'application/json'))
-    const second = await fakeUpstream(t, c.stream ? liveStream() : json(200, completion('from second'), { 'x-answered-by': 'second' }))
-    const gateway = await gatewayFor(t, [
+    const first = await fakeUpstreamFor(t, headersThen(c.then, c.stream ? 'text/event-stream' : 'application/json'))
+    const second = await fakeUpstreamFor(t, c.stream ? liveStream() : json(200, completion('from second'), { 'x-answered-by': 'second' }))
+    const gateway = await gatewayWith(t, { clientKey, upstreams: [
       { name: 'first', endpoint: first.endpoint, extra: c.extra },
       { name: 'second', endpoint: second.endpoint },
-    ])
-    const client = openaiClient(gateway)
+    ] })
+    const client = openaiClientFor(gateway, clientKey)
 
     let headers: Headers
     if (c.stream) {
       const { data, response } = await client.chat.completions.create(streamRequest).withResponse()
-      let content = ''
-      for await (const chunk of data) content += chunk.choices[0]?.delta.content ?? ''
+      const content = await streamedText(data)
       assert.equal(content, 'from second', `case ${index}`)
       headers = response.headers
     } else {
@@ -241,14 +201,14 @@ const committing: ReadonlyArray<{ name: string; data: string; seen: (text: strin
 
 for (const commit of committing) {
   test(`${commit.name} commits: a later failure ends the stream with an error event, no [DONE], and no failover`, within, async (t) => {
-    const first = await fakeUpstream(t, scriptedStream({ 'x-first': 'yes' }, [roleChunks[0], { data: commit.data }, 'reset']))
-    const second = await fakeUpstream(t, liveStream())
-    const gateway = await gatewayFor(t, [
+    const first = await fakeUpstreamFor(t, scriptedStream({ 'x-first': 'yes' }, [roleChunks[0], { data: commit.data }, 'reset']))
+    const second = await fakeUpstreamFor(t, liveStream())
+    const gateway = await gatewayWith(t, { clientKey, upstreams: [
       { name: 'first', endpoint: first.endpoint },
       { name: 'second', endpoint: second.endpoint },
-    ])
+    ] })
 
-    const response = await postChat(gateway, streamRequest)
+    const response = await postChat(gateway, clientKey, streamRequest)
     const text = await response.text()
 
     assert.equal(response.status, 200)
@@ -269,17 +229,17 @@ for (const commit of committing) {
 }
 
 test('the official client receives the content and then the error, never a clean end', within, async (t) => {
-  const first = await fakeUpstream(
+  const first = await fakeUpstreamFor(
     t,
     scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hello' }) }, { data: chunkFrom('chatcmpl-dead', { content: ' wor' }) }, 'reset']),
   )
-  const second = await fakeUpstream(t, liveStream())
-  const gateway = await gatewayFor(t, [
+  const second = await fakeUpstreamFor(t, liveStream())
+  const gateway = await gatewayWith(t, { clientKey, upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
-  const stream = await openaiClient(gateway).chat.completions.create(streamRequest)
+  const stream = await openaiClientFor(gateway, clientKey).chat.completions.create(streamRequest)
   let content = ''
   await assert.rejects(
     (async () => {
@@ -300,14 +260,14 @@ test('an error event from the upstream commits: the client gets it and no other 
   // As a data payload with OpenAI's error object, and as an SSE `error` event whose payload has none.
   const errorEventData = '{"type":"error","message":"The model is overloaded"}'
   for (const errorStep of [{ data: upstreamError }, { raw: `event: error\ndata: ${errorEventData}\n\n` }]) {
-    const first = await fakeUpstream(t, scriptedStream({}, [roleChunks[0], errorStep, 'end']))
-    const second = await fakeUpstream(t, liveStream())
-    const gateway = await gatewayFor(t, [
+    const first = await fakeUpstreamFor(t, scriptedStream({}, [roleChunks[0], errorStep, 'end']))
+    const second = await fakeUpstreamFor(t, liveStream())
+    const gateway = await gatewayWith(t, { clientKey, upstreams: [
       { name: 'first', endpoint: first.endpoint },
       { name: 'second', endpoint: second.endpoint },
-    ])
+    ] })
 
-    const text = await (await postChat(gateway, streamRequest)).text()
+    const text = await (await postChat(gateway, clientKey, streamRequest)).text()
 
     assert.ok(text.includes('The model is overloaded'), text)
     assert.ok(!text.includes('from second'), text)
@@ -316,13 +276,13 @@ test('an error event from the upstream commits: the client gets it and no other 
 })
 
 test('a failure after the commit point cuts the stream at an event boundary, never inside an event', within, async (t) => {
-  const first = await fakeUpstream(
+  const first = await fakeUpstreamFor(
     t,
     scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'whole' }) }, { raw: `data: ${chunkFrom('chatcmpl-dead', { content: 'half' }).slice(0, 40)}` }, 'reset']),
   )
-  const gateway = await gatewayFor(t, [{ name: 'first', endpoint: first.endpoint }])
+  const gateway = await gatewayWith(t, { clientKey, upstreams: [{ name: 'first', endpoint: first.endpoint }] })
 
-  const text = await (await postChat(gateway, streamRequest)).text()
+  const text = await (await postChat(gateway, clientKey, streamRequest)).text()
 
   const events = dataEvents(text)
   assert.equal(events.length, 3, text)
@@ -336,12 +296,12 @@ test('the error event after the commit point names no upstream host: the details
     { then: 'hang', extra: '    idle_timeout: 0.3\n', code: 'upstream_idle_timeout' },
   ] as const
   for (const c of cases) {
-    const first = await fakeUpstream(t, scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hel' }) }, c.then]))
+    const first = await fakeUpstreamFor(t, scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hel' }) }, c.then]))
     // No name: the upstream is known by its endpoint's host, port and path.
     const gateway = await startTestGateway(`authorization: ${clientKey}\nupstreams:\n  - endpoint: ${first.endpoint}\n    sk: sk-unnamed-key\n${c.extra}`)
     t.after(() => gateway.shutdown(1000))
 
-    const text = await (await postChat(gateway, streamRequest)).text()
+    const text = await (await postChat(gateway, clientKey, streamRequest)).text()
 
     const events = dataEvents(text)
     const last = JSON.parse(events[events.length - 1] ?? 'null') as { error: { message: string; code: string } }
@@ -357,17 +317,17 @@ test('the error event after the commit point names no upstream host: the details
 
 test('a non-stream answer commits at its first body byte: a later failure is not retried and the client sees a broken body', within, async (t) => {
   const body = JSON.stringify(completion('a long answer that never finishes'))
-  const first = await fakeUpstream(t, (_req, res) => {
+  const first = await fakeUpstreamFor(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
     res.write(body.slice(0, 20), () => res.socket?.destroy())
   })
-  const second = await fakeUpstream(t, json(200, completion('from second')))
-  const gateway = await gatewayFor(t, [
+  const second = await fakeUpstreamFor(t, json(200, completion('from second')))
+  const gateway = await gatewayWith(t, { clientKey, upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
-  ])
+  ] })
 
-  const response = await postChat(gateway, chatRequest)
+  const response = await postChat(gateway, clientKey, chatRequest)
   assert.equal(response.status, 200)
   await assert.rejects(response.text())
 
@@ -381,7 +341,7 @@ test('a non-stream answer commits at its first body byte: a later failure is not
 test('chunks are forwarded as they arrive: the client has chunk 1 before the upstream sends chunk 2', within, async (t) => {
   // If the gateway held chunk 1 until more arrived, neither side would move: the test times out.
   const release = deferred()
-  const first = await fakeUpstream(
+  const first = await fakeUpstreamFor(
     t,
     scriptedStream({}, [
       roleChunks[0],
@@ -392,9 +352,9 @@ test('chunks are forwarded as they arrive: the client has chunk 1 before the ups
       'end',
     ]),
   )
-  const gateway = await gatewayFor(t, [{ name: 'first', endpoint: first.endpoint }])
+  const gateway = await gatewayWith(t, { clientKey, upstreams: [{ name: 'first', endpoint: first.endpoint }] })
 
-  const stream = await openaiClient(gateway).chat.completions.create(streamRequest)
+  const stream = await openaiClientFor(gateway, clientKey).chat.completions.create(streamRequest)
   const contents: string[] = []
   for await (const chunk of stream) {
     const content = chunk.choices[0]?.delta.content ?? ''
@@ -406,15 +366,15 @@ test('chunks are forwarded as they arrive: the client has chunk 1 before the ups
 })
 
 test('[DONE] ends the answer even when the upstream keeps its stream open; its connection is let go after', within, async (t) => {
-  const upstream = await fakeUpstream(t, async (_req: ReceivedRequest, res: ServerResponse) => {
+  const upstream = await fakeUpstreamFor(t, async (_req: ReceivedRequest, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write(`data: ${chunkFrom('kept-open', { role: 'assistant', content: 'All' })}\n\n`)
     res.write(`data: ${chunkFrom('kept-open', {}, 'stop')}\n\ndata: [DONE]\n\n`)
     // ... and never ends the response.
   })
-  const gateway = await gatewayFor(t, [{ name: 'kept-open', endpoint: upstream.endpoint, extra: ['idle_timeout: 600'] }])
+  const gateway = await gatewayWith(t, { clientKey, upstreams: [{ name: 'kept-open', endpoint: upstream.endpoint, extra: ['idle_timeout: 600'] }] })
   const count = gateway.outcomes.length
-  const text = await (await postChat(gateway, streamRequest)).text()
+  const text = await (await postChat(gateway, clientKey, streamRequest)).text()
   assert.match(text, /"content":"All".*data: \[DONE\]\n\n$/s)
   const outcome = await gateway.outcomeAt(count)
   assert.equal(outcome.status, 200)
