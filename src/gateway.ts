@@ -9,12 +9,16 @@ import { refuseBody } from './http/refuse-body.js'
 import { requestIdFor } from './http/request-id.js'
 import type { Logger } from './log/logger.js'
 import type { WorkerLink } from './cluster/worker-link.js'
+import { OrderedOutcomes } from './observers/ordered-outcomes.js'
 import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
 import type { OutcomeObserver, RequestOutcome } from './relay/request-outcome.js'
 import { UpstreamClients } from './relay/upstream-clients.js'
 import { systemClock, type Clock } from './time/clock.js'
 import { WorkerTokenEstimator } from './tokens/token-estimator.js'
+
+/** How long shutdown waits for outcomes whose token estimates are still being counted. */
+const outcomeDrainMs = 5_000
 
 export interface GatewayOptions {
   readonly config: GatewayConfig
@@ -35,6 +39,8 @@ export interface RunningGateway {
   readonly address: AddressInfo
   /** Metrics, alerts and the request log; `attachRecordQueue` connects a record writer to them. */
   readonly observability: Observability
+  /** Resolves once every finished request's outcome has reached the observers (some wait for a token estimate). */
+  outcomesSettled(): Promise<void>
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
   shutdown(deadlineMs?: number): Promise<void>
 }
@@ -59,6 +65,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (!adapters.has(upstream)) logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
   }
 
+  const ordered = new OrderedOutcomes((outcome) => observe(outcome))
   const observe = (outcome: RequestOutcome): void => {
     for (const observer of observers) {
       try {
@@ -74,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     adapters,
     clock,
     random: options.random ?? Math.random,
-    observe,
+    observe: (outcome) => ordered.push(outcome),
     draining: () => draining,
     tokens,
     logger,
@@ -132,6 +139,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.closeAllConnections()
       await closed
       await clients.close()
+      // Outcomes still waiting for a token estimate are observed (and recorded) before the counter stops.
+      await Promise.race([ordered.drained(), new Promise<void>((resolve) => setTimeout(resolve, outcomeDrainMs).unref())])
       await tokens.close()
       for (const hook of options.onShutdown ?? []) {
         try {
@@ -146,5 +155,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return shuttingDown
   }
 
-  return { server, url: `http://${host}:${address.port}`, address, observability, shutdown }
+  return { server, url: `http://${host}:${address.port}`, address, observability, outcomesSettled: () => ordered.drained(), shutdown }
 }

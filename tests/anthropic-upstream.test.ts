@@ -44,7 +44,7 @@ test('non-stream: a chat completion with usage; the outcome names the upstream',
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(text)
   })
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const completion = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, max_tokens: 100 })
   assert.equal(completion.choices[0]?.message.content, 'Hello from Claude')
   assert.equal(completion.choices[0]?.finish_reason, 'stop')
@@ -75,7 +75,7 @@ test('stream: text deltas, and usage in the last chunk when asked for', async ()
 
 test('stream without include_usage: no usage chunk reaches the client, yet the outcome has the reported usage', async () => {
   primary.script(anthropicSse(textStream(['Hel', 'lo'])))
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const stream = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true })
   let sawUsage = false
   let text = ''
@@ -114,7 +114,7 @@ test("stream: tool-call deltas assemble into the client's tool call", async () =
 test("an Anthropic 400 is the client's answer: OpenAI-shaped, status 400, no failover", async () => {
   primary.script(anthropicError(400, 'invalid_request_error', 'max_tokens: 100000 > 64000, which is the maximum'))
   const before = backup.requests.length
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   await assert.rejects(client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, max_tokens: 100000 }), (error: unknown) => {
     assert.ok(error instanceof OpenAI.BadRequestError)
     assert.equal(error.status, 400)
@@ -132,7 +132,7 @@ test("an Anthropic 400 is the client's answer: OpenAI-shaped, status 400, no fai
 test('Anthropic 529 overloaded fails over to the next upstream', async () => {
   primary.script(anthropicError(529, 'overloaded_error', 'Overloaded'))
   backup.script(anthropicSse(textStream(['from backup'])))
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const text = await streamedText(await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }))
   assert.equal(text, 'from backup')
   const outcome = await gateway.outcomeAt(count)
@@ -186,7 +186,7 @@ test('allow/deny apply to anthropic upstreams as to any other', async () => {
 test('stream_timeout: an upstream that does not answer in time fails over', async () => {
   primary.script(hang())
   backup.script(anthropicSse(textStream(['in time'])))
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const text = await streamedText(await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }))
   assert.equal(text, 'in time')
   assert.deepEqual((await gateway.outcomeAt(count)).attempts.map((a) => [a.outcome, a.errorCode]), [['failed', 'upstream_timeout'], ['ok', undefined]])
@@ -194,7 +194,7 @@ test('stream_timeout: an upstream that does not answer in time fails over', asyn
 
 test('a client that goes away aborts the Anthropic request at once', async () => {
   primary.script(anthropicSse(textStream(['first']).slice(0, 4), { then: 'hang' }))
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const controller = new AbortController()
   const stream = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }, { signal: controller.signal })
   for await (const chunk of stream) {

@@ -40,7 +40,7 @@ const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 
 test('OpenAI answers 500: the same request is translated for Anthropic, which answers', async () => {
   openai.script(openaiError(500, 'The server had an error'))
   anthropic.script(json(200, anthropicMessage([{ type: 'text', text: 'Claude here' }])))
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const answer = await client.chat.completions.create({ model: 'gpt-4o', messages })
   assert.equal(answer.choices[0]?.message.content, 'Claude here')
   assert.equal(openai.requests.at(-1)?.url, '/v1/chat/completions')

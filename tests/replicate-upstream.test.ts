@@ -68,7 +68,7 @@ test('stream: output events arrive as chunks, with usage when asked for', async 
 test('a failed prediction is a failed attempt: the next upstream answers', async () => {
   replicate.script(fakeReplicate(replicate, { polls: [{ status: 'failed', error: 'CUDA out of memory' }] }))
   openai.script(json(200, completion('from openai', model)))
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const answer = await client.chat.completions.create({ model, messages })
   assert.equal(answer.choices[0]?.message.content, 'from openai')
   const outcome = await gateway.outcomeAt(count)
@@ -78,7 +78,7 @@ test('a failed prediction is a failed attempt: the next upstream answers', async
 test('a stream URL on a foreign host is refused and counts as a failed attempt', async () => {
   replicate.script(fakeReplicate(replicate, { streamOrigin: 'http://replicate.attacker.example', stream: outputEvents(['x']) }))
   openai.script(sse(streamOf(['from', ' openai'], model)))
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const text = await streamedText(await client.chat.completions.create({ model, messages, stream: true }))
   assert.equal(text, 'from openai')
   const outcome = await gateway.outcomeAt(count)
@@ -112,7 +112,7 @@ test('a request a prompt-template model cannot serve goes to the next upstream; 
 
 test('a client that goes away aborts the stream and cancels the prediction', async () => {
   replicate.script(fakeReplicate(replicate, { stream: [{ event: 'output', data: 'Once' }], streamThen: 'hang' }))
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const controller = new AbortController()
   const stream = await client.chat.completions.create({ model, messages, stream: true }, { signal: controller.signal })
   for await (const chunk of stream) {

@@ -373,7 +373,7 @@ test('[DONE] ends the answer even when the upstream keeps its stream open; its c
     // ... and never ends the response.
   })
   const gateway = await gatewayWith(t, { clientKey, upstreams: [{ name: 'kept-open', endpoint: upstream.endpoint, extra: ['idle_timeout: 600'] }] })
-  const count = gateway.outcomes.length
+  const count = await gateway.nextOutcomeIndex()
   const text = await (await postChat(gateway, clientKey, streamRequest)).text()
   assert.match(text, /"content":"All".*data: \[DONE\]\n\n$/s)
   const outcome = await gateway.outcomeAt(count)

@@ -6,10 +6,10 @@ import { GatewayError } from '../errors/gateway-error.js'
 import type { InFlight } from '../observers/metrics/in-flight.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
 import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
-import type { OutcomeObserver, RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
-import type { CapturedResponse } from '../relay/response-capture.js'
+import type { RequestOutcome } from '../relay/request-outcome.js'
 import { requestStreamUsage } from '../relay/stream-usage-request.js'
-import { promptTexts, roughCount, type TokenEstimator } from '../tokens/token-estimator.js'
+import { outcomeUsage } from '../tokens/outcome-usage.js'
+import type { TokenEstimator } from '../tokens/token-estimator.js'
 import { planAttempts } from '../routing/plan-attempts.js'
 import type { Clock } from '../time/clock.js'
 import { readBody, tooLarge } from './read-body.js'
@@ -24,7 +24,8 @@ export interface RelayRouteDeps {
   readonly adapters: AdapterRegistry
   readonly clock: Clock
   readonly random: () => number
-  readonly observe: OutcomeObserver
+  /** Takes the outcome, or its promise while a token estimate is counted; observers get them in order. */
+  readonly observe: (outcome: RequestOutcome | Promise<RequestOutcome>) => void
   readonly draining: () => boolean
   readonly tokens: TokenEstimator
   /** Requests and streams in flight, for the metrics. */
@@ -121,29 +122,11 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     // Only a JSON body is kept: an upload (audio, files) is neither readable in a record nor small.
     requestBody: json === null ? null : body,
     requestHeaders: redactHeaders(req.headers),
-    usage: await usageOf(result, json, deps.tokens),
+    usage: undefined,
     responseText: result.captured?.text,
   }
-  deps.observe(outcome)
+  const usage = outcomeUsage(result.status, result.captured, json, deps.tokens)
+  deps.observe(usage instanceof Promise ? usage.then((estimated) => ({ ...outcome, usage: estimated })) : usage === undefined ? outcome : { ...outcome, usage })
 }
 
 const anonymous = Object.freeze({ kind: 'anonymous' as const })
-
-/** The upstream's reported usage; else, for a successful completion, an estimate from the texts. */
-async function usageOf(result: RelayResult, json: Readonly<Record<string, unknown>> | null, tokens: TokenEstimator): Promise<TokenUsage | undefined> {
-  const captured: CapturedResponse | undefined = result.captured
-  if (captured === undefined || result.status < 200 || result.status >= 300) return undefined
-  if (captured.usage !== undefined) return { ...captured.usage, source: 'reported' }
-  if (json === null || (json['messages'] === undefined && json['prompt'] === undefined && json['input'] === undefined)) return undefined
-  const prompt = promptTexts(json)
-  const completion = captured.text ?? ''
-  const counts = await tokens.count([...prompt.texts, completion])
-  // A failed counter answers with nothing: fall back to a rough count rather than none.
-  const countOf = (i: number, text: string): number => counts[i] ?? roughCount(text)
-  let promptTokens = prompt.framing
-  prompt.texts.forEach((text, i) => {
-    promptTokens += countOf(i, text)
-  })
-  const completionTokens = countOf(prompt.texts.length, completion)
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, source: 'estimated' }
-}

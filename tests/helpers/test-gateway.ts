@@ -8,6 +8,8 @@ export interface TestGateway extends RunningGateway {
   /** `http://127.0.0.1:PORT/v1`: a base URL for clients. */
   readonly baseURL: string
   readonly outcomes: RequestOutcome[]
+  /** The position the next request's outcome will take, once earlier outcomes have all been observed. */
+  nextOutcomeIndex(): Promise<number>
   /** Resolves with the next outcome (or an already-recorded one at that position). */
   outcomeAt(index: number): Promise<RequestOutcome>
   readonly logs: string[]
@@ -42,6 +44,10 @@ export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}
     baseURL: `${gateway.url}/v1`,
     outcomes,
     logs,
+    async nextOutcomeIndex() {
+      await gateway.outcomesSettled()
+      return outcomes.length
+    },
     outcomeAt(index) {
       const existing = outcomes[index]
       if (existing !== undefined) return Promise.resolve(existing)

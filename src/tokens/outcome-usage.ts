@@ -1,0 +1,28 @@
+// The usage of a finished request: what the upstream reported, else an estimate for a successful
+// completion (counted on the token worker, hence possibly a promise).
+import type { TokenUsage } from '../relay/request-outcome.js'
+import type { CapturedResponse } from '../relay/response-capture.js'
+import { promptTexts, roughCount, type TokenEstimator } from './token-estimator.js'
+
+export function outcomeUsage(
+  status: number,
+  captured: CapturedResponse | undefined,
+  json: Readonly<Record<string, unknown>> | null,
+  tokens: TokenEstimator,
+): TokenUsage | undefined | Promise<TokenUsage | undefined> {
+  if (captured === undefined || status < 200 || status >= 300) return undefined
+  if (captured.usage !== undefined) return { ...captured.usage, source: 'reported' }
+  if (json === null || (json['messages'] === undefined && json['prompt'] === undefined && json['input'] === undefined)) return undefined
+  const prompt = promptTexts(json)
+  const completion = captured.text ?? ''
+  return tokens.count([...prompt.texts, completion]).then((counts) => {
+    // A failed counter answers with nothing: fall back to a rough count rather than none.
+    const countOf = (i: number, text: string): number => counts[i] ?? roughCount(text)
+    let promptTokens = prompt.framing
+    prompt.texts.forEach((text, i) => {
+      promptTokens += countOf(i, text)
+    })
+    const completionTokens = countOf(prompt.texts.length, completion)
+    return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, source: 'estimated' as const }
+  })
+}
