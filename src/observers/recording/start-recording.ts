@@ -1,5 +1,4 @@
 // Request recording as the gateway runs it: store, writer and upkeep built from the config, as one observer.
-import { randomUUID } from 'node:crypto'
 import { isAbsolute, resolve } from 'node:path'
 import type { GatewayConfig } from '../../config/gateway-config.js'
 import type { Logger } from '../../log/logger.js'
@@ -8,6 +7,7 @@ import { systemClock, type Clock } from '../../time/clock.js'
 import { MaintenanceJob } from './maintenance-job.js'
 import { recordContextFor, toRecordRow } from './record-row.js'
 import { RecordStoreThread } from './record-store-thread.js'
+import { timeOrderedUid } from './record-uid.js'
 import { RecordWriter, type RecordWriterCounters } from './record-writer.js'
 
 export interface Recording {
@@ -48,7 +48,7 @@ export function startRecording(options: RecordingOptions): Recording | undefined
   const { records } = config
   const writer = new RecordWriter({ sink: store, clock, logger, queueSize: records.queueSize, queueBytes: records.queueBytes, batchSize: records.batchSize, flushIntervalMs: records.flushIntervalMs })
   const maintenance = new MaintenanceJob({ store, clock, logger, retentionDays: records.retentionDays, intervalMs: options.maintenanceIntervalMs })
-  const context = recordContextFor(config, options.newRecordUid ?? randomUUID)
+  const context = recordContextFor(config, options.newRecordUid ?? timeOrderedUid(clock))
   writer.start()
   void writer.ready.then(() => maintenance.start())
   let closing: Promise<void> | undefined

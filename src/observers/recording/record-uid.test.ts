@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { test } from 'node:test'
+import { timeOrderedUid } from './record-uid.js'
+
+const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+test('a record uid is a UUIDv7 carrying the wall-clock milliseconds', () => {
+  const now = Date.UTC(2026, 10, 28, 12, 0, 0, 123)
+  const uid = timeOrderedUid({ wallNow: () => now })()
+  assert.match(uid, uuidV7)
+  assert.equal(parseInt(uid.replace('-', '').slice(0, 12), 16), now)
+})
+
+test('record uids sort by creation time, and ids made in the same millisecond still differ', () => {
+  let now = 1_700_000_000_000
+  const newUid = timeOrderedUid({ wallNow: () => now })
+  const sameMs = [newUid(), newUid(), newUid()]
+  assert.equal(new Set(sameMs).size, 3)
+  const later: string[] = []
+  for (const step of [1, 255, 256, 65_536, 86_400_000]) {
+    now += step
+    later.push(newUid())
+  }
+  const all = [...sameMs, ...later]
+  for (let i = 3; i < all.length; i++) assert.ok((all[i - 1] as string) < (all[i] as string), `${all[i - 1]} sorts before ${all[i]}`)
+})
+
+test('the random part is the v4 id after its version digit', () => {
+  const v4 = randomUUID()
+  const uid = timeOrderedUid({ wallNow: () => 0 }, () => v4)()
+  assert.equal(uid, `00000000-0000-7${v4.slice(15)}`)
+})
