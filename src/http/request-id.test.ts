@@ -1,9 +1,9 @@
-// requestIdFor: the client's x-request-id when it is sane, else a fresh UUID.
+// requestIdFor: the client's x-request-id when it is sane, else a fresh time-ordered UUID (v7).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { requestIdFor } from './request-id.js'
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 test("the client's printable id is kept as it is", () => {
   assert.equal(requestIdFor('req-123'), 'req-123')

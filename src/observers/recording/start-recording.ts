@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../../time/clock.js'
 import { MaintenanceJob } from './maintenance-job.js'
 import { recordContextFor, toRecordRow } from './record-row.js'
 import { RecordStoreThread } from './record-store-thread.js'
-import { timeOrderedUid } from './record-uid.js'
+import { timeOrderedUid } from '../../time/time-ordered-uid.js'
 import { RecordWriter, type RecordWriterCounters } from './record-writer.js'
 
 export interface Recording {

@@ -1,6 +1,6 @@
-// Record ids that sort by creation time (the UUIDv7 layout), so the unique index on record_uid grows at its end.
+// Ids that sort by creation time (the UUIDv7 layout), so an index on them grows at its end.
 import { randomUUID } from 'node:crypto'
-import type { Clock } from '../../time/clock.js'
+import type { Clock } from './clock.js'
 
 /**
  * RFC 9562 UUIDv7: 48 bits of Unix milliseconds, the version nibble 7, then the 74 random bits (and the variant)
