@@ -13,7 +13,7 @@ import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 
 const clientKey = 'client-key-passthrough'
 const upstreamKey = 'sk-upstream-passthrough-secret'
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 async function gateway(t: TestContext, yaml: string): Promise<TestGateway> {
   const gw = await startTestGateway(yaml)
