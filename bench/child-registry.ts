@@ -15,9 +15,15 @@ export class DeadlineError extends Error {
 export class ChildRegistry {
   readonly #children = new Set<ChildProcess>()
 
-  /** Runs a compiled bench module (e.g. `new URL('./mock-upstream.js', import.meta.url)`) with an IPC channel. */
-  fork(module: URL, args: readonly string[] = []): ChildProcess {
-    return this.#track(fork(fileURLToPath(module), [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+  /**
+   * Runs a compiled bench module (e.g. `new URL('./mock-upstream.js', import.meta.url)`) with an IPC channel,
+   * behind `prefix` when one is given (`taskset -c 0`: taskset execs node, which keeps the channel's descriptor).
+   */
+  fork(module: URL, args: readonly string[] = [], prefix: readonly string[] = []): ChildProcess {
+    const stdio: SpawnOptions['stdio'] = ['ignore', 'inherit', 'inherit', 'ipc']
+    const [command, ...prefixArgs] = prefix
+    if (command === undefined) return this.#track(fork(fileURLToPath(module), [...args], { stdio }))
+    return this.#track(spawn(command, [...prefixArgs, process.execPath, fileURLToPath(module), ...args], { stdio }))
   }
 
   spawn(command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {

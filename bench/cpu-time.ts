@@ -14,6 +14,18 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   return ticksToMs(Number(fields[14 - 3]) + Number(fields[15 - 3]))
 }
 
+/**
+ * CPU time of this process's children that have exited and been waited for (cutime + cstime): the load generators
+ * and wrk runs, which are gone by the time a measurement ends.
+ */
+export function exitedChildrenCpuMs(): number | undefined {
+  const stat = readProc('/proc/self/stat')
+  if (stat === undefined) return undefined
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // cutime is field 16, cstime field 17.
+  return ticksToMs(Number(fields[16 - 3]) + Number(fields[17 - 3]))
+}
+
 /** Busy time of all CPUs together (user, nice, system, irq, softirq, steal): what every process used, ours or not. */
 export function machineBusyMs(): number | undefined {
   const stat = readProc('/proc/stat')

@@ -1,18 +1,24 @@
 // Starts the built gateway (dist/src/main.js) as a child process against the mock, and waits for /healthz.
 import type { ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ChildRegistry } from './child-registry.js'
+import { freePort } from './free-port.js'
 import type { RunningServer } from './mock-process.js'
 import { pollUntilHealthy } from './poll-until-healthy.js'
 
 export interface GatewayProcessOptions {
   readonly children: ChildRegistry
   readonly upstreamOrigin: string
-  /** A private temporary directory for the config file. */
+  /** A private temporary directory for the config file and the records database. */
   readonly workDir: string
+  /** Names the config and database files, so that several gateways can run side by side. */
+  readonly name: string
+  /** `--workers N`: 1 is a single process. */
+  readonly workers: number
+  /** `taskset -c 1`, or nothing. */
+  readonly cpuPrefix: readonly string[]
 }
 
 export interface RunningGatewayProcess extends RunningServer {
@@ -24,14 +30,21 @@ export interface RunningGatewayProcess extends RunningServer {
 const healthyDeadlineMs = 15_000
 const stderrKeepBytes = 4096
 
+/**
+ * Records on (SQLite, every `records:` key at its default: bodies, answers and headers stored) and metrics on
+ * (always). LOG_LEVEL=warn: at info the request log writes one line per request to stderr, and nginx runs
+ * without an access log. `idle_timeout: 900` lets the idle-streams scenario hold its streams past the default 120 s.
+ */
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<RunningGatewayProcess> {
   const port = await freePort()
-  const configPath = join(options.workDir, 'gateway.yaml')
+  const configPath = join(options.workDir, `${options.name}.yaml`)
   writeFileSync(
     configPath,
     [
       `address: "127.0.0.1:${port}"`,
-      'dbtype: none',
+      'dbtype: sqlite',
+      `dbaddr: ${JSON.stringify(join(options.workDir, `${options.name}-records.sqlite`))}`,
+      'idle_timeout: 900',
       'upstreams:',
       '  - sk: x',
       `    endpoint: "${options.upstreamOrigin}/v1"`,
@@ -40,7 +53,12 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     ].join('\n'),
   )
   const main = fileURLToPath(new URL('../src/main.js', import.meta.url))
-  const child = options.children.spawn(process.execPath, [main, '-config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const args = [main, '-config', configPath, '--workers', String(options.workers)]
+  const [command, ...prefixArgs] = options.cpuPrefix
+  const child = options.children.spawn(command ?? process.execPath, command === undefined ? args : [...prefixArgs, process.execPath, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  })
   let tail = ''
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     tail = (tail + text).slice(-stderrKeepBytes)
@@ -52,16 +70,4 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     throw new Error(`gateway did not start: ${(error as Error).message}\n--- gateway stderr ---\n${tail}`, { cause: error })
   }
   return { origin, pid: child.pid, child, stderrTail: () => tail }
-}
-
-/** A port that was free a moment ago; the gateway takes the address from its config, so it cannot report one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
 }

@@ -13,13 +13,13 @@ export interface RunningServer {
 const readyDeadlineMs = 10_000
 
 /** `defaults` shape the streams whose request does not say how (the scenarios' requests always do). */
-export async function startMockProcess(children: ChildRegistry, defaults: MockStreamShape): Promise<RunningServer> {
-  const child = children.fork(new URL('./mock-upstream.js', import.meta.url), [
-    '--chunks',
-    String(defaults.chunks),
-    '--chunk-gap-ms',
-    String(defaults.chunkGapMs),
-  ])
+/** `cpuPrefix` pins it (`taskset -c 0`). */
+export async function startMockProcess(children: ChildRegistry, defaults: MockStreamShape, cpuPrefix: readonly string[] = []): Promise<RunningServer> {
+  const child = children.fork(
+    new URL('./mock-upstream.js', import.meta.url),
+    ['--chunks', String(defaults.chunks), '--chunk-gap-ms', String(defaults.chunkGapMs)],
+    cpuPrefix,
+  )
   const ready = await nextMessage(child, isMockReady, readyDeadlineMs, 'mock upstream')
   return { origin: `http://127.0.0.1:${ready.port}`, pid: child.pid }
 }

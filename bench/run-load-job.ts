@@ -1,4 +1,4 @@
-// Runs one LoadJob in a fresh load-generator process and returns its result, bounded by a deadline.
+// Runs one job in a fresh child process (load generator, chunk probe) and returns its answer, bounded by a deadline.
 import type { ChildRegistry } from './child-registry.js'
 import { nextMessage } from './child-registry.js'
 import { isLoadResult, type LoadJob, type LoadResult } from './load-job.js'
@@ -6,13 +6,34 @@ import { isLoadResult, type LoadJob, type LoadResult } from './load-job.js'
 // Beyond the job's own time: process start, the drain of in-flight requests, and the answer over IPC.
 const slackMs = 15_000
 
-export async function runLoadJob(children: ChildRegistry, job: LoadJob): Promise<LoadResult> {
-  const child = children.fork(new URL('./load-generator.js', import.meta.url))
+export interface ChildJob<Result> {
+  readonly module: URL
+  readonly message: unknown
+  readonly isResult: (message: unknown) => message is Result
+  readonly deadlineMs: number
+  readonly what: string
+  /** `taskset -c 0`, or nothing. */
+  readonly cpuPrefix: readonly string[]
+}
+
+export async function runInChild<Result>(children: ChildRegistry, job: ChildJob<Result>): Promise<Result> {
+  const child = children.fork(job.module, [], job.cpuPrefix)
   try {
-    const result = nextMessage(child, isLoadResult, job.warmupMs + job.durationMs + job.requestTimeoutMs + slackMs, 'load generator')
-    child.send(job)
+    const result = nextMessage(child, job.isResult, job.deadlineMs, job.what)
+    child.send(job.message as object)
     return await result
   } finally {
     await children.stop(child)
   }
+}
+
+export function runLoadJob(children: ChildRegistry, job: LoadJob, cpuPrefix: readonly string[]): Promise<LoadResult> {
+  return runInChild(children, {
+    module: new URL('./load-generator.js', import.meta.url),
+    message: job,
+    isResult: isLoadResult,
+    deadlineMs: job.warmupMs + job.durationMs + job.requestTimeoutMs + slackMs,
+    what: 'load generator',
+    cpuPrefix,
+  })
 }

@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // The benchmark entry (`npm run bench`): start the mock and every target, run each scenario against each, report.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BenchUsageError, benchUsage, parseBenchOptions, type BenchOptions } from './bench-options.js'
 import { ChildRegistry } from './child-registry.js'
+import { planCpuPinning } from './cpu-pinning.js'
+import { describeMeasurement, hasFailedRequests } from './describe-measurement.js'
+import { ensureCommand } from './find-command.js'
+import type { Measurement, Scenario, ScenarioContext } from './measurement.js'
 import { startMockProcess } from './mock-process.js'
-import { measure, type Measurement } from './measure.js'
-import { formatInterference, formatRatios, formatTable, ms, resultsDocument } from './report.js'
-import { scenarios, type Scenario } from './scenarios.js'
-import { baselineTargetName, targets, type RunningTarget, type Target } from './targets.js'
+import { formatReport } from './report.js'
+import { recordCounters, type RecordCounters } from './record-counters.js'
+import { scenarios } from './scenarios.js'
+import { checkTargets, formatChecks } from './target-summary.js'
+import { gatewayTargetName, gatewayWorkersTargetName, referenceTargetName, targets, type RunningTarget, type Target } from './targets.js'
 
 const resultsFile = new URL('../../bench/results/latest.json', import.meta.url)
 /** More than this many cores used by other processes during a measurement makes the report warn. */
@@ -21,7 +26,8 @@ async function main(argv: readonly string[]): Promise<number> {
   let chosen: { scenarios: Scenario[]; targets: Target[] }
   try {
     options = parseBenchOptions(argv)
-    chosen = { scenarios: pick(scenarios, options.scenarios, 'scenario'), targets: pick(targets, options.targets, 'target') }
+    chosen = { scenarios: pick(scenarios, options.scenarios, 'scenario').filter((s) => s.enabled(options)), targets: pick(targets, options.targets, 'target') }
+    if (chosen.scenarios.length === 0) throw new BenchUsageError('no scenario to run (soak needs --soak SECONDS)')
   } catch (error) {
     if (!(error instanceof BenchUsageError)) throw error
     process.stderr.write(`${error.message}\n\n${benchUsage}`)
@@ -31,6 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(benchUsage)
     return 0
   }
+  const log = (line: string): void => void process.stderr.write(`${line}\n`)
   const children = new ChildRegistry()
   const workDir = mkdtempSync(join(tmpdir(), 'oar-bench-'))
   // The last word on every way out (a signal's process.exit included): no child and no temporary file outlive us.
@@ -38,49 +45,80 @@ async function main(argv: readonly string[]): Promise<number> {
     children.killAllNow()
     rmSync(workDir, { recursive: true, force: true })
   })
+  let stopping = false
   const onSignal = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\n${signal}: stopping the benchmark's processes\n`)
+    // A second signal (Ctrl-C twice, or a wrapper forwarding one) must not end the runner before its cleanup.
+    if (stopping) return
+    stopping = true
+    log(`\n${signal}: stopping the benchmark's processes`)
     void children.stopAll(1000).finally(() => process.exit(130))
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   const running = new Map<string, RunningTarget>()
+  const loadBefore = loadavg()
   try {
-    process.stderr.write(`${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load generator, mock and targets share them\n`)
-    const mock = await startMockProcess(children, { chunks: options.chunks, chunkGapMs: 0 })
-    for (const target of chosen.targets) running.set(target.name, await target.start({ children, mock, workDir }))
+    const pinning = planCpuPinning()
+    log(`${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`)
+    log(`pinning: ${pinning.description}`)
+    const nginx = chosen.targets.some((t) => t.name === referenceTargetName) ? ensureCommand('nginx', ['nginx-light', 'nginx'], log) : undefined
+    const needWrk = !options.nodeLoad && chosen.scenarios.some((s) => s.name === 'saturate')
+    const wrk = needWrk ? ensureCommand('wrk', ['wrk'], log) : undefined
+    if (needWrk && wrk === undefined) log('saturate uses the Node load generator instead of wrk: it, not the proxies, may be the limit')
+    const mock = await startMockProcess(children, { chunks: options.chunks, chunkGapMs: 0 }, pinning.load)
+    for (const target of chosen.targets) {
+      const started = await target.start({ children, mock, workDir, pinning, nginx })
+      if (started === undefined) log(`target ${target.name} left out: it cannot run here (see above)`)
+      else running.set(target.name, started)
+    }
+    const context: ScenarioContext = { children, mock, options, workDir, pinning, wrk, log }
     const measurements: Measurement[] = []
     for (const scenario of chosen.scenarios) {
+      log(`${scenario.name}:`)
       // Targets take turns within each repetition, so a burst of outside load hits one repetition, not one target.
       const runs = new Map<string, Measurement[]>()
       for (let repetition = 0; repetition < options.repeat; repetition++) {
         for (const [name, target] of running) {
-          const m = await measure({ children, mock, options }, scenario, name, target)
-          process.stderr.write(`  ${describe(m)}\n`)
+          if (!scenario.appliesTo(name) || !(targets.find((t) => t.name === name)?.scenarios?.includes(scenario.name) ?? true)) continue
+          const m = await scenario.run(context, name, target)
+          log(`  ${describeMeasurement(m)}`)
           runs.set(name, [...(runs.get(name) ?? []), m])
         }
       }
       for (const candidates of runs.values()) measurements.push(leastDisturbed(candidates))
     }
-    const ratios = formatRatios(measurements, baselineTargetName)
-    process.stdout.write(`\n${formatTable(measurements)}\n${ratios === '' ? '' : `\n${ratios}\n`}`)
-    process.stderr.write(formatInterference(measurements, interferenceLimitCores))
+    const records = new Map<string, RecordCounters | undefined>()
+    for (const name of [gatewayTargetName, gatewayWorkersTargetName]) {
+      const target = running.get(name)
+      if (target !== undefined) records.set(name, await recordCounters(target.origin))
+    }
+    const checks = checkTargets(measurements)
+    const descriptions = new Map(scenarios.map((s) => [s.name, s.description]))
+    const header = [
+      `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `pinning: ${pinning.description}; saturate load: ${wrk === undefined ? 'Node load generator (undici)' : 'wrk -t1'}`,
+    ].join('\n')
+    process.stdout.write(`\n${header}\n\n${formatReport(measurements, descriptions)}\n`)
+    for (const [name, counters] of records) {
+      process.stdout.write(`\nrecords (${name}, SQLite): ${counters === undefined ? 'no figures from /metrics' : `${counters.written} written, ${counters.dropped} dropped, ${counters.queued} waiting`}`)
+    }
+    process.stdout.write(`\n\n== targets (gateway: one process on core 1, records and metrics on)\n${formatChecks(checks)}\n`)
+    const noisy = measurements.filter((m) => m.otherCpuCores !== null && m.otherCpuCores > interferenceLimitCores)
+    if (noisy.length > 0) {
+      log(`\nwarning: other processes competed for the CPUs during ${noisy.map((m) => `${m.scenario}/${m.target} (${(m.otherCpuCores as number).toFixed(2)} cores)`).join(', ')}: run again on a quiet machine before comparing those`)
+    }
     if (options.json) {
       mkdirSync(new URL('.', resultsFile), { recursive: true })
-      writeFileSync(resultsFile, `${JSON.stringify(resultsDocument(options, measurements), null, 2)}\n`)
+      const machine = { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageBefore: loadBefore, loadAverageAfter: loadavg() }
+      const document = { generatedAt: new Date().toISOString(), machine, pinning: pinning.description, saturateLoad: wrk === undefined ? 'node' : 'wrk', options, records: Object.fromEntries(records), checks, measurements }
+      writeFileSync(resultsFile, `${JSON.stringify(document, null, 2)}\n`)
       process.stdout.write(`\nwrote ${fileURLToPath(resultsFile)}\n`)
     }
-    return measurements.some((m) => m.result.errors > 0) ? 1 : 0
+    return measurements.some(hasFailedRequests) ? 1 : 0
   } finally {
     for (const target of running.values()) await target.stop()
     await children.stopAll()
   }
-}
-
-function describe(m: Measurement): string {
-  const lag = m.result.maxScheduleLagMs === null ? '' : `, sender at most ${ms(m.result.maxScheduleLagMs)} ms late`
-  const others = m.otherCpuCores === null ? '' : `, others ${m.otherCpuCores.toFixed(2)} cores`
-  return `${m.scenario} -> ${m.target}: ${m.result.requestsPerS.toFixed(0)} req/s, p50 ${ms(m.result.total.p50Ms)} ms, ${m.result.errors} errors${lag}${others}`
 }
 
 /** The run other processes used the least CPU during (the first, where that is unknown). */

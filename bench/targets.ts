@@ -1,42 +1,78 @@
 // What the load is sent to: each target is a server in front of (or being) the mock upstream.
 import type { ChildRegistry } from './child-registry.js'
+import type { CpuPinning } from './cpu-pinning.js'
 import { startGatewayProcess } from './gateway-process.js'
 import type { RunningServer } from './mock-process.js'
+import { startNginxProcess } from './nginx-process.js'
 
 export interface TargetContext {
   readonly children: ChildRegistry
   readonly mock: RunningServer
   readonly workDir: string
+  readonly pinning: CpuPinning
+  /** The nginx executable; undefined when it is missing and could not be installed. */
+  readonly nginx: string | undefined
 }
 
 export interface RunningTarget extends RunningServer {
+  /** Where it runs, for the report: `core 1`, `any core`. */
+  readonly cpus: string
   stop(): Promise<void>
 }
 
 export interface Target {
   readonly name: string
   readonly description: string
-  start(context: TargetContext): Promise<RunningTarget>
+  /** Only these scenarios run against it; undefined = all. */
+  readonly scenarios?: readonly string[]
+  /** Undefined when it cannot run here (nginx missing); the reason has been written to stderr then. */
+  start(context: TargetContext): Promise<RunningTarget | undefined>
 }
 
-/** The baseline the other targets are compared with. */
-export const baselineTargetName = 'direct'
+/** The mock itself: time to first byte through a proxy is compared with it. */
+export const directTargetName = 'direct'
+/** The reference proxy every gateway figure is a ratio of. */
+export const referenceTargetName = 'nginx'
+/** The gateway as the targets in the issue define it: one process on one core, records and metrics on. */
+export const gatewayTargetName = 'gateway'
+export const gatewayWorkersTargetName = 'gateway-2-workers'
 
-/** A new target (nginx, `serve --workers N`, records on) is one more entry here. */
+function pinnedTo(prefix: readonly string[]): string {
+  return prefix.length === 0 ? 'any core' : `core ${prefix[prefix.length - 1]}`
+}
+
 export const targets: readonly Target[] = [
   {
-    name: baselineTargetName,
+    name: directTargetName,
     description: 'the load generator talks to the mock upstream itself',
-    async start({ mock }) {
-      return { ...mock, stop: async () => undefined }
+    async start({ mock, pinning }) {
+      return { ...mock, cpus: pinnedTo(pinning.load), stop: async () => undefined }
     },
   },
   {
-    name: 'gateway',
-    description: 'node dist/src/main.js, one process, dbtype none, one upstream: the mock',
+    name: referenceTargetName,
+    description: 'nginx proxy_pass to the mock, upstream keep-alive 64, proxy_buffering off, no access log, one process',
+    async start({ children, mock, workDir, pinning, nginx }) {
+      if (nginx === undefined) return undefined
+      const running = await startNginxProcess({ children, nginx, upstreamOrigin: mock.origin, workDir, cpuPrefix: pinning.proxy })
+      return { origin: running.origin, pid: running.pid, cpus: pinnedTo(pinning.proxy), stop: () => children.stop(running.child) }
+    },
+  },
+  {
+    name: gatewayTargetName,
+    description: 'node dist/src/main.js --workers 1, dbtype sqlite (records on), metrics on, LOG_LEVEL=warn',
+    async start({ children, mock, workDir, pinning }) {
+      const gateway = await startGatewayProcess({ children, upstreamOrigin: mock.origin, workDir, name: gatewayTargetName, workers: 1, cpuPrefix: pinning.proxy })
+      return { origin: gateway.origin, pid: gateway.pid, cpus: pinnedTo(pinning.proxy), stop: () => children.stop(gateway.child) }
+    },
+  },
+  {
+    name: gatewayWorkersTargetName,
+    description: 'the same with --workers 2 (a primary and two workers sharing the port), not pinned',
+    scenarios: ['saturate'],
     async start({ children, mock, workDir }) {
-      const gateway = await startGatewayProcess({ children, upstreamOrigin: mock.origin, workDir })
-      return { origin: gateway.origin, pid: gateway.pid, stop: () => children.stop(gateway.child) }
+      const gateway = await startGatewayProcess({ children, upstreamOrigin: mock.origin, workDir, name: gatewayWorkersTargetName, workers: 2, cpuPrefix: [] })
+      return { origin: gateway.origin, pid: gateway.pid, cpus: 'any core', stop: () => children.stop(gateway.child) }
     },
   },
 ]
