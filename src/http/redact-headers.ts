@@ -1,8 +1,9 @@
 // The client's request headers as observers see them: credentials replaced, so no key reaches records or logs.
 import type { IncomingHttpHeaders } from 'node:http'
+import { alwaysRedactedHeaders } from '../config/records-schema.js'
 
-/** Headers that carry a credential: the client's key (OpenAI, Azure, Anthropic styles), proxy auth, cookies. */
-const secretHeaders: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'api-key', 'x-api-key', 'cookie'])
+/** Headers that carry a credential (the same list the records always redact): keys in every provider's style, proxy auth, cookies. */
+const secretHeaders: ReadonlySet<string> = new Set(alwaysRedactedHeaders)
 
 export const redactedValue = '[redacted]'
 

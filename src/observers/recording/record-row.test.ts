@@ -119,7 +119,7 @@ test('a failed request: no upstream, no first byte, no usage, the error code kep
 test('an asis upstream is recorded as asis; an unknown client key by its fingerprint; no key as empty', () => {
   const context = recordContextFor(configOf(), () => 'uid')
   assert.equal(toRecordRow(outcome({ upstream: 'own-key' }), context).upstreamKey, 'asis')
-  const stranger = toRecordRow(outcome({ identity: { kind: 'anonymous' }, requestHeaders: { authorization: 'Bearer wrong-key-123' } }), context)
+  const stranger = toRecordRow(outcome({ identity: { kind: 'anonymous', fingerprint: fingerprint('wrong-key-123') }, requestHeaders: { authorization: '[redacted]' } }), context)
   assert.equal(stranger.clientKey, fingerprint('wrong-key-123'))
   assert.equal(toRecordRow(outcome({ identity: { kind: 'anonymous' }, requestHeaders: {} }), context).clientKey, '')
 })

@@ -1,5 +1,4 @@
 // One request record, built from a RequestOutcome by a pure mapping: names and fingerprints, never keys.
-import { extractClientKey } from '../../auth/authenticate.js'
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
 import type { GatewayConfig, RecordsConfig, UpstreamCredential } from '../../config/gateway-config.js'
 import type { AttemptOutcome, RequestOutcome } from '../../relay/request-outcome.js'
@@ -120,12 +119,9 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
   }
 }
 
-/** Known keys carry their fingerprint; an unknown one is fingerprinted too, so failed attempts can be told apart. */
+/** Known keys carry their fingerprint; an unknown one does too (the edge took it), so failed attempts can be told apart. */
 function clientKeyFingerprint(outcome: RequestOutcome): string {
-  if (outcome.identity.kind === 'key') return outcome.identity.fingerprint
-  const authorization = outcome.requestHeaders.authorization
-  const presented = extractClientKey(typeof authorization === 'string' ? authorization : undefined)
-  return presented === '' ? '' : keyFingerprint(keyDigest(presented))
+  return outcome.identity.fingerprint ?? ''
 }
 
 function credentialFingerprint(credential: UpstreamCredential): string {
