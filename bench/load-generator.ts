@@ -61,7 +61,7 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
   let pending: Promise<unknown>
   switch (job.mode.kind) {
     case 'closed':
-      pending = runClosedLoop(job.connections, stopAt, send, now)
+      pending = runClosedLoop(job.connections, stopAt, send, now, closedLoopSpreadMs(job))
       await delay(Math.max(0, stopAt - now()))
       break
     case 'open': {
@@ -93,11 +93,23 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
   }
 }
 
-function runClosedLoop(workers: number, stopAt: number, send: () => Promise<void>, now: Now): Promise<unknown> {
-  const worker = async (): Promise<void> => {
+/**
+ * Streams last `chunks x gap` each. Started all at once, every stream would stay in step with every other: all
+ * first bytes due in the same millisecond, then every chunk of every stream arriving together, each 20 ms, for
+ * the whole run. Real clients do not move in step, so workers start spread evenly over one stream's length; the
+ * warm-up (longer than that) lets them settle before anything is measured. Non-stream requests start at once.
+ */
+export function closedLoopSpreadMs(job: Pick<LoadJob, 'stream' | 'mockStream' | 'warmupMs'>): number {
+  if (!job.stream || job.mockStream === undefined) return 0
+  return Math.min(job.mockStream.chunks * job.mockStream.chunkGapMs, job.warmupMs)
+}
+
+function runClosedLoop(workers: number, stopAt: number, send: () => Promise<void>, now: Now, spreadMs: number): Promise<unknown> {
+  const worker = async (index: number): Promise<void> => {
+    if (spreadMs > 0) await delay((index * spreadMs) / workers)
     while (now() < stopAt) await send()
   }
-  return Promise.all(Array.from({ length: workers }, worker))
+  return Promise.all(Array.from({ length: workers }, (_, index) => worker(index)))
 }
 
 interface OpenLoopOptions {

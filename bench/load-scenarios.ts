@@ -95,7 +95,7 @@ export const fixedRate: Scenario = {
 
 export const stream: Scenario = {
   name: 'stream',
-  description: '--streams concurrent streams (closed loop) of --chunks chunks, --chunk-gap-ms apart: time to first byte, CPU per stream',
+  description: '--streams concurrent streams (closed loop, starts spread over one stream) of --chunks chunks, --chunk-gap-ms apart: time to first byte, CPU per stream',
   enabled: everywhere,
   appliesTo: everywhere,
   run: (context, target, running) =>

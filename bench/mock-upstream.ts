@@ -38,6 +38,25 @@ const notFoundResponse = Buffer.from(`HTTP/1.1 404 Not Found\r\ncontent-type: ap
 const badRequestResponse = Buffer.from('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
 /** `data: [DONE]` as the last HTTP chunk, followed by the end of the chunked body. */
 const doneAndEnd = Buffer.concat([httpChunk(Buffer.from('data: [DONE]\n\n')), Buffer.from('0\r\n\r\n')])
+/**
+ * OpenAI's usage-only final chunk (`"choices":[]`), sent before `[DONE]` when the request set
+ * `stream_options.include_usage`, as OpenAI does. The gateway sets it to record usage; nginx passes requests unchanged.
+ */
+const usageThenDoneAndEnd = Buffer.concat([
+  httpChunk(
+    Buffer.from(
+      `data: ${JSON.stringify({
+        id: 'chatcmpl-bench',
+        object: 'chat.completion.chunk',
+        created,
+        model: 'gpt-4o-mini',
+        choices: [],
+        usage: { prompt_tokens: 187, completion_tokens: 50, total_tokens: 237 },
+      })}\n\n`,
+    ),
+  ),
+  doneAndEnd,
+])
 
 function httpChunk(data: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')])
@@ -64,16 +83,22 @@ interface ParsedRequest {
 
 interface ChatRequest {
   readonly metadata?: { readonly bench_chunks?: unknown; readonly bench_chunk_gap_ms?: unknown }
+  readonly stream_options?: { readonly include_usage?: unknown }
+}
+
+interface StreamShape extends MockStreamShape {
+  readonly includeUsage: boolean
 }
 
 /** The request's own stream shape (set by the load generator in `metadata`), else the mock's defaults. */
-function shapeOf(body: Buffer, defaults: MockStreamShape): MockStreamShape {
+function shapeOf(body: Buffer, defaults: MockStreamShape): StreamShape {
   const request = JSON.parse(body.toString('utf8')) as ChatRequest
   const chunks = Number(request.metadata?.bench_chunks ?? defaults.chunks)
   const chunkGapMs = Number(request.metadata?.bench_chunk_gap_ms ?? defaults.chunkGapMs)
   return {
     chunks: Number.isInteger(chunks) && chunks >= 1 ? chunks : defaults.chunks,
     chunkGapMs: Number.isFinite(chunkGapMs) && chunkGapMs >= 0 ? chunkGapMs : defaults.chunkGapMs,
+    includeUsage: request.stream_options?.include_usage === true,
   }
 }
 
@@ -145,6 +170,7 @@ export function createMockUpstream(defaults: MockStreamShape): ReturnType<typeof
             socket,
             events: eventsFor(shape.chunks),
             chunkGapMs: shape.chunkGapMs,
+            end: shape.includeUsage ? usageThenDoneAndEnd : doneAndEnd,
             setTimer: (t) => (timer = t),
             done: () => {
               streaming = false
@@ -179,16 +205,18 @@ interface StreamWriter {
   readonly socket: Socket
   readonly events: readonly Buffer[]
   readonly chunkGapMs: number
+  /** The usage chunk when asked for, `[DONE]` and the end of the chunked body. */
+  readonly end: Buffer
   /** Keeps the pending timer, so that a closed connection can clear it. */
   readonly setTimer: (timer: NodeJS.Timeout) => void
   readonly done: () => void
 }
 
-function stream({ socket, events, chunkGapMs, setTimer, done }: StreamWriter): void {
+function stream({ socket, events, chunkGapMs, end, setTimer, done }: StreamWriter): void {
   socket.write(streamHead)
   if (chunkGapMs <= 0) {
     for (const event of events) socket.write(event)
-    socket.write(doneAndEnd)
+    socket.write(end)
     done()
     return
   }
@@ -198,7 +226,7 @@ function stream({ socket, events, chunkGapMs, setTimer, done }: StreamWriter): v
     socket.write(events[next++] as Buffer)
     if (next < events.length) setTimer(setTimeout(writeNext, chunkGapMs))
     else {
-      socket.write(doneAndEnd)
+      socket.write(end)
       done()
     }
   }
