@@ -6,7 +6,7 @@ import { GatewayError } from '../errors/gateway-error.js'
 import type { InFlight } from '../observers/metrics/in-flight.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
 import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
-import type { RequestOutcome } from '../relay/request-outcome.js'
+import type { RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
 import { requestStreamUsage } from '../relay/stream-usage-request.js'
 import { outcomeUsage } from '../tokens/outcome-usage.js'
 import type { TokenEstimator } from '../tokens/token-estimator.js'
@@ -101,7 +101,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
   }
   inFlight.requests--
   if (stream) inFlight.streams--
-  const outcome: RequestOutcome = {
+  const finished: RequestOutcome = {
     requestId,
     startedAt,
     method: req.method ?? 'GET',
@@ -126,7 +126,14 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     responseText: result.captured?.text,
   }
   const usage = outcomeUsage(result.status, result.captured, json, deps.tokens)
-  deps.observe(usage instanceof Promise ? usage.then((estimated) => ({ ...outcome, usage: estimated })) : usage === undefined ? outcome : { ...outcome, usage })
+  deps.observe(usage instanceof Promise ? usage.then((estimated) => withUsage(finished, estimated)) : withUsage(finished, usage))
+}
+
+/** Completes the outcome in place (it has not been observed yet): reported usage is known at once, an estimate later. */
+function withUsage(finished: RequestOutcome, usage: TokenUsage | undefined): RequestOutcome {
+  const outcome = finished as { -readonly [K in keyof RequestOutcome]: RequestOutcome[K] }
+  outcome.usage = usage
+  return outcome
 }
 
 const anonymous = Object.freeze({ kind: 'anonymous' as const })

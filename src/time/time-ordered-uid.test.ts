@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import { timeOrderedUid } from './time-ordered-uid.js'
 
@@ -26,8 +25,27 @@ test('record uids sort by creation time, and ids made in the same millisecond st
   for (let i = 3; i < all.length; i++) assert.ok((all[i - 1] as string) < (all[i] as string), `${all[i - 1]} sorts before ${all[i]}`)
 })
 
-test('the random part is the v4 id after its version digit', () => {
-  const v4 = randomUUID()
-  const uid = timeOrderedUid({ wallNow: () => 0 }, () => v4)()
-  assert.equal(uid, `00000000-0000-7${v4.slice(15)}`)
+test('the random part comes from the injected random bytes, with the version and variant bits set', () => {
+  let fills = 0
+  const uid = timeOrderedUid({ wallNow: () => 0 }, (bytes) => {
+    fills++
+    bytes.fill(0xff)
+  })
+  assert.equal(uid(), '00000000-0000-7fff-bfff-ffffffffffff')
+  const zero = timeOrderedUid({ wallNow: () => 0x0123_4567_89ab }, (bytes) => bytes.fill(0))
+  assert.equal(zero(), '01234567-89ab-7000-8000-000000000000')
+  assert.equal(fills, 1)
+})
+
+test('the random pool is refilled every 256 ids, so later ids take fresh bytes', () => {
+  let fills = 0
+  let counter = 0
+  const newUid = timeOrderedUid({ wallNow: () => 0 }, (bytes) => {
+    fills++
+    for (let i = 0; i < bytes.length; i++) bytes[i] = counter++ & 0xff
+  })
+  const ids = Array.from({ length: 600 }, () => newUid())
+  assert.equal(fills, 3)
+  for (const id of ids) assert.match(id, uuidV7)
+  assert.equal(new Set(ids).size, ids.length)
 })

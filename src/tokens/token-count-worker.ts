@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads'
 import { Tiktoken } from 'js-tiktoken/lite'
 import o200kBase from 'js-tiktoken/ranks/o200k_base'
+import { runAtBackgroundPriority } from '../threads/background-priority.js'
 
 export interface TokenCountRequest {
   readonly id: number
@@ -14,6 +15,7 @@ export interface TokenCountReply {
 }
 
 if (parentPort !== null) {
+  runAtBackgroundPriority()
   const port = parentPort
   const encoder = new Tiktoken(o200kBase)
   port.on('message', (request: TokenCountRequest) => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
+import { threadPrioritiesVisible, threadsAtNice } from '../../tests/helpers/thread-nice.js'
+import { backgroundNice } from '../threads/background-priority.js'
 import { promptTexts, roughCount, WorkerTokenEstimator } from './token-estimator.js'
 
 const errors: unknown[] = []
@@ -35,4 +37,9 @@ test('the prompt of a legacy completion or embeddings request', () => {
   assert.deepEqual(promptTexts({ prompt: 'Say this' }), { texts: ['Say this'], framing: 0 })
   assert.deepEqual(promptTexts({ input: ['a', 'b'] }), { texts: ['a', 'b'], framing: 0 })
   assert.deepEqual(promptTexts({ model: 'x' }), { texts: [], framing: 0 })
+})
+
+test('the counting thread runs at background priority', { skip: threadPrioritiesVisible }, async () => {
+  await estimator.count(['warm'])
+  assert.ok(threadsAtNice(backgroundNice).length >= 1)
 })

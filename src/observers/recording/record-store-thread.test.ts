@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { createLogger } from '../../log/logger.js'
+import { threadPrioritiesVisible, threadsAtNice } from '../../../tests/helpers/thread-nice.js'
+import { backgroundNice } from '../../threads/background-priority.js'
 import { RecordStoreError, RecordStoreThread } from './record-store-thread.js'
 
 const quiet = createLogger({ level: 'silent' })
@@ -38,6 +40,19 @@ test('after the worker has stopped, the next call starts a new one', async () =>
     await store.close()
     assert.equal(await store.count(), 0)
     assert.ok(logs.some((line) => line.includes('"msg":"sql"')), 'log lines from the worker reach the logger')
+  } finally {
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('the store thread runs at background priority, below the thread that serves requests', { skip: threadPrioritiesVisible }, async () => {
+  const before = threadsAtNice(backgroundNice)
+  const dir = await mkdtemp(join(tmpdir(), 'records-thread-'))
+  const store = RecordStoreThread.open({ dialect: 'sqlite', address: join(dir, 'db.sqlite'), logger: quiet, redactHeaders: [] })
+  try {
+    await store.prepare()
+    assert.equal(threadsAtNice(backgroundNice).filter((id) => !before.includes(id)).length, 1)
   } finally {
     await store.close()
     await rm(dir, { recursive: true, force: true })

@@ -2,6 +2,7 @@
 // batch write costs the request-serving thread only the hand-over of its rows.
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Logger, LogLevel } from '../../log/logger.js'
+import { runAtBackgroundPriority } from '../../threads/background-priority.js'
 import { RecordStore, type RecordStoreOptions } from './record-store.js'
 
 /** The store methods a RecordStoreThread may call. */
@@ -19,6 +20,7 @@ export type FromWorker =
 
 const port = parentPort
 if (port !== null) {
+  runAtBackgroundPriority()
   const post = (message: FromWorker): void => port.postMessage(message)
   // Log lines go to the main thread's logger, so -dblog and warnings land where every other line does.
   const log =
