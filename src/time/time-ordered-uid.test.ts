@@ -39,10 +39,16 @@ test('the random part comes from the injected random bytes, with the version and
 
 test('the random pool is refilled every 256 ids, so later ids take fresh bytes', () => {
   let fills = 0
-  let counter = 0
+  let state = 0x2545f491
   const newUid = timeOrderedUid({ wallNow: () => 0 }, (bytes) => {
     fills++
-    for (let i = 0; i < bytes.length; i++) bytes[i] = counter++ & 0xff
+    // xorshift32: a fixed sequence that does not repeat within the test
+    for (let i = 0; i < bytes.length; i++) {
+      state ^= state << 13
+      state ^= state >>> 17
+      state ^= state << 5
+      bytes[i] = state & 0xff
+    }
   })
   const ids = Array.from({ length: 600 }, () => newUid())
   assert.equal(fills, 3)
