@@ -13,6 +13,7 @@ import { withoutUsageOnlyEvents } from '../streaming/usage-events.js'
 import { ResponseCapture, type CapturedResponse } from './response-capture.js'
 import type { Clock, TimerHandle } from '../time/clock.js'
 import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
+import { chunkOf, lastChunk, takeOverChunking } from '../http/chunked-coding.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
 import { interruptedStreamError } from './failure-answer.js'
@@ -83,6 +84,8 @@ export class Attempt implements ResponseSink {
   #capture: ResponseCapture | undefined
   /** After the commit point: the bytes of an event not yet complete. */
   #tail: Buffer | undefined
+  /** A stream whose chunked coding the attempt writes itself (see takeOverChunking). */
+  #chunking = false
   // Error-body state.
   #errorBody: Buffer[] = []
   #errorBytes = 0
@@ -141,8 +144,10 @@ export class Attempt implements ResponseSink {
         this.#capture?.push(chunk)
         return this.#write(chunk)
       case 'sse': {
-        this.#parser?.push(chunk)
-        const more = this.#committed ? this.#writeEvents(chunk) : this.#hold(chunk)
+        // Before the commit point every event is parsed (to find that point); after it, events are read from
+        // the bytes being forwarded.
+        if (!this.#committed) this.#parser?.push(chunk)
+        const more = this.#committed ? this.#writeEvents(chunk, true) : this.#hold(chunk)
         if (this.#sawDone && this.#committed) {
           this.#finishAfterDone()
           return true
@@ -187,7 +192,7 @@ export class Attempt implements ResponseSink {
         if (!this.#committed) this.#commit()
         break
     }
-    this.#options.res.end()
+    this.#end()
     this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs, captured: this.#captured() })
   }
 
@@ -203,7 +208,9 @@ export class Attempt implements ResponseSink {
     if (!res.destroyed) {
       if (this.#mode === 'sse') {
         // An explicit error event and no [DONE]: the client must not mistake a cut stream for a complete one.
-        res.end(`data: ${interruptedStreamError(error).toBody()}\n\n`)
+        const event = Buffer.from(`data: ${interruptedStreamError(error).toBody()}\n\n`)
+        if (this.#chunking) res.end(Buffer.concat([chunkOf(event), lastChunk]))
+        else res.end(event)
       } else {
         // A plain body cannot carry an error after it started: cut the connection so the client sees a failure.
         res.destroy(error)
@@ -222,7 +229,7 @@ export class Attempt implements ResponseSink {
       this.#write(this.#tail)
       this.#tail = undefined
     }
-    this.#options.res.end()
+    this.#end()
     this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs, captured: this.#captured() })
     this.#afterDone = this.#options.clock.setTimeout(() => {
       this.#afterDone = undefined
@@ -251,12 +258,9 @@ export class Attempt implements ResponseSink {
     return true
   }
 
+  /** An event before the commit point (the parser stops at it). */
   #onEvent(event: SseEvent): void {
     if (this.#tap?.onEvent(event) === true) this.#usageOnlyPending = true
-    if (this.#committed) {
-      if (event.data === '[DONE]') this.#sawDone = true
-      return
-    }
     const visibility = classifyEvent(event)
     if (visibility === 'visible') this.#sawVisible = true
     else if (visibility === 'done') this.#sawDone = true
@@ -266,11 +270,15 @@ export class Attempt implements ResponseSink {
     const held = this.#held.length === 1 ? (this.#held[0] as Buffer) : Buffer.concat(this.#held, this.#heldBytes)
     this.#held = []
     this.#heldBytes = 0
-    return this.#writeEvents(held)
+    // The parser has read every whole event held; an unfinished last one is read from bytes once complete.
+    return this.#writeEvents(held, false)
   }
 
-  /** Forward whole events only, so an error event after a failure never lands inside a half-sent one. */
-  #writeEvents(chunk: Buffer): boolean {
+  /**
+   * Forward whole events only, so an error event after a failure never lands inside a half-sent one.
+   * `unread`: these bytes have not been through the parser, so the tap reads their events here.
+   */
+  #writeEvents(chunk: Buffer, unread: boolean): boolean {
     let data = chunk
     if (this.#tail !== undefined) {
       data = Buffer.concat([this.#tail, chunk])
@@ -281,6 +289,11 @@ export class Attempt implements ResponseSink {
       this.#tail = data.subarray(boundary)
       if (boundary === 0) return true
       data = data.subarray(0, boundary)
+    }
+    if (unread && this.#tap !== undefined) {
+      const seen = this.#tap.onEventBytes(data)
+      if (seen.done) this.#sawDone = true
+      if (seen.usageOnly) this.#usageOnlyPending = true
     }
     if (this.#usageOnlyPending && this.#options.stripUsageChunk) {
       this.#usageOnlyPending = false
@@ -293,7 +306,8 @@ export class Attempt implements ResponseSink {
   #write(chunk: Buffer): boolean {
     const res = this.#options.res
     if (res.destroyed) return false
-    const ok = res.write(chunk)
+    if (chunk.length === 0) return true // an empty chunk would end a chunked body
+    const ok = res.write(this.#chunking ? chunkOf(chunk) : chunk)
     if (!ok) {
       this.#deadlines.pause()
       res.once('drain', this.#onDrain)
@@ -311,6 +325,12 @@ export class Attempt implements ResponseSink {
     this.#firstByteMs = this.#options.clock.now() - this.#startedAt
     const { res, request, closeConnection } = this.#options
     res.writeHead(this.#status, clientResponseHeaders(this.#headers, request.requestId, closeConnection))
+    if (this.#mode === 'sse') this.#chunking = takeOverChunking(res)
+  }
+
+  #end(): void {
+    if (this.#chunking) this.#options.res.end(lastChunk)
+    else this.#options.res.end()
   }
 
   #fail(error: GatewayError, answer: UpstreamAnswer | undefined): void {

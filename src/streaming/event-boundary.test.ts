@@ -1,7 +1,7 @@
 // lastEventBoundary: where the bytes of complete SSE events end, so only whole events are forwarded.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { lastEventBoundary } from './event-boundary.js'
+import { lastEventBoundary, nextEventEnd } from './event-boundary.js'
 
 const boundary = (text: string): number => lastEventBoundary(Buffer.from(text))
 
@@ -37,4 +37,31 @@ test('multi-byte UTF-8 content does not confuse the scan', () => {
   const text = 'data: {"content":"世界"}\n\n'
   assert.equal(lastEventBoundary(Buffer.from(text)), Buffer.byteLength(text))
   assert.equal(lastEventBoundary(Buffer.from(`${text}data: {"content":"世`)), Buffer.byteLength(text))
+})
+
+/** Event ends found by walking with nextEventEnd from the start. */
+function walk(text: string): number[] {
+  const data = Buffer.from(text)
+  const ends: number[] = []
+  for (let at = 0, end = nextEventEnd(data, 0); end !== -1; at = end, end = nextEventEnd(data, at)) ends.push(end)
+  return ends
+}
+
+test('walking events one by one lands on the last boundary, for every mix of line endings', () => {
+  const texts = [
+    'data: a\n\n',
+    'data: a\r\n\r\n',
+    'data: a\r\r',
+    'data: a\n\r\n',
+    'data: a\r\n\r',
+    'event: x\ndata: a\ndata: b\n\ndata: c\r\n\r\n',
+    ': comment\n\ndata: a\n\ndata: partial',
+    'data: a\n\n\ndata: b\n\n',
+    'data: {"x":"\\n"}\n\ndata: b\n',
+  ]
+  for (const text of texts) {
+    const ends = walk(text)
+    assert.equal(ends.at(-1) ?? 0, boundary(text), JSON.stringify(text))
+  }
+  assert.deepEqual(walk('data: a\n\ndata: b\r\n\r\ndata: c'), [9, 20])
 })

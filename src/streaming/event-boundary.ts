@@ -19,3 +19,23 @@ export function lastEventBoundary(data: Buffer): number {
   }
   return 0
 }
+
+/**
+ * Index just past the blank line that ends the event starting at `from`, or -1 when that event is not complete.
+ * Line endings are LF, CR or CRLF in any mix; a CR at the very end counts as a line ending, as in lastEventBoundary,
+ * so walking events with this lands exactly on that function's boundary.
+ */
+export function nextEventEnd(data: Buffer, from: number): number {
+  const n = data.length
+  for (let i = from; i < n; i++) {
+    const c = data[i]
+    if (c !== 10 && c !== 13) continue
+    // A line ends at i; the next line starts after its LF, CR or CRLF.
+    const next = c === 13 && data[i + 1] === 10 ? i + 2 : i + 1
+    const d = data[next]
+    if (d === 10) return next + 1
+    if (d === 13) return data[next + 1] === 10 ? next + 2 : next + 1
+    i = next - 1
+  }
+  return -1
+}

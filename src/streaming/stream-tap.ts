@@ -1,8 +1,19 @@
 // Reads what a relayed OpenAI stream said, as it passes: the text and tool calls for records, and the
 // usage the upstream reported (a usage-only final chunk when stream_options.include_usage was set).
-import type { SseEvent } from './sse-parser.js'
+import { nextEventEnd } from './event-boundary.js'
 import type { ReportedUsage } from './reported-usage.js'
 import { readReportedUsage } from './reported-usage.js'
+import { SseParser, type SseEvent } from './sse-parser.js'
+
+/** What a run of whole events held that the relay acts on. */
+export interface EventsSeen {
+  /** A `data: [DONE]` event. */
+  readonly done: boolean
+  /** A usage-only chunk (the relay removes it when the client did not ask for usage). */
+  readonly usageOnly: boolean
+}
+
+const dataField = Buffer.from('data:', 'latin1')
 
 interface ToolCallText {
   name: string
@@ -42,6 +53,33 @@ export class StreamTap {
     return false
   }
 
+  /**
+   * Reads whole events straight from the bytes being forwarded (after the commit point): an event that is one
+   * `data:` line (what OpenAI-compatible upstreams send) is read without the line parser; anything else goes
+   * through it, so every event means the same as it would to `SseParser`.
+   */
+  onEventBytes(events: Buffer): EventsSeen {
+    let done = false
+    let usageOnly = false
+    let start = 0
+    while (start < events.length) {
+      const end = nextEventEnd(events, start)
+      if (end === -1) break
+      const data = singleDataLine(events, start, end)
+      if (data !== undefined) {
+        if (data === '[DONE]') done = true
+        else if (this.onEvent({ event: '', data, id: undefined })) usageOnly = true
+      } else {
+        new SseParser((event) => {
+          if (event.data === '[DONE]') done = true
+          else if (this.onEvent(event)) usageOnly = true
+        }).push(events.subarray(start, end))
+      }
+      start = end
+    }
+    return { done, usageOnly }
+  }
+
   get usage(): ReportedUsage | undefined {
     return this.#usage
   }
@@ -67,4 +105,20 @@ export class StreamTap {
       if (typeof c.function?.arguments === 'string') entry.args += c.function.arguments
     }
   }
+}
+
+/**
+ * The value of an event that is exactly one `data:` line and its blank line (`data: …\n\n`, or with CR/CRLF
+ * endings); undefined for any other shape (several lines, other fields, comments, a byte order mark).
+ */
+function singleDataLine(bytes: Buffer, start: number, end: number): string | undefined {
+  if (end - start < dataField.length + 2 || bytes.compare(dataField, 0, dataField.length, start, start + dataField.length) !== 0) return undefined
+  let valueStart = start + dataField.length
+  if (bytes[valueStart] === 32) valueStart++
+  let lineEnd = valueStart
+  while (lineEnd < end && bytes[lineEnd] !== 10 && bytes[lineEnd] !== 13) lineEnd++
+  // The first line break must begin the blank line that ends the event: "\n\n", "\r\r" or "\r\n\r\n".
+  const terminator = end - lineEnd
+  if (terminator !== 2 && !(terminator === 4 && bytes[lineEnd] === 13 && bytes[lineEnd + 1] === 10)) return undefined
+  return bytes.toString('utf8', valueStart, lineEnd)
 }
