@@ -25,9 +25,10 @@ interface Sample {
 
 /**
  * Starts counting now; the returned function stops and answers. Load generators and wrk must have exited (and been
- * waited for) before it is called: their CPU is read from this process's cutime/cstime.
+ * waited for) before it is called: their CPU is read from this process's cutime/cstime, which holds all of a child's
+ * CPU once it has exited; `childrenBeforeMs` is the part a child used before the window opened.
  */
-export function openCpuWindow(targetPid: number | undefined, mockPid: number | undefined): () => CpuWindow {
+export function openCpuWindow(targetPid: number | undefined, mockPid: number | undefined): (childrenBeforeMs?: number) => CpuWindow {
   const targetPids = targetPid === undefined ? [] : processTree(targetPid)
   const mockPids = mockPid === undefined || targetPids.includes(mockPid) ? [] : processTree(mockPid)
   const sample = (): Sample => {
@@ -39,13 +40,13 @@ export function openCpuWindow(targetPid: number | undefined, mockPid: number | u
     return { wallMs: performance.now(), machineMs: machineBusyMs(), oursMs, targetMs }
   }
   const before = sample()
-  return () => {
+  return (childrenBeforeMs = 0) => {
     const after = sample()
     const wallMs = after.wallMs - before.wallMs
     const targetMs = before.targetMs === undefined || after.targetMs === undefined ? undefined : after.targetMs - before.targetMs
     const diff = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : b - a)
     const machineMs = diff(before.machineMs, after.machineMs)
-    const oursMs = diff(before.oursMs, after.oursMs)
+    const oursMs = diff(before.oursMs, after.oursMs === undefined ? undefined : after.oursMs - childrenBeforeMs)
     return {
       wallMs,
       targetMs,

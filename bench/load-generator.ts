@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { Pool } from 'undici'
 import { chatRequestBody } from './chat-request.js'
-import { isLoadJob, type LoadJob, type LoadResult } from './load-job.js'
+import { isLoadJob, type LoadJob, type LoadMeasuring, type LoadResult } from './load-job.js'
 import { summarizeLatencies } from './percentiles.js'
 import { sendRequest, type PreparedRequest, type RequestTiming } from './send-request.js'
 
@@ -17,6 +17,8 @@ class Recorder {
   errors = 0
   /** Set from outside: it counts warm-up requests too, which `add` never sees. */
   handled = 0
+  /** Requests that ended after the warm-up, wherever they started. */
+  handledMeasured = 0
   lastEndAt = 0
 
   add(timing: RequestTiming, startedAt: number): void {
@@ -54,9 +56,15 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
     const startedAt = now()
     return sendRequest(pool, request, now).then((timing) => {
       recorder.handled++
+      if (now() >= measureFrom) recorder.handledMeasured++
       if (startedAt >= measureFrom) recorder.add(timing, startedAt)
     })
   }
+  // The runner counts the target's CPU from here on, so a fresh target's JIT warm-up is not in the figures.
+  const measuring = setTimeout(() => {
+    const cpu = process.cpuUsage()
+    process.send?.({ type: 'measuring', generatorCpuMs: (cpu.user + cpu.system) / 1000 } satisfies LoadMeasuring)
+  }, Math.max(0, measureFrom - now()))
   let maxScheduleLagMs: number | null = null
   let pending: Promise<unknown>
   switch (job.mode.kind) {
@@ -73,6 +81,7 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
   }
   // Requests still running after the window get one request timeout to finish, then are cut off (counted as errors).
   await settleWithin(pending, job.requestTimeoutMs)
+  clearTimeout(measuring)
   await pool.destroy()
   await pending
   // The whole process's CPU, start-up included: it runs this one job only.
@@ -83,6 +92,7 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
     ok: recorder.totalMs.length,
     errors: recorder.errors,
     handled: recorder.handled,
+    handledMeasured: recorder.handledMeasured,
     errorKinds: [...recorder.errorKinds],
     elapsedMs,
     requestsPerS: (recorder.totalMs.length * 1000) / elapsedMs,

@@ -29,8 +29,10 @@ export interface LoadResult {
   /** Requests started in the measured window that ended well (2xx, and a stream ended by `[DONE]`). */
   readonly ok: number
   readonly errors: number
-  /** Every request that ended during the job, warm-up included: the divisor for the target's CPU time. */
+  /** Every request that ended during the job, warm-up included. */
   readonly handled: number
+  /** Requests that ended after the warm-up: the divisor for the target's CPU time, which is counted from then on. */
+  readonly handledMeasured: number
   /** Up to a few distinct error descriptions, to tell a misconfiguration from a real failure. */
   readonly errorKinds: readonly string[]
   /** Wall time from the start of the measured window until its last request ended. */
@@ -44,6 +46,17 @@ export interface LoadResult {
   readonly generatorCpuMs: number
   /** Open loop only: how late the scheduler started a request at worst (the generator's own limit). */
   readonly maxScheduleLagMs: number | null
+}
+
+/** Sent by the load generator when its warm-up ends and the measured window starts. */
+export interface LoadMeasuring {
+  readonly type: 'measuring'
+  /** CPU time the generator used until then, which the runner's window must not count as someone else's. */
+  readonly generatorCpuMs: number
+}
+
+export function isLoadMeasuring(message: unknown): message is LoadMeasuring {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'measuring'
 }
 
 export function isLoadJob(message: unknown): message is LoadJob {

@@ -22,11 +22,23 @@ interface Subject {
   readonly running: RunningTarget
 }
 
-/** One job in a fresh Node load generator, with the target's CPU over the whole job (warm-up included). */
+/**
+ * One job in a fresh Node load generator. The target's CPU is counted from the end of the warm-up (the generator
+ * says when), over the requests that ended after it: a freshly started gateway compiles its hot code during the
+ * warm-up, which is not the cost of a request.
+ */
 async function measureNodeJob(context: ScenarioContext, subject: Subject, job: LoadJob): Promise<LoadMeasurement> {
-  const close = openCpuWindow(subject.running.pid, context.mock.pid)
-  const result = await runLoadJob(context.children, job, context.pinning.load)
-  return loadMeasurement(subject, { generator: 'node', concurrency: job.connections, result }, close())
+  let close: ((childrenBeforeMs?: number) => CpuWindow) | undefined
+  let generatorBeforeMs = 0
+  const open = (): void => {
+    close = openCpuWindow(subject.running.pid, context.mock.pid)
+  }
+  const result = await runLoadJob(context.children, job, context.pinning.load, (measuring) => {
+    generatorBeforeMs = measuring.generatorCpuMs
+    open()
+  })
+  if (close === undefined) throw new Error('the load generator never said that its warm-up had ended')
+  return loadMeasurement(subject, { generator: 'node', concurrency: job.connections, result }, close(generatorBeforeMs))
 }
 
 function loadMeasurement(
@@ -42,7 +54,7 @@ function loadMeasurement(
     generator,
     concurrency,
     result,
-    targetCpuUsPerRequest: cpu.targetMs === undefined || result.handled === 0 ? null : (cpu.targetMs * 1000) / result.handled,
+    targetCpuUsPerRequest: cpu.targetMs === undefined || result.handledMeasured === 0 ? null : (cpu.targetMs * 1000) / result.handledMeasured,
     targetCores: cpu.targetCores,
     otherCpuCores: cpu.otherCores,
   }

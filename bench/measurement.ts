@@ -22,7 +22,7 @@ export interface LoadMeasurement extends MeasurementBase {
   readonly generator: 'wrk' | 'node'
   readonly concurrency: number
   readonly result: LoadResult
-  /** The target's CPU time per request it handled (warm-up included for the Node generator, as its CPU window is). */
+  /** The target's CPU time per request it handled after the warm-up (the CPU window starts when the warm-up ends). */
   readonly targetCpuUsPerRequest: number | null
   /** The target's CPU over the window's wall time: ~1.0 means it kept its core busy (saturated). */
   readonly targetCores: number | null

@@ -66,31 +66,38 @@ async function main(argv: readonly string[]): Promise<number> {
     const wrk = needWrk ? ensureCommand('wrk', ['wrk'], log) : undefined
     if (needWrk && wrk === undefined) log('saturate uses the Node load generator instead of wrk: it, not the proxies, may be the limit')
     const mock = await startMockProcess(children, { chunks: options.chunks, chunkGapMs: 0 }, pinning.load)
-    for (const target of chosen.targets) {
-      const started = await target.start({ children, mock, workDir, pinning, nginx })
-      if (started === undefined) log(`target ${target.name} left out: it cannot run here (see above)`)
-      else running.set(target.name, started)
-    }
     const context: ScenarioContext = { children, mock, options, workDir, pinning, wrk, log }
     const measurements: Measurement[] = []
+    const records = new Map<string, RecordCounters | undefined>()
     for (const scenario of chosen.scenarios) {
       log(`${scenario.name}:`)
-      // Targets take turns within each repetition, so a burst of outside load hits one repetition, not one target.
-      const runs = new Map<string, Measurement[]>()
-      for (let repetition = 0; repetition < options.repeat; repetition++) {
-        for (const [name, target] of running) {
-          if (!scenario.appliesTo(name) || !(targets.find((t) => t.name === name)?.scenarios?.includes(scenario.name) ?? true)) continue
-          const m = await scenario.run(context, name, target)
-          log(`  ${describeMeasurement(m)}`)
-          runs.set(name, [...(runs.get(name) ?? []), m])
-        }
+      // Every scenario gets freshly started targets: what one scenario leaves behind (a thousand closed streams
+      // and their token estimates, a grown heap, a long records file) is not measured as part of the next.
+      const applies = chosen.targets.filter((t) => scenario.appliesTo(t.name) && (t.scenarios?.includes(scenario.name) ?? true))
+      for (const target of applies) {
+        const started = await target.start({ children, mock, workDir, pinning, nginx })
+        if (started === undefined) log(`target ${target.name} left out: it cannot run here (see above)`)
+        else running.set(target.name, started)
       }
-      for (const candidates of runs.values()) measurements.push(leastDisturbed(candidates))
-    }
-    const records = new Map<string, RecordCounters | undefined>()
-    for (const name of [gatewayTargetName, gatewayWorkersTargetName]) {
-      const target = running.get(name)
-      if (target !== undefined) records.set(name, await recordCounters(target.origin))
+      try {
+        // Targets take turns within each repetition, so a burst of outside load hits one repetition, not one target.
+        const runs = new Map<string, Measurement[]>()
+        for (let repetition = 0; repetition < options.repeat; repetition++) {
+          for (const [name, target] of running) {
+            const m = await scenario.run(context, name, target)
+            log(`  ${describeMeasurement(m)}`)
+            runs.set(name, [...(runs.get(name) ?? []), m])
+          }
+        }
+        for (const candidates of runs.values()) measurements.push(leastDisturbed(candidates))
+        for (const name of [gatewayTargetName, gatewayWorkersTargetName]) {
+          const target = running.get(name)
+          if (target !== undefined) records.set(name, addCounters(records.get(name), await recordCounters(target.origin), records.has(name)))
+        }
+      } finally {
+        for (const target of running.values()) await target.stop()
+        running.clear()
+      }
     }
     const checks = checkTargets(measurements)
     const descriptions = new Map(scenarios.map((s) => [s.name, s.description]))
@@ -119,6 +126,13 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const target of running.values()) await target.stop()
     await children.stopAll()
   }
+}
+
+/** Counters summed over the scenarios; once a scenario had no figures, the sum has none either. */
+function addCounters(sum: RecordCounters | undefined, next: RecordCounters | undefined, seen: boolean): RecordCounters | undefined {
+  if (next === undefined || (seen && sum === undefined)) return undefined
+  if (sum === undefined) return next
+  return { written: sum.written + next.written, dropped: sum.dropped + next.dropped, queued: sum.queued + next.queued }
 }
 
 /** The run other processes used the least CPU during (the first, where that is unknown). */

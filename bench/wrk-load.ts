@@ -86,6 +86,8 @@ export function wrkResult(summary: WrkSummary): LoadResult {
     ok,
     errors,
     handled: summary.requests,
+    // wrk's measured run is a run of its own, after a separate warm-up run.
+    handledMeasured: summary.requests,
     errorKinds: kinds.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`),
     elapsedMs,
     requestsPerS: (ok * 1000) / Math.max(1, elapsedMs),

@@ -14,6 +14,13 @@ export interface EventsSeen {
 }
 
 const dataField = Buffer.from('data:', 'latin1')
+const blankLine = Buffer.from('\n\n', 'latin1')
+
+/** nextEventEnd for bytes without CR: just past the first blank line. */
+function lfEventEnd(bytes: Buffer, from: number): number {
+  const at = bytes.indexOf(blankLine, from)
+  return at === -1 ? -1 : at + 2
+}
 
 interface ToolCallText {
   name: string
@@ -62,10 +69,12 @@ export class StreamTap {
     let done = false
     let usageOnly = false
     let start = 0
+    // Upstreams end lines with LF: then event and line ends are found by native byte search, not byte by byte.
+    const lfOnly = events.indexOf(13) === -1
     while (start < events.length) {
-      const end = nextEventEnd(events, start)
+      const end = lfOnly ? lfEventEnd(events, start) : nextEventEnd(events, start)
       if (end === -1) break
-      const data = singleDataLine(events, start, end)
+      const data = singleDataLine(events, start, end, lfOnly)
       if (data !== undefined) {
         if (data === '[DONE]') done = true
         else if (this.onEvent({ event: '', data, id: undefined })) usageOnly = true
@@ -111,12 +120,12 @@ export class StreamTap {
  * The value of an event that is exactly one `data:` line and its blank line (`data: …\n\n`, or with CR/CRLF
  * endings); undefined for any other shape (several lines, other fields, comments, a byte order mark).
  */
-function singleDataLine(bytes: Buffer, start: number, end: number): string | undefined {
+function singleDataLine(bytes: Buffer, start: number, end: number, lfOnly: boolean): string | undefined {
   if (end - start < dataField.length + 2 || bytes.compare(dataField, 0, dataField.length, start, start + dataField.length) !== 0) return undefined
   let valueStart = start + dataField.length
   if (bytes[valueStart] === 32) valueStart++
-  let lineEnd = valueStart
-  while (lineEnd < end && bytes[lineEnd] !== 10 && bytes[lineEnd] !== 13) lineEnd++
+  let lineEnd = lfOnly ? bytes.indexOf(10, valueStart) : valueStart
+  if (!lfOnly) while (lineEnd < end && bytes[lineEnd] !== 10 && bytes[lineEnd] !== 13) lineEnd++
   // The first line break must begin the blank line that ends the event: "\n\n", "\r\r" or "\r\n\r\n".
   const terminator = end - lineEnd
   if (terminator !== 2 && !(terminator === 4 && bytes[lineEnd] === 13 && bytes[lineEnd + 1] === 10)) return undefined

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { threadPrioritiesVisible, threadsAtNice } from '../../tests/helpers/thread-nice.js'
 import { backgroundNice } from '../threads/background-priority.js'
+import { ManualClock } from '../../tests/helpers/manual-clock.js'
 import { promptTexts, roughCount, WorkerTokenEstimator } from './token-estimator.js'
 
 const errors: unknown[] = []
@@ -42,4 +43,26 @@ test('the prompt of a legacy completion or embeddings request', () => {
 test('the counting thread runs at background priority', { skip: threadPrioritiesVisible }, async () => {
   await estimator.count(['warm'])
   assert.ok(threadsAtNice(backgroundNice).length >= 1)
+})
+
+test('a worker with nothing to count for the idle time ends (freeing its table); the next estimate starts one', async () => {
+  const clock = new ManualClock()
+  const idle = new WorkerTokenEstimator((error) => errors.push(error), { idleMs: 60_000, clock })
+  try {
+    assert.deepEqual(await idle.count(['Hello world']), [2])
+    assert.deepEqual(idle.workers, { loaded: true, started: 1 })
+    clock.advance(59_999)
+    assert.equal(idle.workers.loaded, true)
+    // Work before the idle time is up starts the wait again from its answer.
+    assert.deepEqual(await idle.count(['one two three']), [3])
+    clock.advance(59_999)
+    assert.equal(idle.workers.loaded, true)
+    clock.advance(1)
+    assert.deepEqual(idle.workers, { loaded: false, started: 1 })
+    assert.deepEqual(await idle.count(['Hello world']), [2])
+    assert.deepEqual(idle.workers, { loaded: true, started: 2 })
+    assert.deepEqual(errors, [])
+  } finally {
+    await idle.close()
+  }
 })

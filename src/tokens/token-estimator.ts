@@ -1,7 +1,9 @@
 // Estimates token counts when an upstream reports none, with OpenAI's o200k_base encoding.
 // Building the encoding's table and encoding long texts take real CPU, so both happen on a worker
 // thread that starts the first time an estimate is needed: the event loop that relays streams never waits.
+// The table holds ~260 MB while loaded, so a worker with nothing to count for a while is let go.
 import { Worker } from 'node:worker_threads'
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js'
 import type { TokenCountReply, TokenCountRequest } from './token-count-worker.js'
 
 export interface TokenEstimator {
@@ -19,20 +21,41 @@ export function roughCount(text: string): number {
   return Math.ceil(text.length / 4)
 }
 
+/** A worker idle this long ends, freeing its table; the next estimate starts one again (~1 s of its own CPU). */
+export const defaultEstimatorIdleMs = 60_000
+
+export interface WorkerTokenEstimatorOptions {
+  readonly idleMs?: number
+  readonly clock?: Clock
+}
+
 export class WorkerTokenEstimator implements TokenEstimator {
   readonly #onError: (error: unknown) => void
+  readonly #idleMs: number
+  readonly #clock: Clock
   #worker: Worker | undefined
+  #idleTimer: TimerHandle | undefined
   #failed = false
   #nextId = 1
   readonly #pending = new Map<number, (counts: number[]) => void>()
+  /** Workers started so far. */
+  #started = 0
 
-  constructor(onError: (error: unknown) => void) {
+  constructor(onError: (error: unknown) => void, options: WorkerTokenEstimatorOptions = {}) {
     this.#onError = onError
+    this.#idleMs = options.idleMs ?? defaultEstimatorIdleMs
+    this.#clock = options.clock ?? systemClock
+  }
+
+  /** Whether a worker (and its table) is loaded now, and how many have been started. */
+  get workers(): { readonly loaded: boolean; readonly started: number } {
+    return { loaded: this.#worker !== undefined, started: this.#started }
   }
 
   count(texts: readonly string[]): Promise<number[]> {
     const worker = this.#start()
     if (worker === undefined) return Promise.resolve(texts.map(roughCount))
+    this.#cancelIdle()
     const id = this.#nextId++
     return new Promise((resolve) => {
       this.#pending.set(id, resolve)
@@ -43,20 +66,42 @@ export class WorkerTokenEstimator implements TokenEstimator {
   }
 
   async close(): Promise<void> {
+    this.#cancelIdle()
     const worker = this.#worker
     this.#worker = undefined
     if (worker !== undefined) await worker.terminate()
+  }
+
+  #cancelIdle(): void {
+    if (this.#idleTimer !== undefined) this.#clock.clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
+  }
+
+  /** Nothing is being counted: end the worker if nothing arrives for a while. */
+  #idle(worker: Worker): void {
+    this.#cancelIdle()
+    this.#idleTimer = this.#clock.setTimeout(() => {
+      this.#idleTimer = undefined
+      if (this.#worker !== worker || this.#pending.size > 0) return
+      this.#worker = undefined
+      void worker.terminate()
+    }, this.#idleMs)
+    this.#idleTimer.unref?.()
   }
 
   #start(): Worker | undefined {
     if (this.#failed) return undefined
     if (this.#worker !== undefined) return this.#worker
     const worker = new Worker(new URL('./token-count-worker.js', import.meta.url))
+    this.#started++
     worker.unref()
     worker.on('message', (reply: TokenCountReply) => {
       const resolve = this.#pending.get(reply.id)
       this.#pending.delete(reply.id)
-      if (this.#pending.size === 0) worker.unref()
+      if (this.#pending.size === 0) {
+        worker.unref()
+        this.#idle(worker)
+      }
       resolve?.(reply.counts)
     })
     worker.on('error', (error) => {
