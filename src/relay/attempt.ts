@@ -325,7 +325,11 @@ export class Attempt implements ResponseSink {
     this.#firstByteMs = this.#options.clock.now() - this.#startedAt
     const { res, request, closeConnection } = this.#options
     res.writeHead(this.#status, clientResponseHeaders(this.#headers, request.requestId, closeConnection))
-    if (this.#mode === 'sse') this.#chunking = takeOverChunking(res)
+    if (this.#mode === 'sse') {
+      this.#chunking = takeOverChunking(res)
+      // Past the commit point events are read from the bytes: the parser (and its decoder) can go.
+      this.#parser = undefined
+    }
   }
 
   #end(): void {
