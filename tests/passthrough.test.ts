@@ -355,6 +355,66 @@ test("the upstream's CORS headers are replaced by the gateway's", async (t) => {
   assert.equal(res.rawHeaders.filter((name) => name.toLowerCase() === 'access-control-allow-origin').length, 1)
 })
 
+/** One request written by hand on a fresh connection; everything the gateway sends until it closes or `until` holds. */
+async function rawExchange(url: string, head: string, body: string, until: (received: string) => boolean): Promise<string> {
+  const { connect } = await import('node:net')
+  const { hostname, port } = new URL(url)
+  const socket = connect(Number(port), hostname)
+  let received = ''
+  socket.setEncoding('latin1').on('data', (text: string) => (received += text))
+  socket.write(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  await new Promise<void>((resolve, reject) => {
+    socket.on('data', () => {
+      if (until(received)) resolve()
+    })
+    socket.on('end', resolve)
+    socket.on('error', reject)
+  })
+  socket.destroy()
+  return received
+}
+
+test('a stream reaches an HTTP/1.1 client as chunked coding, one chunk per forwarded event, ended by the last chunk', async (t) => {
+  const upstream = await fakeUpstreamFor(t, sse(streamOf(['Hi', ' there'])))
+  const gw = await gateway(t, oneUpstream(upstream.endpoint))
+  const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] })
+  const raw = await rawExchange(gw.url, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${clientKey}`, body, (r) => r.endsWith('\r\n0\r\n\r\n'))
+  const [head, rest] = [raw.slice(0, raw.indexOf('\r\n\r\n')), raw.slice(raw.indexOf('\r\n\r\n') + 4)]
+  assert.match(head, /^HTTP\/1\.1 200 /)
+  assert.match(head, /\r\ntransfer-encoding: chunked/i)
+  // Decode the chunked body by hand: sizes must match, and it must end with the zero-size chunk.
+  const events: string[] = []
+  let at = 0
+  for (;;) {
+    const lineEnd = rest.indexOf('\r\n', at)
+    const size = Number.parseInt(rest.slice(at, lineEnd), 16)
+    if (size === 0) {
+      assert.equal(rest.slice(lineEnd), '\r\n\r\n')
+      break
+    }
+    events.push(rest.slice(lineEnd + 2, lineEnd + 2 + size))
+    assert.equal(rest.slice(lineEnd + 2 + size, lineEnd + 4 + size), '\r\n')
+    at = lineEnd + 4 + size
+  }
+  const text = events.join('')
+  assert.ok(text.endsWith('data: [DONE]\n\n'))
+  assert.equal(text.split('\n\n').filter((e) => e.startsWith('data: {')).length, 4)
+})
+
+test('a stream reaches an HTTP/1.0 client unframed, ended by the connection closing', async (t) => {
+  const upstream = await fakeUpstreamFor(t, sse(streamOf(['Hi', ' there'])))
+  const gw = await gateway(t, oneUpstream(upstream.endpoint))
+  const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] })
+  const raw = await rawExchange(gw.url, `POST /v1/chat/completions HTTP/1.0\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${clientKey}`, body, () => false)
+  const head = raw.slice(0, raw.indexOf('\r\n\r\n'))
+  const text = raw.slice(raw.indexOf('\r\n\r\n') + 4)
+  assert.match(head, /^HTTP\/1\.1 200 /)
+  assert.doesNotMatch(head, /transfer-encoding/i)
+  assert.ok(text.startsWith('data: {'), JSON.stringify(text.slice(0, 20)))
+  assert.ok(text.endsWith('data: [DONE]\n\n'))
+  assert.equal(text.split('\n\n').filter((e) => e.startsWith('data: {')).length, 4)
+})
+
 test('a page on another origin streams a chat completion through the gateway in Chromium', async (t) => {
   const chromiumPath = '/usr/bin/chromium'
   if (!existsSync(chromiumPath)) {
