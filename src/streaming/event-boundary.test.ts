@@ -1,7 +1,7 @@
 // lastEventBoundary: where the bytes of complete SSE events end, so only whole events are forwarded.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { lastEventBoundary, nextEventEnd } from './event-boundary.js'
+import { lastEventBoundary, nextEventEnd, nextLfEventEnd } from './event-boundary.js'
 
 const boundary = (text: string): number => lastEventBoundary(Buffer.from(text))
 
@@ -64,4 +64,12 @@ test('walking events one by one lands on the last boundary, for every mix of lin
     assert.equal(ends.at(-1) ?? 0, boundary(text), JSON.stringify(text))
   }
   assert.deepEqual(walk('data: a\n\ndata: b\r\n\r\ndata: c'), [9, 20])
+})
+
+test('without CR, the native search finds the same event ends as the byte walk', () => {
+  const data = Buffer.from('data: a\n\nevent: x\ndata: b\n\n: c\n\ndata: partial')
+  for (let from = 0; from < data.length; from = nextEventEnd(data, from)) {
+    assert.equal(nextLfEventEnd(data, from), nextEventEnd(data, from))
+    if (nextEventEnd(data, from) === -1) break
+  }
 })

@@ -39,3 +39,11 @@ export function nextEventEnd(data: Buffer, from: number): number {
   }
   return -1
 }
+
+const blankLine = Buffer.from('\n\n', 'latin1')
+
+/** nextEventEnd for bytes known to hold no CR: just past the first blank line, found by native search. */
+export function nextLfEventEnd(data: Buffer, from: number): number {
+  const at = data.indexOf(blankLine, from)
+  return at === -1 ? -1 : at + 2
+}

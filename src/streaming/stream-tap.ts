@@ -1,6 +1,6 @@
 // Reads what a relayed OpenAI stream said, as it passes: the text and tool calls for records, and the
 // usage the upstream reported (a usage-only final chunk when stream_options.include_usage was set).
-import { nextEventEnd } from './event-boundary.js'
+import { nextEventEnd, nextLfEventEnd } from './event-boundary.js'
 import type { ReportedUsage } from './reported-usage.js'
 import { readReportedUsage } from './reported-usage.js'
 import { SseParser, type SseEvent } from './sse-parser.js'
@@ -14,13 +14,6 @@ export interface EventsSeen {
 }
 
 const dataField = Buffer.from('data:', 'latin1')
-const blankLine = Buffer.from('\n\n', 'latin1')
-
-/** nextEventEnd for bytes without CR: just past the first blank line. */
-function lfEventEnd(bytes: Buffer, from: number): number {
-  const at = bytes.indexOf(blankLine, from)
-  return at === -1 ? -1 : at + 2
-}
 
 interface ToolCallText {
   name: string
@@ -68,22 +61,19 @@ export class StreamTap {
   onEventBytes(events: Buffer): EventsSeen {
     let done = false
     let usageOnly = false
+    const read = (event: SseEvent): void => {
+      if (event.data === '[DONE]') done = true
+      else if (this.onEvent(event)) usageOnly = true
+    }
     let start = 0
     // Upstreams end lines with LF: then event and line ends are found by native byte search, not byte by byte.
     const lfOnly = events.indexOf(13) === -1
     while (start < events.length) {
-      const end = lfOnly ? lfEventEnd(events, start) : nextEventEnd(events, start)
+      const end = lfOnly ? nextLfEventEnd(events, start) : nextEventEnd(events, start)
       if (end === -1) break
       const data = singleDataLine(events, start, end, lfOnly)
-      if (data !== undefined) {
-        if (data === '[DONE]') done = true
-        else if (this.onEvent({ event: '', data, id: undefined })) usageOnly = true
-      } else {
-        new SseParser((event) => {
-          if (event.data === '[DONE]') done = true
-          else if (this.onEvent(event)) usageOnly = true
-        }).push(events.subarray(start, end))
-      }
+      if (data !== undefined) read({ event: '', data, id: undefined })
+      else new SseParser(read).push(events.subarray(start, end))
       start = end
     }
     return { done, usageOnly }
