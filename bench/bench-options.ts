@@ -51,7 +51,7 @@ export const benchUsage = `usage: npm run bench -- [flags]
   --soak-rate R       non-stream requests/s during the soak, plus R/20 streams/s (default 500)
   --scenarios a,b     subset of: saturate, fixed-rate, stream, chunk-timing, idle-streams, soak (default all;
                       soak only with --soak)
-  --targets a,b       subset of: direct, nginx, gateway, gateway-2-workers (default all)
+  --targets a,b       subset of: direct, nginx, node-relay, gateway, gateway-2-workers (default all)
   --node-load         saturate with the Node load generator instead of wrk
   --repeat N          run each scenario on each target N times, keep the run other processes disturbed least (default 1)
   --json              also write bench/results/latest.json

@@ -1,7 +1,7 @@
 // The issue's targets, each checked on figures of this one run: the gateway against nginx (or direct) and a limit.
 import type { ChunkTimingMeasurement, IdleStreamsMeasurement, LoadMeasurement, Measurement, SoakMeasurement } from './measurement.js'
 import { diff, quotient } from './report.js'
-import { directTargetName, gatewayTargetName, gatewayWorkersTargetName, referenceTargetName } from './targets.js'
+import { directTargetName, gatewayTargetName, gatewayWorkersTargetName, nodeRelayTargetName, referenceTargetName } from './targets.js'
 import { ratio, signedMs, textTable } from './text-table.js'
 
 export type Verdict = 'PASS' | 'FAIL' | 'n/a'
@@ -36,13 +36,22 @@ export function checkTargets(measurements: readonly Measurement[]): TargetCheck[
   const capacity = quotient(satNginx?.targetCpuUsPerRequest, satGateway?.targetCpuUsPerRequest)
   const nginxBusy = satNginx?.targetCores ?? null
   const worst = throughput === null ? null : capacity === null ? throughput : Math.min(throughput, capacity)
+  const satRelay = load('saturate', nodeRelayTargetName)
+  const relayCapacity = quotient(satNginx?.targetCpuUsPerRequest, satRelay?.targetCpuUsPerRequest)
   add(
     'saturated non-stream req/s, gateway/nginx',
     '>= 0.20 (aim 0.25)',
     worst,
     `${ratio(throughput)} (per-core capacity ${ratio(capacity)})`,
     (v) => v >= 0.2,
-    `verdict on the lower of the two${nginxBusy !== null && nginxBusy < 0.9 ? `; nginx kept only ${Math.round(nginxBusy * 100)}% of its core busy (load-side limit)` : ''}${worst !== null && worst < 0.25 && worst >= 0.2 ? '; below the 0.25 aim' : ''}`,
+    [
+      'verdict on the lower of the two',
+      nginxBusy !== null && nginxBusy < 0.9 ? `nginx kept only ${Math.round(nginxBusy * 100)}% of its core busy (load-side limit)` : '',
+      worst !== null && worst < 0.25 && worst >= 0.2 ? 'below the 0.25 aim' : '',
+      relayCapacity === null ? '' : `node-relay floor: per-core capacity ${ratio(relayCapacity)}`,
+    ]
+      .filter((part) => part !== '')
+      .join('; '),
   )
 
   const fixedGateway = load('fixed-rate', gatewayTargetName)
@@ -55,13 +64,17 @@ export function checkTargets(measurements: readonly Measurement[]): TargetCheck[
   const streamGateway = load('stream', gatewayTargetName)
   const ttfb = diff(streamGateway?.result.firstByte.p50Ms, load('stream', directTargetName)?.result.firstByte.p50Ms)
   add('stream added time to first byte p50, gateway - direct', '< 1 ms', ttfb, `${signedMs(ttfb)} ms`, (v) => v < 1)
-  const cpuPerStream = quotient(streamGateway?.targetCpuUsPerRequest, load('stream', referenceTargetName)?.targetCpuUsPerRequest)
+  const streamNginx = load('stream', referenceTargetName)
+  const streamRelay = load('stream', nodeRelayTargetName)
+  const cpuPerStream = quotient(streamGateway?.targetCpuUsPerRequest, streamNginx?.targetCpuUsPerRequest)
+  const relayPerStream = quotient(streamRelay?.targetCpuUsPerRequest, streamNginx?.targetCpuUsPerRequest)
   add(
     'CPU per stream, gateway/nginx',
     '<= 3x',
     cpuPerStream,
-    `${ratio(cpuPerStream)} (${perStream(streamGateway)} vs ${perStream(load('stream', referenceTargetName))})`,
+    `${ratio(cpuPerStream)} (${perStream(streamGateway)} vs ${perStream(streamNginx)})`,
     (v) => v <= 3,
+    relayPerStream === null ? '' : `node-relay floor: ${ratio(relayPerStream)} (${perStream(streamRelay)})`,
   )
 
   const chunks = measurements.find((m): m is ChunkTimingMeasurement => m.kind === 'chunk-timing' && m.target === gatewayTargetName)
@@ -79,12 +92,13 @@ export function checkTargets(measurements: readonly Measurement[]): TargetCheck[
   }
 
   const idle = measurements.find((m): m is IdleStreamsMeasurement => m.kind === 'idle-streams' && m.target === gatewayTargetName)
-  const idleNginx = measurements.find((m): m is IdleStreamsMeasurement => m.kind === 'idle-streams' && m.target === referenceTargetName)
+  const idleOf = (target: string): string =>
+    measurements.find((m): m is IdleStreamsMeasurement => m.kind === 'idle-streams' && m.target === target)?.kbPerStream?.toFixed(1) ?? '-'
   add(
     'memory per idle open stream (gateway)',
     '< 40 KB',
     idle?.failed === 0 ? (idle.kbPerStream ?? null) : null,
-    `${idle?.kbPerStream?.toFixed(1) ?? '-'} KB (nginx ${idleNginx?.kbPerStream?.toFixed(1) ?? '-'} KB)`,
+    `${idle?.kbPerStream?.toFixed(1) ?? '-'} KB (nginx ${idleOf(referenceTargetName)} KB, node-relay ${idleOf(nodeRelayTargetName)} KB)`,
     (v) => v < 40,
     idle !== undefined && idle.failed > 0 ? `${idle.failed} streams failed to open` : '',
   )

@@ -2,7 +2,7 @@
 import type { ChildRegistry } from './child-registry.js'
 import type { CpuPinning } from './cpu-pinning.js'
 import { startGatewayProcess } from './gateway-process.js'
-import type { RunningServer } from './mock-process.js'
+import { startForkedServer, type RunningServer } from './mock-process.js'
 import { startNginxProcess } from './nginx-process.js'
 
 export interface TargetContext {
@@ -36,6 +36,8 @@ export const referenceTargetName = 'nginx'
 /** The gateway as the targets in the issue define it: one process on one core, records and metrics on. */
 export const gatewayTargetName = 'gateway'
 export const gatewayWorkersTargetName = 'gateway-2-workers'
+/** A bare node:http + undici relay: what the stack alone costs here, the floor under the gateway's figures. */
+export const nodeRelayTargetName = 'node-relay'
 
 function pinnedTo(prefix: readonly string[]): string {
   return prefix.length === 0 ? 'any core' : `core ${prefix[prefix.length - 1]}`
@@ -56,6 +58,15 @@ export const targets: readonly Target[] = [
       if (nginx === undefined) return undefined
       const running = await startNginxProcess({ children, nginx, upstreamOrigin: mock.origin, workDir, cpuPrefix: pinning.proxy })
       return { origin: running.origin, pid: running.pid, cpus: pinnedTo(pinning.proxy), stop: () => children.stop(running.child) }
+    },
+  },
+  {
+    name: nodeRelayTargetName,
+    description: 'node:http + undici Pool.stream() pass-through and nothing else (bench/node-relay.ts), one process',
+    scenarios: ['idle-streams', 'saturate', 'stream'],
+    async start({ children, mock, pinning }) {
+      const relay = await startForkedServer(children, new URL('./node-relay.js', import.meta.url), [mock.origin], pinning.proxy, 'node relay')
+      return { origin: relay.origin, pid: relay.pid, cpus: pinnedTo(pinning.proxy), stop: () => children.stop(relay.child) }
     },
   },
   {
