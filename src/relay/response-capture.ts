@@ -27,7 +27,8 @@ export class ResponseCapture {
 
   finish(): CapturedResponse {
     if (this.#overflow || this.#bytes === 0) return { usage: undefined, text: undefined }
-    const text = Buffer.concat(this.#chunks, this.#bytes).toString('utf8')
+    const whole = this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks, this.#bytes)
+    const text = whole.toString('utf8')
     let payload: unknown
     try {
       payload = JSON.parse(text)

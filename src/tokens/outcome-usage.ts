@@ -11,7 +11,8 @@ export function outcomeUsage(
   tokens: TokenEstimator,
 ): TokenUsage | undefined | Promise<TokenUsage | undefined> {
   if (captured === undefined || status < 200 || status >= 300) return undefined
-  if (captured.usage !== undefined) return { ...captured.usage, source: 'reported' }
+  const reported = captured.usage
+  if (reported !== undefined) return { promptTokens: reported.promptTokens, completionTokens: reported.completionTokens, totalTokens: reported.totalTokens, source: 'reported' }
   if (json === null || (json['messages'] === undefined && json['prompt'] === undefined && json['input'] === undefined)) return undefined
   const prompt = promptTexts(json)
   const completion = captured.text ?? ''
