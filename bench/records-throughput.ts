@@ -65,13 +65,17 @@ async function measureStore(label: string, store: RecordStoreThread, batchSize: 
   await writer.ready
   loopDelay.enable()
   const start = performance.now()
+  // Every thread of the process: the writer and the hand-over here, the store thread, the garbage collector.
+  const cpuAtStart = process.cpuUsage()
   for (const row of rows) writer.enqueue(row)
   await writer.close(600_000)
+  const cpu = process.cpuUsage(cpuAtStart)
   const seconds = (performance.now() - start) / 1000
   loopDelay.disable()
   const written = writer.counters().written
   await store.close()
-  return `${label}, batch ${batchSize}: ${Math.round(written / seconds)} rows/s (${written} rows in ${seconds.toFixed(2)} s); event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`
+  const cpuPerRowUs = (cpu.user + cpu.system) / written
+  return `${label}, batch ${batchSize}: ${Math.round(written / seconds)} rows/s (${written} rows in ${seconds.toFixed(2)} s), ${cpuPerRowUs.toFixed(1)} us of CPU per row; event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`
 }
 
 /** Rows arriving at a steady rate, as requests would: how much event-loop delay does recording add? */

@@ -6,10 +6,11 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { createTestDatabase, postgresSkipReason } from '../../../tests/helpers/postgres-test-database.js'
 import { alwaysRedactedHeaders } from '../../config/records-schema.js'
-import { createLogger } from '../../log/logger.js'
+import { createLogger, type Logger } from '../../log/logger.js'
 import type { RecordDialect } from './record-dialect.js'
 import type { RecordRow } from './record-row.js'
 import { RecordStoreThread } from './record-store-thread.js'
+import { RecordStore } from './record-store.js'
 import { openSqliteFile } from './sqlite-file.js'
 
 interface Target {
@@ -136,6 +137,8 @@ function predecessorRow(target: Target, ipSuffix: number): string {
   )
 }
 
+const uniqueViolation: Record<RecordDialect, string> = { sqlite: 'SQLITE_CONSTRAINT_UNIQUE', postgres: '23505' }
+
 const targets: Array<{ dialect: RecordDialect; make: () => Promise<Target>; skip: string | false }> = [
   { dialect: 'sqlite', make: sqliteTarget, skip: false },
   { dialect: 'postgres', make: postgresTarget, skip: postgresSkip },
@@ -182,7 +185,7 @@ for (const { dialect, make, skip } of targets) {
         assert.ok(second.id > first.id)
       }))
 
-    test('batches of one size share a compiled statement, each with its own values', () =>
+    test('batches written one after another each store their own values, though the INSERT is compiled once', () =>
       withStore(async (store) => {
         await store.prepare()
         const first = [sampleRow({ model: 'm-1', stream: false }), sampleRow({ model: 'm-2', firstByteMs: null })]
@@ -204,6 +207,73 @@ for (const { dialect, make, skip } of targets) {
         await store.insert([...batch, sampleRow()])
         assert.equal(await store.count(), 4)
       }))
+
+    test('a batch that repeats a stored row (same record_uid) stores the others and leaves the stored row as it was', () =>
+      withStore(async (store) => {
+        await store.prepare()
+        const stored = sampleRow({ model: 'first-write' })
+        await store.insert([stored])
+        const before = sampleRow()
+        const after = sampleRow()
+        await store.insert([before, { ...stored, model: 'second-write' }, after])
+        assert.deepEqual(
+          (await store.read()).map((row) => [row.recordUid, row.model]),
+          [
+            [stored.recordUid, 'first-write'],
+            [before.recordUid, before.model],
+            [after.recordUid, after.model],
+          ],
+        )
+      }))
+
+    test('a batch with a row the database refuses stores none of its rows, and the next batch is stored', () =>
+      withStore(async (store, target) => {
+        await store.prepare()
+        // A constraint the store knows nothing of (an operator's index, say): the third row breaks it.
+        await target.raw('CREATE UNIQUE INDEX records_request_id_once ON records (request_id)')
+        const refused = [sampleRow({ requestId: 'twice' }), sampleRow(), sampleRow({ requestId: 'twice' }), sampleRow()]
+        await assert.rejects(store.insert(refused), { name: 'RecordStoreError', code: uniqueViolation[dialect] })
+        assert.equal(await store.count(), 0)
+        await store.insert([sampleRow(), sampleRow()])
+        assert.equal(await store.count(), 2)
+      }))
+
+    test('an insert made while secret scrubbing holds its transaction open is not part of it', async () => {
+      const target = await make()
+      try {
+        await target.raw(predecessorTable[dialect])
+        // Two predecessor rows whose keys scrub to one fingerprint: with authorization unique, the scrub's second
+        // UPDATE fails and its transaction rolls back.
+        await target.raw(predecessorRow(target, 1))
+        await target.raw(predecessorRow(target, 2).replace(`'Bearer ${oldClientKey}'`, `'${oldClientKey}'`))
+        await target.raw('CREATE UNIQUE INDEX records_authorization_once ON records ("authorization")')
+        const inserted = [sampleRow({ clientKey: 'key-00000000000a' }), sampleRow({ clientKey: 'key-00000000000b' })]
+        let insertion: Promise<void> | undefined
+        // The store itself rather than its thread: the insert must start while the transaction is open, and the
+        // statement log tells when that is (it runs after each statement, before the next one starts).
+        const logger: Logger = {
+          ...quiet,
+          info: (_msg, fields) => {
+            if (insertion === undefined && /^update "records"/i.test(String(fields?.['sql']))) insertion = store.insert(inserted)
+          },
+        }
+        const store = RecordStore.open({ dialect, address: target.address, logger, logSql: true, redactHeaders: alwaysRedactedHeaders })
+        try {
+          await store.prepare()
+          await assert.rejects(store.scrubLegacySecrets(10), { code: uniqueViolation[dialect] })
+          assert.ok(insertion !== undefined, 'the insert started inside the scrub transaction')
+          await insertion
+          assert.deepEqual(
+            (await store.read()).map((row) => row.recordUid),
+            [null, null, ...inserted.map((row) => row.recordUid)],
+          )
+        } finally {
+          await store.close()
+        }
+      } finally {
+        await target.cleanup()
+      }
+    })
 
     test('retention deletes rows older than the cutoff, at most a batch at a time, and keeps newer ones', () =>
       withStore(async (store) => {

@@ -5,6 +5,7 @@ import { migrateRecordDatabase, openRecordDatabase, type MigrationReport, type R
 import { parseSqliteTimestamp, sqliteTimestamp, type RecordDialect } from './record-dialect.js'
 import type { RecordedAttempt, RecordRow } from './record-row.js'
 import type { RecordTables } from './record-tables.js'
+import type { SqliteStatementRun } from './sqlite-file.js'
 
 /** A row as read back: new rows have every field; the predecessor's rows have null where it kept nothing. */
 export interface StoredRecord {
@@ -54,10 +55,12 @@ export class RecordStore {
   /** The predecessor's rows up to this id have been scrubbed (by this process). */
   #scrubbedThroughId = 0
   /**
-   * Compiled INSERTs by row count: building a 200-row statement costs ~4 ms of main-thread time. Under load every
+   * PostgreSQL: compiled INSERTs by row count, as building a 200-row statement costs 2-5 ms. Under load every
    * batch is full, so one entry serves nearly all writes; partial batches (light load) may miss the small cache.
    */
   readonly #insertStatements = new Map<number, CompiledQuery>()
+  /** SQLite: the single-row INSERT every row of a batch runs, compiled on the first batch. */
+  #sqliteInsert: CompiledQuery | undefined
 
   private constructor(database: RecordDatabase, redact: ReadonlySet<string>) {
     this.#database = database
@@ -79,10 +82,21 @@ export class RecordStore {
     await this.#db.selectNoFrom((eb) => eb.val(1).as('one')).execute()
   }
 
-  /** One statement for the whole batch; rows already stored (same record_uid) are skipped, so retries are safe. */
+  /**
+   * Rows already stored (same record_uid) are skipped, so retries are safe; a row refused for any other reason
+   * fails the whole batch and stores none of it. PostgreSQL: one statement for the batch. SQLite: one
+   * transaction running a single-row statement per row, which costs less than one statement with every row's
+   * values (9.7 against 12.2 us of CPU per row here, in 200-row batches of ~1.5 KB rows).
+   */
   async insert(rows: readonly RecordRow[]): Promise<void> {
-    if (rows.length === 0) return
-    const values = rows.map((row) => columnsOf(row, this.dialect))
+    const [first] = rows
+    if (first === undefined) return
+    if (this.#database.dialect === 'sqlite') {
+      this.#sqliteInsert ??= this.#insertQuery([columnsOf(first, 'sqlite')])
+      await this.#database.runEach(this.#sqliteInsert, rows, runSqliteInsert)
+      return
+    }
+    const values = rows.map((row) => columnsOf(row, 'postgres'))
     const statement = this.#insertStatementFor(values)
     // Every column is a bound parameter, row after row in column order: the compiled text is reused as is.
     await this.#db.executeQuery({ ...statement, parameters: values.flatMap((row) => Object.values(row)) })
@@ -91,14 +105,18 @@ export class RecordStore {
   #insertStatementFor(values: readonly RecordColumns[]): CompiledQuery {
     const cached = this.#insertStatements.get(values.length)
     if (cached !== undefined) return cached
-    const statement = this.#db
+    const statement = this.#insertQuery(values)
+    if (this.#insertStatements.size >= 8) this.#insertStatements.delete(this.#insertStatements.keys().next().value as number)
+    this.#insertStatements.set(values.length, statement)
+    return statement
+  }
+
+  #insertQuery(values: readonly RecordColumns[]): CompiledQuery {
+    return this.#db
       .insertInto('records')
       .values([...values])
       .onConflict((conflict) => conflict.column('record_uid').doNothing())
       .compile()
-    if (this.#insertStatements.size >= 8) this.#insertStatements.delete(this.#insertStatements.keys().next().value as number)
-    this.#insertStatements.set(values.length, statement)
-    return statement
   }
 
   async count(): Promise<number> {
@@ -241,6 +259,46 @@ function columnsOf(row: RecordRow, dialect: RecordDialect) {
 }
 
 type RecordColumns = ReturnType<typeof columnsOf>
+
+/**
+ * Runs the SQLite INSERT for one row: the values of columnsOf(row, 'sqlite') in its key order (the order of
+ * the statement's placeholders), bound straight from the row with no object in between. Keep the two in step;
+ * the contract tests read every field back.
+ */
+function runSqliteInsert(insert: SqliteStatementRun, row: RecordRow): void {
+  insert.run(
+    row.recordUid,
+    row.requestId,
+    sqliteTimestamp(row.createdAt),
+    row.hostname,
+    row.method,
+    row.path,
+    row.clientIp,
+    row.userAgent,
+    row.clientKey,
+    row.model,
+    Number(row.stream),
+    row.upstream,
+    row.upstreamEndpoint,
+    row.upstreamKey,
+    JSON.stringify(row.attempts),
+    row.status,
+    row.errorCode,
+    row.firstByteMs,
+    row.totalMs,
+    row.firstByteMs === null ? null : Math.round(row.firstByteMs * 1e6),
+    Math.round(row.totalMs * 1e6),
+    row.bytesIn,
+    row.bytesOut,
+    row.promptTokens,
+    row.completionTokens,
+    row.totalTokens,
+    row.usageSource,
+    row.requestBody,
+    row.response,
+    row.headers,
+  )
+}
 
 /** Not empty, not a `key-…` fingerprint (nor `asis` for upstream keys). isScrubbed() has the final say. */
 function mayHoldSecret(eb: ExpressionBuilder<RecordTables, 'records'>, column: 'authorization' | 'upstream_sk'): Expression<SqlBool> {
