@@ -59,3 +59,11 @@ test('an incomplete last event is left for later', () => {
   assert.deepEqual(tap.onEventBytes(Buffer.from(`data: ${chunk({ content: 'a' })}\n\ndata: [DONE]`)), { done: false, usageOnly: false })
   assert.equal(tap.text, 'a')
 })
+
+test('a first choice of null says nothing, parsed or read from bytes', () => {
+  const event = JSON.stringify({ id: 'c1', choices: [null] })
+  const tap = new StreamTap()
+  assert.equal(tap.onEvent({ event: '', data: event, id: undefined }), false)
+  assert.deepEqual(tap.onEventBytes(Buffer.from(`data: ${event}\n\ndata: ${chunk({ content: 'after' })}\n\n`)), { done: false, usageOnly: false })
+  assert.equal(tap.text, 'after')
+})

@@ -40,8 +40,10 @@ export class StreamTap {
     if (usage !== undefined) this.#usage = usage
     const choices = p['choices']
     if (!Array.isArray(choices)) return false
-    const first = choices[0] as Record<string, unknown> | undefined
+    const first = choices[0] as Record<string, unknown> | null | undefined
     if (first === undefined) return usage !== undefined || (p['usage'] !== undefined && p['usage'] !== null)
+    // A first choice of null is malformed, and says nothing.
+    if (first === null) return false
     const delta = first['delta'] as Record<string, unknown> | undefined
     if (delta !== undefined && delta !== null) {
       if (typeof delta['content'] === 'string') this.#text += delta['content']
