@@ -40,10 +40,14 @@ export function nextEventEnd(data: Buffer, from: number): number {
   return -1
 }
 
-const blankLine = Buffer.from('\n\n', 'latin1')
-
-/** nextEventEnd for bytes known to hold no CR: just past the first blank line, found by native search. */
+/**
+ * nextEventEnd for bytes known to hold no CR: just past the first blank line, found by native search. It searches for
+ * one LF and looks at the byte after: Buffer.indexOf finds one byte several times faster than the two of "\n\n",
+ * and an event's first LF is mostly the one that ends it.
+ */
 export function nextLfEventEnd(data: Buffer, from: number): number {
-  const at = data.indexOf(blankLine, from)
-  return at === -1 ? -1 : at + 2
+  for (let at = data.indexOf(10, from); at !== -1; at = data.indexOf(10, at + 1)) {
+    if (data[at + 1] === 10) return at + 2
+  }
+  return -1
 }
