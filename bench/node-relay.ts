@@ -8,8 +8,11 @@ import { pathToFileURL } from 'node:url'
 import { Pool } from 'undici'
 import type { MockReady } from './mock-upstream.js'
 
-/** Enough upstream connections for every stream of the stream scenario to be open at once. */
-const upstreamConnections = 1024
+/**
+ * Enough upstream connections for every stream to be open at once, including those whose clients went away: the
+ * relay does not abort an upstream request when its client leaves (idle-streams closes 100 before it opens 1,000).
+ */
+const upstreamConnections = 4096
 
 export function createNodeRelay(upstreamOrigin: string): ReturnType<typeof createServer> {
   const pool = new Pool(upstreamOrigin, { connections: upstreamConnections, pipelining: 1, keepAliveTimeout: 60_000, bodyTimeout: 0, headersTimeout: 0 })
