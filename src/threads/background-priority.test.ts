@@ -9,7 +9,8 @@ test('a background thread lowers its own priority and no other thread\'s', { ski
   const niceBefore = threadNice(mainThread)
   const url = new URL('./background-priority.js', import.meta.url).href
   const worker = new Worker(
-    `import(${JSON.stringify(url)}).then((m) => { const { parentPort } = require('node:worker_threads'); parentPort.postMessage(m.runAtBackgroundPriority()) })`,
+    // The listener keeps the thread alive until terminate(): a thread that had ended has no /proc entry left to read.
+    `import(${JSON.stringify(url)}).then((m) => { const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => {}); parentPort.postMessage(m.runAtBackgroundPriority()) })`,
     { eval: true },
   )
   try {
