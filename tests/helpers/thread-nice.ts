@@ -1,8 +1,17 @@
 // Per-thread scheduling priorities of this process, read from Linux /proc.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { getPriority } from 'node:os'
+import { backgroundNice } from '../../src/threads/background-priority.js'
 
-/** Per-thread priorities can be read (Linux), or a test that needs them says why it is skipped. */
-export const threadPrioritiesVisible: false | string = existsSync('/proc/thread-self') ? false : 'needs Linux /proc (per-thread priorities)'
+/**
+ * Per-thread priorities can be read (Linux) and a background thread can be told apart from the others, or a test
+ * that needs them says why it is skipped: under `nice -n 5` or more every thread already runs at that priority.
+ */
+export const threadPrioritiesVisible: false | string = !existsSync('/proc/thread-self')
+  ? 'needs Linux /proc (per-thread priorities)'
+  : getPriority() >= backgroundNice
+    ? `the tests run at nice ${getPriority()}, where background threads (nice ${backgroundNice}) look like every other thread`
+    : false
 
 /** The nice value of one of this process's threads (field 19 of /proc/self/task/<tid>/stat). */
 export function threadNice(threadId: number): number {
