@@ -75,6 +75,14 @@ export interface GatewayConfig {
   readonly dbAddr: string
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number
+  /** Largest body accepted from a client without a valid key (it can only reach `noauth` upstreams). */
+  readonly maxAnonymousBodyBytes: number
+  /** Request bodies held in memory across all requests; past it, new requests get 503. */
+  readonly maxInflightBodyBytes: number
+  /** Time a request body may take to arrive in full; 0 = none. */
+  readonly bodyTimeoutMs: number
+  /** Time a connection may take to send a request head, and an idle new connection to send anything; 0 = none. */
+  readonly headerTimeoutMs: number
   /** How long SIGTERM waits for in-flight requests before exiting. */
   readonly shutdownTimeoutMs: number
   readonly upstreams: readonly UpstreamConfig[]
