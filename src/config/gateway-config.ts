@@ -37,9 +37,12 @@ export interface UpstreamConfig {
   readonly idleTimeoutMs: number
   /** Whole-attempt deadline; 0 = none. */
   readonly totalTimeoutMs: number
-  /** Model allow-list; empty = every model. Entries may be URL paths such as `/v1/audio/transcriptions`. */
+  /**
+   * Allow-list; empty = everything. Entries starting with `/` (e.g. `/v1/audio/transcriptions`) match the URL
+   * path only, the others the body's model only (routing/model-rules.ts).
+   */
   readonly allow: readonly string[]
-  /** Model deny-list, checked after `allow`. */
+  /** Deny-list with the same two kinds of entry, checked after `allow`. */
   readonly deny: readonly string[]
   /**
    * Client keys that may use this upstream: its own `authorization`, else the global list.
