@@ -52,22 +52,29 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
   }
   return new Promise((resolve, reject) => {
     let chunks: Buffer[] = []
+    // A declared body is copied into place as it arrives: no 32 MiB concatenation in one event-loop turn at the end.
+    let whole = declared > 0 ? Buffer.allocUnsafe(declared) : undefined
     let size = 0
     let timer: TimerHandle | undefined
     const fail = (error: GatewayError): void => {
       finish()
       chunks = []
+      whole = undefined
       release()
       reject(error)
     }
     const onData = (chunk: Buffer): void => {
+      const offset = size
       size += chunk.length
       if (size > limit) return fail(tooLarge(limit))
       if (size > reserved) {
         if (!budget.tryReserve(size - reserved)) return fail(serverBusy())
         reserved = size
       }
-      chunks.push(chunk)
+      if (whole === undefined) chunks.push(chunk)
+      // node:http delivers no more than the declared length; should that ever change, fail rather than overrun.
+      else if (size > whole.length) fail(new GatewayError('invalid_request', 'The body is longer than its Content-Length.'))
+      else chunk.copy(whole, offset)
     }
     const onEnd = (): void => {
       finish()
@@ -76,7 +83,9 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
         budget.release(reserved - size)
         reserved = size
       }
-      resolve({ body: size === 0 ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), release })
+      // Only the bytes that arrived are handed on, never the rest of an allocUnsafe buffer.
+      const body = size === 0 ? null : whole !== undefined ? whole.subarray(0, size) : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)
+      resolve({ body, release })
     }
     const onClose = (): void => fail(new GatewayError('client_closed', 'the client closed the connection while sending its request'))
     const finish = (): void => {
