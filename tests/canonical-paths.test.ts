@@ -36,7 +36,7 @@ function assertError(answer: RawAnswer, status: number, code: string): void {
   assert.ok(answer.headers['x-request-id'])
 }
 
-test('dot segments, escaped slashes and backslashes are refused with 400 before routing', async (t) => {
+test('dot segments, escaped slashes, backslashes and fragments are refused with 400 before routing', async (t) => {
   const { gw, upstream, azureLike } = await setup(t)
   const attacks = [
     '/v1/../../admin',
@@ -57,6 +57,8 @@ test('dot segments, escaped slashes and backslashes are refused with 400 before 
     '/v1/%252e%252e/admin',
     '/v1/..;/admin',
     '/healthz/..',
+    '/v1/files#/../../admin',
+    '/v1/models?after=x#/../admin',
   ]
   for (const target of attacks) assertError(await get(gw, target), 400, 'invalid_path')
   assertError(await get(gw, '/v1/../../admin?x=1', 'POST'), 400, 'invalid_path')

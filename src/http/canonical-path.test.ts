@@ -33,8 +33,8 @@ test('backslashes and escaped slashes, backslashes or percents are refused', () 
   }
 })
 
-test('malformed escapes and paths not starting with a slash are refused', () => {
-  for (const path of ['/v1/%', '/v1/%2', '/v1/%zz', 'v1/models', 'http://example.com/v1/models', '*', '']) {
+test('malformed escapes, fragments and paths not starting with a slash are refused', () => {
+  for (const path of ['/v1/%', '/v1/%2', '/v1/%zz', 'v1/models', 'http://example.com/v1/models', '*', '', '/v1/files#/../x', '/v1/files#']) {
     assert.equal(canonicalPath(path), undefined, path)
   }
 })

@@ -9,11 +9,12 @@ const unreserved = /^[A-Za-z0-9\-._~]$/
  * Refused (undefined): a `.` or `..` segment, raw or with escaped dots (`%2e`, any case), also before a `;`
  * parameter (`..;`, which some servers strip); an escaped or raw backslash, an escaped slash; an escaped `%`
  * (a double-encoded `%252e` becomes a dot to a server that decodes twice); escaped control bytes; malformed
- * escapes; anything that does not start with `/`.
+ * escapes; a raw `#`; anything that does not start with `/`.
  * Canonical: escaped unreserved characters decoded, other escapes in upper case, repeated slashes merged.
  */
 export function canonicalPath(pathname: string): string | undefined {
-  if (!pathname.startsWith('/') || pathname.includes('\\')) return undefined
+  // A request target has no fragment (RFC 9112, section 3.2): a raw `#` would end the path an upstream routes by.
+  if (!pathname.startsWith('/') || pathname.includes('\\') || pathname.includes('#')) return undefined
   const segments = pathname.split('/')
   const kept: string[] = []
   for (let i = 1; i < segments.length; i++) {

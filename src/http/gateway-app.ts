@@ -40,6 +40,10 @@ export function createRequestListener(deps: GatewayAppDeps): GatewayRequestListe
       return
     }
     const query = q === -1 ? '' : url.slice(q)
+    if (query.includes('#')) {
+      refuse(new GatewayError('invalid_path', 'The request target has a fragment (#); send it without one.'))
+      return
+    }
     if (metricsPaths.has(pathname)) {
       answerMetrics(deps.metrics, req, res, requestId).catch((error: unknown) => {
         deps.logger.error('metrics scrape failed', { requestId, error: String(error) })
