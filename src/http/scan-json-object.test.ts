@@ -86,3 +86,15 @@ test('a body scanned in slices gives the same answer, a slice per event-loop tur
   assert.deepEqual(sliced, whole)
   assert.equal(await scanJsonObjectInSlices(Buffer.from('{"a":[}'), ['model'], 2), undefined)
 })
+
+test('strings full of escapes, escaped quotes among them, are read in one pass', () => {
+  const pieces = ['\\n', 'a', '\\"', 'b', '\\\\', '\\u00e9']
+  let inner = ''
+  for (let i = 0; i < 200_000; i++) inner += pieces[i % pieces.length]
+  const text = `{"x":"${inner}","model":"after"}`
+  assert.equal(valueOf(text, 'model'), '"after"')
+  assert.equal(JSON.parse(text).x.length > 0, true)
+  assert.equal(valueOf('{"a":"\\\\","model":"m"}', 'model'), '"m"')
+  assert.equal(valueOf('{"a":"\\\\\\"","model":"m"}', 'model'), '"m"')
+  assert.equal(scan('{"a":"\\\\\\"}'), undefined)
+})

@@ -34,7 +34,7 @@ const RBRACKET = 0x5d
 const Expect = { value: 0, valueOrClose: 1, key: 2, keyOrClose: 3, colon: 4, afterValue: 5, end: 6 } as const
 
 /** Bytes scanned per event-loop turn by `scanJsonObjectInSlices` (a few milliseconds at most). */
-export const scanSliceBytes = 256 * 1024
+export const scanSliceBytes = 128 * 1024
 
 /**
  * Scans `body[start, end)`; undefined when it is not exactly one JSON object (surrounding whitespace aside).
@@ -84,6 +84,9 @@ class ObjectScanner {
   #empty = true
   #failed = false
   readonly #backslash: BackslashHint = { at: 0 }
+  /** The opening quote of a string the scan paused inside, else -1. */
+  #stringStart = -1
+  #stringIsKey = false
   result: JsonObjectScan | undefined
 
   constructor(body: Buffer, wanted: readonly string[], start: number, end: number) {
@@ -103,17 +106,13 @@ class ObjectScanner {
     const end = this.#end
     let i = this.#i
     while (true) {
-      i = skipWhitespace(body, i, end)
-      if (i >= end) break
-      if (i >= until) {
-        this.#i = i
-        return false
-      }
-      const next = this.#token(i, body[i] as number)
-      if (next < 0) {
+      const next = this.#stringStart !== -1 ? this.#string(i, until) : this.#nextToken(i, until)
+      if (next === paused) return false
+      if (next === invalid) {
         this.#failed = true
         return true
       }
+      if (next === ended) break
       i = next
     }
     if (this.#expect === Expect.end) {
@@ -123,8 +122,42 @@ class ObjectScanner {
     return true
   }
 
-  /** Consumes the token at `i`; returns the index after it, or -1 when the body is not JSON. */
-  #token(i: number, c: number): number {
+  /** The token after any whitespace at `i`: the index after it, `ended` at the end of the input, or `paused`/`invalid`. */
+  #nextToken(from: number, until: number): number {
+    const i = skipWhitespace(this.#body, from, this.#end)
+    if (i >= this.#end) return ended
+    if (i >= until) {
+      this.#i = i
+      return paused
+    }
+    return this.#token(i, this.#body[i] as number, until)
+  }
+
+  /** Goes on with the string opened at #stringStart from `i`; what #token returns. */
+  #string(i: number, until: number): number {
+    const next = scanStringFrom(this.#body, i, this.#end, this.#backslash, until)
+    if (next === invalid) return invalid
+    if (next <= paused) {
+      this.#i = paused - next
+      return paused
+    }
+    const start = this.#stringStart
+    this.#stringStart = -1
+    if (this.#stringIsKey) {
+      if (this.#depth === 1) {
+        this.#empty = false
+        this.#member = next - start <= this.#maxKeyBytes ? wantedKey(this.#body, start, next, this.#wanted) : undefined
+      }
+      this.#expect = Expect.colon
+      return next
+    }
+    this.#expect = Expect.afterValue
+    if (this.#depth === 1) this.#endMember(next)
+    return next
+  }
+
+  /** Consumes the token at `i`; returns the index after it, `paused` inside a long string, or `invalid`. */
+  #token(i: number, c: number, until: number): number {
     const expect = this.#expect
     const body = this.#body
     if (expect === Expect.end) return -1
@@ -135,14 +168,9 @@ class ObjectScanner {
     }
     if ((expect === Expect.key || expect === Expect.keyOrClose) && !(c === RBRACE && expect === Expect.keyOrClose)) {
       if (c !== QUOTE) return -1
-      const keyEnd = scanString(body, i, this.#end, this.#backslash)
-      if (keyEnd < 0) return -1
-      if (this.#depth === 1) {
-        this.#empty = false
-        this.#member = keyEnd - i <= this.#maxKeyBytes ? wantedKey(body, i, keyEnd, this.#wanted) : undefined
-      }
-      this.#expect = Expect.colon
-      return keyEnd
+      this.#stringStart = i
+      this.#stringIsKey = true
+      return this.#string(i + 1, until)
     }
     if (expect === Expect.afterValue) {
       const inArray = this.#isArray(this.#depth)
@@ -171,7 +199,12 @@ class ObjectScanner {
       this.#expect = c === LBRACKET ? Expect.valueOrClose : Expect.keyOrClose
       return i + 1
     }
-    const next = c === QUOTE ? scanString(body, i, this.#end, this.#backslash) : scanLiteralOrNumber(body, i, this.#end)
+    if (c === QUOTE) {
+      this.#stringStart = i
+      this.#stringIsKey = false
+      return this.#string(i + 1, until)
+    }
+    const next = scanLiteralOrNumber(body, i, this.#end)
     if (next < 0) return -1
     this.#expect = Expect.afterValue
     if (this.#depth === 1) this.#endMember(next)
@@ -215,33 +248,42 @@ export interface BackslashHint {
   at: number
 }
 
-/** `i` is at the opening quote; returns the index after the closing one, or -1. */
-export function scanString(body: Buffer, i: number, end: number, hint: BackslashHint = { at: 0 }): number {
-  // Most bytes of a body are inside strings: find the closing quote natively, and look at escapes only if there are any.
-  const quote = body.indexOf(QUOTE, i + 1)
-  if (quote === -1 || quote >= end) return -1
-  if (nextBackslash(body, i + 1, hint) === -1 || hint.at > quote) return quote + 1
-  i = hint.at
+/** What scanStringFrom and the scanner's steps return besides an index: negative, so never an index. */
+const invalid = -1
+const ended = -2
+/** `paused - i`: paused at `i` (always <= paused). */
+const paused = -3
+
+/**
+ * `i` is inside a string (just after its opening quote, or where an earlier call paused); returns the index after
+ * the closing quote, `invalid`, or `paused - j` when `stop` was reached at `j`. A string without escapes is found
+ * natively in one search; one with escapes is walked byte by byte from its first backslash, pausing at `stop`.
+ */
+function scanStringFrom(body: Buffer, i: number, end: number, hint: BackslashHint, stop: number): number {
+  const quote = body.indexOf(QUOTE, i)
+  if (quote === -1 || quote >= end) return invalid
+  const backslash = nextBackslash(body, i, hint)
+  if (backslash === -1 || backslash > quote) return quote + 1
+  i = backslash
   while (i < end) {
+    if (i >= stop) return paused - i
     const c = body[i] as number
     if (c === QUOTE) return i + 1
-    if (c === BACKSLASH) {
-      const e = body[i + 1]
-      if (e === 0x75 /* u */) {
-        for (let k = 2; k < 6; k++) if (!isHex(body[i + k])) return -1
-        i += 6
-        continue
-      }
-      if (e !== QUOTE && e !== BACKSLASH && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1
-      i += 2
+    if (c !== BACKSLASH) {
+      i++
       continue
     }
-    const nextQuote = body.indexOf(QUOTE, i)
-    if (nextQuote === -1 || nextQuote >= end) return -1
-    const backslash = nextBackslash(body, i, hint)
-    i = backslash !== -1 && backslash < nextQuote ? backslash : nextQuote
+    const e = body[i + 1]
+    if (e === 0x75 /* u */) {
+      for (let k = 2; k < 6; k++) if (!isHex(body[i + k])) return invalid
+      i += 6
+    } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+      i += 2
+    } else {
+      return invalid
+    }
   }
-  return -1
+  return invalid
 }
 
 function nextBackslash(body: Buffer, from: number, hint: BackslashHint): number {
