@@ -116,6 +116,8 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
       if (!res.writableFinished) relay.clientGone()
     }
     res.on('close', onClose)
+    // The client may have left while its body was being scanned.
+    if (res.destroyed) relay.clientGone()
     result = await relay.run()
     res.off('close', onClose)
   } catch (error) {
