@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { Authenticator } from './auth/authenticate.js'
 import type { GatewayConfig } from './config/gateway-config.js'
-import { tooLarge } from './http/read-body.js'
+import { BodyBudget } from './http/body-budget.js'
 import { createRequestListener } from './http/gateway-app.js'
-import { refuseBody } from './http/refuse-body.js'
-import { requestIdFor } from './http/request-id.js'
+import { closeSilentConnections } from './http/idle-connection-timer.js'
+import { answerClientError, refuseConnect } from './http/socket-refusals.js'
 import type { Logger } from './log/logger.js'
 import type { WorkerLink } from './cluster/worker-link.js'
 import { OrderedOutcomes } from './observers/ordered-outcomes.js'
@@ -39,6 +39,8 @@ export interface RunningGateway {
   readonly address: AddressInfo
   /** Metrics, alerts and the request log; `attachRecordQueue` connects a record writer to them. */
   readonly observability: Observability
+  /** Request bodies held in memory right now, against `max_inflight_body_bytes`. */
+  readonly bodyBudget: BodyBudget
   /** Resolves once every finished request's outcome has reached the observers (some wait for a token estimate). */
   outcomesSettled(): Promise<void>
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
@@ -56,6 +58,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticator = new Authenticator(config.upstreams)
   const observability = startObservability({ config, logger, clock, ...(options.link === undefined ? {} : { link: options.link }) })
   const observers = [...observability.observers, ...(options.observers ?? [])]
+  const bodyBudget = new BodyBudget(config.maxInflightBodyBytes)
   const tokens = new WorkerTokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
   let draining = false
   let inFlight = 0
@@ -88,25 +91,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     usableUpstreams: config.upstreams.filter((u) => adapters.has(u)).length,
     metrics: observability.endpoint,
     inFlight: observability.inFlight,
+    bodyBudget,
   })
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
     inFlight++
     res.once('close', () => {
       inFlight--
       if (inFlight === 0) idle?.()
     })
-    listener(req, res)
-  })
-  // A declared body over the limit is refused before the client sends it (Expect: 100-continue).
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
-      // A client that sends the body anyway after waiting (curl does after 1 s) must still read this answer.
-      refuseBody(req, res, tooLarge(config.maxBodyBytes), requestIdFor(req.headers['x-request-id']), clock)
-      return
-    }
-    res.writeContinue()
-    server.emit('request', req, res)
-  })
+    listener(req, res, expectsContinue)
+  }
+  const headersTimeout = config.headerTimeoutMs
+  const server = createServer(
+    // node checks headersTimeout every connectionsCheckingInterval (30 s by default): often enough for the timeout set.
+    { keepAliveTimeout: 65_000, headersTimeout, requestTimeout: 0, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeout / 4))) },
+    (req: IncomingMessage, res: ServerResponse) => onRequest(req, res, false),
+  )
+  // Expect: 100-continue: the relay route invites the body only once the key and the declared size are accepted.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => onRequest(req, res, true))
+  server.on('connect', refuseConnect)
+  server.on('clientError', answerClientError)
+  closeSilentConnections(server, config.headerTimeoutMs, clock)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -155,5 +160,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return shuttingDown
   }
 
-  return { server, url: `http://${host}:${address.port}`, address, observability, outcomesSettled: () => ordered.drained(), shutdown }
+  return { server, url: `http://${host}:${address.port}`, address, observability, bodyBudget, outcomesSettled: () => ordered.drained(), shutdown }
 }

@@ -14,6 +14,10 @@ export const configDefaults = Object.freeze({
   dbtype: 'sqlite' satisfies DbType,
   dbaddr: './db.sqlite',
   max_body_size: 32 * 1024 * 1024,
+  max_anonymous_body_size: 1024 * 1024,
+  max_inflight_body_bytes: 256 * 1024 * 1024,
+  body_timeout: 30,
+  header_timeout: 60,
   shutdown_timeout: 30,
   alerts: {
     failures_to_open: 3,

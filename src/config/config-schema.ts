@@ -25,6 +25,10 @@ const topLevelKeys = {
   dbtype: z.enum(dbTypes).default(configDefaults.dbtype),
   dbaddr: z.string().default(configDefaults.dbaddr),
   max_body_size: byteSizeSchema.default(configDefaults.max_body_size),
+  max_anonymous_body_size: byteSizeSchema.default(configDefaults.max_anonymous_body_size),
+  max_inflight_body_bytes: byteSizeSchema.default(configDefaults.max_inflight_body_bytes),
+  body_timeout: secondsSchema.default(configDefaults.body_timeout),
+  header_timeout: secondsSchema.default(configDefaults.header_timeout),
   shutdown_timeout: secondsSchema.default(configDefaults.shutdown_timeout),
   upstreams: z.array(rawUpstreamSchema).default([]),
   /** Unset: `LOG_LEVEL`, else `info`. */

@@ -37,9 +37,12 @@ export interface UpstreamConfig {
   readonly idleTimeoutMs: number
   /** Whole-attempt deadline; 0 = none. */
   readonly totalTimeoutMs: number
-  /** Model allow-list; empty = every model. Entries may be URL paths such as `/v1/audio/transcriptions`. */
+  /**
+   * Allow-list; empty = everything. Entries starting with `/` (e.g. `/v1/audio/transcriptions`) match the URL
+   * path only, the others the body's model only (routing/model-rules.ts).
+   */
   readonly allow: readonly string[]
-  /** Model deny-list, checked after `allow`. */
+  /** Deny-list with the same two kinds of entry, checked after `allow`. */
   readonly deny: readonly string[]
   /**
    * Client keys that may use this upstream: its own `authorization`, else the global list.
@@ -75,6 +78,14 @@ export interface GatewayConfig {
   readonly dbAddr: string
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number
+  /** Largest body accepted from a client without a valid key (it can only reach `noauth` upstreams). */
+  readonly maxAnonymousBodyBytes: number
+  /** Request bodies held in memory across all requests; past it, new requests get 503. */
+  readonly maxInflightBodyBytes: number
+  /** Time a request body may take to arrive in full; 0 = none. */
+  readonly bodyTimeoutMs: number
+  /** Time a connection may take to send a request head, and an idle new connection to send anything; 0 = none. */
+  readonly headerTimeoutMs: number
   /** How long SIGTERM waits for in-flight requests before exiting. */
   readonly shutdownTimeoutMs: number
   readonly upstreams: readonly UpstreamConfig[]

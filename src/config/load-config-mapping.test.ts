@@ -22,6 +22,10 @@ test('defaults for every key', () => {
   assert.equal(config.dbType, 'sqlite')
   assert.equal(config.dbAddr, './db.sqlite')
   assert.equal(config.maxBodyBytes, 32 * 1024 * 1024)
+  assert.equal(config.maxAnonymousBodyBytes, 1024 * 1024)
+  assert.equal(config.maxInflightBodyBytes, 256 * 1024 * 1024)
+  assert.equal(config.bodyTimeoutMs, 30_000)
+  assert.equal(config.headerTimeoutMs, 60_000)
   assert.equal(config.shutdownTimeoutMs, 30_000)
   assert.deepEqual(firstUpstream(config), {
     index: 0,
@@ -145,6 +149,16 @@ test('the other top-level keys', () => {
   assert.equal(config.maxBodyBytes, 10_000_000)
   assert.equal(load(yaml('max_body_size: 1048576')).maxBodyBytes, 1_048_576)
   assert.equal(load(yaml('max_body_size: 512KiB')).maxBodyBytes, 524_288)
+})
+
+test('the request edge bounds', () => {
+  const config = load(yaml('max_anonymous_body_size: 64KiB', 'max_inflight_body_bytes: 1GiB', 'body_timeout: 2.5', 'header_timeout: 0', 'upstreams: []'))
+  assert.equal(config.maxAnonymousBodyBytes, 65_536)
+  assert.equal(config.maxInflightBodyBytes, 1024 ** 3)
+  assert.equal(config.bodyTimeoutMs, 2_500)
+  assert.equal(config.headerTimeoutMs, 0)
+  assert.throws(() => load(yaml('max_anonymous_body_size: 0', 'upstreams: []')), /max_anonymous_body_size/)
+  assert.throws(() => load(yaml('body_timeout: -1', 'upstreams: []')), /body_timeout/)
 })
 
 test('upstream flags, lists and allowed hosts', () => {

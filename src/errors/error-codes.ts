@@ -16,8 +16,11 @@ export const errorCodes = {
   method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false },
   request_too_large: { status: 413, type: 'invalid_request_error', retryable: false },
   invalid_request: { status: 400, type: 'invalid_request_error', retryable: false },
+  invalid_path: { status: 400, type: 'invalid_request_error', retryable: false },
+  request_timeout: { status: 408, type: 'invalid_request_error', retryable: false },
   // Gateway state.
   shutting_down: { status: 503, type: 'server_error', retryable: false },
+  server_busy: { status: 503, type: 'server_error', retryable: false },
   // Upstream failures: retried on the next candidate while nothing has reached the client.
   upstream_error: { status: 502, type: 'server_error', retryable: true },
   upstream_connect_error: { status: 502, type: 'server_error', retryable: true },

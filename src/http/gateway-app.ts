@@ -1,11 +1,15 @@
-// The HTTP edge: request id, then one of preflight, health, metrics, the relay, or a 404 — nothing else.
+// The HTTP edge: request id, refused methods and non-canonical paths, then one of preflight, health, metrics,
+// the relay, or a 404 — nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { GatewayError } from '../errors/gateway-error.js'
 import type { Logger } from '../log/logger.js'
 import type { MetricsEndpoint } from '../observers/metrics/metrics-endpoint.js'
+import { answerRefusal } from './answer-refusal.js'
+import { canonicalPath } from './canonical-path.js'
 import { answerPreflight } from './cors.js'
 import { answerHealth, answerReady } from './health-routes.js'
 import { answerMetrics, metricsPaths } from './metrics-route.js'
+import { methodNotAllowed, refusedMethods } from './refused-methods.js'
 import { handleRelay, type RelayRouteDeps } from './relay-route.js'
 import { requestIdFor } from './request-id.js'
 import { sendError } from './send-error.js'
@@ -16,13 +20,30 @@ export interface GatewayAppDeps extends RelayRouteDeps {
   readonly metrics: MetricsEndpoint
 }
 
-export function createRequestListener(deps: GatewayAppDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  return function gatewayRequest(req, res) {
+/** `expectsContinue`: the request came through 'checkContinue' and its body waits for 100 Continue. */
+export type GatewayRequestListener = (req: IncomingMessage, res: ServerResponse, expectsContinue?: boolean) => void
+
+export function createRequestListener(deps: GatewayAppDeps): GatewayRequestListener {
+  return function gatewayRequest(req, res, expectsContinue = false) {
     const requestId = requestIdFor(req.headers['x-request-id'])
+    const refuse = (error: GatewayError): void => answerRefusal(req, res, error, { requestId, clock: deps.clock, closeConnection: deps.draining() })
+    if (refusedMethods.has(req.method ?? '')) {
+      refuse(methodNotAllowed(req.method ?? ''))
+      return
+    }
     const url = req.url ?? '/'
     const q = url.indexOf('?')
-    const pathname = q === -1 ? url : url.slice(0, q)
+    // Refused before routing: what allow/deny and the endpoint's path see must be what the upstream resolves.
+    const pathname = canonicalPath(q === -1 ? url : url.slice(0, q))
+    if (pathname === undefined) {
+      refuse(new GatewayError('invalid_path', 'The request path has dot segments, encoded slashes or backslashes, or malformed escapes; send its canonical form.'))
+      return
+    }
     const query = q === -1 ? '' : url.slice(q)
+    if (query.includes('#')) {
+      refuse(new GatewayError('invalid_path', 'The request target has a fragment (#); send it without one.'))
+      return
+    }
     if (metricsPaths.has(pathname)) {
       answerMetrics(deps.metrics, req, res, requestId).catch((error: unknown) => {
         deps.logger.error('metrics scrape failed', { requestId, error: String(error) })
@@ -36,7 +57,7 @@ export function createRequestListener(deps: GatewayAppDeps): (req: IncomingMessa
         answerPreflight(req, res, requestId)
         return
       }
-      handleRelay(deps, req, res, requestId, pathname, query).catch((error: unknown) => {
+      handleRelay(deps, req, res, { requestId, pathname, query, expectsContinue }).catch((error: unknown) => {
         deps.logger.error('request failed unexpectedly', { requestId, error: String(error) })
         if (!res.headersSent) sendError(res, new GatewayError('upstream_error', 'internal error'), requestId)
         else res.destroy()

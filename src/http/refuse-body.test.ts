@@ -33,7 +33,7 @@ class HeldTimers implements Clock {
 }
 
 async function refusingServer(t: TestContext, clock: Clock): Promise<number> {
-  const server: Server = createServer((req, res) => refuseBody(req, res, tooLarge(10), 'req-1', clock))
+  const server: Server = createServer((req, res) => refuseBody(req, res, tooLarge(10), { requestId: 'req-1', clock }))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.after(() => {
     server.closeAllConnections()

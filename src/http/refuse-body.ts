@@ -1,4 +1,4 @@
-// The 413 for a body over the limit, delivered so the client can read it while it is still sending.
+// A refusal (413, 401, 503) for a request whose body is still coming, delivered so the client can read it while it is still sending.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GatewayError } from '../errors/gateway-error.js'
 import type { Clock } from '../time/clock.js'
@@ -13,8 +13,17 @@ export const refusedBodyLingerMs = 30_000
  * with a reset, which fails the client's upload with EPIPE/ECONNRESET and may discard the 413 before the
  * client has read it. The client already has the whole answer (it carries a content-length).
  */
-export function refuseBody(req: IncomingMessage, res: ServerResponse, error: GatewayError, requestId: string, clock: Clock, lingerMs = refusedBodyLingerMs): void {
-  if (!writeErrorKeepingOpen(res, error, requestId, ['connection', 'close'])) {
+export interface RefuseBodyOptions {
+  readonly requestId: string
+  readonly clock: Clock
+  readonly lingerMs?: number
+  /** Sent along, e.g. `retry-after`. */
+  readonly headers?: readonly string[]
+}
+
+export function refuseBody(req: IncomingMessage, res: ServerResponse, error: GatewayError, options: RefuseBodyOptions): void {
+  const { clock, lingerMs = refusedBodyLingerMs } = options
+  if (!writeErrorKeepingOpen(res, error, options.requestId, [...(options.headers ?? []), 'connection', 'close'])) {
     req.resume()
     return
   }

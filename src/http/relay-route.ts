@@ -1,4 +1,4 @@
-// /v1/*: the request lifecycle, in order — body, routing fields, identity, plan, relay, outcome.
+// /v1/*: the request lifecycle, in order — identity from the head, admission, body, routing fields, plan, relay, outcome.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authenticator } from '../auth/authenticate.js'
 import type { GatewayConfig } from '../config/gateway-config.js'
@@ -12,11 +12,13 @@ import { outcomeUsage } from '../tokens/outcome-usage.js'
 import type { TokenEstimator } from '../tokens/token-estimator.js'
 import { planAttempts } from '../routing/plan-attempts.js'
 import type { Clock } from '../time/clock.js'
-import { readBody, tooLarge } from './read-body.js'
+import { admitRequest, unauthorized } from './admit-request.js'
+import { answerRefusal } from './answer-refusal.js'
+import type { BodyBudget } from './body-budget.js'
+import { lazyJsonBody } from './parse-json-body.js'
+import { readBody } from './read-body.js'
 import { redactHeaders } from './redact-headers.js'
-import { refuseBody } from './refuse-body.js'
-import { routingFields } from './routing-fields.js'
-import { sendError } from './send-error.js'
+import { routingFields, type RoutingFields } from './routing-fields.js'
 
 export interface RelayRouteDeps {
   readonly config: GatewayConfig
@@ -30,53 +32,80 @@ export interface RelayRouteDeps {
   readonly tokens: TokenEstimator
   /** Requests and streams in flight, for the metrics. */
   readonly inFlight: InFlight
+  /** Request bodies in memory across all requests. */
+  readonly bodyBudget: BodyBudget
 }
 
-export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, query: string): Promise<void> {
+/** What the edge has established about the request before the relay route sees it. */
+export interface RelayTarget {
+  readonly requestId: string
+  /** Canonical (http/canonical-path.ts), starting with `/v1/`. */
+  readonly pathname: string
+  /** `?...` or empty. */
+  readonly query: string
+  /** The client sent `Expect: 100-continue` and waits for the invitation to send its body. */
+  readonly expectsContinue: boolean
+}
+
+/** Bodies larger than this are not parsed for a token estimate (JSON.parse would hold the event loop too long). */
+const maxEstimatedBodyBytes = 4 * 1024 * 1024
+
+const noFields: RoutingFields = { model: undefined, stream: false, scan: undefined }
+
+export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, target: RelayTarget): Promise<void> {
   const { config, clock } = deps
+  const { requestId, pathname } = target
   const startedAt = clock.wallNow()
   const start = clock.now()
   const socket = req.socket
   const bytesOutBefore = socket.bytesWritten
-  const closeHeaders = (): string[] => (deps.draining() ? ['connection', 'close'] : [])
   const inFlight = deps.inFlight
   inFlight.requests++
 
   let body: Buffer | null = null
+  let releaseBody = (): void => {}
+  let fields = noFields
+  let json: () => Readonly<Record<string, unknown>> | null = () => null
+  // Nothing before the key: the identity comes from the head, and a stranger nobody serves is refused unread.
   const identity = deps.authenticator.authenticate(req.headers.authorization)
-  let model = pathname
-  let stream = false
-  let json: Readonly<Record<string, unknown>> | null = null
   let result: RelayResult
   try {
-    const declared = Number(req.headers['content-length'] ?? 0)
-    if (declared > config.maxBodyBytes) throw tooLarge(config.maxBodyBytes)
-    body = await readBody(req, config.maxBodyBytes)
-    const fields = routingFields(body, req.headers['content-type'], pathname)
-    model = fields.model
-    stream = fields.stream
-    json = fields.json
-    if (stream) inFlight.streams++
-    const plan = planAttempts({
-      model,
-      identity,
-      upstreams: config.upstreams,
-      policy: config.lbPolicy,
-      mayUse: (id, upstream) => deps.authenticator.mayUse(id, upstream),
-      isAvailable: (upstream) => deps.adapters.has(upstream),
-      random: deps.random,
-    })
-    if (plan.kind === 'unauthorized') {
-      throw new GatewayError('invalid_api_key', identity.kind === 'anonymous' && identity.presentedKey ? 'Incorrect API key provided.' : 'You didn\'t provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).')
-    }
+    const mayUse = deps.authenticator.mayUse.bind(deps.authenticator)
+    const isAvailable = deps.adapters.has.bind(deps.adapters)
+    const admission = admitRequest({ identity, path: pathname, upstreams: config.upstreams, mayUse, isAvailable, maxBodyBytes: config.maxBodyBytes, maxAnonymousBodyBytes: config.maxAnonymousBodyBytes })
+    if (admission.kind === 'refuse') throw admission.error
+    const reading = readBody(req, { limit: admission.limit, timeoutMs: config.bodyTimeoutMs, budget: deps.bodyBudget, clock })
+    // Only now, with the key checked and the size acceptable, is the body invited.
+    if (target.expectsContinue) res.writeContinue()
+    const read = await reading
+    body = read.body
+    releaseBody = read.release
+    fields = await routingFields(body, req.headers['content-type'])
+    if (fields.stream) inFlight.streams++
+    const model = fields.model ?? pathname
+    const plan = planAttempts({ target: { model: fields.model, path: pathname }, identity, upstreams: config.upstreams, policy: config.lbPolicy, mayUse, isAvailable, random: deps.random })
+    if (plan.kind === 'unauthorized') throw unauthorized(identity)
     if (plan.kind === 'no_model') {
       throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
     }
-    const path = pathname.slice(3) + query
-    const usageRequest = requestStreamUsage(path, body, json)
+    const path = pathname.slice(3) + target.query
+    const usageRequest = await requestStreamUsage(path, body, fields)
+    json = lazyJsonBody(body, fields.scan)
     const relay = new RequestRelay({
-      request: { requestId, method: req.method ?? 'GET', path, headers: req.headers, body: usageRequest.body, json, model, stream },
-      stripUsageChunk: stream && !usageRequest.clientAskedUsage,
+      request: {
+        requestId,
+        method: req.method ?? 'GET',
+        path,
+        headers: req.headers,
+        body: usageRequest.body,
+        // Parsed only if a translating adapter reads it.
+        get json() {
+          return json()
+        },
+        model,
+        stream: fields.stream,
+      },
+      stripUsageChunk: fields.stream && !usageRequest.clientAskedUsage,
       res,
       plan: plan.attempts,
       adapterFor: (upstream) => deps.adapters.for(upstream),
@@ -87,20 +116,18 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
       if (!res.writableFinished) relay.clientGone()
     }
     res.on('close', onClose)
+    // The client may have left while its body was being scanned.
+    if (res.destroyed) relay.clientGone()
     result = await relay.run()
     res.off('close', onClose)
   } catch (error) {
     const gatewayError = error instanceof GatewayError ? error : new GatewayError('upstream_error', 'internal error', { cause: error })
-    if (gatewayError.code === 'request_too_large') {
-      // Answer, then let the client finish sending: it must read the 413, not a reset.
-      refuseBody(req, res, gatewayError, requestId, clock)
-    } else if (gatewayError.code !== 'client_closed') {
-      sendError(res, gatewayError, requestId, closeHeaders())
-    }
+    answerRefusal(req, res, gatewayError, { requestId, clock, closeConnection: deps.draining() })
     result = { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined, captured: undefined }
   }
+  releaseBody()
   inFlight.requests--
-  if (stream) inFlight.streams--
+  if (fields.stream) inFlight.streams--
   const finished: RequestOutcome = {
     requestId,
     startedAt,
@@ -109,8 +136,8 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     clientIp: socket.remoteAddress ?? '',
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
     identity: identity.kind === 'key' ? { kind: 'key', fingerprint: identity.fingerprint } : identity.fingerprint === undefined ? anonymous : { kind: 'anonymous', fingerprint: identity.fingerprint },
-    model,
-    stream,
+    model: fields.model ?? pathname,
+    stream: fields.stream,
     upstream: result.upstream?.name,
     attempts: result.attempts,
     status: result.status,
@@ -120,12 +147,13 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     bytesIn: body?.length ?? 0,
     bytesOut: socket.bytesWritten - bytesOutBefore,
     // Only a JSON body is kept: an upload (audio, files) is neither readable in a record nor small.
-    requestBody: json === null ? null : body,
+    requestBody: fields.scan === undefined ? null : body,
     requestHeaders: redactHeaders(req.headers),
     usage: undefined,
     responseText: result.captured?.text,
   }
-  const usage = outcomeUsage(result.status, result.captured, json, deps.tokens)
+  const estimable = body !== null && body.length <= maxEstimatedBodyBytes
+  const usage = outcomeUsage(result.status, result.captured, () => (estimable ? json() : null), deps.tokens)
   deps.observe(usage instanceof Promise ? usage.then((estimated) => withUsage(finished, estimated)) : withUsage(finished, usage))
 }
 

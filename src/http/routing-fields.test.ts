@@ -1,40 +1,54 @@
-// routingFields: model and stream from a JSON body, else the URL path stands in for the model.
+// routingFields: model and stream from a JSON body, found by the scanner; anything else leaves the model undefined.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { routingFields } from './routing-fields.js'
 
-const path = '/v1/chat/completions'
 const body = (text: string): Buffer => Buffer.from(text)
 
-test('model and stream come from a JSON body', () => {
-  const fields = routingFields(body('{"model":"gpt-4o","stream":true,"messages":[]}'), 'application/json', path)
+test('model and stream come from a JSON body', async () => {
+  const fields = await routingFields(body('{"model":"gpt-4o","stream":true,"messages":[]}'), 'application/json')
   assert.equal(fields.model, 'gpt-4o')
   assert.equal(fields.stream, true)
-  assert.deepEqual(fields.json, { model: 'gpt-4o', stream: true, messages: [] })
+  assert.ok(fields.scan)
 })
 
-test('stream is true only for the JSON value true', () => {
-  for (const value of ['false', '"true"', '1', 'null']) {
-    assert.equal(routingFields(body(`{"model":"m","stream":${value}}`), 'application/json', path).stream, false, value)
+test('stream is true only for the JSON value true', async () => {
+  for (const value of ['false', '"true"', '1', 'null', '{}']) {
+    assert.equal((await routingFields(body(`{"model":"m","stream":${value}}`), 'application/json')).stream, false, value)
   }
-  assert.equal(routingFields(body('{"model":"m"}'), 'application/json', path).stream, false)
+  assert.equal((await routingFields(body('{"model":"m"}'), 'application/json')).stream, false)
 })
 
-test('a JSON body without a usable model routes by the URL path', () => {
-  for (const text of ['{"input":"x"}', '{"model":""}', '{"model":42}', '[{"model":"gpt-4o"}]', '"gpt-4o"']) {
-    assert.equal(routingFields(body(text), 'application/json', path).model, path, text)
+test('escaped model names are unescaped; the last duplicate wins, as in JSON.parse', async () => {
+  assert.equal((await routingFields(body('{"model":"gpt-4o\\u002dmini"}'), 'application/json')).model, 'gpt-4o-mini')
+  assert.equal((await routingFields(body('{"model":"a","model":"b","stream":true,"stream":false}'), 'application/json')).model, 'b')
+  assert.equal((await routingFields(body('{"model":"a","stream":true,"stream":false}'), 'application/json')).stream, false)
+})
+
+test('a JSON body without a usable model has none', async () => {
+  for (const text of ['{"input":"x"}', '{"model":""}', '{"model":42}', '{"model":["gpt-4o"]}', '{"x":{"model":"gpt-4o"}}', '[{"model":"gpt-4o"}]', '"gpt-4o"']) {
+    assert.equal((await routingFields(body(text), 'application/json')).model, undefined, text)
   }
 })
 
-test('a multipart upload routes by the URL path even when a part says model', () => {
+test('a multipart upload has no model even when a part says model', async () => {
   const multipart = body('--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--b--\r\n')
-  const fields = routingFields(multipart, 'multipart/form-data; boundary=b', '/v1/audio/transcriptions')
-  assert.deepEqual(fields, { model: '/v1/audio/transcriptions', stream: false, json: null })
+  const fields = await routingFields(multipart, 'multipart/form-data; boundary=b')
+  assert.deepEqual(fields, { model: undefined, stream: false, scan: undefined })
 })
 
-test('a body that is not JSON routes by the path; a JSON object without content-type is still read', () => {
-  assert.equal(routingFields(body('{"model": broken'), 'application/json', path).model, path)
-  assert.equal(routingFields(body('model=gpt-4o'), 'application/x-www-form-urlencoded', path).model, path)
-  assert.equal(routingFields(body(' \n{"model":"gpt-4o"}'), undefined, path).model, 'gpt-4o')
-  assert.equal(routingFields(null, 'application/json', '/v1/models').model, '/v1/models')
+test('a body that is not JSON has no model; a JSON object without content-type is still read', async () => {
+  assert.equal((await routingFields(body('{"model": "x" broken'), 'application/json')).model, undefined)
+  assert.equal((await routingFields(body('{"model":"x"}{"model":"y"}'), 'application/json')).model, undefined)
+  assert.equal((await routingFields(body('model=gpt-4o'), 'application/x-www-form-urlencoded')).model, undefined)
+  assert.equal((await routingFields(body(' \n{"model":"gpt-4o"}'), undefined)).model, 'gpt-4o')
+  assert.equal((await routingFields(null, 'application/json')).model, undefined)
+})
+
+test('a deeply nested body is read without recursion', async () => {
+  const depth = 1_000_000
+  const deep = Buffer.concat([Buffer.from('{"stream":true,"x":'), Buffer.alloc(depth, '['), Buffer.alloc(depth, ']'), Buffer.from(',"model":"m"}')])
+  const fields = await routingFields(deep, 'application/json')
+  assert.equal(fields.model, 'm')
+  assert.equal(fields.stream, true)
 })

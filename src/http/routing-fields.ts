@@ -1,30 +1,40 @@
-// The only parts of a request body routing needs: model and stream. The body itself passes through untouched.
+// The only parts of a request body routing needs: model and stream, read by the linear scanner (no JSON.parse).
+// The body itself passes through untouched.
+import { scanJsonObjectInSlices, type JsonObjectScan, type JsonSpan } from './scan-json-object.js'
 
 export interface RoutingFields {
-  /** The JSON `model`, else the URL path (e.g. `/v1/audio/transcriptions`), as the predecessor did. */
-  readonly model: string
+  /** The JSON body's `model` when it is a non-empty string; undefined otherwise (the URL path routes then). */
+  readonly model: string | undefined
   readonly stream: boolean
-  readonly json: Readonly<Record<string, unknown>> | null
+  /** Where the body's top-level members lie, when the body is a JSON object; undefined for anything else. */
+  readonly scan: JsonObjectScan | undefined
 }
 
-export function routingFields(body: Buffer | null, contentType: string | undefined, pathname: string): RoutingFields {
-  if (body !== null && looksLikeJson(body, contentType)) {
-    try {
-      const parsed: unknown = JSON.parse(body.toString('utf8'))
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        const json = parsed as Record<string, unknown>
-        const model = json['model']
-        return {
-          model: typeof model === 'string' && model !== '' ? model : pathname,
-          stream: json['stream'] === true,
-          json,
-        }
-      }
-    } catch {
-      // Not JSON after all: route by path, pass the body through as it is.
-    }
-  }
-  return { model: pathname, stream: false, json: null }
+/** Members the relay looks at: routing, and stream usage (relay/stream-usage-request.ts). */
+const members = ['model', 'stream', 'stream_options'] as const
+
+const none: RoutingFields = Object.freeze({ model: undefined, stream: false, scan: undefined })
+
+export async function routingFields(body: Buffer | null, contentType: string | undefined): Promise<RoutingFields> {
+  if (body === null || !looksLikeJson(body, contentType)) return none
+  const scan = await scanJsonObjectInSlices(body, members)
+  // Not JSON after all: route by path, pass the body through as it is.
+  if (scan === undefined) return none
+  const model = scan.fields.get('model')
+  const stream = scan.fields.get('stream')
+  return { model: model === undefined ? undefined : stringValue(body, model), stream: stream !== undefined && isTrue(body, stream), scan }
+}
+
+/** The string a span holds, or undefined when it holds another kind of value (or an empty string). */
+export function stringValue(body: Buffer, span: JsonSpan): string | undefined {
+  if (body[span.start] !== 0x22 || span.end - span.start <= 2) return undefined
+  const raw = body.toString('utf8', span.start + 1, span.end - 1)
+  // The scanner has validated the token, so parsing it is safe and flat.
+  return raw.includes('\\') ? (JSON.parse(body.toString('utf8', span.start, span.end)) as string) : raw
+}
+
+function isTrue(body: Buffer, span: JsonSpan): boolean {
+  return span.end - span.start === 4 && body.toString('latin1', span.start, span.end) === 'true'
 }
 
 function looksLikeJson(body: Buffer, contentType: string | undefined): boolean {

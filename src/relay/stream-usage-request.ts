@@ -1,5 +1,8 @@
 // Asks an OpenAI-compatible upstream to report usage at the end of a stream (stream_options.include_usage),
-// changing the client's body as little as possible: one field added, every other byte kept.
+// changing the client's body as little as possible: one field added or one value replaced, every other byte
+// kept. Works on the scanner's positions, so the body is never parsed.
+import type { RoutingFields } from '../http/routing-fields.js'
+import { scanJsonObjectInSlices, type JsonSpan } from '../http/scan-json-object.js'
 
 /** Paths whose streams report usage only when asked. */
 const usagePaths = new Set(['/chat/completions', '/completions'])
@@ -10,22 +13,28 @@ export interface StreamUsageRequest {
   readonly clientAskedUsage: boolean
 }
 
-export function requestStreamUsage(path: string, body: Buffer | null, json: Readonly<Record<string, unknown>> | null): StreamUsageRequest {
-  if (body === null || json === null || json['stream'] !== true || !usagePaths.has(pathWithoutQuery(path))) {
+export async function requestStreamUsage(path: string, body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>): Promise<StreamUsageRequest> {
+  const scan = fields.scan
+  if (body === null || scan === undefined || !fields.stream || !usagePaths.has(pathWithoutQuery(path))) {
     return { body, clientAskedUsage: false }
   }
-  const options = json['stream_options']
-  if (options === undefined || options === null) {
-    return { body: insertAfterOpeningBrace(body, '"stream_options":{"include_usage":true},'), clientAskedUsage: false }
+  const options = scan.fields.get('stream_options')
+  if (options === undefined) {
+    return { body: splice(body, { start: scan.open + 1, end: scan.open + 1 }, '"stream_options":{"include_usage":true},'), clientAskedUsage: false }
   }
-  if (typeof options === 'object' && (options as { include_usage?: unknown }).include_usage === true) {
-    return { body, clientAskedUsage: true }
+  // `null` is replaced rather than shadowed: with duplicate keys the upstream would read the last one.
+  if (isLiteral(body, options, 'null')) return { body: splice(body, options, '{"include_usage":true}'), clientAskedUsage: false }
+  if (body[options.start] !== 0x7b /* { */) return { body, clientAskedUsage: false }
+  const value = body.subarray(options.start, options.end)
+  const inner = await scanJsonObjectInSlices(value, ['include_usage'])
+  if (inner === undefined) return { body, clientAskedUsage: false }
+  const usage = inner.fields.get('include_usage')
+  if (usage !== undefined && isLiteral(value, usage, 'true')) return { body, clientAskedUsage: true }
+  if (usage !== undefined) {
+    return { body: splice(body, { start: options.start + usage.start, end: options.start + usage.end }, 'true'), clientAskedUsage: false }
   }
-  if (typeof options !== 'object' || Array.isArray(options)) return { body, clientAskedUsage: false }
-  return {
-    body: Buffer.from(JSON.stringify({ ...json, stream_options: { ...(options as object), include_usage: true } })),
-    clientAskedUsage: false,
-  }
+  const at = options.start + inner.open + 1
+  return { body: splice(body, { start: at, end: at }, inner.empty ? '"include_usage":true' : '"include_usage":true,'), clientAskedUsage: false }
 }
 
 function pathWithoutQuery(path: string): string {
@@ -33,7 +42,11 @@ function pathWithoutQuery(path: string): string {
   return q === -1 ? path : path.slice(0, q)
 }
 
-function insertAfterOpeningBrace(body: Buffer, field: string): Buffer {
-  const brace = body.indexOf(0x7b /* { */)
-  return Buffer.concat([body.subarray(0, brace + 1), Buffer.from(field), body.subarray(brace + 1)])
+function isLiteral(body: Buffer, span: JsonSpan, literal: string): boolean {
+  return span.end - span.start === literal.length && body.toString('latin1', span.start, span.end) === literal
+}
+
+/** The body with `span` replaced by `text`. */
+function splice(body: Buffer, span: JsonSpan, text: string): Buffer {
+  return Buffer.concat([body.subarray(0, span.start), Buffer.from(text), body.subarray(span.end)])
 }

@@ -1,31 +1,54 @@
-// servesModel: allow first (empty = every model), then deny.
+// servesRequest and mayServePath: allow first (empty = everything), then deny; path entries match the URL path only.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { servesModel } from './model-rules.js'
+import { mayServePath, servesRequest } from './model-rules.js'
 
-test('an empty allow list serves every model, including URL paths', () => {
+const chat = (model: string | undefined) => ({ model, path: '/v1/chat/completions' })
+
+test('an empty allow list serves every model and every path', () => {
   const rules = { allow: [], deny: [] }
-  assert.equal(servesModel(rules, 'gpt-4o'), true)
-  assert.equal(servesModel(rules, '/v1/audio/transcriptions'), true)
+  assert.equal(servesRequest(rules, chat('gpt-4o')), true)
+  assert.equal(servesRequest(rules, { model: undefined, path: '/v1/audio/transcriptions' }), true)
 })
 
-test('a non-empty allow list serves only the models it names, exactly', () => {
+test('a non-empty allow list serves only the models and paths it names, exactly', () => {
   const rules = { allow: ['gpt-4o', '/v1/audio/transcriptions'], deny: [] }
-  assert.equal(servesModel(rules, 'gpt-4o'), true)
-  assert.equal(servesModel(rules, '/v1/audio/transcriptions'), true)
-  assert.equal(servesModel(rules, 'gpt-4o-mini'), false)
-  assert.equal(servesModel(rules, 'GPT-4O'), false)
-  assert.equal(servesModel(rules, '/v1/audio/translations'), false)
+  assert.equal(servesRequest(rules, chat('gpt-4o')), true)
+  assert.equal(servesRequest(rules, { model: undefined, path: '/v1/audio/transcriptions' }), true)
+  assert.equal(servesRequest(rules, chat('gpt-4o-mini')), false)
+  assert.equal(servesRequest(rules, chat('GPT-4O')), false)
+  assert.equal(servesRequest(rules, { model: undefined, path: '/v1/audio/translations' }), false)
+  assert.equal(servesRequest(rules, chat(undefined)), false)
+})
+
+test("a body's model that looks like a path is a model name: it matches no path entry", () => {
+  const rules = { allow: ['/v1/audio/transcriptions'], deny: [] }
+  assert.equal(servesRequest(rules, { model: '/v1/audio/transcriptions', path: '/v1/files' }), false)
+  assert.equal(servesRequest(rules, { model: '/v1/audio/transcriptions', path: '/v1/files/file-123' }), false)
+})
+
+test('a path entry matches the URL path whatever model the body names', () => {
+  assert.equal(servesRequest({ allow: [], deny: ['/v1/files'] }, { model: 'gpt-4o', path: '/v1/files' }), false)
+  assert.equal(servesRequest({ allow: ['/v1/audio/transcriptions'], deny: [] }, { model: 'whisper-1', path: '/v1/audio/transcriptions' }), true)
 })
 
 test('deny removes a model from an otherwise open upstream', () => {
   const rules = { allow: [], deny: ['gpt-4'] }
-  assert.equal(servesModel(rules, 'gpt-4'), false)
-  assert.equal(servesModel(rules, 'gpt-4o'), true)
+  assert.equal(servesRequest(rules, chat('gpt-4')), false)
+  assert.equal(servesRequest(rules, chat('gpt-4o')), true)
 })
 
 test('deny is checked after allow: a model in both lists is not served', () => {
   const rules = { allow: ['gpt-4', 'gpt-4o'], deny: ['gpt-4'] }
-  assert.equal(servesModel(rules, 'gpt-4'), false)
-  assert.equal(servesModel(rules, 'gpt-4o'), true)
+  assert.equal(servesRequest(rules, chat('gpt-4')), false)
+  assert.equal(servesRequest(rules, chat('gpt-4o')), true)
+})
+
+test('before the body, a path is ruled out only by a path deny or an allow list of other paths alone', () => {
+  assert.equal(mayServePath({ allow: [], deny: [] }, '/v1/files'), true)
+  assert.equal(mayServePath({ allow: ['/v1/audio/transcriptions'], deny: [] }, '/v1/files'), false)
+  assert.equal(mayServePath({ allow: ['/v1/audio/transcriptions'], deny: [] }, '/v1/audio/transcriptions'), true)
+  assert.equal(mayServePath({ allow: ['/v1/audio/transcriptions', 'llama'], deny: [] }, '/v1/files'), true)
+  assert.equal(mayServePath({ allow: [], deny: ['/v1/files'] }, '/v1/files'), false)
+  assert.equal(mayServePath({ allow: [], deny: ['gpt-4'] }, '/v1/files'), true)
 })

@@ -1,7 +1,35 @@
-// Per-upstream model rules: allow first (empty = every model), then deny.
+// Per-upstream allow/deny rules: allow first (empty = everything), then deny. An entry starting with `/` is a
+// path entry and matches the request's URL path only; any other entry matches the body's model only. A body's
+// model is always a model name, so a body cannot claim a path to reach an upstream opened for that path.
 import type { UpstreamConfig } from '../config/gateway-config.js'
 
-export function servesModel(upstream: Pick<UpstreamConfig, 'allow' | 'deny'>, model: string): boolean {
-  if (upstream.allow.length > 0 && !upstream.allow.includes(model)) return false
-  return !upstream.deny.includes(model)
+/** What the rules look at: the body's `model` (undefined when there is none) and the canonical URL path. */
+export interface RouteTarget {
+  readonly model: string | undefined
+  /** e.g. `/v1/audio/transcriptions` */
+  readonly path: string
+}
+
+type Rules = Pick<UpstreamConfig, 'allow' | 'deny'>
+
+export function servesRequest(upstream: Rules, target: RouteTarget): boolean {
+  if (upstream.allow.length > 0 && !upstream.allow.some((entry) => matches(entry, target))) return false
+  return !upstream.deny.some((entry) => matches(entry, target))
+}
+
+/**
+ * Before the body is read: whether any body could make this upstream serve a request to `path`. False only
+ * when the path is denied, or allow names paths alone and not this one.
+ */
+export function mayServePath(upstream: Rules, path: string): boolean {
+  if (upstream.deny.some((entry) => isPathEntry(entry) && entry === path)) return false
+  return upstream.allow.length === 0 || upstream.allow.some((entry) => !isPathEntry(entry) || entry === path)
+}
+
+function matches(entry: string, target: RouteTarget): boolean {
+  return isPathEntry(entry) ? entry === target.path : entry === target.model
+}
+
+function isPathEntry(entry: string): boolean {
+  return entry.startsWith('/')
 }

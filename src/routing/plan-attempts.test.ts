@@ -24,7 +24,7 @@ const stranger: ClientIdentity = { kind: 'anonymous', presentedKey: true }
 
 function plan(overrides: Partial<PlanInput>): string[] | string {
   const result = planAttempts({
-    model: 'gpt-4o',
+    target: { model: 'gpt-4o', path: '/v1/chat/completions' },
     identity: member,
     upstreams,
     policy: 'order',
@@ -50,9 +50,9 @@ function sequence(...values: number[]): () => number {
 }
 
 test('order: candidates in file order, each filtered by allow and deny', () => {
-  assert.deepEqual(plan({ model: 'gpt-4o' }), ['a', 'b', 'c'])
-  assert.deepEqual(plan({ model: 'gpt-4' }), ['a', 'c'])
-  assert.deepEqual(plan({ model: 'llama' }), ['a', 'b', 'd'])
+  assert.deepEqual(plan({ target: { model: 'gpt-4o', path: '/v1/chat/completions' } }), ['a', 'b', 'c'])
+  assert.deepEqual(plan({ target: { model: 'gpt-4', path: '/v1/chat/completions' } }), ['a', 'c'])
+  assert.deepEqual(plan({ target: { model: 'llama', path: '/v1/chat/completions' } }), ['a', 'b', 'd'])
 })
 
 test('upstreams the identity may not use, or the gateway cannot reach, are left out', () => {
@@ -61,14 +61,14 @@ test('upstreams the identity may not use, or the gateway cannot reach, are left 
 })
 
 test('a known key with no upstream serving the model gets no_model', () => {
-  assert.equal(plan({ model: 'claude' , upstreams: upstreams.filter((u) => u.name === 'c' || u.name === 'd') }), 'no_model')
+  assert.equal(plan({ target: { model: 'claude', path: '/v1/chat/completions' } , upstreams: upstreams.filter((u) => u.name === 'c' || u.name === 'd') }), 'no_model')
 })
 
 test('no key or an unknown key with no usable upstream serving the model gets unauthorized', () => {
-  assert.equal(plan({ identity: stranger, model: 'gpt-4o' }), 'unauthorized')
-  assert.equal(plan({ identity: { kind: 'anonymous', presentedKey: false }, model: 'gpt-4o' }), 'unauthorized')
+  assert.equal(plan({ identity: stranger, target: { model: 'gpt-4o', path: '/v1/chat/completions' } }), 'unauthorized')
+  assert.equal(plan({ identity: { kind: 'anonymous', presentedKey: false }, target: { model: 'gpt-4o', path: '/v1/chat/completions' } }), 'unauthorized')
   // A noauth upstream serving the model lets them through.
-  assert.deepEqual(plan({ identity: stranger, model: 'llama' }), ['d'])
+  assert.deepEqual(plan({ identity: stranger, target: { model: 'llama', path: '/v1/chat/completions' } }), ['d'])
 })
 
 test('random: the candidates are shuffled with the injected random()', () => {

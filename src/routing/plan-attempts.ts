@@ -1,10 +1,11 @@
 // planAttempts: pure choice of which upstreams to try, in which order, for one request.
 import type { LbPolicy, UpstreamConfig } from '../config/gateway-config.js'
 import type { ClientIdentity } from '../auth/authenticate.js'
-import { servesModel } from './model-rules.js'
+import { servesRequest, type RouteTarget } from './model-rules.js'
 
 export interface PlanInput {
-  readonly model: string
+  /** The body's model and the URL path, which allow/deny look at. */
+  readonly target: RouteTarget
   readonly identity: ClientIdentity
   readonly upstreams: readonly UpstreamConfig[]
   readonly policy: LbPolicy
@@ -24,7 +25,7 @@ export type Plan =
 export function planAttempts(input: PlanInput): Plan {
   const attempts: UpstreamConfig[] = []
   for (const upstream of input.upstreams) {
-    if (input.isAvailable(upstream) && input.mayUse(input.identity, upstream) && servesModel(upstream, input.model)) {
+    if (input.isAvailable(upstream) && input.mayUse(input.identity, upstream) && servesRequest(upstream, input.target)) {
       attempts.push(upstream)
     }
   }

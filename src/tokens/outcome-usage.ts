@@ -7,12 +7,14 @@ import { promptTexts, roughCount, type TokenEstimator } from './token-estimator.
 export function outcomeUsage(
   status: number,
   captured: CapturedResponse | undefined,
-  json: Readonly<Record<string, unknown>> | null,
+  /** The parsed request body, asked for only when an estimate is needed. */
+  requestJson: () => Readonly<Record<string, unknown>> | null,
   tokens: TokenEstimator,
 ): TokenUsage | undefined | Promise<TokenUsage | undefined> {
   if (captured === undefined || status < 200 || status >= 300) return undefined
   const reported = captured.usage
   if (reported !== undefined) return { promptTokens: reported.promptTokens, completionTokens: reported.completionTokens, totalTokens: reported.totalTokens, source: 'reported' }
+  const json = requestJson()
   if (json === null || (json['messages'] === undefined && json['prompt'] === undefined && json['input'] === undefined)) return undefined
   const prompt = promptTexts(json)
   const completion = captured.text ?? ''

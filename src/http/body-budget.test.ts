@@ -1,0 +1,17 @@
+// BodyBudget: reservations up to the limit, never past it, and all of it back once released.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { BodyBudget } from './body-budget.js'
+
+test('reservations fit up to the limit exactly; one byte more is refused; releases give it back', () => {
+  const budget = new BodyBudget(100)
+  assert.equal(budget.tryReserve(60), true)
+  assert.equal(budget.tryReserve(40), true)
+  assert.equal(budget.tryReserve(1), false)
+  assert.equal(budget.used, 100)
+  budget.release(60)
+  assert.equal(budget.tryReserve(61), false)
+  assert.equal(budget.tryReserve(60), true)
+  budget.release(100)
+  assert.equal(budget.used, 0)
+})
