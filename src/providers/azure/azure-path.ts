@@ -37,8 +37,8 @@ export function azurePath(options: AzurePathOptions): string {
 
 /** `deployments[model]`, else the model name itself. A request routed by path needs an entry for that path. */
 function deploymentOf(options: AzurePathOptions): string {
-  const mapped = options.deployments[options.model]
-  if (mapped !== undefined) return mapped
+  // Own keys only: a model named `constructor` or `__proto__` is a model name, not a property of every object.
+  if (Object.hasOwn(options.deployments, options.model)) return options.deployments[options.model] as string
   if (options.model.startsWith('/')) {
     throw new GatewayError('upstream_unsupported', `a request without a JSON model needs a deployments entry for ${options.model} on Azure upstreams`)
   }
