@@ -14,6 +14,7 @@ export const configDefaults = Object.freeze({
   dbtype: 'sqlite' satisfies DbType,
   dbaddr: './db.sqlite',
   max_body_size: 32 * 1024 * 1024,
+  max_event_size: 16 * 1024 * 1024,
   shutdown_timeout: 30,
   alerts: {
     failures_to_open: 3,

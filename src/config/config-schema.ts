@@ -25,6 +25,8 @@ const topLevelKeys = {
   dbtype: z.enum(dbTypes).default(configDefaults.dbtype),
   dbaddr: z.string().default(configDefaults.dbaddr),
   max_body_size: byteSizeSchema.default(configDefaults.max_body_size),
+  /** One SSE event from an upstream, at most. */
+  max_event_size: byteSizeSchema.default(configDefaults.max_event_size),
   shutdown_timeout: secondsSchema.default(configDefaults.shutdown_timeout),
   upstreams: z.array(rawUpstreamSchema).default([]),
   /** Unset: `LOG_LEVEL`, else `info`. */

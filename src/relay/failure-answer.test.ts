@@ -4,7 +4,8 @@ import { test } from 'node:test'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import type { UpstreamAnswer } from './attempt.js'
-import { failureAnswer, interruptedStreamError } from './failure-answer.js'
+import { failureAnswer, interruptedStreamErrorBody } from './failure-answer.js'
+import { redactorFor } from './secret-redactor.js'
 
 const upstreamKey = 'sk-upstream-secret-0123456789'
 
@@ -19,6 +20,8 @@ function upstream(overrides: Partial<UpstreamConfig> = {}): UpstreamConfig {
     streamFirstByteTimeoutMs: 1000,
     idleTimeoutMs: 1000,
     totalTimeoutMs: 0,
+    maxEventBytes: 16 * 1024 * 1024,
+    basicAuth: undefined,
     allow: [],
     deny: [],
     clientKeys: [],
@@ -158,9 +161,16 @@ test('the error event for a stream broken after its commit point keeps the code 
   const codes = ['upstream_timeout', 'upstream_idle_timeout', 'upstream_reset', 'upstream_truncated', 'upstream_error', 'upstream_status'] as const
   for (const code of codes) {
     const error = new GatewayError(code, `upstream internal-host.corp:8443/v1 failed with key ${upstreamKey}`)
-    const event = interruptedStreamError(error)
+    const event = (JSON.parse(interruptedStreamErrorBody(error, redactorFor(upstream()))) as { error: { code: string; type: string; message: string } }).error
     assert.equal(event.code, code)
     assert.equal(event.type, 'server_error')
     assert.ok(!event.message.includes('internal-host') && !event.message.includes(upstreamKey), event.message)
   }
+})
+
+test("the upstream's own error reported mid-stream reaches the client with its type and code, its key cut out", () => {
+  const reported = { message: `Overloaded; key ${JSON.stringify(upstreamKey).slice(1, -1)}`, type: 'overloaded_error', param: null, code: 'overloaded_error' }
+  const error = new GatewayError('upstream_error', 'upstream primary reported overloaded_error', { reported })
+  const body = interruptedStreamErrorBody(error, redactorFor(upstream()))
+  assert.deepEqual(JSON.parse(body), { error: { message: 'Overloaded; key [redacted]', type: 'overloaded_error', param: null, code: 'overloaded_error' } })
 })

@@ -106,6 +106,8 @@ test('an error event after content ends the answer with an error', async () => {
   assert.match(response.body, /"content":"Hel"/)
   assert.equal(response.error?.code, 'upstream_error')
   assert.match(response.error?.message ?? '', /api_error: Internal/)
+  // Anthropic's own error is what the client's error event will carry.
+  assert.deepEqual(response.error?.reported, { message: 'Internal', type: 'api_error', param: null, code: 'api_error' })
   await fake.requests.at(-1)?.aborted
 })
 
