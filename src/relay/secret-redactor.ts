@@ -99,25 +99,41 @@ export function upstreamSecrets(upstream: UpstreamConfig): string[] {
 
 /** The ways a serializer may have written `secret`: JSON encoders and URL encoders differ in what they escape. */
 export function formsOf(secret: string): string[] {
-  const json = JSON.stringify(secret).slice(1, -1)
-  const forms = [
-    secret,
-    json,
-    // PHP, and some Java encoders, escape the slash.
-    json.replaceAll('/', '\\/'),
-    // Python's ensure_ascii, Go's HTML-safe escaping (<, >, &), and encoders that escape every non-alphanumeric.
-    unicodeEscaped(secret, (c) => c > 0x7e || c < 0x20 || c === 0x22 || c === 0x5c, 'lower'),
-    unicodeEscaped(secret, (c) => c > 0x7e || c < 0x20 || c === 0x22 || c === 0x5c, 'upper'),
-    unicodeEscaped(secret, (c) => c > 0x7e || c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x27, 'lower'),
-    unicodeEscaped(secret, (c) => !isAlphanumeric(c), 'lower'),
-    unicodeEscaped(secret, (c) => !isAlphanumeric(c), 'upper'),
+  const forms = [secret, ...jsonForms(secret)]
+  // An encoder that escapes every character but letters and digits.
+  for (const hexCase of hexCases) forms.push(unicodeEscaped(secret, (c) => !isAlphanumeric(c), hexCase))
+  forms.push(
     encodeURIComponent(secret),
     lowerHexEscapes(encodeURIComponent(secret)),
     encodeURI(secret),
     // application/x-www-form-urlencoded (a space becomes "+").
     new URLSearchParams({ s: secret }).toString().slice(2),
-  ]
+  )
   return [...new Set(forms)]
+}
+
+const hexCases = ['lower', 'upper'] as const
+
+/**
+ * JSON.stringify's form, and what other encoders add to it, in every combination: `\/` (PHP), `\u0026` `\u003c`
+ * `\u003e` and U+2028/2029 escaped (Go's HTML-safe encoding/json), non-ASCII as `\uXXXX` (Python's ensure_ascii),
+ * the quote as `\u0022`; hex digits in either case.
+ */
+function jsonForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1)
+  const forms: string[] = []
+  for (let variant = 0; variant < 16; variant++) {
+    for (const hexCase of hexCases) {
+      let form = json
+      if ((variant & 1) !== 0) form = form.replaceAll('/', '\\/')
+      if ((variant & 2) !== 0) form = unicodeEscaped(form, (c) => c === 0x26 || c === 0x3c || c === 0x3e || c === 0x2028 || c === 0x2029, hexCase)
+      if ((variant & 4) !== 0) form = unicodeEscaped(form, (c) => c > 0x7f, hexCase)
+      if ((variant & 8) !== 0) form = form.replaceAll('\\"', '\\u0022')
+      // Escapes JSON.stringify itself writes (control characters) in upper case too.
+      forms.push(hexCase === 'upper' ? form.replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => `\\u${hex.toUpperCase()}`) : form)
+    }
+  }
+  return forms
 }
 
 function unicodeEscaped(secret: string, escape: (code: number) => boolean, hexCase: 'lower' | 'upper'): string {
