@@ -101,7 +101,7 @@ export class Attempt implements ResponseSink {
   constructor(options: AttemptOptions) {
     this.#options = options
     this.#startedAt = options.clock.now()
-    this.#redactor = redactorFor(options.upstream)
+    this.#redactor = redactorFor(options.upstream, headerText(options.request.headers['authorization']))
     this.result = new Promise((resolve) => {
       this.#resolve = resolve
     })
@@ -408,4 +408,8 @@ function withContentLength(headers: readonly string[], contentLength: number | u
   }
   if (contentLength !== undefined) out.push('content-length', String(contentLength))
   return out
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
 }

@@ -53,14 +53,14 @@ function assertOpenAIErrorShape(body: Buffer): { message: string; type: string; 
 test("the last upstream's OpenAI-shaped answer reaches the client with its status and body unchanged", () => {
   const body = '{"error":{"message":"The server is overloaded","type":"server_error","param":null,"code":"overloaded"}}'
   const { error, answer } = answered(503, body)
-  const result = failureAnswer(error, answer, upstream(), 2)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 2)
   assert.equal(result.status, 503)
   assert.equal(result.body.toString('utf8'), body)
 })
 
 test('a body that is not an OpenAI error (an HTML 502 page) is wrapped into OpenAI\'s shape with the same status', () => {
   const { error, answer } = answered(502, '<html><body><h1>502 Bad Gateway</h1></body></html>', ['content-type', 'text/html'])
-  const result = failureAnswer(error, answer, upstream(), 1)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
   assert.equal(result.status, 502)
   const wrapped = assertOpenAIErrorShape(result.body)
   assert.equal(wrapped.code, 'upstream_status')
@@ -71,14 +71,14 @@ test('a body that is not an OpenAI error (an HTML 502 page) is wrapped into Open
 
 test('an empty error body is wrapped too', () => {
   const { error, answer } = answered(503, '')
-  const result = failureAnswer(error, answer, upstream(), 1)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
   assert.equal(result.status, 503)
   assert.equal(assertOpenAIErrorShape(result.body).code, 'upstream_status')
 })
 
 test('a JSON body without an error message is not OpenAI\'s shape and is wrapped', () => {
   const { error, answer } = answered(500, '{"detail":"Internal Server Error"}')
-  const result = failureAnswer(error, answer, upstream(), 1)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
   assert.equal(assertOpenAIErrorShape(result.body).code, 'upstream_status')
 })
 
@@ -89,7 +89,7 @@ test('an upstream key echoed in the error body never reaches the client, OpenAI-
     `${upstreamKey}`,
   ]) {
     const { error, answer } = answered(401, body)
-    const result = failureAnswer(error, answer, upstream(), 1)
+    const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
     assert.equal(result.status, 401)
     assert.ok(!result.body.toString('utf8').includes(upstreamKey), result.body.toString('utf8'))
     assertOpenAIErrorShape(result.body)
@@ -112,7 +112,7 @@ test('rate-limit headers of a final 429 are kept, the upstream request id is ren
     'x-ratelimit-reset-requests', '7s',
   ]
   const { error, answer } = answered(429, '{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}', headers)
-  const result = failureAnswer(error, answer, upstream(), 3)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 3)
   assert.equal(result.status, 429)
   assert.deepEqual(result.headers, [
     'x-upstream-request-id', 'req_upstream',
@@ -125,7 +125,7 @@ test('rate-limit headers of a final 429 are kept, the upstream request id is ren
 
 test('no upstream answered: a timeout is 504 upstream_timeout in OpenAI\'s shape', () => {
   const error = new GatewayError('upstream_timeout', 'upstream primary did not answer within 0.3s')
-  const result = failureAnswer(error, undefined, upstream(), 2)
+  const result = failureAnswer(error, undefined, redactorFor(upstream()), 2)
   assert.equal(result.status, 504)
   assert.deepEqual(result.headers, [])
   const body = assertOpenAIErrorShape(result.body)
@@ -141,7 +141,7 @@ test('no upstream answered: connection failures are 502 with their own code', ()
     [new GatewayError('upstream_error', 'upstream primary failed: boom'), 'upstream_error'],
   ]
   for (const [error, code] of cases) {
-    const result = failureAnswer(error, undefined, upstream(), 1)
+    const result = failureAnswer(error, undefined, redactorFor(upstream()), 1)
     assert.equal(result.status, 502, code)
     assert.equal(assertOpenAIErrorShape(result.body).code, code)
   }
@@ -151,7 +151,7 @@ test('a gateway-made answer names no upstream and no key', () => {
   const named = upstream({ name: 'internal-host.corp:8443/v1' })
   for (const code of ['upstream_timeout', 'upstream_idle_timeout', 'upstream_connect_error', 'upstream_reset', 'upstream_error'] as const) {
     const error = new GatewayError(code, `upstream ${named.name} failed with key ${upstreamKey}`)
-    const text = failureAnswer(error, undefined, named, 2).body.toString('utf8')
+    const text = failureAnswer(error, undefined, redactorFor(named), 2).body.toString('utf8')
     assert.ok(!text.includes('internal-host'), text)
     assert.ok(!text.includes(upstreamKey), text)
   }

@@ -1,11 +1,10 @@
 // What the client gets when every attempt failed: the last upstream's own answer when it gave one
 // (its status, its OpenAI-shaped body), else a gateway error that names no upstream and no key; and the
 // error event that ends a stream broken after its commit point, which names none either.
-import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import { connectionTokens, hopByHopHeaders } from '../http/hop-by-hop.js'
 import type { UpstreamAnswer } from './attempt.js'
-import { redactorFor, type SecretRedactor } from './secret-redactor.js'
+import type { SecretRedactor } from './secret-redactor.js'
 
 export interface FailureAnswer {
   readonly status: number
@@ -16,10 +15,9 @@ export interface FailureAnswer {
 
 const replacedHeaders = new Set(['content-length', 'content-type', 'content-encoding'])
 
-export function failureAnswer(error: GatewayError, answer: UpstreamAnswer | undefined, upstream: UpstreamConfig | undefined, attempts: number): FailureAnswer {
+/** `redactor`: the secrets of the upstream that gave `answer`, which may echo its key in an auth error or a header. */
+export function failureAnswer(error: GatewayError, answer: UpstreamAnswer | undefined, redactor: SecretRedactor, attempts: number): FailureAnswer {
   if (answer !== undefined) {
-    // An upstream may echo its key in an auth error or a header; the client must never see it.
-    const redactor = redactorFor(upstream)
     return { status: answer.status, headers: redactor.redactHeaders(keptHeaders(answer.headers)), body: answerBody(answer, redactor) }
   }
   const clientError = new GatewayError(error.code, genericMessage(error, attempts), { status: error.status })

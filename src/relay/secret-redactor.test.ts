@@ -1,7 +1,8 @@
 // SecretRedactor: an upstream's secrets cut from text, bytes and headers in the forms encoders write them.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formsOf, SecretRedactor } from './secret-redactor.js'
+import { upstreamFrom } from '../../tests/helpers/recording-sink.js'
+import { formsOf, redactorFor, SecretRedactor } from './secret-redactor.js'
 
 const key = 'sk-Tést/ké+y"&<ünï>=42'
 
@@ -46,4 +47,16 @@ test('formsOf lists each form once, the plain one first', () => {
   assert.equal(forms[0], key)
   assert.equal(new Set(forms).size, forms.length)
   assert.deepEqual(formsOf('sk-plain0123'), ['sk-plain0123', 'sk\\u002dplain0123', 'sk\\u002Dplain0123'])
+})
+
+test("an upstream's secrets: its key, its endpoint's password and Basic token; with sk: asis, the client's own key", () => {
+  const keyed = redactorFor(upstreamFrom('sk: sk-upstream-0042', 'endpoint: http://user:pass-0042@127.0.0.1:9/v1'))
+  const token = Buffer.from('user:pass-0042').toString('base64')
+  assert.equal(keyed.redactText(`sk-upstream-0042 pass-0042 Basic ${token}`), '[redacted] [redacted] Basic [redacted]')
+  const asis = upstreamFrom('sk: asis')
+  assert.equal(redactorFor(asis, 'Bearer client-key-0042').redactText('echo client-key-0042'), 'echo [redacted]')
+  assert.equal(redactorFor(asis).empty, true)
+  // Built once per upstream config.
+  const upstream = upstreamFrom('sk: sk-upstream-0042')
+  assert.equal(redactorFor(upstream), redactorFor(upstream))
 })

@@ -1,6 +1,7 @@
 // Replaces an upstream's secrets (its key, credentials from its endpoint URL) in what it answers, in every form an
 // upstream may echo them: plain, JSON-escaped (with `\/` and `\uXXXX` variants) and URL-encoded.
 import type { UpstreamConfig } from '../config/gateway-config.js'
+import { bearerToken } from '../providers/openai/upstream-headers.js'
 
 export const redactedMarker = '[redacted]'
 
@@ -75,9 +76,15 @@ export class SecretRedactor {
 const noSecrets = new SecretRedactor([])
 const cache = new WeakMap<UpstreamConfig, SecretRedactor>()
 
-/** Built once per upstream config snapshot: the forms cost some string work, done before any answer arrives. */
-export function redactorFor(upstream: UpstreamConfig | undefined): SecretRedactor {
+/**
+ * Built once per upstream config snapshot: the forms cost some string work, done before any answer arrives.
+ * An `sk: asis` upstream holds the client's own key, given as `clientAuthorization`: its forms are built per request.
+ */
+export function redactorFor(upstream: UpstreamConfig | undefined, clientAuthorization?: string): SecretRedactor {
   if (upstream === undefined) return noSecrets
+  if (upstream.credential.kind === 'client' && clientAuthorization !== undefined) {
+    return new SecretRedactor([...upstreamSecrets(upstream), bearerToken(clientAuthorization) ?? ''])
+  }
   let redactor = cache.get(upstream)
   if (redactor === undefined) {
     redactor = new SecretRedactor(upstreamSecrets(upstream))
