@@ -160,3 +160,13 @@ test("sk: asis sends the client's bearer token as x-api-key; keep_header forward
   assert.equal(headers?.['openai-beta'], undefined)
   assert.equal(headers?.['content-type'], 'application/json')
 })
+
+test('an event larger than max_event_size fails the answer as upstream_bad_response and stops the upstream', async () => {
+  const huge = { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(8 * 1024) } } }
+  fake.script(anthropicSse([messageStart(), huge], { then: 'hang' }))
+  const sink = new RecordingSink()
+  adapter.send(chatRequest({ ...question, stream: true }), { ...upstream(), maxEventBytes: 4 * 1024 }, sink)
+  const response = await sink.finished
+  assert.equal(response.error?.code, 'upstream_bad_response')
+  await fake.requests.at(-1)?.aborted
+})
