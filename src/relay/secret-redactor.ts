@@ -82,13 +82,31 @@ const cache = new WeakMap<UpstreamConfig, SecretRedactor>()
  */
 export function redactorFor(upstream: UpstreamConfig | undefined, clientAuthorization?: string): SecretRedactor {
   if (upstream === undefined) return noSecrets
-  if (upstream.credential.kind === 'client' && clientAuthorization !== undefined) {
-    return new SecretRedactor([...upstreamSecrets(upstream), bearerToken(clientAuthorization) ?? ''])
-  }
+  if (upstream.credential.kind === 'client' && clientAuthorization !== undefined) return clientKeyRedactor(upstream, clientAuthorization)
   let redactor = cache.get(upstream)
   if (redactor === undefined) {
     redactor = new SecretRedactor(upstreamSecrets(upstream))
     cache.set(upstream, redactor)
+  }
+  return redactor
+}
+
+/** Client keys are few (the config lists them): their redactors are kept per upstream config, a bounded number. */
+const clientKeyRedactors = new WeakMap<UpstreamConfig, Map<string, SecretRedactor>>()
+const maxClientKeyRedactors = 1024
+
+function clientKeyRedactor(upstream: UpstreamConfig, clientAuthorization: string): SecretRedactor {
+  const token = bearerToken(clientAuthorization) ?? ''
+  let byToken = clientKeyRedactors.get(upstream)
+  if (byToken === undefined) {
+    byToken = new Map()
+    clientKeyRedactors.set(upstream, byToken)
+  }
+  let redactor = byToken.get(token)
+  if (redactor === undefined) {
+    redactor = new SecretRedactor([...upstreamSecrets(upstream), token])
+    if (byToken.size >= maxClientKeyRedactors) byToken.delete(byToken.keys().next().value as string)
+    byToken.set(token, redactor)
   }
   return redactor
 }
@@ -106,7 +124,8 @@ export function upstreamSecrets(upstream: UpstreamConfig): string[] {
 
 /** The ways a serializer may have written `secret`: JSON encoders and URL encoders differ in what they escape. */
 export function formsOf(secret: string): string[] {
-  const forms = [secret, ...jsonForms(secret)]
+  // Most keys hold no character a JSON encoder escapes: then every JSON form is the plain one.
+  const forms = jsonEscapable.test(secret) ? [secret, ...jsonForms(secret)] : [secret]
   // An encoder that escapes every character but letters and digits.
   for (const hexCase of hexCases) forms.push(unicodeEscaped(secret, (c) => !isAlphanumeric(c), hexCase))
   forms.push(
@@ -120,6 +139,9 @@ export function formsOf(secret: string): string[] {
 }
 
 const hexCases = ['lower', 'upper'] as const
+
+/** A character some JSON encoder escapes: controls, the quote, the backslash, `/`, `&<>`, U+2028/9, non-ASCII. */
+const jsonEscapable = /[\u0000-\u001f"\\/&<>\u007f-\uffff]/
 
 /**
  * JSON.stringify's form, and what other encoders add to it, in every combination: `\/` (PHP), `\u0026` `\u003c`
