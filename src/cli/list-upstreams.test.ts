@@ -20,6 +20,7 @@ upstreams:
     noauth: true
   - endpoint: http://127.0.0.1:6000/v1
     type: anthropic
+  - endpoint: http://proxy-user:proxy-PASS-4411@127.0.0.1:7000/v1
 `,
   'test.yaml',
   {},
@@ -28,7 +29,7 @@ upstreams:
 const lines = formatUpstreamList(config).trimEnd().split('\n')
 
 test('one line per upstream with its endpoint, type, allow and deny', () => {
-  assert.equal(lines.length, 3)
+  assert.equal(lines.length, 4)
   assert.match(lines[0] ?? '', /endpoint=https:\/\/api\.openai\.com\/v1/)
   assert.match(lines[0] ?? '', /type=openai/)
   assert.match(lines[0] ?? '', /allow=gpt-4o,\/v1\/audio\/transcriptions/)
@@ -50,4 +51,12 @@ test('no key is ever printed whole', () => {
   assert.equal(text.includes(upstreamKey), false)
   assert.equal(text.includes(clientKey), false)
   assert.equal(text.includes(upstreamKey.slice(0, 12)), false)
+})
+
+test("an endpoint's credentials are never printed: only that it has some", () => {
+  const text = formatUpstreamList(config)
+  assert.equal(text.includes('proxy-PASS-4411'), false)
+  assert.equal(text.includes('proxy-user'), false)
+  assert.match(lines[3] ?? '', /endpoint=http:\/\/127\.0\.0\.1:7000\/v1\t/)
+  assert.match(lines[3] ?? '', /basic_auth=set/)
 })

@@ -1,4 +1,4 @@
-// -list: the upstreams as an operator checks them, keys masked.
+// -list: the upstreams as an operator checks them, keys masked, endpoint credentials left out.
 import type { GatewayConfig, UpstreamConfig } from '../config/gateway-config.js'
 import { maskKey } from '../config/mask-key.js'
 
@@ -15,6 +15,8 @@ function formatUpstream(upstream: UpstreamConfig): string {
     `endpoint=${upstream.endpoint}`,
     `type=${upstream.type}`,
     `sk=${key}`,
+    // The credentials themselves are never printed: only that the endpoint had some.
+    ...(upstream.basicAuth === undefined ? [] : ['basic_auth=set']),
     `allow=${list(upstream.allow)}`,
     `deny=${list(upstream.deny)}`,
     upstream.noauth ? 'noauth' : `client_keys=${upstream.clientKeys.length}`,

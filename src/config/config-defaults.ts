@@ -18,6 +18,7 @@ export const configDefaults = Object.freeze({
   max_inflight_body_bytes: 256 * 1024 * 1024,
   body_timeout: 30,
   header_timeout: 60,
+  max_event_size: 16 * 1024 * 1024,
   shutdown_timeout: 30,
   alerts: {
     failures_to_open: 3,

@@ -29,6 +29,8 @@ const topLevelKeys = {
   max_inflight_body_bytes: byteSizeSchema.default(configDefaults.max_inflight_body_bytes),
   body_timeout: secondsSchema.default(configDefaults.body_timeout),
   header_timeout: secondsSchema.default(configDefaults.header_timeout),
+  /** One SSE event from an upstream, at most. */
+  max_event_size: byteSizeSchema.default(configDefaults.max_event_size),
   shutdown_timeout: secondsSchema.default(configDefaults.shutdown_timeout),
   upstreams: z.array(rawUpstreamSchema).default([]),
   /** Unset: `LOG_LEVEL`, else `info`. */

@@ -20,6 +20,11 @@ export type UpstreamCredential =
   /** No `sk`: send no Authorization header (self-hosted upstreams). */
   | { readonly kind: 'none' }
 
+export interface BasicCredentials {
+  readonly username: string
+  readonly password: string
+}
+
 export interface UpstreamConfig {
   /** Position in the config file's `upstreams` list, 0-based. */
   readonly index: number
@@ -29,6 +34,11 @@ export interface UpstreamConfig {
   /** API base including its version path, e.g. `https://api.openai.com/v1`, without a trailing slash. */
   readonly endpoint: string
   readonly credential: UpstreamCredential
+  /**
+   * `user:password@` written in the endpoint URL (taken out of `endpoint`): sent as HTTP Basic credentials
+   * when no other Authorization header goes to the upstream. Never stored in records nor printed.
+   */
+  readonly basicAuth: BasicCredentials | undefined
   /** Time allowed until the first response body byte of a non-stream request. */
   readonly firstByteTimeoutMs: number
   /** Time allowed until the first response body byte of a `stream: true` request. */
@@ -37,6 +47,8 @@ export interface UpstreamConfig {
   readonly idleTimeoutMs: number
   /** Whole-attempt deadline; 0 = none. */
   readonly totalTimeoutMs: number
+  /** `max_event_size`: an SSE event larger than this fails the attempt (upstream_bad_response). */
+  readonly maxEventBytes: number
   /**
    * Allow-list; empty = everything. Entries starting with `/` (e.g. `/v1/audio/transcriptions`) match the URL
    * path only, the others the body's model only (routing/model-rules.ts).

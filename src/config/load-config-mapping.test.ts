@@ -33,10 +33,12 @@ test('defaults for every key', () => {
     type: 'openai',
     endpoint: 'https://api.openai.com/v1',
     credential: { kind: 'key', key: 'a' },
+    basicAuth: undefined,
     firstByteTimeoutMs: 120_000,
     streamFirstByteTimeoutMs: 10_000,
     idleTimeoutMs: 120_000,
     totalTimeoutMs: 0,
+    maxEventBytes: 16 * 1024 * 1024,
     allow: [],
     deny: [],
     clientKeys: ['k'],
@@ -250,4 +252,22 @@ test('warnings: an upstream nobody may use, azure without api_version; none for 
   assert.equal(warnings.length, 2)
   assert.match(warnings[0] ?? '', /^config\.yaml:2:5 upstreams\[0\]: no client key can use this upstream/)
   assert.match(warnings[1] ?? '', /^config\.yaml:5:5 upstreams\[2\]: type azure without api_version/)
+})
+
+test("credentials in an endpoint URL become Basic credentials and leave the endpoint; sk's Authorization wins, with a warning", () => {
+  const text = yaml('authorization: k', 'upstreams:', '  - endpoint: https://proxy%20user:p%40ss%3Aword@Gw.Example.com:8443/v1/', '  - sk: up', '    endpoint: http://u:p@127.0.0.1:9/v1')
+  const { config, warnings } = parseConfigText(text, 'config.yaml', {})
+  const [first, second] = config.upstreams
+  assert.equal(first?.endpoint, 'https://gw.example.com:8443/v1')
+  assert.equal(first?.name, 'gw.example.com:8443/v1')
+  assert.deepEqual(first?.basicAuth, { username: 'proxy user', password: 'p@ss:word' })
+  assert.equal(second?.endpoint, 'http://127.0.0.1:9/v1')
+  assert.deepEqual(warnings, ["config.yaml:5:15 upstreams[1].endpoint: the user:password in the endpoint URL is not sent: sk's Authorization header takes the place of Basic credentials"])
+  assert.equal(JSON.stringify(warnings).includes('p@ss'), false)
+})
+
+test('max_event_size: 16 MiB unless set, in any size form', () => {
+  assert.equal(firstUpstream(load(yaml('upstreams:', '  - sk: a'))).maxEventBytes, 16 * 1024 * 1024)
+  assert.equal(firstUpstream(load(yaml('max_event_size: 1MB', 'upstreams:', '  - sk: a'))).maxEventBytes, 1_000_000)
+  assert.throws(() => load(yaml('max_event_size: 0', 'upstreams:', '  - sk: a')))
 })

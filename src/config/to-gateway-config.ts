@@ -3,7 +3,7 @@ import { hostname as osHostname } from 'node:os'
 import type { ConfigPathSegment } from './config-error.js'
 import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-defaults.js'
 import type { RawConfig, RawUpstream } from './config-schema.js'
-import type { GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
+import type { BasicCredentials, GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
 import { parseListenAddress } from './listen-address.js'
 import { toAlertsConfig, toMetricsConfig } from './observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
@@ -69,12 +69,14 @@ function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, 
     index,
     name,
     type: upstream.type,
-    endpoint: endpointOf(upstream),
+    endpoint: withoutCredentials(endpointOf(upstream)),
     credential: credentialOf(upstream.sk),
+    basicAuth: endpointCredentials(endpointOf(upstream)),
     firstByteTimeoutMs: secondsToMs(upstream.timeout ?? raw.timeout),
     streamFirstByteTimeoutMs: secondsToMs(upstream.stream_timeout ?? raw.stream_timeout),
     idleTimeoutMs: secondsToMs(upstream.idle_timeout ?? raw.idle_timeout),
     totalTimeoutMs: secondsToMs(upstream.total_timeout ?? raw.total_timeout),
+    maxEventBytes: raw.max_event_size,
     allow: upstream.allow,
     deny: upstream.deny,
     // An empty own list falls back too: Go read `authorization: ""` as unset.
@@ -91,6 +93,30 @@ function endpointOf(upstream: RawUpstream): string {
   const endpoint = upstream.endpoint ?? defaultEndpoints[upstream.type]
   if (endpoint === undefined) throw new Error(`unvalidated upstream without endpoint reached the mapper (type ${upstream.type})`)
   return endpoint.replace(/\/+$/, '')
+}
+
+/** The endpoint without `user:password@`: it is printed, logged and stored, so it must carry no secret. */
+function withoutCredentials(endpoint: string): string {
+  const url = new URL(endpoint)
+  if (url.username === '' && url.password === '') return endpoint
+  url.username = ''
+  url.password = ''
+  return url.href.replace(/\/+$/, '')
+}
+
+/** `user:password@` of the endpoint, percent-decoded as HTTP clients do before building a Basic header. */
+function endpointCredentials(endpoint: string): BasicCredentials | undefined {
+  const url = new URL(endpoint)
+  if (url.username === '' && url.password === '') return undefined
+  return { username: percentDecoded(url.username), password: percentDecoded(url.password) }
+}
+
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 function credentialOf(sk: string | undefined): UpstreamCredential {
@@ -122,6 +148,9 @@ function noteProblems(config: GatewayConfig): ConfigNote[] {
     const path = ['upstreams', upstream.index]
     if (!upstream.noauth && upstream.clientKeys.length === 0) {
       notes.push({ path, message: 'no client key can use this upstream: set authorization (here or at the top level) or noauth: true' })
+    }
+    if (upstream.basicAuth !== undefined && upstream.credential.kind === 'key' && (upstream.type === 'openai' || upstream.type === 'replicate')) {
+      notes.push({ path: [...path, 'endpoint'], message: "the user:password in the endpoint URL is not sent: sk's Authorization header takes the place of Basic credentials" })
     }
     if (upstream.type === 'azure' && upstream.apiVersion === undefined) {
       notes.push({ path, message: 'type azure without api_version: Azure refuses requests without it' })

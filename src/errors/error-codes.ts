@@ -30,6 +30,8 @@ export const errorCodes = {
   upstream_idle_timeout: { status: 504, type: 'server_error', retryable: true },
   upstream_status: { status: 502, type: 'server_error', retryable: true },
   upstream_unsupported: { status: 502, type: 'server_error', retryable: true },
+  /** The upstream's answer breaks the gateway's bounds or its wire format (an SSE event over max_event_size). */
+  upstream_bad_response: { status: 502, type: 'server_error', retryable: true },
   // The client went away: nothing to answer, nothing to retry.
   client_closed: { status: 499, type: 'invalid_request_error', retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>

@@ -6,6 +6,19 @@ export interface GatewayErrorOptions {
   readonly status?: number
   readonly param?: string | null
   readonly cause?: unknown
+  /**
+   * The upstream's own error object (an OpenAI error chunk, an Anthropic `error` event), for a failure after the
+   * commit point: the client's in-band error carries it rather than the gateway's code.
+   */
+  readonly reported?: ReportedError
+}
+
+/** An error object as an upstream reported it, in OpenAI's shape. */
+export interface ReportedError {
+  readonly message: string
+  readonly type: string
+  readonly param: string | null
+  readonly code: string | null
 }
 
 export class GatewayError extends Error {
@@ -15,6 +28,7 @@ export class GatewayError extends Error {
   readonly type: string
   readonly retryable: boolean
   readonly param: string | null
+  readonly reported: ReportedError | undefined
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -24,6 +38,7 @@ export class GatewayError extends Error {
     this.type = info.type
     this.retryable = info.retryable
     this.param = options.param ?? null
+    this.reported = options.reported
   }
 
   /** OpenAI's error shape: `{"error":{"message","type","param","code"}}`. */

@@ -7,7 +7,7 @@ import { GatewayError } from '../errors/gateway-error.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../providers/provider-adapter.js'
 import { classifyEvent } from '../streaming/commit-point.js'
 import { SseParser, type SseEvent } from '../streaming/sse-parser.js'
-import { lastEventBoundary } from '../streaming/event-boundary.js'
+import { EventFramer } from '../streaming/event-framer.js'
 import { StreamTap } from '../streaming/stream-tap.js'
 import { withoutUsageOnlyEvents } from '../streaming/usage-events.js'
 import { ResponseCapture, type CapturedResponse } from './response-capture.js'
@@ -16,7 +16,9 @@ import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
 import { chunkOf, lastChunk, takeOverChunking } from '../http/chunked-coding.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
-import { interruptedStreamError } from './failure-answer.js'
+import { interruptedStreamErrorBody } from './failure-answer.js'
+import { RedactingBody } from './redacting-body.js'
+import { redactorFor, type SecretRedactor } from './secret-redactor.js'
 
 /** Role-only and empty chunks held before the commit point, at most. */
 export const maxHeldBytes = 16 * 1024
@@ -57,13 +59,18 @@ export interface AttemptOptions {
   readonly stripUsageChunk: boolean
 }
 
-type Mode = 'awaiting' | 'direct' | 'sse' | 'error-body'
+/**
+ * `direct`: a 2xx body, relayed byte for byte; `redacted`: any other body the client gets, searched for the
+ * upstream's secrets; `error-body`: an answer that fails over, kept in case it becomes the final one.
+ */
+type Mode = 'awaiting' | 'direct' | 'redacted' | 'sse' | 'error-body'
 
 export class Attempt implements ResponseSink {
   readonly result: Promise<AttemptResult>
   readonly #options: AttemptOptions
   readonly #deadlines: AttemptDeadlines
   readonly #startedAt: number
+  readonly #redactor: SecretRedactor
   #resolve!: (result: AttemptResult) => void
   #control: AttemptControl | undefined
   #mode: Mode = 'awaiting'
@@ -82,8 +89,9 @@ export class Attempt implements ResponseSink {
   #usageOnlyPending = false
   #afterDone: TimerHandle | undefined
   #capture: ResponseCapture | undefined
-  /** After the commit point: the bytes of an event not yet complete. */
-  #tail: Buffer | undefined
+  /** After the commit point: cuts the bytes into whole events. */
+  #framer: EventFramer | undefined
+  #body: RedactingBody | undefined
   /** A stream whose chunked coding the attempt writes itself (see takeOverChunking). */
   #chunking = false
   // Error-body state.
@@ -93,6 +101,7 @@ export class Attempt implements ResponseSink {
   constructor(options: AttemptOptions) {
     this.#options = options
     this.#startedAt = options.clock.now()
+    this.#redactor = redactorFor(options.upstream, headerText(options.request.headers['authorization']))
     this.result = new Promise((resolve) => {
       this.#resolve = resolve
     })
@@ -128,10 +137,12 @@ export class Attempt implements ResponseSink {
     } else if (status >= 200 && status < 300 && headerOf(headers, 'content-type')?.startsWith('text/event-stream') === true) {
       this.#mode = 'sse'
       this.#tap = new StreamTap()
-      this.#parser = new SseParser((event) => this.#onEvent(event))
+      this.#parser = new SseParser((event) => this.#onEvent(event), { maxEventBytes: this.#options.upstream.maxEventBytes })
+      this.#framer = new EventFramer(this.#options.upstream.maxEventBytes)
     } else {
-      this.#mode = 'direct'
-      if (status >= 200 && status < 300) this.#capture = new ResponseCapture()
+      this.#mode = status >= 200 && status < 300 ? 'direct' : 'redacted'
+      this.#capture = new ResponseCapture()
+      if (this.#mode === 'redacted') this.#body = new RedactingBody(this.#redactor)
     }
   }
 
@@ -143,10 +154,12 @@ export class Attempt implements ResponseSink {
         if (!this.#committed) this.#commit()
         this.#capture?.push(chunk)
         return this.#write(chunk)
+      case 'redacted':
+        return this.#relayRedacted(chunk)
       case 'sse': {
         // Before the commit point every event is parsed (to find that point); after it, events are read from
         // the bytes being forwarded.
-        if (!this.#committed) this.#parser?.push(chunk)
+        if (!this.#committed && this.#parser?.push(chunk) === false) return this.#eventTooLarge()
         const more = this.#committed ? this.#writeEvents(chunk, true) : this.#hold(chunk)
         if (this.#sawDone && this.#committed) {
           this.#finishAfterDone()
@@ -185,7 +198,10 @@ export class Attempt implements ResponseSink {
           this.#commit()
           this.#writeHeld()
         }
-        if (this.#tail !== undefined) this.#write(this.#tail)
+        this.#writeRest()
+        break
+      case 'redacted':
+        this.#endRedacted()
         break
       case 'direct':
       case 'awaiting':
@@ -208,7 +224,7 @@ export class Attempt implements ResponseSink {
     if (!res.destroyed) {
       if (this.#mode === 'sse') {
         // An explicit error event and no [DONE]: the client must not mistake a cut stream for a complete one.
-        const event = Buffer.from(`data: ${interruptedStreamError(error).toBody()}\n\n`)
+        const event = Buffer.from(`data: ${interruptedStreamErrorBody(error, this.#redactor)}\n\n`)
         if (this.#chunking) res.end(Buffer.concat([chunkOf(event), lastChunk]))
         else res.end(event)
       } else {
@@ -225,10 +241,7 @@ export class Attempt implements ResponseSink {
    * reused); one that does not is let go after a moment.
    */
   #finishAfterDone(): void {
-    if (this.#tail !== undefined) {
-      this.#write(this.#tail)
-      this.#tail = undefined
-    }
+    this.#writeRest()
     this.#end()
     this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs, captured: this.#captured() })
     this.#afterDone = this.#options.clock.setTimeout(() => {
@@ -279,28 +292,63 @@ export class Attempt implements ResponseSink {
    * `unread`: these bytes have not been through the parser, so the tap reads their events here.
    */
   #writeEvents(chunk: Buffer, unread: boolean): boolean {
-    let data = chunk
-    if (this.#tail !== undefined) {
-      data = Buffer.concat([this.#tail, chunk])
-      this.#tail = undefined
-    }
-    const boundary = lastEventBoundary(data)
-    if (boundary < data.length) {
-      this.#tail = data.subarray(boundary)
-      if (boundary === 0) return true
-      data = data.subarray(0, boundary)
-    }
+    let data = this.#framer?.push(chunk)
+    if (data === undefined) return this.#eventTooLarge()
+    if (data.length === 0) return true
     if (unread && this.#tap !== undefined) {
       const seen = this.#tap.onEventBytes(data)
       if (seen.done) this.#sawDone = true
       if (seen.usageOnly) this.#usageOnlyPending = true
     }
+    // The upstream's own error event may quote its key; other events are relayed unsearched.
+    if (this.#tap?.takeErrorSeen() === true) data = this.#redactor.redactBytes(data)
     if (this.#usageOnlyPending && this.#options.stripUsageChunk) {
       this.#usageOnlyPending = false
       data = withoutUsageOnlyEvents(data)
       if (data.length === 0) return true
     }
     return this.#write(data)
+  }
+
+  /** The bytes of an event the upstream never finished, at the end of its stream. */
+  #writeRest(): void {
+    const rest = this.#framer?.takeRest()
+    if (rest !== undefined) this.#write(rest)
+  }
+
+  /** An event over max_event_size: the attempt fails (fails over before the commit point, an error event after it). */
+  #eventTooLarge(): boolean {
+    const limit = this.#options.upstream.maxEventBytes
+    this.abort(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} sent an SSE event larger than max_event_size (${limit} bytes)`))
+    return false
+  }
+
+  /** A non-2xx body: held whole (for its Content-Length) unless it is large, then relayed as it comes; secrets cut. */
+  #relayRedacted(chunk: Buffer): boolean {
+    const body = this.#body as RedactingBody
+    if (body.streaming) return this.#writeRedacted(body.next(chunk))
+    if (body.hold(chunk)) return true
+    // Past the bound: what was held goes now, and the length is no longer known.
+    this.#commit({ contentLength: undefined })
+    return this.#writeRedacted(body.next(undefined))
+  }
+
+  #endRedacted(): void {
+    const body = this.#body as RedactingBody
+    if (body.streaming) {
+      const rest = body.finish()
+      if (rest !== undefined) this.#writeRedacted(rest)
+      return
+    }
+    const { bytes, changed } = body.whole()
+    // A body that lost a secret is shorter or longer than the upstream said; an unchanged one keeps its headers.
+    this.#commit(changed ? { contentLength: bytes.length } : undefined)
+    this.#writeRedacted(bytes)
+  }
+
+  #writeRedacted(bytes: Buffer): boolean {
+    this.#capture?.push(bytes)
+    return this.#write(bytes)
   }
 
   #write(chunk: Buffer): boolean {
@@ -320,11 +368,15 @@ export class Attempt implements ResponseSink {
     this.#control?.resume()
   }
 
-  #commit(): void {
+  /** `length`: the body's length changed (a secret was cut), so the upstream's Content-Length is replaced. */
+  #commit(length?: { readonly contentLength: number | undefined }): void {
     this.#committed = true
     this.#firstByteMs = this.#options.clock.now() - this.#startedAt
     const { res, request, closeConnection } = this.#options
-    res.writeHead(this.#status, clientResponseHeaders(this.#headers, request.requestId, closeConnection))
+    // Headers are always searched for secrets (they are small); an upstream may echo its key in any of them.
+    let headers = this.#redactor.redactHeaders(this.#headers)
+    if (length !== undefined) headers = withContentLength(headers, length.contentLength)
+    res.writeHead(this.#status, clientResponseHeaders(headers, request.requestId, closeConnection))
     if (this.#mode === 'sse') {
       this.#chunking = takeOverChunking(res)
       // Past the commit point events are read from the bytes: the parser (and its decoder) can go.
@@ -347,4 +399,17 @@ export class Attempt implements ResponseSink {
     this.#deadlines.stop()
     this.#resolve(result)
   }
+}
+
+function withContentLength(headers: readonly string[], contentLength: number | undefined): string[] {
+  const out: string[] = []
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] !== 'content-length') out.push(headers[i] as string, headers[i + 1] as string)
+  }
+  if (contentLength !== undefined) out.push('content-length', String(contentLength))
+  return out
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
 }

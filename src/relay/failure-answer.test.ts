@@ -4,7 +4,8 @@ import { test } from 'node:test'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import type { UpstreamAnswer } from './attempt.js'
-import { failureAnswer, interruptedStreamError } from './failure-answer.js'
+import { failureAnswer, interruptedStreamErrorBody } from './failure-answer.js'
+import { redactorFor } from './secret-redactor.js'
 
 const upstreamKey = 'sk-upstream-secret-0123456789'
 
@@ -19,6 +20,8 @@ function upstream(overrides: Partial<UpstreamConfig> = {}): UpstreamConfig {
     streamFirstByteTimeoutMs: 1000,
     idleTimeoutMs: 1000,
     totalTimeoutMs: 0,
+    maxEventBytes: 16 * 1024 * 1024,
+    basicAuth: undefined,
     allow: [],
     deny: [],
     clientKeys: [],
@@ -50,14 +53,14 @@ function assertOpenAIErrorShape(body: Buffer): { message: string; type: string; 
 test("the last upstream's OpenAI-shaped answer reaches the client with its status and body unchanged", () => {
   const body = '{"error":{"message":"The server is overloaded","type":"server_error","param":null,"code":"overloaded"}}'
   const { error, answer } = answered(503, body)
-  const result = failureAnswer(error, answer, upstream(), 2)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 2)
   assert.equal(result.status, 503)
   assert.equal(result.body.toString('utf8'), body)
 })
 
 test('a body that is not an OpenAI error (an HTML 502 page) is wrapped into OpenAI\'s shape with the same status', () => {
   const { error, answer } = answered(502, '<html><body><h1>502 Bad Gateway</h1></body></html>', ['content-type', 'text/html'])
-  const result = failureAnswer(error, answer, upstream(), 1)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
   assert.equal(result.status, 502)
   const wrapped = assertOpenAIErrorShape(result.body)
   assert.equal(wrapped.code, 'upstream_status')
@@ -68,14 +71,14 @@ test('a body that is not an OpenAI error (an HTML 502 page) is wrapped into Open
 
 test('an empty error body is wrapped too', () => {
   const { error, answer } = answered(503, '')
-  const result = failureAnswer(error, answer, upstream(), 1)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
   assert.equal(result.status, 503)
   assert.equal(assertOpenAIErrorShape(result.body).code, 'upstream_status')
 })
 
 test('a JSON body without an error message is not OpenAI\'s shape and is wrapped', () => {
   const { error, answer } = answered(500, '{"detail":"Internal Server Error"}')
-  const result = failureAnswer(error, answer, upstream(), 1)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
   assert.equal(assertOpenAIErrorShape(result.body).code, 'upstream_status')
 })
 
@@ -86,7 +89,7 @@ test('an upstream key echoed in the error body never reaches the client, OpenAI-
     `${upstreamKey}`,
   ]) {
     const { error, answer } = answered(401, body)
-    const result = failureAnswer(error, answer, upstream(), 1)
+    const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
     assert.equal(result.status, 401)
     assert.ok(!result.body.toString('utf8').includes(upstreamKey), result.body.toString('utf8'))
     assertOpenAIErrorShape(result.body)
@@ -109,7 +112,7 @@ test('rate-limit headers of a final 429 are kept, the upstream request id is ren
     'x-ratelimit-reset-requests', '7s',
   ]
   const { error, answer } = answered(429, '{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}', headers)
-  const result = failureAnswer(error, answer, upstream(), 3)
+  const result = failureAnswer(error, answer, redactorFor(upstream()), 3)
   assert.equal(result.status, 429)
   assert.deepEqual(result.headers, [
     'x-upstream-request-id', 'req_upstream',
@@ -122,7 +125,7 @@ test('rate-limit headers of a final 429 are kept, the upstream request id is ren
 
 test('no upstream answered: a timeout is 504 upstream_timeout in OpenAI\'s shape', () => {
   const error = new GatewayError('upstream_timeout', 'upstream primary did not answer within 0.3s')
-  const result = failureAnswer(error, undefined, upstream(), 2)
+  const result = failureAnswer(error, undefined, redactorFor(upstream()), 2)
   assert.equal(result.status, 504)
   assert.deepEqual(result.headers, [])
   const body = assertOpenAIErrorShape(result.body)
@@ -138,7 +141,7 @@ test('no upstream answered: connection failures are 502 with their own code', ()
     [new GatewayError('upstream_error', 'upstream primary failed: boom'), 'upstream_error'],
   ]
   for (const [error, code] of cases) {
-    const result = failureAnswer(error, undefined, upstream(), 1)
+    const result = failureAnswer(error, undefined, redactorFor(upstream()), 1)
     assert.equal(result.status, 502, code)
     assert.equal(assertOpenAIErrorShape(result.body).code, code)
   }
@@ -148,7 +151,7 @@ test('a gateway-made answer names no upstream and no key', () => {
   const named = upstream({ name: 'internal-host.corp:8443/v1' })
   for (const code of ['upstream_timeout', 'upstream_idle_timeout', 'upstream_connect_error', 'upstream_reset', 'upstream_error'] as const) {
     const error = new GatewayError(code, `upstream ${named.name} failed with key ${upstreamKey}`)
-    const text = failureAnswer(error, undefined, named, 2).body.toString('utf8')
+    const text = failureAnswer(error, undefined, redactorFor(named), 2).body.toString('utf8')
     assert.ok(!text.includes('internal-host'), text)
     assert.ok(!text.includes(upstreamKey), text)
   }
@@ -158,9 +161,16 @@ test('the error event for a stream broken after its commit point keeps the code 
   const codes = ['upstream_timeout', 'upstream_idle_timeout', 'upstream_reset', 'upstream_truncated', 'upstream_error', 'upstream_status'] as const
   for (const code of codes) {
     const error = new GatewayError(code, `upstream internal-host.corp:8443/v1 failed with key ${upstreamKey}`)
-    const event = interruptedStreamError(error)
+    const event = (JSON.parse(interruptedStreamErrorBody(error, redactorFor(upstream()))) as { error: { code: string; type: string; message: string } }).error
     assert.equal(event.code, code)
     assert.equal(event.type, 'server_error')
     assert.ok(!event.message.includes('internal-host') && !event.message.includes(upstreamKey), event.message)
   }
+})
+
+test("the upstream's own error reported mid-stream reaches the client with its type and code, its key cut out", () => {
+  const reported = { message: `Overloaded; key ${JSON.stringify(upstreamKey).slice(1, -1)}`, type: 'overloaded_error', param: null, code: 'overloaded_error' }
+  const error = new GatewayError('upstream_error', 'upstream primary reported overloaded_error', { reported })
+  const body = interruptedStreamErrorBody(error, redactorFor(upstream()))
+  assert.deepEqual(JSON.parse(body), { error: { message: 'Overloaded; key [redacted]', type: 'overloaded_error', param: null, code: 'overloaded_error' } })
 })

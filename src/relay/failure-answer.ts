@@ -1,10 +1,10 @@
 // What the client gets when every attempt failed: the last upstream's own answer when it gave one
 // (its status, its OpenAI-shaped body), else a gateway error that names no upstream and no key; and the
 // error event that ends a stream broken after its commit point, which names none either.
-import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import { connectionTokens, hopByHopHeaders } from '../http/hop-by-hop.js'
 import type { UpstreamAnswer } from './attempt.js'
+import type { SecretRedactor } from './secret-redactor.js'
 
 export interface FailureAnswer {
   readonly status: number
@@ -15,20 +15,17 @@ export interface FailureAnswer {
 
 const replacedHeaders = new Set(['content-length', 'content-type', 'content-encoding'])
 
-export function failureAnswer(error: GatewayError, answer: UpstreamAnswer | undefined, upstream: UpstreamConfig | undefined, attempts: number): FailureAnswer {
+/** `redactor`: the secrets of the upstream that gave `answer`, which may echo its key in an auth error or a header. */
+export function failureAnswer(error: GatewayError, answer: UpstreamAnswer | undefined, redactor: SecretRedactor, attempts: number): FailureAnswer {
   if (answer !== undefined) {
-    return { status: answer.status, headers: keptHeaders(answer.headers), body: answerBody(answer, upstream) }
+    return { status: answer.status, headers: redactor.redactHeaders(keptHeaders(answer.headers)), body: answerBody(answer, redactor) }
   }
   const clientError = new GatewayError(error.code, genericMessage(error, attempts), { status: error.status })
   return { status: clientError.status, headers: [], body: Buffer.from(clientError.toBody()) }
 }
 
-function answerBody(answer: UpstreamAnswer, upstream: UpstreamConfig | undefined): Buffer {
-  let text = answer.body.toString('utf8')
-  // An upstream may echo its key in an auth error; the client must never see it.
-  if (upstream !== undefined && upstream.credential.kind === 'key' && upstream.credential.key !== '') {
-    text = text.split(upstream.credential.key).join('[redacted]')
-  }
+function answerBody(answer: UpstreamAnswer, redactor: SecretRedactor): Buffer {
+  const text = redactor.redactText(answer.body.toString('utf8'))
   if (isOpenAIErrorBody(text)) return Buffer.from(text)
   const snippet = text.length > 512 ? `${text.slice(0, 512)}…` : text
   const wrapped = new GatewayError('upstream_status', `The upstream answered ${answer.status}${snippet.trim() === '' ? '' : `: ${snippet.trim()}`}`, { status: answer.status })
@@ -60,9 +57,17 @@ function keptHeaders(headers: readonly string[]): string[] {
   return out
 }
 
-/** The error event for a stream that broke after its commit point: the failure's code, a message for the client. */
-export function interruptedStreamError(error: GatewayError): GatewayError {
-  return new GatewayError(error.code, interruptionMessage(error), { status: error.status })
+/**
+ * The error event's body for a stream that broke after its commit point: the upstream's own error when it reported
+ * one (its message, type and code, cut of its secrets), else the failure's code and a message for the client.
+ */
+export function interruptedStreamErrorBody(error: GatewayError, redactor: SecretRedactor): string {
+  const reported = error.reported
+  if (reported !== undefined) {
+    const { message, type, param, code } = reported
+    return redactor.redactText(JSON.stringify({ error: { message, type, param, code } }))
+  }
+  return new GatewayError(error.code, interruptionMessage(error), { status: error.status }).toBody()
 }
 
 function interruptionMessage(error: GatewayError): string {
@@ -77,6 +82,8 @@ function interruptionMessage(error: GatewayError): string {
       return 'The upstream ended its answer before it was complete'
     case 'upstream_unsupported':
       return `The upstream's answer cannot be relayed: ${error.message}`
+    case 'upstream_bad_response':
+      return 'The upstream sent an answer the gateway cannot relay (an event larger than max_event_size, or malformed)'
     default:
       return 'The upstream failed in the middle of its answer'
   }
@@ -98,6 +105,8 @@ function genericMessage(error: GatewayError, attempts: number): string {
     case 'upstream_unsupported':
       // Written for clients by the adapters (what could not be translated); it names no upstream.
       return `${which} cannot serve this request: ${error.message}`
+    case 'upstream_bad_response':
+      return `${which} sent an answer that cannot be relayed`
     default:
       return `${which} failed`
   }

@@ -9,6 +9,7 @@ import type { Clock } from '../time/clock.js'
 import { Attempt, type AttemptResult } from './attempt.js'
 import type { DeadlineSettings } from './attempt-deadlines.js'
 import { failureAnswer } from './failure-answer.js'
+import { redactorFor } from './secret-redactor.js'
 import type { AttemptRecord } from './request-outcome.js'
 import type { CapturedResponse } from './response-capture.js'
 
@@ -96,7 +97,9 @@ export class RequestRelay {
     if (this.#clientGone || last === undefined) {
       return { status: 499, errorCode: 'client_closed', upstream: undefined, attempts: this.#attempts, firstByteMs: undefined, captured: undefined }
     }
-    const answer = failureAnswer(last.result.error, last.result.answer, last.upstream, this.#attempts.length)
+    const authorization = request.headers['authorization']
+    const redactor = redactorFor(last.upstream, Array.isArray(authorization) ? authorization[0] : authorization)
+    const answer = failureAnswer(last.result.error, last.result.answer, redactor, this.#attempts.length)
     const extra = this.#options.closeConnection() ? [...answer.headers, 'connection', 'close'] : answer.headers
     sendJson(this.#options.res, answer.status, answer.body, request.requestId, extra)
     return {

@@ -109,3 +109,27 @@ test('encodeSseData frames one data event as OpenAI does', () => {
     ['{"a":1}'],
   )
 })
+
+test('an event larger than maxEventBytes stops the parser: push() returns false and nothing of it is dispatched', () => {
+  const events: SseEvent[] = []
+  const parser = new SseParser((event) => events.push(event), { maxEventBytes: 64 })
+  assert.equal(parser.push(Buffer.from('data: small\n\n')), true)
+  assert.equal(parser.push(Buffer.from(`data: ${'x'.repeat(40)}`)), true)
+  assert.equal(parser.push(Buffer.from(`${'x'.repeat(40)}\n\n`)), false)
+  assert.equal(parser.push(Buffer.from('data: after\n\n')), false)
+  assert.deepEqual(
+    events.map((e) => e.data),
+    ['small'],
+  )
+})
+
+test('a multi-megabyte event split into many reads is one event', () => {
+  const content = 'é'.repeat(3 * 1024 * 1024)
+  const bytes = Buffer.from(`data: ${content}\n\n`)
+  const pieces: Buffer[] = []
+  // Odd-sized pieces, so two-byte characters are split between reads.
+  for (let at = 0; at < bytes.length; at += 65_537) pieces.push(bytes.subarray(at, at + 65_537))
+  const events = parse(...pieces)
+  assert.equal(events.length, 1)
+  assert.equal(events[0]?.data, content)
+})

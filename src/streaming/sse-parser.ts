@@ -1,6 +1,6 @@
 // Incremental Server-Sent Events parser (WHATWG HTML §9.2.6 "Interpreting an event stream"):
 // framing is parsed once here, so everything downstream sees typed events, never raw text.
-import { StringDecoder } from 'node:string_decoder'
+import { EventFramer } from './event-framer.js'
 
 export interface SseEvent {
   /** The `event:` field; empty when absent (the spec's default type is "message"). */
@@ -10,56 +10,77 @@ export interface SseEvent {
   readonly id: string | undefined
 }
 
+export interface SseParserOptions {
+  /** An event larger than this (in bytes, its blank line included) stops the parser: push() returns false. */
+  readonly maxEventBytes?: number
+}
+
 export class SseParser {
-  readonly #decoder = new StringDecoder('utf8')
   readonly #onEvent: (event: SseEvent) => void
-  #buffer = ''
+  readonly #framer: EventFramer
   #event = ''
   #data: string[] = []
   #id: string | undefined = undefined
-  /** A chunk ended in "\r": a "\n" starting the next chunk belongs to the same line break. */
+  /** A run of events ended in "\r": a "\n" starting the next run belongs to the same line break. */
   #skipLeadingLf = false
   /** Nothing decoded yet: a leading byte order mark is still to be dropped. */
   #atStart = true
+  #oversized = false
 
-  constructor(onEvent: (event: SseEvent) => void) {
+  constructor(onEvent: (event: SseEvent) => void, options: SseParserOptions = {}) {
     this.#onEvent = onEvent
+    this.#framer = new EventFramer(options.maxEventBytes)
   }
 
-  push(chunk: Buffer): void {
-    let text = this.#decoder.write(chunk)
-    if (this.#atStart && text !== '') {
+  /**
+   * Events are cut from the bytes whole before they are decoded (a line break is never inside a UTF-8 sequence),
+   * so an event costs time linear in its size however many reads it arrives in. False: an event was larger than
+   * `maxEventBytes`; the parser reads nothing more.
+   */
+  push(chunk: Buffer): boolean {
+    if (this.#oversized) return false
+    const events = this.#framer.push(chunk)
+    if (events === undefined) {
+      this.#oversized = true
+      this.end()
+      return false
+    }
+    if (events.length > 0) this.#parseEvents(events.toString('utf8'))
+    return true
+  }
+
+  /** The stream ended: an event without its blank line is not dispatched (as the spec says). */
+  end(): void {
+    this.#framer.takeRest()
+    this.#data = []
+    this.#event = ''
+  }
+
+  #parseEvents(decoded: string): void {
+    let text = decoded
+    if (this.#atStart) {
       this.#atStart = false
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     }
     if (this.#skipLeadingLf && text.startsWith('\n')) text = text.slice(1)
     this.#skipLeadingLf = false
-    this.#buffer = this.#buffer === '' ? text : this.#buffer + text
-    this.#drainLines()
-  }
-
-  /** The stream ended: an event without its blank line is not dispatched (as the spec says). */
-  end(): void {
-    this.#buffer = ''
-    this.#data = []
-    this.#event = ''
-  }
-
-  #drainLines(): void {
-    const buffer = this.#buffer
+    // Each search starts where the last one left off: looking for "\r" from every line start again would scan
+    // a run of many short events once per line.
     let start = 0
-    for (;;) {
-      const lf = buffer.indexOf('\n', start)
-      const cr = buffer.indexOf('\r', start)
+    let lf = text.indexOf('\n')
+    let cr = text.indexOf('\r')
+    while (start < text.length) {
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start)
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start)
       let end: number
       let next: number
       if (cr !== -1 && (lf === -1 || cr < lf)) {
         end = cr
-        if (cr + 1 === buffer.length) {
+        if (cr + 1 === text.length) {
           this.#skipLeadingLf = true
           next = cr + 1
         } else {
-          next = buffer.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1
+          next = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1
         }
       } else if (lf !== -1) {
         end = lf
@@ -67,10 +88,9 @@ export class SseParser {
       } else {
         break
       }
-      this.#line(buffer.slice(start, end))
+      this.#line(text.slice(start, end))
       start = next
     }
-    this.#buffer = start === 0 ? buffer : buffer.slice(start)
   }
 
   #line(line: string): void {

@@ -24,10 +24,12 @@ export class StreamTap {
   #text = ''
   readonly #toolCalls = new Map<number, ToolCallText>()
   #usage: ReportedUsage | undefined
+  #errorSeen = false
 
   /** Returns true when the event is a usage-only chunk (no choices, a usage object). */
   onEvent(event: SseEvent): boolean {
     if (event.data === '[DONE]') return false
+    if (event.event === 'error') this.#errorSeen = true
     let payload: unknown
     try {
       payload = JSON.parse(event.data)
@@ -36,6 +38,7 @@ export class StreamTap {
     }
     if (typeof payload !== 'object' || payload === null) return false
     const p = payload as Record<string, unknown>
+    if (p['error'] !== undefined && p['error'] !== null) this.#errorSeen = true
     const usage = readReportedUsage(p['usage'])
     if (usage !== undefined) this.#usage = usage
     const choices = p['choices']
@@ -79,6 +82,16 @@ export class StreamTap {
       start = end
     }
     return { done, usageOnly }
+  }
+
+  /**
+   * Whether an error event was read since the last call: the upstream's own error is the one event of a
+   * successful stream that may echo its key, so only a run holding one is searched for secrets.
+   */
+  takeErrorSeen(): boolean {
+    const seen = this.#errorSeen
+    this.#errorSeen = false
+    return seen
   }
 
   get usage(): ReportedUsage | undefined {

@@ -106,6 +106,8 @@ test('an error event after content ends the answer with an error', async () => {
   assert.match(response.body, /"content":"Hel"/)
   assert.equal(response.error?.code, 'upstream_error')
   assert.match(response.error?.message ?? '', /api_error: Internal/)
+  // Anthropic's own error is what the client's error event will carry.
+  assert.deepEqual(response.error?.reported, { message: 'Internal', type: 'api_error', param: null, code: 'api_error' })
   await fake.requests.at(-1)?.aborted
 })
 
@@ -157,4 +159,14 @@ test("sk: asis sends the client's bearer token as x-api-key; keep_header forward
   assert.equal(headers?.['anthropic-beta'], 'tools-2024')
   assert.equal(headers?.['openai-beta'], undefined)
   assert.equal(headers?.['content-type'], 'application/json')
+})
+
+test('an event larger than max_event_size fails the answer as upstream_bad_response and stops the upstream', async () => {
+  const huge = { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(8 * 1024) } } }
+  fake.script(anthropicSse([messageStart(), huge], { then: 'hang' }))
+  const sink = new RecordingSink()
+  adapter.send(chatRequest({ ...question, stream: true }), { ...upstream(), maxEventBytes: 4 * 1024 }, sink)
+  const response = await sink.finished
+  assert.equal(response.error?.code, 'upstream_bad_response')
+  await fake.requests.at(-1)?.aborted
 })

@@ -56,6 +56,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       created: Math.floor(this.#clock.wallNow() / 1000),
       model: translation.body.model,
       upstreamName: upstream.name,
+      maxEventBytes: upstream.maxEventBytes,
     })
     const handler = new PassThroughHandler(answer, upstream.name)
     answer.attach(handler)

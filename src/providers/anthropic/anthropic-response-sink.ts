@@ -17,6 +17,8 @@ export interface AnthropicAnswerOptions {
   readonly created: number
   readonly model: string
   readonly upstreamName: string
+  /** `max_event_size`: a larger event fails the answer (upstream_bad_response). */
+  readonly maxEventBytes: number
 }
 
 export class AnthropicResponseSink implements ResponseSink {
@@ -45,7 +47,7 @@ export class AnthropicResponseSink implements ResponseSink {
     if (status >= 200 && status < 300 && this.#options.stream) {
       const { created, model, includeUsage } = this.#options
       this.#mapper = new AnthropicStreamMapper({ created, model, includeUsage })
-      this.#parser = new SseParser((event) => this.#onEvent(event))
+      this.#parser = new SseParser((event) => this.#onEvent(event), { maxEventBytes: this.#options.maxEventBytes })
     } else {
       this.#body = new BodyBuffer()
     }
@@ -55,7 +57,10 @@ export class AnthropicResponseSink implements ResponseSink {
     if (this.#writer.finished) return true
     if (this.#parser !== undefined) {
       this.#writable = true
-      this.#parser.push(chunk)
+      if (!this.#parser.push(chunk)) {
+        this.#stop(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstreamName} sent an SSE event larger than max_event_size (${this.#options.maxEventBytes} bytes)`))
+        return false
+      }
       return this.#writable
     }
     if (this.#body?.push(chunk) === false) this.#stop(new GatewayError('upstream_error', `upstream ${this.#options.upstreamName} sent an answer larger than a chat completion can be`))
@@ -99,7 +104,9 @@ export class AnthropicResponseSink implements ResponseSink {
           return
         case 'error':
           if (this.#writer.started) {
-            this.#stop(new GatewayError('upstream_error', `upstream ${this.#options.upstreamName} reported ${output.errorType}: ${output.message}`))
+            // The client's error event carries Anthropic's own error (overloaded_error, ...), not a generic one.
+            const reported = { message: output.message, type: output.errorType, param: null, code: output.errorType }
+            this.#stop(new GatewayError('upstream_error', `upstream ${this.#options.upstreamName} reported ${output.errorType}: ${output.message}`, { reported }))
           } else {
             // Nothing reached the client yet: answer as Anthropic would over HTTP, so overloaded_error fails over.
             const error = anthropicStreamErrorToOpenAI(output.errorType, output.message)

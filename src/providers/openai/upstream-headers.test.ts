@@ -26,3 +26,13 @@ test('asis forwards the client Authorization; no sk sends none', () => {
   assert.equal(bearerToken('abc'), 'abc')
   assert.equal(bearerToken(undefined), undefined)
 })
+
+test("an endpoint's user:password is sent as HTTP Basic credentials when nothing else sets Authorization", () => {
+  const basic = `Basic ${Buffer.from('gw user:p@ss/word').toString('base64')}`
+  const endpoint = 'endpoint: http://gw%20user:p%40ss%2Fword@127.0.0.1:9000/v1'
+  assert.deepEqual(buildUpstreamHeaders({}, upstreamFrom(endpoint), 'r'), ['authorization', basic, 'x-request-id', 'r'])
+  // The key's own Authorization wins; Anthropic's x-api-key leaves room for Basic (a proxy in front).
+  assert.deepEqual(buildUpstreamHeaders({}, upstreamFrom(endpoint, 'sk: up'), 'r'), ['authorization', 'Bearer up', 'x-request-id', 'r'])
+  const apiKey = (): string[] => ['x-api-key', 'up']
+  assert.deepEqual(buildTranslatedHeaders({ headers: {}, requestId: 'r' }, upstreamFrom(endpoint, 'sk: up'), [], apiKey), ['x-api-key', 'up', 'authorization', basic, 'x-request-id', 'r'])
+})

@@ -35,9 +35,26 @@ export function buildUpstreamHeaders(
   authorize: Authorize = bearerAuthorization,
 ): string[] {
   const out = upstream.keepHeader ? keptClientHeaders(clientHeaders, neverForwarded) : defaultClientHeaders(clientHeaders)
-  out.push(...authorize(upstream.credential, clientHeaders['authorization']))
+  out.push(...credentialHeaders(upstream, authorize, clientHeaders['authorization']))
   out.push('x-request-id', requestId)
   return out
+}
+
+/**
+ * The upstream's credential headers, and the endpoint URL's `user:password@` as HTTP Basic credentials when no
+ * other Authorization header is sent (as curl and Go's HTTP client do with credentials in a URL).
+ */
+function credentialHeaders(upstream: UpstreamConfig, authorize: Authorize, clientAuthorization: string | undefined): string[] {
+  const headers = authorize(upstream.credential, clientAuthorization)
+  const basic = basicAuthorization(upstream)
+  if (basic === undefined || ownNames(headers).includes('authorization')) return headers
+  return [...headers, 'authorization', basic]
+}
+
+/** `Basic <token>` from the endpoint URL's credentials, if it had any. */
+export function basicAuthorization(upstream: Pick<UpstreamConfig, 'basicAuth'>): string | undefined {
+  const basic = upstream.basicAuth
+  return basic === undefined ? undefined : `Basic ${Buffer.from(`${basic.username}:${basic.password}`, 'utf8').toString('base64')}`
 }
 
 /** keep_header: every client header except hop-by-hop ones, credentials and those in `dropped`. */
@@ -76,7 +93,7 @@ const replacedByTranslation: ReadonlySet<string> = new Set(['content-type', 'acc
  */
 export function buildTranslatedHeaders(request: Pick<UpstreamRequest, 'headers' | 'requestId'>, upstream: UpstreamConfig, own: readonly string[], authorize: Authorize): string[] {
   const out = upstream.keepHeader ? keptClientHeaders(request.headers, new Set([...replacedByTranslation, ...ownNames(own)])) : []
-  out.push(...own, ...authorize(upstream.credential, request.headers['authorization']), 'x-request-id', request.requestId)
+  out.push(...own, ...credentialHeaders(upstream, authorize, request.headers['authorization']), 'x-request-id', request.requestId)
   return out
 }
 

@@ -15,8 +15,14 @@ const table: [url: string, endpoint: string, hosts: string[], followed: { origin
   ['https://user:pw@stream.replicate.com/x', endpoint, allowed, undefined],
   ['ftp://stream.replicate.com/x', endpoint, allowed, undefined],
   ['not a url', endpoint, allowed, undefined],
-  // The endpoint's own host is always allowed, any port; an http endpoint may be followed over http.
-  ['http://127.0.0.1:9001/v1/predictions/p1', 'http://127.0.0.1:9000/v1', [], { origin: 'http://127.0.0.1:9001', path: '/v1/predictions/p1' }],
+  // The endpoint's own host and port are always allowed; an http endpoint may be followed over http.
+  ['http://127.0.0.1:9000/v1/predictions/p1', 'http://127.0.0.1:9000/v1', [], { origin: 'http://127.0.0.1:9000', path: '/v1/predictions/p1' }],
+  ['https://api.replicate.com:443/v1/predictions/p1', endpoint, [], { origin: 'https://api.replicate.com', path: '/v1/predictions/p1' }],
+  // Another port of the endpoint's host is another service: not followed unless allowed_hosts names it.
+  ['http://127.0.0.1:9001/v1/predictions/p1', 'http://127.0.0.1:9000/v1', [], undefined],
+  ['https://api.replicate.com:8443/v1/predictions/p1', endpoint, [], undefined],
+  ['http://127.0.0.1/v1/predictions/p1', 'http://127.0.0.1:9000/v1', [], undefined],
+  ['http://127.0.0.1:9001/v1/predictions/p1', 'http://127.0.0.1:9000/v1', ['127.0.0.1:9001'], { origin: 'http://127.0.0.1:9001', path: '/v1/predictions/p1' }],
   ['http://localhost:9000/v1/predictions/p1', 'http://127.0.0.1:9000/v1', [], undefined],
   // An allowed host with a port allows that port only.
   ['http://localhost:9000/s', 'http://127.0.0.1:9000/v1', ['localhost:9000'], { origin: 'http://localhost:9000', path: '/s' }],

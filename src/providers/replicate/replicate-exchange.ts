@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../../time/clock.js'
 import { BufferedAnswerSink, ignoredAnswer, type BufferedAnswer } from '../buffered-answer.js'
 import { parseJson } from '../json-fields.js'
 import { PassThroughHandler } from '../openai/openai-adapter.js'
-import { bearerAuthorization, buildTranslatedHeaders } from '../openai/upstream-headers.js'
+import { basicAuthorization, bearerAuthorization, buildTranslatedHeaders } from '../openai/upstream-headers.js'
 import { chunkOf, usageChunkOf, type ChunkIdentity } from '../openai-chat.js'
 import { keptUpstreamHeaders, OpenAIResponseWriter } from '../openai-response-writer.js'
 import type { AttemptControl, ResponseSink, UpstreamRequest } from '../provider-adapter.js'
@@ -113,13 +113,13 @@ export class ReplicateExchange implements AttemptControl {
     const target = this.#follow(url, 'stream')
     if (target === undefined) return
     const mapper = new ReplicateStreamMapper(this.#identity(prediction))
-    const sink = new ReplicateStreamSink(this.#writer, mapper, this.#options.upstream.name, {
+    const sink = new ReplicateStreamSink(this.#writer, mapper, this.#options.upstream, {
       predictionOver: () => {
         this.#predictionOver = true
       },
       complete: () => this.#streamComplete(prediction),
     })
-    this.#dispatch(target, 'GET', this.#ownHeaders(['accept', 'text/event-stream', 'cache-control', 'no-store']), null, sink)
+    this.#dispatch(target, 'GET', this.#ownHeaders(['accept', 'text/event-stream', 'cache-control', 'no-store'], target), null, sink)
   }
 
   /** With `include_usage`, the token counts are read from the finished prediction: its stream carries none. */
@@ -181,7 +181,7 @@ export class ReplicateExchange implements AttemptControl {
       },
       (error) => this.#writer.fail(error),
     )
-    this.#dispatch(target, 'GET', this.#ownHeaders(['accept', 'application/json']), null, sink)
+    this.#dispatch(target, 'GET', this.#ownHeaders(['accept', 'application/json'], target), null, sink)
   }
 
   /** A prediction that is over: the whole answer at once, as JSON or (for a stream request) as chunks. */
@@ -224,10 +224,15 @@ export class ReplicateExchange implements AttemptControl {
     this.#options.clients.pool(target.origin).dispatch({ method, path: target.path, headers, body }, handler)
   }
 
-  /** Headers for requests after the create: no client headers, only ours and the key. */
-  #ownHeaders(own: string[]): string[] {
+  /**
+   * Headers for requests after the create: no client headers, only ours and the key; the endpoint URL's Basic
+   * credentials go to the endpoint's own origin only.
+   */
+  #ownHeaders(own: string[], target: FollowedUrl): string[] {
     const { upstream, request } = this.#options
-    return [...own, ...bearerAuthorization(upstream.credential, request.headers['authorization']), 'x-request-id', request.requestId]
+    const credential = bearerAuthorization(upstream.credential, request.headers['authorization'])
+    const basic = target.origin === splitEndpoint(upstream.endpoint).origin && credential.length === 0 ? basicAuthorization(upstream) : undefined
+    return [...own, ...credential, ...(basic === undefined ? [] : ['authorization', basic]), 'x-request-id', request.requestId]
   }
 
   #identity(prediction: Prediction): ChunkIdentity {
@@ -253,6 +258,6 @@ export class ReplicateExchange implements AttemptControl {
     const target = followedUrl(url, this.#options.upstream.endpoint, this.#options.upstream.allowedHosts)
     if (target === undefined) return
     const handler = new PassThroughHandler(ignoredAnswer, this.#options.upstream.name)
-    this.#options.clients.pool(target.origin).dispatch({ method: 'POST', path: target.path, headers: this.#ownHeaders([]), body: null }, handler)
+    this.#options.clients.pool(target.origin).dispatch({ method: 'POST', path: target.path, headers: this.#ownHeaders([], target), body: null }, handler)
   }
 }

@@ -25,16 +25,19 @@ export class ReplicateStreamSink implements ResponseSink {
   #writable = true
   #over = false
 
-  constructor(writer: OpenAIResponseWriter, mapper: ReplicateStreamMapper, upstreamName: string, callbacks: ReplicateStreamCallbacks) {
+  readonly #maxEventBytes: number
+
+  constructor(writer: OpenAIResponseWriter, mapper: ReplicateStreamMapper, upstream: { readonly name: string; readonly maxEventBytes: number }, callbacks: ReplicateStreamCallbacks) {
     this.#writer = writer
     this.#mapper = mapper
-    this.#upstreamName = upstreamName
+    this.#upstreamName = upstream.name
+    this.#maxEventBytes = upstream.maxEventBytes
     this.#callbacks = callbacks
   }
 
   onResponseStart(status: number, _headers: string[]): void {
     this.#status = status
-    if (status >= 200 && status < 300) this.#parser = new SseParser((event) => this.#onEvent(event))
+    if (status >= 200 && status < 300) this.#parser = new SseParser((event) => this.#onEvent(event), { maxEventBytes: this.#maxEventBytes })
     else this.#body = new BodyBuffer()
   }
 
@@ -42,7 +45,10 @@ export class ReplicateStreamSink implements ResponseSink {
     if (this.#over || this.#writer.finished) return true
     if (this.#parser !== undefined) {
       this.#writable = true
-      this.#parser.push(chunk)
+      if (!this.#parser.push(chunk)) {
+        this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#upstreamName} sent an SSE event larger than max_event_size (${this.#maxEventBytes} bytes)`))
+        return false
+      }
       return this.#writable
     }
     if (this.#body?.push(chunk) === false) this.#writer.fail(new GatewayError('upstream_error', `upstream ${this.#upstreamName} sent an error answer larger than it can be`))
@@ -81,7 +87,8 @@ export class ReplicateStreamSink implements ResponseSink {
           this.#callbacks.predictionOver()
           const failure = predictionFailure(output.errorType === 'prediction_canceled' ? 'canceled' : 'failed', output.message === '' ? null : output.message)
           if (this.#writer.started) {
-            this.#writer.fail(new GatewayError('upstream_error', `upstream ${this.#upstreamName}: ${failure.body.error.message}`))
+            // The client's error event carries the prediction's own failure, not a generic one.
+            this.#writer.fail(new GatewayError('upstream_error', `upstream ${this.#upstreamName}: ${failure.body.error.message}`, { reported: failure.body.error }))
           } else {
             // Nothing reached the client: a failed prediction is a failed attempt, so the next upstream is tried.
             this.#writer.sendJson(failure.status, failure.body)
