@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
+import { maskKey } from '../src/config/mask-key.js'
 import { completion, json, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js'
 import { childEnv, collect, mainJs, repoRoot, runGateway as run, startGatewayProcess as serve } from './helpers/gateway-process.js'
 
@@ -104,7 +105,7 @@ test('from the environment without OPENAI_API_ROUTE_KEYS no client key is needed
 
 // ---- -list, check, --help ----
 
-test('-list prints each upstream with endpoint, type, allow and deny, keys masked, and exits', async (t) => {
+test('-list prints each upstream with name, endpoint, type, allow and deny, keys masked, and exits', async (t) => {
   const dir = tempDir(t)
   const file = join(dir, 'list.yaml')
   const upstreamKey = 'sk-proj-listing-secret-abcdefgh9876'
@@ -129,11 +130,13 @@ test('-list prints each upstream with endpoint, type, allow and deny, keys maske
     assert.equal(result.code, 0, result.stderr)
     const lines = result.stdout.trimEnd().split('\n')
     assert.equal(lines.length, 2, result.stdout)
+    assert.match(lines[0] ?? '', /name=api\.example\.test\/v1/)
     assert.match(lines[0] ?? '', /https:\/\/api\.example\.test\/v1/)
     assert.match(lines[0] ?? '', /openai/)
     assert.match(lines[0] ?? '', /gpt-4o,\/v1\/audio\/transcriptions/)
     assert.match(lines[0] ?? '', /deny=gpt-4\b/)
-    assert.match(lines[0] ?? '', /\*\*\*\*9876/)
+    assert.match(lines[0] ?? '', new RegExp(`sk=${maskKey(upstreamKey)}`))
+    assert.match(lines[0] ?? '', new RegExp(`client_keys=${maskKey('list-client-key-0000')}`), 'client keys are masked the same way')
     assert.match(lines[1] ?? '', /anthropic/)
     assert.match(lines[1] ?? '', /http:\/\/127\.0\.0\.1:5000\/v1/)
     const everything = result.stdout + result.stderr

@@ -1,4 +1,4 @@
-// -list: the upstreams as an operator checks them, keys masked.
+// -list: the upstreams as an operator checks them, every key (upstream and client) masked the one way.
 import type { GatewayConfig, UpstreamConfig } from '../config/gateway-config.js'
 import { maskKey } from '../config/mask-key.js'
 
@@ -12,11 +12,12 @@ function formatUpstream(upstream: UpstreamConfig): string {
   const list = (items: readonly string[]): string => (items.length === 0 ? '-' : items.join(','))
   return [
     `${upstream.index}`,
+    `name=${upstream.name}`,
     `endpoint=${upstream.endpoint}`,
     `type=${upstream.type}`,
     `sk=${key}`,
     `allow=${list(upstream.allow)}`,
     `deny=${list(upstream.deny)}`,
-    upstream.noauth ? 'noauth' : `client_keys=${upstream.clientKeys.length}`,
+    upstream.noauth ? 'noauth' : `client_keys=${list(upstream.clientKeys.map(maskKey))}`,
   ].join('\t')
 }
