@@ -197,6 +197,34 @@ test('--help prints the usage and exits 0', async (t) => {
   }
 })
 
+test('--version and -version print the package version and exit 0', async (t) => {
+  const dir = tempDir(t)
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+  for (const flag of ['--version', '-version']) {
+    const result = await run([flag], dir)
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, `openai-api-route ${version}\n`)
+  }
+})
+
+test('an unknown LOG_LEVEL or log_level is an error: the gateway does not start', async (t) => {
+  const dir = tempDir(t)
+  const file = join(dir, 'config.yaml')
+  writeFileSync(file, configYaml('http://127.0.0.1:9/v1'))
+  const fromEnv = await run(['-config', file, '--workers', '1'], dir, childEnv({ LOG_LEVEL: 'verbose' }))
+  assert.equal(fromEnv.code, 1)
+  assert.match(fromEnv.stderr, /LOG_LEVEL: "verbose" is not a log level; expected one of debug, info, warn, error, silent/)
+  assert.doesNotMatch(fromEnv.stdout, /listening on/)
+  const checked = await run(['check', '-config', file], dir, childEnv({ LOG_LEVEL: 'verbose' }))
+  assert.equal(checked.code, 1, 'check refuses it too')
+
+  writeFileSync(file, configYaml('http://127.0.0.1:9/v1', 'log_level: verbose\n'))
+  const fromFile = await run(['-config', file, '--workers', '1'], dir)
+  assert.equal(fromFile.code, 1)
+  assert.match(fromFile.stderr, /log_level: expected one of "debug", "info", "warn", "error", "silent", got "verbose"/)
+  assert.doesNotMatch(fromFile.stdout, /listening on/)
+})
+
 test('an unknown flag exits 2 naming it', async (t) => {
   const dir = tempDir(t)
   const result = await run(['--frobnicate'], dir)
