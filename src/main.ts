@@ -64,6 +64,7 @@ function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promise<numb
   const { config } = loaded
   const logger = createLogger({ level, write: createLineBuffer((text) => process.stderr.write(text)).write })
   serving = true
+  jsonUncaughtErrors()
   // The banner goes to stdout whatever the level: it is how an operator, or a script, learns the address.
   const out = createLogger({ level: 'info', write: (line) => process.stdout.write(line) })
   if (cluster.isWorker) {
@@ -77,6 +78,14 @@ function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promise<numb
   const workers = args.workers ?? availableParallelism()
   if (workers === 1) return serve({ config, logger, out, dbLog: args.dbLog })
   return runPrimary({ workers, config, logger, onListening: (url) => logListening(out, config, url, workers) })
+}
+
+/** A crash is reported as a JSON line too (Node would print a bare stack), then the process ends as Node would. */
+function jsonUncaughtErrors(): void {
+  process.on('uncaughtException', (error) => {
+    createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error('uncaught exception: exiting', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
+    process.exit(1)
+  })
 }
 
 /** Node's own warnings (deprecations, experimental features) as JSON lines; a worker's go to the primary, which logs each once. */

@@ -35,6 +35,7 @@ export class AttemptLog {
    * says nothing about the upstream.
    */
   ended(record: AttemptRecord, attempt: number, committed: boolean, next: UpstreamConfig | undefined): void {
+    if (record.outcome !== 'failed' && !this.#debug) return
     const fields: Record<string, unknown> = { requestId: this.#requestId, attempt, upstream: record.upstream, outcome: record.outcome, committed }
     if (record.status !== undefined) fields['status'] = record.status
     if (record.errorCode !== undefined) fields['errorCode'] = record.errorCode
