@@ -60,7 +60,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticator = new Authenticator(config.upstreams)
   const observability = startObservability({ config, logger, clock, ...(options.link === undefined ? {} : { link: options.link }) })
   const tokens = new SettlingTokenEstimator(
-    options.tokens ?? new WorkerTokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) })),
+    // Every worker of `--workers N` would hit the same failure: the primary writes it once for all.
+    options.tokens ?? new WorkerTokenEstimator((error) => (options.link?.warn ?? logger.warn)('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) })),
   )
   let draining = false
   let inFlight = 0

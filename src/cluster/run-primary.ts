@@ -11,6 +11,7 @@ import { AdapterRegistry } from '../providers/adapter-registry.js'
 import { UpstreamClients } from '../relay/upstream-clients.js'
 import { systemClock } from '../time/clock.js'
 import { forcedExitCode, onStopSignals } from '../cli/stop-signals.js'
+import { warnOnce } from './warn-once.js'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
 
 export interface PrimaryOptions {
@@ -34,7 +35,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const observability = startObservability({ config, logger, clock: systemClock })
   const listening = new Set<number>()
   // Warnings are the primary's to log, once for the group: the workers do not repeat them.
-  const warned = new Set<string>()
+  const warn = warnOnce(logger)
   const adapters = new AdapterRegistry(new UpstreamClients(), systemClock)
   for (const upstream of config.upstreams) {
     if (!adapters.has(upstream)) logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
@@ -78,13 +79,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
           options.onListening(m.url)
         }
         break
-      case 'oar:warning': {
-        const key = JSON.stringify([m.msg, m.fields])
-        if (warned.has(key)) break
-        warned.add(key)
-        logger.warn(m.msg, m.fields)
+      case 'oar:warning':
+        warn(m.msg, m.fields)
         break
-      }
       case 'oar:alert':
         applyAlertEvent(observability.alerts, m.event)
         break
