@@ -18,7 +18,7 @@ import { systemClock, type Clock } from './time/clock.js'
 import { SettlingTokenEstimator } from './tokens/settling-estimator.js'
 import { WorkerTokenEstimator, type TokenEstimator } from './tokens/token-estimator.js'
 
-/** How long shutdown waits for outcomes whose token estimates are still being counted. */
+/** A bound on the wait for the last outcomes' observers; estimates are settled at once, so it is never reached in practice. */
 const outcomeDrainMs = 5_000
 
 export interface GatewayOptions {
