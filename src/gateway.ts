@@ -9,20 +9,22 @@ import { closeSilentConnections } from './http/idle-connection-timer.js'
 import { answerClientError, refuseConnect } from './http/socket-refusals.js'
 import type { Logger } from './log/logger.js'
 import type { WorkerLink } from './cluster/worker-link.js'
-import { OrderedOutcomes } from './observers/ordered-outcomes.js'
+import { OutcomeDelivery } from './observers/outcome-delivery.js'
 import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
-import type { OutcomeObserver, RequestOutcome } from './relay/request-outcome.js'
+import type { OutcomeObserver } from './relay/request-outcome.js'
 import { UpstreamClients } from './relay/upstream-clients.js'
 import { systemClock, type Clock } from './time/clock.js'
-import { WorkerTokenEstimator } from './tokens/token-estimator.js'
+import { SettlingTokenEstimator } from './tokens/settling-estimator.js'
+import { WorkerTokenEstimator, type TokenEstimator } from './tokens/token-estimator.js'
 
-/** How long shutdown waits for outcomes whose token estimates are still being counted. */
+/** A bound on the wait for the last outcomes' observers; estimates are settled at once, so it is never reached in practice. */
 const outcomeDrainMs = 5_000
 
 export interface GatewayOptions {
   readonly config: GatewayConfig
   readonly logger: Logger
+  /** Run once a request's token figures are known (an estimate may come a moment after its end), e.g. records. */
   readonly observers?: readonly OutcomeObserver[]
   /** Run in order by shutdown() once no request is in flight (so every outcome has been observed), e.g. to flush records. */
   readonly onShutdown?: ReadonlyArray<() => Promise<void>>
@@ -30,6 +32,8 @@ export interface GatewayOptions {
   readonly random?: () => number
   /** Set in a worker of `--workers N`: alerts and scrapes go through the primary. */
   readonly link?: WorkerLink
+  /** Counts tokens when an upstream reports none (default: the o200k_base counter on a worker thread). */
+  readonly tokens?: TokenEstimator
 }
 
 export interface RunningGateway {
@@ -41,7 +45,7 @@ export interface RunningGateway {
   readonly observability: Observability
   /** Request bodies held in memory right now, against `max_inflight_body_bytes`. */
   readonly bodyBudget: BodyBudget
-  /** Resolves once every finished request's outcome has reached the observers (some wait for a token estimate). */
+  /** Resolves once every finished request's outcome has reached every observer (records may wait for a token estimate). */
   outcomesSettled(): Promise<void>
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
   shutdown(deadlineMs?: number): Promise<void>
@@ -57,34 +61,33 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const adapters = new AdapterRegistry(clients, clock)
   const authenticator = new Authenticator(config.upstreams)
   const observability = startObservability({ config, logger, clock, ...(options.link === undefined ? {} : { link: options.link }) })
-  const observers = [...observability.observers, ...(options.observers ?? [])]
   const bodyBudget = new BodyBudget(config.maxInflightBodyBytes)
-  const tokens = new WorkerTokenEstimator((error) => logger.warn('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) }))
+  const tokens = new SettlingTokenEstimator(
+    // Every worker of `--workers N` would hit the same failure: the primary writes it once for all.
+    options.tokens ?? new WorkerTokenEstimator((error) => (options.link?.warn ?? logger.warn)('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) })),
+  )
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
 
-  for (const upstream of config.upstreams) {
+  // In a worker of `--workers N` the primary warns, once for all of them.
+  for (const upstream of options.link === undefined ? config.upstreams : []) {
     if (!adapters.has(upstream)) logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
   }
 
-  const ordered = new OrderedOutcomes((outcome) => observe(outcome))
-  const observe = (outcome: RequestOutcome): void => {
-    for (const observer of observers) {
-      try {
-        observer(outcome)
-      } catch (error) {
-        logger.error('an observer failed', { requestId: outcome.requestId, error: String(error) })
-      }
-    }
-  }
+  const outcomes = new OutcomeDelivery({
+    atOnce: observability.observers,
+    withUsage: options.observers ?? [],
+    lateUsage: observability.lateUsage,
+    onError: (error, outcome) => logger.error('an observer failed', { requestId: outcome.requestId, error: String(error) }),
+  })
   const listener = createRequestListener({
     config,
     authenticator,
     adapters,
     clock,
     random: options.random ?? Math.random,
-    observe: (outcome) => ordered.push(outcome),
+    observe: (outcome, usage) => outcomes.push(outcome, usage),
     draining: () => draining,
     tokens,
     logger,
@@ -144,8 +147,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.closeAllConnections()
       await closed
       await clients.close()
-      // Outcomes still waiting for a token estimate are observed (and recorded) before the counter stops.
-      await Promise.race([ordered.drained(), new Promise<void>((resolve) => setTimeout(resolve, outcomeDrainMs).unref())])
+      // Estimates still being counted are answered roughly rather than awaited (loading the tokenizer can take
+      // seconds), so outcomes are recorded and the process exits right after its last request.
+      tokens.settle()
+      await Promise.race([outcomes.drained(), new Promise<void>((resolve) => setTimeout(resolve, outcomeDrainMs).unref())])
       await tokens.close()
       for (const hook of options.onShutdown ?? []) {
         try {
@@ -160,5 +165,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return shuttingDown
   }
 
-  return { server, url: `http://${host}:${address.port}`, address, observability, bodyBudget, outcomesSettled: () => ordered.drained(), shutdown }
+  return { server, url: `http://${host}:${address.port}`, address, observability, bodyBudget, outcomesSettled: () => outcomes.drained(), shutdown }
 }

@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 // Process entry: parse the command line, load the config, run the gateway, stop cleanly on SIGTERM.
+// While serving, every line on stdout and stderr is JSON; check, -list, --help and --version print text.
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
+import { logListening } from './cli/listening-banner.js'
 import { formatUpstreamList } from './cli/list-upstreams.js'
-import { listeningBanner, serve } from './cli/serve.js'
+import { serve } from './cli/serve.js'
 import { runPrimary } from './cluster/run-primary.js'
-import { connectWorkerLink } from './cluster/worker-link.js'
+import { connectWorkerLink, type WorkerLink } from './cluster/worker-link.js'
 import { parseArgs, usage, UsageError, type CliArgs } from './cli/parse-args.js'
+import { resolveLogLevel } from './cli/resolve-log-level.js'
 import { defaultConfigPath, resolveConfig } from './cli/resolve-config.js'
 import { ConfigError } from './config/config-error.js'
 import type { LoadedConfig } from './config/load-config.js'
 import { createLineBuffer } from './log/line-buffer.js'
-import { createLogger, parseLogLevel } from './log/logger.js'
+import { createLogger, type Logger, type LogLevel } from './log/logger.js'
+import { buildVersion } from './observers/metrics/build-version.js'
+
+/** Set once serving starts: from then on even a crash is reported as a JSON line. */
+let serving = false
 
 async function main(argv: readonly string[]): Promise<number> {
   let args: CliArgs
@@ -28,9 +35,15 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(usage)
     return 0
   }
+  if (args.command === 'version') {
+    process.stdout.write(`openai-api-route ${buildVersion()}\n`)
+    return 0
+  }
   let loaded: LoadedConfig
+  let level: LogLevel
   try {
     loaded = resolveConfig(args.command === 'check' ? (args.configPath ?? defaultConfigPath) : args.configPath, process.env)
+    level = resolveLogLevel(process.env, loaded.config.logLevel)
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`)
@@ -38,27 +51,52 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error
   }
-  for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`)
-  if (args.command === 'check') {
-    process.stdout.write(`${loaded.config.source}: ok (${loaded.config.upstreams.length} upstreams)\n`)
+  if (args.command === 'check' || args.list) {
+    for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`)
+    process.stdout.write(args.list ? formatUpstreamList(loaded.config) : `${loaded.config.source}: ok (${loaded.config.upstreams.length} upstreams)\n`)
     return 0
   }
-  if (args.list) {
-    process.stdout.write(formatUpstreamList(loaded.config))
-    return 0
-  }
-  return run(loaded, args)
+  return run(loaded, args, level)
 }
 
 /** One process, or a primary and its workers (`--workers N`, default one per core). */
-function run(loaded: LoadedConfig, args: CliArgs): Promise<number> {
+function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promise<number> {
   const { config } = loaded
-  // LOG_LEVEL, when set, wins over the file's log_level, so a level can be changed without editing the file.
-  const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], config.logLevel ?? 'info'), write: createLineBuffer((text) => process.stderr.write(text)).write })
-  if (cluster.isWorker) return serve({ config, logger, dbLog: args.dbLog, link: connectWorkerLink() })
+  const logger = createLogger({ level, write: createLineBuffer((text) => process.stderr.write(text)).write })
+  serving = true
+  jsonUncaughtErrors()
+  // The banner goes to stdout whatever the level: it is how an operator, or a script, learns the address.
+  const out = createLogger({ level: 'info', write: (line) => process.stdout.write(line) })
+  if (cluster.isWorker) {
+    // The primary has logged the config's warnings, once for the whole group; Node's own go to it too.
+    const link = connectWorkerLink()
+    jsonProcessWarnings(logger, link)
+    return serve({ config, logger, out, dbLog: args.dbLog, link })
+  }
+  jsonProcessWarnings(logger, undefined)
+  for (const warning of loaded.warnings) logger.warn('config warning', { problem: warning })
   const workers = args.workers ?? availableParallelism()
-  if (workers === 1) return serve({ config, logger, dbLog: args.dbLog })
-  return runPrimary({ workers, config, logger, onListening: (url) => process.stdout.write(listeningBanner(config, url, workers)) })
+  if (workers === 1) return serve({ config, logger, out, dbLog: args.dbLog })
+  return runPrimary({ workers, config, logger, onListening: (url) => logListening(out, config, url, workers) })
+}
+
+/** A crash is reported as a JSON line too (Node would print a bare stack), then the process ends as Node would. */
+function jsonUncaughtErrors(): void {
+  process.on('uncaughtException', (error) => {
+    createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error('uncaught exception: exiting', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
+    process.exit(1)
+  })
+}
+
+/** Node's own warnings (deprecations, experimental features) as JSON lines; a worker's go to the primary, which logs each once. */
+function jsonProcessWarnings(logger: Logger, link: WorkerLink | undefined): void {
+  // Node prints warnings through its own listener, as text: replaced, not joined.
+  process.removeAllListeners('warning')
+  process.on('warning', (warning) => {
+    const fields = { name: warning.name, warning: warning.message }
+    if (link === undefined) logger.warn('node warning', fields)
+    else link.warn('node warning', fields)
+  })
 }
 
 main(process.argv.slice(2)).then(
@@ -66,7 +104,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    process.stderr.write(`openai-api-route: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
+    if (!serving) process.stderr.write(`openai-api-route: ${text}\n`)
+    else createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error('the gateway failed', { error: text })
     process.exitCode = 1
   },
 )

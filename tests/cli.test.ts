@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
+import { maskKey } from '../src/config/mask-key.js'
 import { completion, json, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js'
 import { childEnv, collect, mainJs, repoRoot, runGateway as run, startGatewayProcess as serve } from './helpers/gateway-process.js'
 
@@ -104,7 +105,7 @@ test('from the environment without OPENAI_API_ROUTE_KEYS no client key is needed
 
 // ---- -list, check, --help ----
 
-test('-list prints each upstream with endpoint, type, allow and deny, keys masked, and exits', async (t) => {
+test('-list prints each upstream with name, endpoint, type, allow and deny, keys masked, and exits', async (t) => {
   const dir = tempDir(t)
   const file = join(dir, 'list.yaml')
   const upstreamKey = 'sk-proj-listing-secret-abcdefgh9876'
@@ -129,11 +130,13 @@ test('-list prints each upstream with endpoint, type, allow and deny, keys maske
     assert.equal(result.code, 0, result.stderr)
     const lines = result.stdout.trimEnd().split('\n')
     assert.equal(lines.length, 2, result.stdout)
+    assert.match(lines[0] ?? '', /name=api\.example\.test\/v1/)
     assert.match(lines[0] ?? '', /https:\/\/api\.example\.test\/v1/)
     assert.match(lines[0] ?? '', /openai/)
     assert.match(lines[0] ?? '', /gpt-4o,\/v1\/audio\/transcriptions/)
     assert.match(lines[0] ?? '', /deny=gpt-4\b/)
-    assert.match(lines[0] ?? '', /\*\*\*\*9876/)
+    assert.match(lines[0] ?? '', new RegExp(`sk=${maskKey(upstreamKey)}`))
+    assert.match(lines[0] ?? '', new RegExp(`client_keys=${maskKey('list-client-key-0000')}`), 'client keys are masked the same way')
     assert.match(lines[1] ?? '', /anthropic/)
     assert.match(lines[1] ?? '', /http:\/\/127\.0\.0\.1:5000\/v1/)
     const everything = result.stdout + result.stderr
@@ -192,6 +195,34 @@ test('--help prints the usage and exits 0', async (t) => {
     assert.match(result.stdout, /Usage:/)
     assert.match(result.stdout, /-config FILE/)
   }
+})
+
+test('--version and -version print the package version and exit 0', async (t) => {
+  const dir = tempDir(t)
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+  for (const flag of ['--version', '-version']) {
+    const result = await run([flag], dir)
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, `openai-api-route ${version}\n`)
+  }
+})
+
+test('an unknown LOG_LEVEL or log_level is an error: the gateway does not start', async (t) => {
+  const dir = tempDir(t)
+  const file = join(dir, 'config.yaml')
+  writeFileSync(file, configYaml('http://127.0.0.1:9/v1'))
+  const fromEnv = await run(['-config', file, '--workers', '1'], dir, childEnv({ LOG_LEVEL: 'verbose' }))
+  assert.equal(fromEnv.code, 1)
+  assert.match(fromEnv.stderr, /LOG_LEVEL: "verbose" is not a log level; expected one of debug, info, warn, error, silent/)
+  assert.doesNotMatch(fromEnv.stdout, /listening on/)
+  const checked = await run(['check', '-config', file], dir, childEnv({ LOG_LEVEL: 'verbose' }))
+  assert.equal(checked.code, 1, 'check refuses it too')
+
+  writeFileSync(file, configYaml('http://127.0.0.1:9/v1', 'log_level: verbose\n'))
+  const fromFile = await run(['-config', file, '--workers', '1'], dir)
+  assert.equal(fromFile.code, 1)
+  assert.match(fromFile.stderr, /log_level: expected one of "debug", "info", "warn", "error", "silent", got "verbose"/)
+  assert.doesNotMatch(fromFile.stdout, /listening on/)
 })
 
 test('an unknown flag exits 2 naming it', async (t) => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseConfigText } from '../config/load-config.js'
+import { maskKey } from '../config/mask-key.js'
 import { formatUpstreamList } from './list-upstreams.js'
 
 const upstreamKey = 'sk-proj-verysecretupstreamkey9876'
@@ -16,6 +17,7 @@ upstreams:
     allow: [gpt-4o, /v1/audio/transcriptions]
     deny: [gpt-4]
   - sk: asis
+    name: local
     endpoint: http://127.0.0.1:5000/v1
     noauth: true
   - endpoint: http://127.0.0.1:6000/v1
@@ -28,8 +30,10 @@ upstreams:
 
 const lines = formatUpstreamList(config).trimEnd().split('\n')
 
-test('one line per upstream with its endpoint, type, allow and deny', () => {
+test('one line per upstream with its name, endpoint, type, allow and deny', () => {
   assert.equal(lines.length, 4)
+  assert.match(lines[0] ?? '', /\tname=api\.openai\.com\/v1\t/)
+  assert.match(lines[1] ?? '', /\tname=local\t/)
   assert.match(lines[0] ?? '', /endpoint=https:\/\/api\.openai\.com\/v1/)
   assert.match(lines[0] ?? '', /type=openai/)
   assert.match(lines[0] ?? '', /allow=gpt-4o,\/v1\/audio\/transcriptions/)
@@ -40,8 +44,9 @@ test('one line per upstream with its endpoint, type, allow and deny', () => {
   assert.match(lines[2] ?? '', /type=anthropic/)
 })
 
-test('the upstream key is masked, asis and no key are named', () => {
-  assert.match(lines[0] ?? '', /sk=\*\*\*\*9876/)
+test('the upstream key and the client keys are masked the same way, asis and no key are named', () => {
+  assert.match(lines[0] ?? '', new RegExp(`\tsk=${maskKey(upstreamKey)}\t`))
+  assert.match(lines[0] ?? '', new RegExp(`\tclient_keys=${maskKey(clientKey)}$`))
   assert.match(lines[1] ?? '', /sk=asis/)
   assert.match(lines[2] ?? '', /sk=\(none\)/)
 })

@@ -1,4 +1,5 @@
-// -list: the upstreams as an operator checks them, keys masked, endpoint credentials left out.
+// -list: the upstreams as an operator checks them, every key (upstream and client) masked the one way, endpoint
+// credentials left out.
 import type { GatewayConfig, UpstreamConfig } from '../config/gateway-config.js'
 import { maskKey } from '../config/mask-key.js'
 
@@ -12,6 +13,7 @@ function formatUpstream(upstream: UpstreamConfig): string {
   const list = (items: readonly string[]): string => (items.length === 0 ? '-' : items.join(','))
   return [
     `${upstream.index}`,
+    `name=${upstream.name}`,
     `endpoint=${upstream.endpoint}`,
     `type=${upstream.type}`,
     `sk=${key}`,
@@ -19,6 +21,6 @@ function formatUpstream(upstream: UpstreamConfig): string {
     ...(upstream.basicAuth === undefined ? [] : ['basic_auth=set']),
     `allow=${list(upstream.allow)}`,
     `deny=${list(upstream.deny)}`,
-    upstream.noauth ? 'noauth' : `client_keys=${upstream.clientKeys.length}`,
+    upstream.noauth ? 'noauth' : `client_keys=${list(upstream.clientKeys.map(maskKey))}`,
   ].join('\t')
 }

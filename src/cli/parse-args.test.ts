@@ -27,6 +27,14 @@ test('subcommands and boolean flags', () => {
   assert.equal(parseArgs(['--workers', '4']).workers, 4)
 })
 
+test('--version and -version print the version; --help wins over it', () => {
+  assert.equal(parseArgs(['--version']).command, 'version')
+  assert.equal(parseArgs(['-version']).command, 'version')
+  assert.equal(parseArgs(['--version', '--help']).command, 'help')
+  assert.equal(parseArgs(['--help', '--version']).command, 'help')
+  assert.throws(() => parseArgs(['--version=1']), UsageError)
+})
+
 test('unknown flags, stray arguments and missing values are usage errors', () => {
   const refused: string[][] = [
     ['--nope'],

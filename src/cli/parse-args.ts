@@ -1,6 +1,6 @@
 // Command-line parsing: Go-style single-dash flags (-config FILE) as the predecessor took, and --flags.
 
-export type Command = 'serve' | 'check' | 'help'
+export type Command = 'serve' | 'check' | 'help' | 'version'
 
 export interface CliArgs {
   readonly command: Command
@@ -17,7 +17,7 @@ export class UsageError extends Error {
 }
 
 const valueFlags = new Set(['config', 'workers'])
-const boolFlags = new Set(['list', 'dblog', 'help', 'h'])
+const boolFlags = new Set(['list', 'dblog', 'help', 'h', 'version'])
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   let command: Command = 'serve'
@@ -41,6 +41,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (eq !== -1) throw new UsageError(`-${name} takes no value`)
       if (name === 'list') list = true
       else if (name === 'dblog') dbLog = true
+      else if (name === 'version') command = command === 'help' ? 'help' : 'version'
       else command = 'help'
       continue
     }
@@ -65,13 +66,15 @@ Usage:
                                                     start the gateway
   openai-api-route -list [-config FILE]              print the upstreams and exit
   openai-api-route check [-config FILE]              validate a config file and exit
+  openai-api-route --version                         print the version and exit
   openai-api-route --help                            this text
 
 Flags take one dash or two (-config FILE, --config FILE, --config=FILE).
   -config FILE   the YAML config (default ./config.yaml; without one, the environment:
                  OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_API_ROUTE_KEYS, OPENAI_API_ROUTE_ADDRESS)
-  -list          print each upstream's endpoint, type, allow and deny, keys masked
+  -list          print each upstream's name, endpoint, type, allow and deny, keys masked
   -dblog         log the SQL statements of the request records
   --workers N    processes sharing the port (default: one per core; 1 = a single process)
-Environment: LOG_LEVEL (debug, info, warn, error; default info).
+Environment: LOG_LEVEL (debug, info, warn, error, silent; default info, or the file's log_level).
+While serving, every line on stdout and stderr is a JSON object.
 `

@@ -1,14 +1,17 @@
 // `serve`: one gateway process (with its records), as the only process or as one worker of `--workers N`.
 import type { WorkerLink } from '../cluster/worker-link.js'
-import { formatListenAddress } from '../config/listen-address.js'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import { startGateway, type RunningGateway } from '../gateway.js'
 import type { Logger } from '../log/logger.js'
 import { startRecording } from '../observers/recording/start-recording.js'
+import { logListening } from './listening-banner.js'
+import { forcedExitCode, onStopSignals } from './stop-signals.js'
 
 export interface ServeOptions {
   readonly config: GatewayConfig
   readonly logger: Logger
+  /** Writes the start banner (stdout). */
+  readonly out: Logger
   readonly dbLog: boolean
   /** Set in a worker: the primary prints the address and runs alerts. */
   readonly link?: WorkerLink
@@ -36,10 +39,13 @@ export async function serve(options: ServeOptions): Promise<number> {
       config.dbType,
     )
   }
-  if (link === undefined) process.stdout.write(listeningBanner(config, gateway.url, 1))
+  if (link === undefined) logListening(options.out, config, gateway.url, 1)
   else link.announceListening(gateway.url)
   return new Promise((resolve) => {
+    let stopping = false
     const stop = (reason: string): void => {
+      if (stopping) return
+      stopping = true
       logger.info(`${reason}: draining`, { deadlineMs: config.shutdownTimeoutMs })
       gateway.shutdown().then(
         () => {
@@ -53,16 +59,8 @@ export async function serve(options: ServeOptions): Promise<number> {
         },
       )
     }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
+    onStopSignals({ logger, stop, forceExit: () => process.exit(forcedExitCode) })
     // A worker whose primary is gone drains and exits rather than serving on alone.
     if (link !== undefined) process.once('disconnect', () => stop('primary gone'))
   })
-}
-
-export function listeningBanner(config: GatewayConfig, url: string, workers: number): string {
-  return (
-    `openai-api-route listening on ${url} (config: ${config.source}, address ${formatListenAddress(config.listen)}, ${workers} ${workers === 1 ? 'process' : 'workers'})\n` +
-    config.upstreams.map((u) => `  upstream ${u.index}: ${u.name} (${u.type})${u.noauth ? ', no client key needed' : ''}\n`).join('')
-  )
 }

@@ -9,6 +9,8 @@ export type WorkerMessage =
   | { readonly type: 'oar:alert'; readonly event: AlertEvent }
   /** A scrape arrived at this worker: it asks the primary for every process's metrics. */
   | { readonly type: 'oar:scrape'; readonly id: number }
+  /** A warning the primary logs once for the whole group, however many workers send it. */
+  | { readonly type: 'oar:warning'; readonly msg: string; readonly fields: Readonly<Record<string, string>> }
   /** This worker's metrics, answering the primary's `oar:snapshot`. */
   | { readonly type: 'oar:snapshot-reply'; readonly id: number; readonly families: readonly FamilySnapshot[] }
 

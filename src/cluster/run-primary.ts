@@ -7,7 +7,11 @@ import { applyAlertEvent } from '../observers/alerts/alert-events.js'
 import { mergeSnapshots } from '../observers/metrics/merge-snapshots.js'
 import type { FamilySnapshot } from '../observers/metrics/metrics-snapshot.js'
 import { startObservability } from '../observers/observability.js'
+import { AdapterRegistry } from '../providers/adapter-registry.js'
+import { UpstreamClients } from '../relay/upstream-clients.js'
 import { systemClock } from '../time/clock.js'
+import { forcedExitCode, onStopSignals } from '../cli/stop-signals.js'
+import { warnOnce } from './warn-once.js'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
 
 export interface PrimaryOptions {
@@ -30,6 +34,12 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   // The primary's own registry holds what only it knows (alerts sent, incidents open, its process).
   const observability = startObservability({ config, logger, clock: systemClock })
   const listening = new Set<number>()
+  // Warnings are the primary's to log, once for the group: the workers do not repeat them.
+  const warn = warnOnce(logger)
+  const adapters = new AdapterRegistry(new UpstreamClients(), systemClock)
+  for (const upstream of config.upstreams) {
+    if (!adapters.has(upstream)) logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
+  }
   let announced = false
   let stopping = false
   let nextGather = 1
@@ -69,6 +79,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
           options.onListening(m.url)
         }
         break
+      case 'oar:warning':
+        warn(m.msg, m.fields)
+        break
       case 'oar:alert':
         applyAlertEvent(observability.alerts, m.event)
         break
@@ -103,7 +116,6 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
 
   return new Promise((resolve) => {
     const stop = (signal: string): void => {
-      if (stopping) return
       stopping = true
       logger.info(`${signal}: draining ${options.workers} workers`, { deadlineMs: config.shutdownTimeoutMs })
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
@@ -124,7 +136,14 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         })
         .catch(() => resolve(1))
     }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
+    onStopSignals({
+      logger,
+      stop,
+      forceExit: () => {
+        // Ctrl-C reaches the workers too (one process group); one sent the primary alone must not leave them behind.
+        for (const worker of Object.values(cluster.workers ?? {})) if (worker !== undefined && !worker.isDead()) worker.process.kill('SIGKILL')
+        process.exit(forcedExitCode)
+      },
+    })
   })
 }

@@ -9,6 +9,8 @@ export interface WorkerLink {
   /** Every process's metrics, merged by the primary. */
   scrapeAll(): Promise<readonly FamilySnapshot[]>
   announceListening(url: string): void
+  /** Has the primary log a warning, once for all workers (each worker would otherwise repeat it). */
+  warn(msg: string, fields: Readonly<Record<string, string>>): void
   /** Answers the primary's snapshot requests from this worker's registry. */
   serveSnapshots(local: () => readonly FamilySnapshot[]): void
 }
@@ -41,6 +43,7 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
   return {
     alertEvents: alertEventsTo((event) => send({ type: 'oar:alert', event })),
     announceListening: (url) => send({ type: 'oar:listening', url }),
+    warn: (msg, fields) => send({ type: 'oar:warning', msg, fields }),
     serveSnapshots(snapshot) {
       local = snapshot
     },

@@ -1,16 +1,18 @@
-// maskKey: how much of a key listings and logs may show.
+// maskKey: every key is shown the same way, as its fingerprint, and no character of it shows.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { keyDigest, keyFingerprint } from '../auth/key-digest.js'
 import { maskKey } from './mask-key.js'
 
-test('long keys show their last 4 characters', () => {
-  assert.equal(maskKey('sk-proj-abcdefghijklmnop1234'), '****1234')
-  assert.equal(maskKey('0123456789abcdef'), '****cdef')
+test('keys of any length are shown in the same form: their fingerprint', () => {
+  for (const key of ['sk-proj-abcdefghijklmnop1234', '0123456789abcde', '01234567', 'k']) {
+    assert.match(maskKey(key), /^key-[0-9a-f]{12}$/, key)
+    assert.equal(maskKey(key), keyFingerprint(keyDigest(key)), 'the same fingerprint as request logs and records')
+  }
 })
 
-test('keys under 16 characters show 2, keys under 8 show none', () => {
-  assert.equal(maskKey('0123456789abcde'), '****de')
-  assert.equal(maskKey('01234567'), '****67')
-  assert.equal(maskKey('0123456'), '****')
-  assert.equal(maskKey(''), '****')
+test('no part of the key shows, and different keys look different', () => {
+  const key = 'sk-proj-abcdefghijklmnop1234'
+  assert.equal(maskKey(key).includes('1234'), false)
+  assert.notEqual(maskKey('client-key-one'), maskKey('client-key-two'))
 })

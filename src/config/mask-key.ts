@@ -1,7 +1,8 @@
-// Shows enough of a key to tell keys apart in logs and listings, never enough to use or guess it.
+// Shows a key the one way listings show every key (upstream `sk` and client keys alike): its fingerprint,
+// which tells keys apart, matches the `key` field of request logs and records, and reveals no character of it.
+import { keyDigest, keyFingerprint } from '../auth/key-digest.js'
 
-/** `****` plus the last 4 characters; short keys show 2 (under 16 characters) or none (under 8). */
+/** `key-` and 12 hex digits of the key's SHA-256, whatever the key's length or kind. */
 export function maskKey(key: string): string {
-  const shown = key.length < 8 ? 0 : key.length < 16 ? 2 : 4
-  return `****${shown === 0 ? '' : key.slice(-shown)}`
+  return keyFingerprint(keyDigest(key))
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authenticator } from '../auth/authenticate.js'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
+import type { Logger } from '../log/logger.js'
 import type { InFlight } from '../observers/metrics/in-flight.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
 import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
@@ -26,14 +27,16 @@ export interface RelayRouteDeps {
   readonly adapters: AdapterRegistry
   readonly clock: Clock
   readonly random: () => number
-  /** Takes the outcome, or its promise while a token estimate is counted; observers get them in order. */
-  readonly observe: (outcome: RequestOutcome | Promise<RequestOutcome>) => void
+  /** Takes the outcome and its usage, or the promise of an estimate still being counted. */
+  readonly observe: (outcome: RequestOutcome, usage: TokenUsage | undefined | Promise<TokenUsage | undefined>) => void
   readonly draining: () => boolean
   readonly tokens: TokenEstimator
   /** Requests and streams in flight, for the metrics. */
   readonly inFlight: InFlight
   /** Request bodies in memory across all requests. */
   readonly bodyBudget: BodyBudget
+  /** Failed attempts at warn; each attempt's start, commit and end at debug. */
+  readonly logger: Logger
 }
 
 /** What the edge has established about the request before the relay route sees it. */
@@ -111,6 +114,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
       adapterFor: (upstream) => deps.adapters.for(upstream),
       clock,
       closeConnection: deps.draining,
+      logger: deps.logger,
     })
     const onClose = (): void => {
       if (!res.writableFinished) relay.clientGone()
@@ -153,15 +157,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     responseText: result.captured?.text,
   }
   const estimable = body !== null && body.length <= maxEstimatedBodyBytes
-  const usage = outcomeUsage(result.status, result.captured, () => (estimable ? json() : null), deps.tokens)
-  deps.observe(usage instanceof Promise ? usage.then((estimated) => withUsage(finished, estimated)) : withUsage(finished, usage))
-}
-
-/** Completes the outcome in place (it has not been observed yet): reported usage is known at once, an estimate later. */
-function withUsage(finished: RequestOutcome, usage: TokenUsage | undefined): RequestOutcome {
-  const outcome = finished as { -readonly [K in keyof RequestOutcome]: RequestOutcome[K] }
-  outcome.usage = usage
-  return outcome
+  deps.observe(finished, outcomeUsage(result.status, result.captured, () => (estimable ? json() : null), deps.tokens))
 }
 
 const anonymous = Object.freeze({ kind: 'anonymous' as const })

@@ -61,7 +61,8 @@ function isoTimeCache(): (ms: number) => string {
   }
 }
 
-export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
-  const lower = value?.toLowerCase()
-  return (logLevels as readonly string[]).includes(lower ?? '') ? (lower as LogLevel) : fallback
+/** A level name (any case), or undefined when `value` names none: callers refuse it rather than guess. */
+export function parseLogLevel(value: string): LogLevel | undefined {
+  const lower = value.trim().toLowerCase()
+  return (logLevels as readonly string[]).includes(lower) ? (lower as LogLevel) : undefined
 }

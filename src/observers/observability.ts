@@ -8,7 +8,7 @@ import { AlertHttp } from './alerts/alert-http.js'
 import { alertObserver } from './alerts/alert-observer.js'
 import { createAlertSinks } from './alerts/alert-sinks.js'
 import { watchRecordQueue } from './alerts/record-queue-watch.js'
-import { requestLogObserver } from './logging/request-log.js'
+import { lateUsageLogObserver, requestLogObserver } from './logging/request-log.js'
 import { buildVersion } from './metrics/build-version.js'
 import { GatewayMetrics } from './metrics/gateway-metrics.js'
 import type { InFlight } from './metrics/in-flight.js'
@@ -29,6 +29,8 @@ export interface ObservabilityOptions {
 export interface Observability {
   /** Metrics, alerts, then the request log: each sees every finished request. */
   readonly observers: readonly OutcomeObserver[]
+  /** Token figures estimated after `observers` saw the outcome without them: metrics, and a log line. */
+  readonly lateUsage: readonly OutcomeObserver[]
   readonly inFlight: InFlight
   readonly endpoint: MetricsEndpoint
   readonly metrics: GatewayMetrics
@@ -61,10 +63,14 @@ export function startObservability(options: ObservabilityOptions): Observability
   link?.serveSnapshots(() => metrics.registry.snapshot())
   const observers: OutcomeObserver[] = [metrics.observe, alertObserver(alertTarget, modelLabel)]
   if (requestLog !== undefined) observers.push(requestLog)
+  const lateUsage: OutcomeObserver[] = [metrics.observeUsage]
+  const lateUsageLog = lateUsageLogObserver(logger)
+  if (lateUsageLog !== undefined) lateUsage.push(lateUsageLog)
   const watches: Array<{ stop(): void }> = []
 
   return {
     observers,
+    lateUsage,
     inFlight: metrics.inFlight,
     endpoint: metricsEndpoint(config.metrics.key, link === undefined ? async () => metrics.registry.snapshot() : () => link.scrapeAll()),
     metrics,

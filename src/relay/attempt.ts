@@ -57,6 +57,8 @@ export interface AttemptOptions {
   readonly closeConnection: boolean
   /** The gateway asked the upstream for stream usage the client did not ask for: drop the usage-only chunk. */
   readonly stripUsageChunk: boolean
+  /** Called at the commit point (for the debug log); unset when nothing listens. */
+  readonly onCommit?: () => void
 }
 
 /**
@@ -382,6 +384,7 @@ export class Attempt implements ResponseSink {
       // Past the commit point events are read from the bytes: the parser (and its decoder) can go.
       this.#parser = undefined
     }
+    this.#options.onCommit?.()
   }
 
   #end(): void {

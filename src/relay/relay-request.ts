@@ -4,9 +4,11 @@ import type { UpstreamConfig } from '../config/gateway-config.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import { sendJson } from '../http/send-error.js'
+import type { Logger } from '../log/logger.js'
 import type { ProviderAdapter, UpstreamRequest } from '../providers/provider-adapter.js'
 import type { Clock } from '../time/clock.js'
 import { Attempt, type AttemptResult } from './attempt.js'
+import { AttemptLog } from './attempt-log.js'
 import type { DeadlineSettings } from './attempt-deadlines.js'
 import { failureAnswer } from './failure-answer.js'
 import { redactorFor } from './secret-redactor.js'
@@ -22,6 +24,8 @@ export interface RelayOptions {
   readonly closeConnection: () => boolean
   /** Drop the usage-only chunk the gateway asked the upstream for. */
   readonly stripUsageChunk: boolean
+  /** Failed attempts at warn; each attempt's start, commit and end at debug. */
+  readonly logger?: Logger
 }
 
 export interface RelayResult {
@@ -58,10 +62,13 @@ export class RequestRelay {
   async run(): Promise<RelayResult> {
     const { plan, clock, request } = this.#options
     const startedAt = clock.now()
+    const log = AttemptLog.for(this.#options.logger, request.requestId)
     let last: { result: AttemptResult & { kind: 'failed' }; upstream: UpstreamConfig } | undefined
     for (let i = 0; i < plan.length && !this.#clientGone; i++) {
       const upstream = plan[i] as UpstreamConfig
       const attemptStart = clock.now()
+      log?.started(upstream, i + 1)
+      const onCommit = log?.onCommit(upstream, i + 1)
       const attempt = new Attempt({
         request,
         upstream,
@@ -71,6 +78,7 @@ export class RequestRelay {
         clock,
         closeConnection: this.#options.closeConnection(),
         stripUsageChunk: this.#options.stripUsageChunk,
+        ...(onCommit === undefined ? {} : { onCommit }),
       })
       this.#current = attempt
       attempt.start()
@@ -79,7 +87,8 @@ export class RequestRelay {
       const durationMs = clock.now() - attemptStart
       if (result.kind === 'committed') {
         const errorCode = this.#clientGone ? 'client_closed' : result.error?.code
-        this.#record(upstream, errorCode === undefined ? 'ok' : errorCode === 'client_closed' ? 'client_closed' : 'failed', result.status, errorCode, durationMs)
+        const record = this.#record(upstream, errorCode === undefined ? 'ok' : errorCode === 'client_closed' ? 'client_closed' : 'failed', result.status, errorCode, durationMs)
+        log?.ended(record, i + 1, true, undefined)
         return {
           status: result.status,
           errorCode,
@@ -90,7 +99,9 @@ export class RequestRelay {
         }
       }
       const code = this.#clientGone ? 'client_closed' : result.error.code
-      this.#record(upstream, code === 'client_closed' ? 'client_closed' : 'failed', result.answer?.status, code, durationMs)
+      const record = this.#record(upstream, code === 'client_closed' ? 'client_closed' : 'failed', result.answer?.status, code, durationMs)
+      const failsOver = result.error.retryable && !this.#clientGone
+      log?.ended(record, i + 1, false, failsOver ? plan[i + 1] : undefined)
       last = { result, upstream }
       if (!result.error.retryable) break
     }
@@ -112,8 +123,10 @@ export class RequestRelay {
     }
   }
 
-  #record(upstream: UpstreamConfig, outcome: AttemptRecord['outcome'], status: number | undefined, errorCode: ErrorCode | undefined, durationMs: number): void {
-    this.#attempts.push({ upstream: upstream.name, upstreamIndex: upstream.index, outcome, status, errorCode, durationMs })
+  #record(upstream: UpstreamConfig, outcome: AttemptRecord['outcome'], status: number | undefined, errorCode: ErrorCode | undefined, durationMs: number): AttemptRecord {
+    const record: AttemptRecord = { upstream: upstream.name, upstreamIndex: upstream.index, outcome, status, errorCode, durationMs }
+    this.#attempts.push(record)
+    return record
   }
 }
 

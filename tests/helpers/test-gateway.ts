@@ -3,6 +3,7 @@ import { parseConfigText } from '../../src/config/load-config.js'
 import { startGateway, type RunningGateway } from '../../src/gateway.js'
 import { createLogger } from '../../src/log/logger.js'
 import type { RequestOutcome } from '../../src/relay/request-outcome.js'
+import type { TokenEstimator } from '../../src/tokens/token-estimator.js'
 
 export interface TestGateway extends RunningGateway {
   /** `http://127.0.0.1:PORT/v1`: a base URL for clients. */
@@ -18,6 +19,8 @@ export interface TestGateway extends RunningGateway {
 export interface TestGatewayOptions {
   /** Injected randomness for `lb_policy: random` (default Math.random). */
   readonly random?: () => number
+  /** Counts tokens when an upstream reports none (default: the real counter thread). */
+  readonly tokens?: TokenEstimator
 }
 
 export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -28,6 +31,7 @@ export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}
   const gateway = await startGateway({
     config,
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
     logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
     observers: [
       (outcome) => {

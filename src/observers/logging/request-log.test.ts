@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createLogger } from '../../log/logger.js'
 import type { RequestOutcome } from '../../relay/request-outcome.js'
-import { requestLogObserver } from './request-log.js'
+import { lateUsageLogObserver, requestLogObserver } from './request-log.js'
 
 const outcome = {
   requestId: 'id-"quoted"\\',
@@ -75,4 +75,21 @@ test('failed requests carry their error code; no usage, no token fields', () => 
 
 test('below info there is no observer at all', () => {
   assert.equal(requestLogObserver(createLogger({ level: 'warn' })), undefined)
+})
+
+test('an estimate that arrives after the request line is logged in a line of its own, under the same id', () => {
+  const lines: string[] = []
+  const observe = lateUsageLogObserver(createLogger({ level: 'info', write: (line) => lines.push(line), now: () => 0 }))
+  assert.ok(observe)
+  observe(outcome)
+  assert.deepEqual(JSON.parse(lines[0] ?? ''), {
+    time: '1970-01-01T00:00:00.000Z',
+    level: 'info',
+    msg: 'request tokens',
+    requestId: 'id-"quoted"\\',
+    promptTokens: 5,
+    completionTokens: 7,
+    tokens: 'estimated',
+  })
+  assert.equal(lateUsageLogObserver(createLogger({ level: 'warn', write: () => undefined })), undefined)
 })

@@ -26,6 +26,19 @@ export function requestLogObserver(logger: Logger): OutcomeObserver | undefined 
   }
 }
 
+/**
+ * When a token estimate arrives after the request's line was written (the line never waits for it), a line
+ * of its own carries the figures, under the same request id.
+ */
+export function lateUsageLogObserver(logger: Logger): OutcomeObserver | undefined {
+  if (!logger.enabled('info')) return undefined
+  return function logLateUsage(outcome: RequestOutcome): void {
+    const usage = outcome.usage
+    if (usage === undefined) return
+    logger.line('info', 'request tokens', `"requestId":${quote(outcome.requestId)},"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"tokens":"${usage.source}"`)
+  }
+}
+
 /** The line's fields as JSON without braces. Client-supplied strings (id, path, model) go through JSON escaping. */
 export function requestLogFields(outcome: RequestOutcome): string {
   let json = `"requestId":${quote(outcome.requestId)},"method":${quote(outcome.method)},"path":${quote(outcome.path)},"model":${quote(outcome.model)},"stream":${outcome.stream},"status":${outcome.status}`

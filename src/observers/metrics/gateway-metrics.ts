@@ -216,8 +216,15 @@ export class GatewayMetrics {
       }
     }
 
+    this.observeUsage(outcome)
+  }
+
+  /** Counts an outcome's tokens: part of `observe`, and called alone when an estimate arrives after it. */
+  readonly observeUsage = (outcome: RequestOutcome): void => {
     const usage = outcome.usage
     if (usage !== undefined) {
+      const model = this.#models.get(outcome.model) ?? this.#otherModel
+      const answered = this.#upstream(outcome.upstream ?? noUpstreamLabel)
       let tokens = model.tokens.get(answered.label)
       if (tokens === undefined) {
         tokens = [undefined, undefined, undefined, undefined]

@@ -1,0 +1,32 @@
+// onStopSignals: the first signal drains, a second SIGTERM keeps draining, a SIGINT while draining forces the exit.
+import assert from 'node:assert/strict'
+import { EventEmitter } from 'node:events'
+import { test } from 'node:test'
+import { createLogger } from '../log/logger.js'
+import { onStopSignals } from './stop-signals.js'
+
+function setup(): { signals: EventEmitter; calls: string[]; lines: string[] } {
+  const signals = new EventEmitter()
+  const calls: string[] = []
+  const lines: string[] = []
+  onStopSignals({ logger: createLogger({ level: 'info', write: (line) => lines.push(line) }), stop: (signal) => calls.push(`stop ${signal}`), forceExit: () => calls.push('exit'), signals })
+  return { signals, calls, lines }
+}
+
+test('a second and third SIGTERM keep draining: stop once, never exit', () => {
+  const { signals, calls, lines } = setup()
+  signals.emit('SIGTERM')
+  signals.emit('SIGTERM')
+  signals.emit('SIGTERM')
+  assert.deepEqual(calls, ['stop SIGTERM'])
+  assert.equal(lines.filter((line) => line.includes('still draining')).length, 2)
+})
+
+test('a SIGINT while draining exits at once, after SIGINT or SIGTERM started the drain', () => {
+  for (const first of ['SIGINT', 'SIGTERM'] as const) {
+    const { signals, calls } = setup()
+    signals.emit(first)
+    signals.emit('SIGINT')
+    assert.deepEqual(calls, [`stop ${first}`, 'exit'])
+  }
+})

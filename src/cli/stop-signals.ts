@@ -1,0 +1,39 @@
+// SIGTERM and SIGINT while serving. The first starts the drain. A second SIGTERM (an orchestrator or a
+// supervisor repeating itself) changes nothing: the drain goes on. A SIGINT while draining (Ctrl-C twice)
+// is someone at a terminal who will not wait: the process exits at once.
+import type { EventEmitter } from 'node:events'
+import type { Logger } from '../log/logger.js'
+
+/** 128 + SIGINT, as a shell reports a process ended by Ctrl-C. */
+export const forcedExitCode = 130
+
+export interface StopSignalOptions {
+  readonly logger: Logger
+  /** Starts the drain; called once, with the signal's name. */
+  readonly stop: (signal: 'SIGTERM' | 'SIGINT') => void
+  /** Ends the process now (a SIGINT while draining). */
+  readonly forceExit: () => void
+  /** Where the signals arrive (the process, or a stand-in in tests). */
+  readonly signals?: EventEmitter
+}
+
+/** Listens for good (a signal with no listener would end the process with Node's default action). */
+export function onStopSignals(options: StopSignalOptions): void {
+  const signals = options.signals ?? process
+  let draining = false
+  const on = (signal: 'SIGTERM' | 'SIGINT'): void => {
+    if (!draining) {
+      draining = true
+      options.stop(signal)
+      return
+    }
+    if (signal === 'SIGINT') {
+      options.logger.warn('SIGINT while draining: exiting now', { exitCode: forcedExitCode })
+      options.forceExit()
+      return
+    }
+    options.logger.info('SIGTERM while draining: still draining (a SIGINT exits at once)')
+  }
+  signals.on('SIGTERM', () => on('SIGTERM'))
+  signals.on('SIGINT', () => on('SIGINT'))
+}
