@@ -9,6 +9,7 @@ import { refuseBody } from './http/refuse-body.js'
 import { requestIdFor } from './http/request-id.js'
 import type { Logger } from './log/logger.js'
 import type { WorkerLink } from './cluster/worker-link.js'
+import type { RequestRelay } from './relay/relay-request.js'
 import { OrderedOutcomes } from './observers/ordered-outcomes.js'
 import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
@@ -45,6 +46,9 @@ export interface RunningGateway {
   shutdown(deadlineMs?: number): Promise<void>
 }
 
+/** How long, past the deadline, relays ended with shutting_down have to send their last bytes. */
+const shutdownCutGraceMs = 250
+
 /** How long shutdown waits, at most, for alert messages still on their way. */
 const alertFlushMs = 5_000
 
@@ -60,6 +64,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
+  const relays = new Set<RequestRelay>()
 
   for (const upstream of config.upstreams) {
     if (!adapters.has(upstream)) logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
@@ -88,6 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     usableUpstreams: config.upstreams.filter((u) => adapters.has(u)).length,
     metrics: observability.endpoint,
     inFlight: observability.inFlight,
+    relays,
   })
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
     inFlight++
@@ -130,6 +136,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, deadlineMs)
+          idle = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      }
+      // Relays still running end with a shutting_down error their clients can read, before connections are cut.
+      if (relays.size > 0) {
+        for (const relay of relays) relay.shutDown()
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, shutdownCutGraceMs)
           idle = () => {
             clearTimeout(timer)
             resolve()

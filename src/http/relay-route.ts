@@ -30,6 +30,8 @@ export interface RelayRouteDeps {
   readonly tokens: TokenEstimator
   /** Requests and streams in flight, for the metrics. */
   readonly inFlight: InFlight
+  /** Relays under way, so that shutdown can end them with `shutting_down` at its deadline. */
+  readonly relays?: Set<RequestRelay>
 }
 
 export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, query: string): Promise<void> {
@@ -87,7 +89,12 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
       if (!res.writableFinished) relay.clientGone()
     }
     res.on('close', onClose)
-    result = await relay.run()
+    deps.relays?.add(relay)
+    try {
+      result = await relay.run()
+    } finally {
+      deps.relays?.delete(relay)
+    }
     res.off('close', onClose)
   } catch (error) {
     const gatewayError = error instanceof GatewayError ? error : new GatewayError('upstream_error', 'internal error', { cause: error })

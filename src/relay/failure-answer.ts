@@ -77,6 +77,8 @@ function interruptionMessage(error: GatewayError): string {
       return 'The upstream ended its answer before it was complete'
     case 'upstream_unsupported':
       return `The upstream's answer cannot be relayed: ${error.message}`
+    case 'shutting_down':
+      return 'The gateway is shutting down: the answer was cut before it ended'
     default:
       return 'The upstream failed in the middle of its answer'
   }
@@ -98,6 +100,8 @@ function genericMessage(error: GatewayError, attempts: number): string {
     case 'upstream_unsupported':
       // Written for clients by the adapters (what could not be translated); it names no upstream.
       return `${which} cannot serve this request: ${error.message}`
+    case 'shutting_down':
+      return 'The gateway is shutting down: the request was stopped before the upstream answered'
     default:
       return `${which} failed`
   }

@@ -36,12 +36,14 @@ export interface RelayResult {
 }
 
 const clientClosed = (): GatewayError => new GatewayError('client_closed', 'the client closed the connection')
+const shuttingDown = (): GatewayError => new GatewayError('shutting_down', 'the gateway is shutting down')
 
 export class RequestRelay {
   readonly #options: RelayOptions
   readonly #attempts: AttemptRecord[] = []
   #current: Attempt | undefined
   #clientGone = false
+  #shuttingDown = false
 
   constructor(options: RelayOptions) {
     this.#options = options
@@ -54,11 +56,21 @@ export class RequestRelay {
     this.#current?.abort(clientClosed())
   }
 
+  /**
+   * The shutdown deadline has come: end the attempt now with a `shutting_down` error (an SSE error event once
+   * committed, a 503 before) rather than let the connection be cut, and try no other upstream.
+   */
+  shutDown(): void {
+    if (this.#shuttingDown || this.#clientGone) return
+    this.#shuttingDown = true
+    this.#current?.abort(shuttingDown())
+  }
+
   async run(): Promise<RelayResult> {
     const { plan, clock, request } = this.#options
     const startedAt = clock.now()
     let last: { result: AttemptResult & { kind: 'failed' }; upstream: UpstreamConfig } | undefined
-    for (let i = 0; i < plan.length && !this.#clientGone; i++) {
+    for (let i = 0; i < plan.length && !this.#clientGone && !(this.#shuttingDown && last !== undefined); i++) {
       const upstream = plan[i] as UpstreamConfig
       const attemptStart = clock.now()
       const attempt = new Attempt({
@@ -77,7 +89,7 @@ export class RequestRelay {
       this.#current = undefined
       const durationMs = clock.now() - attemptStart
       if (result.kind === 'committed') {
-        const errorCode = this.#clientGone ? 'client_closed' : result.error?.code
+        const errorCode = this.#clientGone ? 'client_closed' : this.#shuttingDown && result.error !== undefined ? 'shutting_down' : result.error?.code
         this.#record(upstream, errorCode === undefined ? 'ok' : errorCode === 'client_closed' ? 'client_closed' : 'failed', result.status, errorCode, durationMs)
         return {
           status: result.status,
@@ -88,7 +100,7 @@ export class RequestRelay {
           captured: result.captured,
         }
       }
-      const code = this.#clientGone ? 'client_closed' : result.error.code
+      const code = this.#clientGone ? 'client_closed' : this.#shuttingDown ? 'shutting_down' : result.error.code
       this.#record(upstream, code === 'client_closed' ? 'client_closed' : 'failed', result.answer?.status, code, durationMs)
       last = { result, upstream }
       if (!result.error.retryable) break
@@ -96,12 +108,13 @@ export class RequestRelay {
     if (this.#clientGone || last === undefined) {
       return { status: 499, errorCode: 'client_closed', upstream: undefined, attempts: this.#attempts, firstByteMs: undefined, captured: undefined }
     }
-    const answer = failureAnswer(last.result.error, last.result.answer, last.upstream, this.#attempts.length)
+    const error = this.#shuttingDown ? shuttingDown() : last.result.error
+    const answer = failureAnswer(error, this.#shuttingDown ? undefined : last.result.answer, last.upstream, this.#attempts.length)
     const extra = this.#options.closeConnection() ? [...answer.headers, 'connection', 'close'] : answer.headers
     sendJson(this.#options.res, answer.status, answer.body, request.requestId, extra)
     return {
       status: answer.status,
-      errorCode: last.result.error.code,
+      errorCode: error.code,
       upstream: last.result.answer === undefined ? undefined : last.upstream,
       attempts: this.#attempts,
       firstByteMs: clock.now() - startedAt,
