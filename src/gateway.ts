@@ -31,6 +31,8 @@ export interface GatewayOptions {
   readonly random?: () => number
   /** Set in a worker of `--workers N`: alerts and scrapes go through the primary. */
   readonly link?: WorkerLink
+  /** For /readyz: false until the records database has first been reached. */
+  readonly recordsReady?: () => boolean
 }
 
 export interface RunningGateway {
@@ -94,6 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metrics: observability.endpoint,
     inFlight: observability.inFlight,
     relays,
+    ...(options.recordsReady === undefined ? {} : { recordsReady: options.recordsReady }),
   })
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
     inFlight++

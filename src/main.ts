@@ -12,6 +12,8 @@ import { ConfigError } from './config/config-error.js'
 import type { LoadedConfig } from './config/load-config.js'
 import { createLineBuffer } from './log/line-buffer.js'
 import { createLogger, parseLogLevel } from './log/logger.js'
+import { checkRecordDatabase } from './observers/recording/check-record-database.js'
+import { prepareRecordsAtStart } from './observers/recording/prepare-records-at-start.js'
 
 async function main(argv: readonly string[]): Promise<number> {
   let args: CliArgs
@@ -40,6 +42,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`)
   if (args.command === 'check') {
+    const database = await checkRecordDatabase(loaded.config, { connect: args.connect, createDatabase: false })
+    if (database.kind !== 'ok') {
+      process.stderr.write(`${loaded.config.source}: records database: ${database.message}\n`)
+      return 1
+    }
     process.stdout.write(`${loaded.config.source}: ok (${loaded.config.upstreams.length} upstreams)\n`)
     return 0
   }
@@ -51,12 +58,17 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** One process, or a primary and its workers (`--workers N`, default one per core). */
-function run(loaded: LoadedConfig, args: CliArgs): Promise<number> {
+async function run(loaded: LoadedConfig, args: CliArgs): Promise<number> {
   const { config } = loaded
   // LOG_LEVEL, when set, wins over the file's log_level, so a level can be changed without editing the file.
   const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], config.logLevel ?? 'info'), write: createLineBuffer((text) => process.stderr.write(text)).write })
   if (cluster.isWorker) return serve({ config, logger, dbLog: args.dbLog, link: connectWorkerLink() })
   const workers = args.workers ?? availableParallelism()
+  const problem = await prepareRecordsAtStart(config, logger, { workers })
+  if (problem !== undefined) {
+    process.stderr.write(`openai-api-route: ${problem}\n`)
+    return 1
+  }
   if (workers === 1) return serve({ config, logger, dbLog: args.dbLog })
   return runPrimary({ workers, config, logger, onListening: (url) => process.stdout.write(listeningBanner(config, url, workers)) })
 }

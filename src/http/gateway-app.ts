@@ -14,6 +14,8 @@ export interface GatewayAppDeps extends RelayRouteDeps {
   readonly logger: Logger
   readonly usableUpstreams: number
   readonly metrics: MetricsEndpoint
+  /** False until the records database has first been reached (its schema in place). */
+  readonly recordsReady?: () => boolean
 }
 
 export function createRequestListener(deps: GatewayAppDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -48,7 +50,7 @@ export function createRequestListener(deps: GatewayAppDeps): (req: IncomingMessa
       return
     }
     if (pathname === '/readyz') {
-      answerReady(res, requestId, { draining: deps.draining(), usableUpstreams: deps.usableUpstreams })
+      answerReady(res, requestId, { draining: deps.draining(), usableUpstreams: deps.usableUpstreams, recordsReady: deps.recordsReady?.() ?? true })
       return
     }
     req.resume()

@@ -16,8 +16,8 @@ export interface Recording {
   readonly observe: OutcomeObserver
   /** For metrics: rows queued now, written, dropped, failed batch writes, spilled. */
   counters(): RecordWriterCounters
-  /** True while the database takes rows: for /readyz. */
-  connected(): boolean
+  /** True once the database has first been reached and its schema is in place: for /readyz. */
+  schemaReady(): boolean
   /** Resolves once the schema is in place. */
   readonly ready: Promise<void>
   /** Flushes queued rows (for at most `deadlineMs`), then closes the database. */
@@ -60,12 +60,14 @@ export function startRecording(options: RecordingOptions): Recording | undefined
   const maintenance = new MaintenanceJob({ store, clock, logger, retentionDays: records.retentionDays, intervalMs: options.maintenanceIntervalMs })
   const context = recordContextFor(config, options.newRecordUid ?? timeOrderedUid(clock))
   writer.start()
+  let schemaReady = false
+  void writer.ready.then(() => (schemaReady = true))
   void writer.ready.then(() => maintenance.start())
   let closing: Promise<void> | undefined
   return {
     observe: (outcome) => writer.enqueue(toRecordRow(outcome, context)),
     counters: () => writer.counters(),
-    connected: () => writer.connected,
+    schemaReady: () => schemaReady,
     ready: writer.ready,
     close(deadlineMs) {
       closing ??= (async () => {
