@@ -106,11 +106,20 @@ export class RecordSpill {
   #scan(): Promise<void> {
     this.#scanned ??= (async () => {
       await mkdir(this.#options.dir, { recursive: true })
-      for (const name of await this.#segmentNames()) {
-        this.#bytes += await stat(join(this.#options.dir, name)).then((s) => s.size, () => 0)
-      }
-    })()
+      this.#bytes = await this.#measure()
+    })().catch((error: unknown) => {
+      // A directory that cannot be made now may be later (a disk remounted): the next call tries again.
+      this.#scanned = undefined
+      throw error
+    })
     return this.#scanned
+  }
+
+  /** Every segment in the directory, whichever process wrote it: the bound is on the directory. */
+  async #measure(): Promise<number> {
+    let bytes = 0
+    for (const name of await this.#segmentNames()) bytes += await stat(join(this.#options.dir, name)).then((s) => s.size, () => 0)
+    return bytes
   }
 
   async #segmentNames(): Promise<string[]> {
@@ -120,6 +129,8 @@ export class RecordSpill {
 
   async #openSegment(): Promise<OpenSegment> {
     if (this.#segment !== undefined) return this.#segment
+    // Other processes sharing the directory append and replay too: measure again at each new segment.
+    this.#bytes = await this.#measure()
     const path = join(this.#options.dir, `records-spill-${this.#options.newSegmentId()}-${this.#pid}.jsonl.open`)
     this.#segment = { path, handle: await open(path, 'a', 0o600), bytes: 0 }
     return this.#segment

@@ -50,6 +50,8 @@ export interface RecordWriterOptions {
   readonly isolateAfterFailures?: number
   /** The spill file: without one, rows that find the queue full are dropped. */
   readonly spill?: RecordOverflow
+  /** For log lines about the spill file. */
+  readonly spillDir?: string
 }
 
 interface Outage {
@@ -77,6 +79,8 @@ export class RecordWriter {
   readonly #queue: RecordRow[] = []
   /** Rows that found the queue full, on their way to the spill file. */
   readonly #overflow: RecordRow[] = []
+  #overflowBytes = 0
+  #lastSpillErrorAt = Number.NEGATIVE_INFINITY
   #queuedBytes = 0
   #written = 0
   #dropped = 0
@@ -123,11 +127,12 @@ export class RecordWriter {
     }
     if (this.#queue.length >= this.#options.queueSize || this.#queuedBytes + bytes > (this.#options.queueBytes ?? Number.POSITIVE_INFINITY)) {
       // The spill file takes it, unless rows already pile up faster than the file is written.
-      if (this.#options.spill === undefined || this.#overflow.length >= this.#options.queueSize) {
+      if (this.#options.spill === undefined || this.#overflow.length >= this.#options.queueSize || this.#overflowBytes + bytes > (this.#options.queueBytes ?? Number.POSITIVE_INFINITY)) {
         this.#drop(1, 'the record queue is full')
         return
       }
       this.#overflow.push(row)
+      this.#overflowBytes += bytes
       this.#signal(true)
       return
     }
@@ -162,7 +167,7 @@ export class RecordWriter {
     this.#clearTimer()
     this.#signal(true)
     // Not waiting for the loop: a write still under way that commits later is skipped when its rows are replayed.
-    const left = [...this.#queue, ...this.#overflow.splice(0)]
+    const left = [...this.#queue, ...this.#takeOverflow()]
     this.#settle(this.#queue.length)
     if (left.length > 0 && this.#options.spill !== undefined) {
       const kept = await this.#spill(left)
@@ -178,7 +183,7 @@ export class RecordWriter {
   async #run(): Promise<void> {
     let failures = 0
     while (!this.#stopped) {
-      if (this.#overflow.length > 0) await this.#spill(this.#overflow.splice(0))
+      if (this.#overflow.length > 0) await this.#spill(this.#takeOverflow())
       if (!this.#prepared) {
         if (await this.#prepare()) failures = 0
         else if (this.#draining && this.#options.spill !== undefined) return
@@ -276,13 +281,23 @@ export class RecordWriter {
     try {
       kept = (await spill.append(rows)).kept
     } catch (error) {
-      this.#options.logger.error('the records spill file cannot be written', { error: errorText(error) })
+      // Once per 10 seconds at most, like the drops it causes.
+      const now = this.#options.clock.now()
+      if (now - this.#lastSpillErrorAt >= 10_000) {
+        this.#lastSpillErrorAt = now
+        this.#options.logger.error('the records spill file cannot be written', { dir: this.#options.spillDir, error: errorText(error) })
+      }
     }
     this.#spilled += kept
     this.#spillPending ||= kept > 0
     if (this.#outage !== undefined) this.#outage.spilled += kept
     if (kept < rows.length) this.#drop(rows.length - kept, 'the records spill file is full')
     return kept
+  }
+
+  #takeOverflow(): RecordRow[] {
+    this.#overflowBytes = 0
+    return this.#overflow.splice(0)
   }
 
   #queueFull(): boolean {
