@@ -47,7 +47,42 @@ export class RecordSpill {
   }
 
   /** Appends the rows it has room for, in order; the rest are dropped (reported, not thrown). */
-  async append(rows: readonly RecordRow[]): Promise<SpillAppend> {
+  append(rows: readonly RecordRow[]): Promise<SpillAppend> {
+    return this.#serially(() => this.#append(rows))
+  }
+
+  /** Makes what this process appended durable and replayable. */
+  closeSegment(): Promise<void> {
+    return this.#serially(() => this.#closeSegment())
+  }
+
+  /**
+   * Inserts the next batch of spilled rows (oldest first) and returns how many there were: 0 when nothing is left.
+   * Throws what `insert` throws; the rows stay spilled and the next call tries them again.
+   */
+  async replayBatch(batchSize: number, insert: (rows: readonly RecordRow[]) => Promise<void>): Promise<number> {
+    // The insert runs outside the queue of operations: a shutdown's spill must not wait for a slow database.
+    const next = await this.#serially(() => this.#nextBatch(batchSize))
+    if (next === undefined) return 0
+    await insert(next.rows)
+    await this.#serially(() => this.#advance(next.replay, next.rows.length))
+    return next.rows.length
+  }
+
+  close(): Promise<void> {
+    return this.closeSegment()
+  }
+
+  /** One operation at a time: a shutdown's spill may meet the writer's own, and both use the open segment. */
+  #serially<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(operation)
+    this.#tail = result.then(() => undefined, () => undefined)
+    return result
+  }
+
+  #tail: Promise<void> = Promise.resolve()
+
+  async #append(rows: readonly RecordRow[]): Promise<SpillAppend> {
     await this.#scan()
     const lines: string[] = []
     let bytes = 0
@@ -60,15 +95,20 @@ export class RecordSpill {
     }
     if (lines.length === 0) return { kept: 0, dropped: rows.length }
     const segment = await this.#openSegment()
-    await segment.handle.write(lines.join(''))
+    try {
+      await segment.handle.write(lines.join(''))
+    } catch (error) {
+      // A half-written line would spoil the next row's line too: cut the file back to its last whole row.
+      await segment.handle.truncate(segment.bytes).catch(() => undefined)
+      throw error
+    }
     segment.bytes += bytes
     this.#bytes += bytes
-    if (segment.bytes >= (this.#options.segmentBytes ?? 8 * 1024 * 1024)) await this.closeSegment()
+    if (segment.bytes >= (this.#options.segmentBytes ?? 8 * 1024 * 1024)) await this.#closeSegment()
     return { kept: lines.length, dropped: rows.length - lines.length }
   }
 
-  /** Makes what this process appended durable and replayable. */
-  async closeSegment(): Promise<void> {
+  async #closeSegment(): Promise<void> {
     const segment = this.#segment
     if (segment === undefined) return
     this.#segment = undefined
@@ -77,30 +117,26 @@ export class RecordSpill {
     await rename(segment.path, segment.path.slice(0, -'.open'.length))
   }
 
-  /**
-   * Inserts the next batch of spilled rows (oldest first) and returns how many there were: 0 when nothing is left.
-   * Throws what `insert` throws; the rows stay spilled and the next call tries them again.
-   */
-  async replayBatch(batchSize: number, insert: (rows: readonly RecordRow[]) => Promise<void>): Promise<number> {
+  async #nextBatch(batchSize: number): Promise<{ replay: Replay; rows: RecordRow[] } | undefined> {
     await this.#scan()
     for (;;) {
       this.#replay ??= await this.#claim()
       const replay = this.#replay
-      if (replay === undefined) return 0
-      const batch = replay.rows.slice(replay.next, replay.next + batchSize)
-      if (batch.length > 0) await insert(batch)
-      replay.next += batch.length
-      if (replay.next >= replay.rows.length) {
-        this.#replay = undefined
-        await unlink(replay.path).catch(() => undefined)
-        this.#bytes = Math.max(0, this.#bytes - replay.bytes)
-      }
-      if (batch.length > 0) return batch.length
+      if (replay === undefined) return undefined
+      const rows = replay.rows.slice(replay.next, replay.next + batchSize)
+      if (rows.length > 0) return { replay, rows }
+      // An empty segment (a cut line only, or a shutdown's file with nothing in it).
+      await this.#advance(replay, 0)
     }
   }
 
-  async close(): Promise<void> {
-    await this.closeSegment()
+  /** The file goes once its last row is committed. */
+  async #advance(replay: Replay, rows: number): Promise<void> {
+    replay.next += rows
+    if (replay.next < replay.rows.length) return
+    if (this.#replay === replay) this.#replay = undefined
+    await unlink(replay.path).catch(() => undefined)
+    this.#bytes = Math.max(0, this.#bytes - replay.bytes)
   }
 
   #scan(): Promise<void> {
@@ -154,7 +190,7 @@ export class RecordSpill {
       }
       // Nothing closed: what this process is appending becomes replayable.
       if (this.#segment === undefined) return undefined
-      await this.closeSegment()
+      await this.#closeSegment()
     }
     return undefined
   }
