@@ -11,7 +11,7 @@ export interface RecordSpillOptions {
   readonly logger: Logger
   /** Names segments in time order (a time-ordered uid). */
   readonly newSegmentId: () => string
-  /** A segment is closed (and may be replayed) once it holds this many bytes; default 8 MiB. */
+  /** A segment is closed (and may be replayed) once it holds this many bytes; default 1 MiB. */
   readonly segmentBytes?: number
   /** This process; segments carry it so that several processes can share the directory. */
   readonly pid?: number
@@ -65,7 +65,7 @@ export class RecordSpill {
     const next = await this.#serially(() => this.#nextBatch(batchSize))
     if (next === undefined) return 0
     await insert(next.rows)
-    await this.#serially(() => this.#advance(next.replay, next.rows.length))
+    await this.#serially(() => this.#advance(next.replay, next.lines))
     return next.rows.length
   }
 
@@ -104,7 +104,7 @@ export class RecordSpill {
     }
     segment.bytes += bytes
     this.#bytes += bytes
-    if (segment.bytes >= (this.#options.segmentBytes ?? 8 * 1024 * 1024)) await this.#closeSegment()
+    if (segment.bytes >= (this.#options.segmentBytes ?? 1024 * 1024)) await this.#closeSegment()
     return { kept: lines.length, dropped: rows.length - lines.length }
   }
 
@@ -117,23 +117,37 @@ export class RecordSpill {
     await rename(segment.path, segment.path.slice(0, -'.open'.length))
   }
 
-  async #nextBatch(batchSize: number): Promise<{ replay: Replay; rows: RecordRow[] } | undefined> {
+  /** Rows are parsed a batch at a time, so that a replay never holds the thread for a whole file's parse. */
+  async #nextBatch(batchSize: number): Promise<{ replay: Replay; rows: RecordRow[]; lines: number } | undefined> {
     await this.#scan()
     for (;;) {
       this.#replay ??= await this.#claim()
       const replay = this.#replay
       if (replay === undefined) return undefined
-      const rows = replay.rows.slice(replay.next, replay.next + batchSize)
-      if (rows.length > 0) return { replay, rows }
-      // An empty segment (a cut line only, or a shutdown's file with nothing in it).
-      await this.#advance(replay, 0)
+      const rows: RecordRow[] = []
+      let at = replay.next
+      let unreadable = 0
+      for (; at < replay.lines.length && rows.length < batchSize; at++) {
+        const line = replay.lines[at] as string
+        if (line === '') continue
+        try {
+          rows.push(JSON.parse(line) as RecordRow)
+        } catch {
+          // A line cut by a crash while it was written.
+          unreadable++
+        }
+      }
+      if (unreadable > 0) this.#options.logger.error('spilled records that cannot be read: skipped', { file: replay.path, lines: unreadable })
+      if (rows.length > 0) return { replay, rows, lines: at - replay.next }
+      // Nothing left to insert in this segment (an empty file, or only a cut line).
+      await this.#advance(replay, at - replay.next)
     }
   }
 
   /** The file goes once its last row is committed. */
-  async #advance(replay: Replay, rows: number): Promise<void> {
-    replay.next += rows
-    if (replay.next < replay.rows.length) return
+  async #advance(replay: Replay, lines: number): Promise<void> {
+    replay.next += lines
+    if (replay.next < replay.lines.length) return
     if (this.#replay === replay) this.#replay = undefined
     await unlink(replay.path).catch(() => undefined)
     this.#bytes = Math.max(0, this.#bytes - replay.bytes)
@@ -197,19 +211,7 @@ export class RecordSpill {
 
   async #read(path: string): Promise<Replay> {
     const text = await readFile(path, 'utf8')
-    const rows: RecordRow[] = []
-    let unreadable = 0
-    for (const line of text.split('\n')) {
-      if (line === '') continue
-      try {
-        rows.push(JSON.parse(line) as RecordRow)
-      } catch {
-        // A line cut by a crash while it was written.
-        unreadable++
-      }
-    }
-    if (unreadable > 0) this.#options.logger.error('spilled records that cannot be read: skipped', { file: path, lines: unreadable })
-    return { path, rows, next: 0, bytes: Buffer.byteLength(text) }
+    return { path, lines: text.split('\n'), next: 0, bytes: Buffer.byteLength(text) }
   }
 }
 
@@ -221,7 +223,7 @@ interface OpenSegment {
 
 interface Replay {
   readonly path: string
-  readonly rows: RecordRow[]
+  readonly lines: string[]
   next: number
   readonly bytes: number
 }
