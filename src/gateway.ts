@@ -9,6 +9,7 @@ import { closeSilentConnections } from './http/idle-connection-timer.js'
 import { answerClientError, refuseConnect } from './http/socket-refusals.js'
 import type { Logger } from './log/logger.js'
 import type { WorkerLink } from './cluster/worker-link.js'
+import type { RequestRelay } from './relay/relay-request.js'
 import { OutcomeDelivery } from './observers/outcome-delivery.js'
 import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   readonly link?: WorkerLink
   /** Counts tokens when an upstream reports none (default: the o200k_base counter on a worker thread). */
   readonly tokens?: TokenEstimator
+  /** For /readyz: false until the records database has first been reached. */
+  readonly recordsReady?: () => boolean
 }
 
 export interface RunningGateway {
@@ -50,6 +53,9 @@ export interface RunningGateway {
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
   shutdown(deadlineMs?: number): Promise<void>
 }
+
+/** How long, past the deadline, relays ended with shutting_down have to send their last bytes. */
+const shutdownCutGraceMs = 250
 
 /** How long shutdown waits, at most, for alert messages still on their way. */
 const alertFlushMs = 5_000
@@ -69,6 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
+  const relays = new Set<RequestRelay>()
 
   // In a worker of `--workers N` the primary warns, once for all of them.
   for (const upstream of options.link === undefined ? config.upstreams : []) {
@@ -95,6 +102,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metrics: observability.endpoint,
     inFlight: observability.inFlight,
     bodyBudget,
+    relays,
+    ...(options.recordsReady === undefined ? {} : { recordsReady: options.recordsReady }),
   })
   const onRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
     inFlight++
@@ -138,6 +147,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, deadlineMs)
+          idle = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      }
+      // Relays still running end with a shutting_down error their clients can read, before connections are cut.
+      if (relays.size > 0) {
+        for (const relay of relays) relay.shutDown()
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, shutdownCutGraceMs)
           idle = () => {
             clearTimeout(timer)
             resolve()

@@ -19,6 +19,8 @@ import { buildVersion } from './observers/metrics/build-version.js'
 
 /** Set once serving starts: from then on even a crash is reported as a JSON line. */
 let serving = false
+import { checkRecordDatabase } from './observers/recording/check-record-database.js'
+import { prepareRecordsAtStart } from './observers/recording/prepare-records-at-start.js'
 
 async function main(argv: readonly string[]): Promise<number> {
   let args: CliArgs
@@ -53,14 +55,25 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.command === 'check' || args.list) {
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`)
-    process.stdout.write(args.list ? formatUpstreamList(loaded.config) : `${loaded.config.source}: ok (${loaded.config.upstreams.length} upstreams)\n`)
+  }
+  if (args.command === 'check') {
+    const database = await checkRecordDatabase(loaded.config, { connect: args.connect, createDatabase: false })
+    if (database.kind !== 'ok') {
+      process.stderr.write(`${loaded.config.source}: records database: ${database.message}\n`)
+      return 1
+    }
+    process.stdout.write(`${loaded.config.source}: ok (${loaded.config.upstreams.length} upstreams)\n`)
+    return 0
+  }
+  if (args.list) {
+    process.stdout.write(formatUpstreamList(loaded.config))
     return 0
   }
   return run(loaded, args, level)
 }
 
 /** One process, or a primary and its workers (`--workers N`, default one per core). */
-function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promise<number> {
+async function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promise<number> {
   const { config } = loaded
   const logger = createLogger({ level, write: createLineBuffer((text) => process.stderr.write(text)).write })
   serving = true
@@ -76,6 +89,12 @@ function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promise<numb
   jsonProcessWarnings(logger, undefined)
   for (const warning of loaded.warnings) logger.warn('config warning', { problem: warning })
   const workers = args.workers ?? availableParallelism()
+  // Unusable database settings stop the start with one line; a database that is only down does not.
+  const problem = await prepareRecordsAtStart(config, logger, { workers })
+  if (problem !== undefined) {
+    process.stderr.write(`openai-api-route: ${problem}\n`)
+    return 1
+  }
   if (workers === 1) return serve({ config, logger, out, dbLog: args.dbLog })
   return runPrimary({ workers, config, logger, onListening: (url) => logListening(out, config, url, workers) })
 }

@@ -113,7 +113,7 @@ test('SIGTERM lets an in-flight stream finish, refuses new connections, and exit
   assert.equal(upstream.requests[0]?.wasAborted(), false)
 })
 
-test('a stream that outlasts shutdown_timeout is cut at the deadline, and the process still exits 0', async (t) => {
+test('a stream that outlasts shutdown_timeout ends with a shutting_down error event at the deadline, and the process still exits 0', async (t) => {
   const { upstream } = await gatedStream(t)
   // Idle and first-byte timeouts far beyond the test, so only the shutdown deadline can end the stream.
   const gw = await startGatewayProcess(t, [], configDir(t, upstream.endpoint, 'shutdown_timeout: 0.5\nidle_timeout: 600\ntimeout: 600\nstream_timeout: 600'))
@@ -121,8 +121,9 @@ test('a stream that outlasts shutdown_timeout is cut at the deadline, and the pr
   await within(stream.started, processDeadlineMs, 'the first chunk')
   gw.child.kill('SIGTERM')
   assert.equal(await within(gw.exited, processDeadlineMs, 'the exit after the shutdown deadline'), 0)
-  const { text, complete } = await within(stream.finished, processDeadlineMs, 'the cut of the stream')
-  assert.equal(complete, false)
+  const { text } = await within(stream.finished, processDeadlineMs, 'the cut of the stream')
+  // Ended visibly: an error event saying why, and never a clean [DONE].
+  assert.match(text, /data: \{"error":\{[^\n]*"code":"shutting_down"/)
   assert.doesNotMatch(text, /\[DONE\]/)
   await within(upstream.requests[0]?.aborted ?? Promise.reject(new Error('no upstream request')), processDeadlineMs, 'the upstream abort')
 })

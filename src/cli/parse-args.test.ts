@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { parseArgs, UsageError } from './parse-args.js'
 
 test('no arguments: serve with the default config', () => {
-  assert.deepEqual(parseArgs([]), { command: 'serve', configPath: undefined, list: false, dbLog: false, workers: undefined })
+  assert.deepEqual(parseArgs([]), { command: 'serve', configPath: undefined, list: false, dbLog: false, workers: undefined, connect: false })
 })
 
 test('the config path is taken as -config FILE, --config FILE, --config=FILE and -config=FILE', () => {
@@ -50,4 +50,10 @@ test('unknown flags, stray arguments and missing values are usage errors', () =>
   for (const argv of refused) {
     assert.throws(() => parseArgs(argv), (error: unknown) => error instanceof UsageError && error.code === 'CLI_USAGE', argv.join(' '))
   }
+})
+
+test('check --connect asks for a login to the records database', () => {
+  assert.equal(parseArgs(['check', '--connect']).connect, true)
+  assert.equal(parseArgs(['check', '-connect', '-config', 'x.yaml']).connect, true)
+  assert.throws(() => parseArgs(['--connect=yes']), UsageError)
 })

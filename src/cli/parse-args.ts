@@ -9,6 +9,8 @@ export interface CliArgs {
   readonly list: boolean
   readonly dbLog: boolean
   readonly workers: number | undefined
+  /** `check --connect`: also log in to the records database. */
+  readonly connect: boolean
 }
 
 export class UsageError extends Error {
@@ -17,13 +19,14 @@ export class UsageError extends Error {
 }
 
 const valueFlags = new Set(['config', 'workers'])
-const boolFlags = new Set(['list', 'dblog', 'help', 'h', 'version'])
+const boolFlags = new Set(['list', 'dblog', 'help', 'h', 'version', 'connect'])
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   let command: Command = 'serve'
   let configPath: string | undefined
   let list = false
   let dbLog = false
+  let connect = false
   let workers: number | undefined
   let sawCommand = false
   for (let i = 0; i < argv.length; i++) {
@@ -42,6 +45,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (name === 'list') list = true
       else if (name === 'dblog') dbLog = true
       else if (name === 'version') command = command === 'help' ? 'help' : 'version'
+      else if (name === 'connect') connect = true
       else command = 'help'
       continue
     }
@@ -56,7 +60,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers needs a whole number of 1 or more')
     }
   }
-  return { command, configPath, list, dbLog, workers }
+  return { command, configPath, list, dbLog, workers, connect }
 }
 
 export const usage = `openai-api-route: one OpenAI-compatible endpoint in front of many LLM upstreams.
@@ -65,7 +69,8 @@ Usage:
   openai-api-route [serve] [-config FILE] [-dblog] [--workers N]
                                                     start the gateway
   openai-api-route -list [-config FILE]              print the upstreams and exit
-  openai-api-route check [-config FILE]              validate a config file and exit
+  openai-api-route check [-config FILE] [--connect]  validate a config file (and the records database's
+                                                    settings; --connect logs in to PostgreSQL) and exit
   openai-api-route --version                         print the version and exit
   openai-api-route --help                            this text
 

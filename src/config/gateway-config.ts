@@ -125,4 +125,8 @@ export interface RecordsConfig {
   readonly queueBytes: number
   readonly batchSize: number
   readonly flushIntervalMs: number
+  /** Where rows wait while the database cannot take them; undefined: beside the SQLite file, else the working directory. */
+  readonly spillDir: string | undefined
+  /** Bound on the spill files' bytes; rows past it are dropped (and counted). */
+  readonly spillBytes: number
 }

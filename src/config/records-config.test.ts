@@ -19,6 +19,8 @@ test('without a records section: bodies, responses and headers stored, capped at
     queueBytes: 64 * 1024 * 1024,
     batchSize: 200,
     flushIntervalMs: 1000,
+    spillDir: undefined,
+    spillBytes: 1024 * 1024 * 1024,
   })
 })
 

@@ -16,6 +16,8 @@ export const recordsDefaults = Object.freeze({
   queue_bytes: 64 * 1024 * 1024,
   batch_size: 200,
   flush_interval: 1,
+  /** Rows the database cannot take wait on disk up to this many bytes. */
+  spill_bytes: 1024 * 1024 * 1024,
 })
 
 /** Header names that are always redacted, whatever `redact_headers` says: they carry keys or sessions. */
@@ -49,6 +51,9 @@ export const recordsSchema = yamlMap(
     queue_bytes: byteSizeSchema.default(recordsDefaults.queue_bytes),
     batch_size: z.number().int('must be a whole number').min(1, 'must be at least 1').max(maxBatchSize, `must be at most ${maxBatchSize}`).default(recordsDefaults.batch_size),
     flush_interval: secondsSchema.default(recordsDefaults.flush_interval),
+    /** Default: beside the SQLite file, else the working directory. */
+    spill_dir: z.string().min(1, 'must be a directory path').optional(),
+    spill_bytes: byteSizeSchema.default(recordsDefaults.spill_bytes),
   }),
 )
 

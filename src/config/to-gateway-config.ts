@@ -60,6 +60,8 @@ function toRecordsConfig(records: RawConfig['records']): RecordsConfig {
     queueBytes: records.queue_bytes,
     batchSize: records.batch_size,
     flushIntervalMs: secondsToMs(records.flush_interval),
+    spillDir: records.spill_dir,
+    spillBytes: records.spill_bytes,
   }
 }
 

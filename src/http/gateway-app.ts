@@ -18,6 +18,8 @@ export interface GatewayAppDeps extends RelayRouteDeps {
   readonly logger: Logger
   readonly usableUpstreams: number
   readonly metrics: MetricsEndpoint
+  /** False until the records database has first been reached (its schema in place). */
+  readonly recordsReady?: () => boolean
 }
 
 /** `expectsContinue`: the request came through 'checkContinue' and its body waits for 100 Continue. */
@@ -69,7 +71,7 @@ export function createRequestListener(deps: GatewayAppDeps): GatewayRequestListe
       return
     }
     if (pathname === '/readyz') {
-      answerReady(res, requestId, { draining: deps.draining(), usableUpstreams: deps.usableUpstreams })
+      answerReady(res, requestId, { draining: deps.draining(), usableUpstreams: deps.usableUpstreams, recordsReady: deps.recordsReady?.() ?? true })
       return
     }
     req.resume()

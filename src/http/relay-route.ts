@@ -37,6 +37,8 @@ export interface RelayRouteDeps {
   readonly bodyBudget: BodyBudget
   /** Failed attempts at warn; each attempt's start, commit and end at debug. */
   readonly logger: Logger
+  /** Relays under way, so that shutdown can end them with `shutting_down` at its deadline. */
+  readonly relays?: Set<RequestRelay>
 }
 
 /** What the edge has established about the request before the relay route sees it. */
@@ -122,7 +124,12 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     res.on('close', onClose)
     // The client may have left while its body was being scanned.
     if (res.destroyed) relay.clientGone()
-    result = await relay.run()
+    deps.relays?.add(relay)
+    try {
+      result = await relay.run()
+    } finally {
+      deps.relays?.delete(relay)
+    }
     res.off('close', onClose)
   } catch (error) {
     const gatewayError = error instanceof GatewayError ? error : new GatewayError('upstream_error', 'internal error', { cause: error })

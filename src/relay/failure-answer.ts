@@ -84,6 +84,8 @@ function interruptionMessage(error: GatewayError): string {
       return `The upstream's answer cannot be relayed: ${error.message}`
     case 'upstream_bad_response':
       return 'The upstream sent an answer the gateway cannot relay (an event larger than max_event_size, or malformed)'
+    case 'shutting_down':
+      return 'The gateway is shutting down: the answer was cut before it ended'
     default:
       return 'The upstream failed in the middle of its answer'
   }
@@ -107,6 +109,8 @@ function genericMessage(error: GatewayError, attempts: number): string {
       return `${which} cannot serve this request: ${error.message}`
     case 'upstream_bad_response':
       return `${which} sent an answer that cannot be relayed`
+    case 'shutting_down':
+      return 'The gateway is shutting down: the request was stopped before the upstream answered'
     default:
       return `${which} failed`
   }

@@ -41,12 +41,14 @@ export interface RelayResult {
 }
 
 const clientClosed = (): GatewayError => new GatewayError('client_closed', 'the client closed the connection')
+const shuttingDown = (): GatewayError => new GatewayError('shutting_down', 'the gateway is shutting down')
 
 export class RequestRelay {
   readonly #options: RelayOptions
   readonly #attempts: AttemptRecord[] = []
   #current: Attempt | undefined
   #clientGone = false
+  #shuttingDown = false
 
   constructor(options: RelayOptions) {
     this.#options = options
@@ -59,12 +61,22 @@ export class RequestRelay {
     this.#current?.abort(clientClosed())
   }
 
+  /**
+   * The shutdown deadline has come: end the attempt now with a `shutting_down` error (an SSE error event once
+   * committed, a 503 before) rather than let the connection be cut, and try no other upstream.
+   */
+  shutDown(): void {
+    if (this.#shuttingDown || this.#clientGone) return
+    this.#shuttingDown = true
+    this.#current?.abort(shuttingDown())
+  }
+
   async run(): Promise<RelayResult> {
     const { plan, clock, request } = this.#options
     const startedAt = clock.now()
     const log = AttemptLog.for(this.#options.logger, request.requestId)
     let last: { result: AttemptResult & { kind: 'failed' }; upstream: UpstreamConfig } | undefined
-    for (let i = 0; i < plan.length && !this.#clientGone; i++) {
+    for (let i = 0; i < plan.length && !this.#clientGone && !(this.#shuttingDown && last !== undefined); i++) {
       const upstream = plan[i] as UpstreamConfig
       const attemptStart = clock.now()
       log?.started(upstream, i + 1)
@@ -86,7 +98,7 @@ export class RequestRelay {
       this.#current = undefined
       const durationMs = clock.now() - attemptStart
       if (result.kind === 'committed') {
-        const errorCode = this.#clientGone ? 'client_closed' : result.error?.code
+        const errorCode = this.#clientGone ? 'client_closed' : this.#shuttingDown && result.error !== undefined ? 'shutting_down' : result.error?.code
         const record = this.#record(upstream, errorCode === undefined ? 'ok' : errorCode === 'client_closed' ? 'client_closed' : 'failed', result.status, errorCode, durationMs)
         log?.ended(record, i + 1, true, undefined)
         return {
@@ -98,9 +110,9 @@ export class RequestRelay {
           captured: result.captured,
         }
       }
-      const code = this.#clientGone ? 'client_closed' : result.error.code
+      const code = this.#clientGone ? 'client_closed' : this.#shuttingDown ? 'shutting_down' : result.error.code
       const record = this.#record(upstream, code === 'client_closed' ? 'client_closed' : 'failed', result.answer?.status, code, durationMs)
-      const failsOver = result.error.retryable && !this.#clientGone
+      const failsOver = result.error.retryable && !this.#clientGone && !this.#shuttingDown
       log?.ended(record, i + 1, false, failsOver ? plan[i + 1] : undefined)
       last = { result, upstream }
       if (!result.error.retryable) break
@@ -110,12 +122,13 @@ export class RequestRelay {
     }
     const authorization = request.headers['authorization']
     const redactor = redactorFor(last.upstream, Array.isArray(authorization) ? authorization[0] : authorization)
-    const answer = failureAnswer(last.result.error, last.result.answer, redactor, this.#attempts.length)
+    const error = this.#shuttingDown ? shuttingDown() : last.result.error
+    const answer = failureAnswer(error, this.#shuttingDown ? undefined : last.result.answer, redactor, this.#attempts.length)
     const extra = this.#options.closeConnection() ? [...answer.headers, 'connection', 'close'] : answer.headers
     sendJson(this.#options.res, answer.status, answer.body, request.requestId, extra)
     return {
       status: answer.status,
-      errorCode: last.result.error.code,
+      errorCode: error.code,
       upstream: last.result.answer === undefined ? undefined : last.upstream,
       attempts: this.#attempts,
       firstByteMs: clock.now() - startedAt,

@@ -40,3 +40,10 @@ test('nothing for requests the gateway refused before any attempt, or that the c
 test('a stream that broke after its first byte is an upstream failure, not an all-failed request', () => {
   assert.deepEqual(run([failed('a')], 200), ['attempt a failed x1 upstream_timeout'])
 })
+
+test('nothing for an attempt cut by the shutdown deadline; an earlier real failure still counts', () => {
+  const cut: AttemptRecord = { ...ok('b'), outcome: 'failed', errorCode: 'shutting_down' }
+  assert.deepEqual(run([cut], 200), [])
+  assert.deepEqual(run([cut], 503), [])
+  assert.deepEqual(run([failed('a', 503), cut], 503), ['attempt a failed x1 upstream_status, HTTP 503'])
+})

@@ -17,6 +17,11 @@ export function alertObserver(events: AlertEvents, modelLabel: (model: string) =
           events.upstreamAttempts(attempt.upstream, true, 1, '')
           break
         case 'failed':
+          // Cut by the gateway's own shutdown deadline: that says nothing about the upstream.
+          if (attempt.errorCode === 'shutting_down') {
+            clientClosed = true
+            break
+          }
           failed++
           events.upstreamAttempts(attempt.upstream, false, 1, attemptFailure(attempt))
           break

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { SettlingClock, settle } from '../../../tests/helpers/settling-clock.js'
 import { createLogger } from '../../log/logger.js'
 import type { RecordRow } from './record-row.js'
-import { RecordWriter, type RecordSink, type RecordWriterOptions } from './record-writer.js'
+import { RecordWriter, type RecordOverflow, type RecordSink, type RecordWriterOptions } from './record-writer.js'
 
 class FakeSink implements RecordSink {
   up = true
@@ -66,7 +66,7 @@ test('full batches are written at once; a partial batch waits for the flush inte
   assert.equal(sink.batches.length, 2)
   await clock.advance(1)
   assert.deepEqual(sink.batches[2], ids(20, 5))
-  assert.deepEqual(writer.counters(), { queued: 0, written: 25, dropped: 0, failedBatches: 0 })
+  assert.deepEqual(writer.counters(), { queued: 0, written: 25, dropped: 0, failedBatches: 0, spilled: 0 })
 })
 
 test('during an outage rows wait in the bounded queue, the overflow is counted, and the rest is written on return', async () => {
@@ -109,7 +109,7 @@ test('a row the database keeps refusing is dropped and counted; the rows around 
   for (const id of ids(0, 10)) writer.enqueue(row(id))
   await clock.advance(5000)
   assert.deepEqual(sink.stored, ids(0, 10).filter((id) => id !== 'r4'))
-  assert.deepEqual(writer.counters(), { queued: 0, written: 9, dropped: 1, failedBatches: 3 })
+  assert.deepEqual(writer.counters(), { queued: 0, written: 9, dropped: 1, failedBatches: 3, spilled: 0 })
 })
 
 test('close writes everything queued without waiting for the flush interval', async () => {
@@ -119,7 +119,7 @@ test('close writes everything queued without waiting for the flush interval', as
   await writer.close(5000)
   assert.deepEqual(sink.stored, ids(0, 23))
   writer.enqueue(row('late'))
-  assert.deepEqual(writer.counters(), { queued: 0, written: 23, dropped: 1, failedBatches: 0 })
+  assert.deepEqual(writer.counters(), { queued: 0, written: 23, dropped: 1, failedBatches: 0, spilled: 0 })
 })
 
 test('close keeps retrying until its deadline, then counts what is left as dropped', async () => {
@@ -133,7 +133,7 @@ test('close keeps retrying until its deadline, then counts what is left as dropp
   assert.equal(writer.counters().queued, 4)
   await clock.advance(1000)
   await closed
-  assert.deepEqual(writer.counters(), { queued: 0, written: 0, dropped: 4, failedBatches: writer.counters().failedBatches })
+  assert.deepEqual(writer.counters(), { queued: 0, written: 0, dropped: 4, failedBatches: writer.counters().failedBatches, spilled: 0 })
   assert.ok(writer.counters().failedBatches >= 2)
   assert.ok(logs.some((line) => line.includes('not written within 3000 ms of shutdown')))
   assert.equal(clock.pending, 0, 'no timer is left to keep the process alive')
@@ -169,4 +169,115 @@ test('the queue is bounded in bytes too: large rows are dropped once the byte bu
   await clock.advance(1000)
   await closed
   assert.deepEqual(sink.stored, ['r0', 'r1', 'small'])
+})
+
+/** A spill file in memory: what the writer hands over, and what it replays. */
+class MemorySpill implements RecordOverflow {
+  readonly rows: RecordRow[] = []
+  maxRows = Number.POSITIVE_INFINITY
+  closed = false
+  async append(rows: readonly RecordRow[]): Promise<{ kept: number; dropped: number }> {
+    const kept = Math.max(0, Math.min(rows.length, this.maxRows - this.rows.length))
+    this.rows.push(...rows.slice(0, kept))
+    return { kept, dropped: rows.length - kept }
+  }
+  async replayBatch(batchSize: number, insert: (rows: readonly RecordRow[]) => Promise<void>): Promise<number> {
+    const batch = this.rows.slice(0, batchSize)
+    if (batch.length === 0) return 0
+    await insert(batch)
+    this.rows.splice(0, batch.length)
+    return batch.length
+  }
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}
+
+const diskFull = (): Error => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+
+test('a database that answers but cannot store (disk full) keeps its rows: retried in batches, logged once per outage', async () => {
+  const { clock, sink, writer, logs } = setup({ isolateAfterFailures: 1 })
+  let full = true
+  const insert = sink.insert.bind(sink)
+  sink.insert = async (rows) => {
+    if (full) throw diskFull()
+    await insert(rows)
+  }
+  writer.start()
+  for (const id of ids(0, 50)) writer.enqueue(row(id))
+  await clock.advance(10_000)
+  assert.equal(sink.stored.length, 0)
+  assert.equal(writer.counters().dropped, 0, 'no row is given up on one by one')
+  assert.equal(writer.counters().queued, 50)
+  assert.ok(writer.counters().failedBatches >= 3)
+  assert.equal(logs.filter((line) => line.includes('cannot take rows')).length, 1, 'one line when the outage starts')
+  assert.equal(logs.filter((line) => line.includes('refused a record')).length, 0)
+  full = false
+  await clock.advance(2000)
+  assert.deepEqual(sink.stored, ids(0, 50))
+  assert.equal(logs.filter((line) => line.includes('takes rows again')).length, 1, 'one line when it ends')
+  assert.equal(writer.counters().written, 50)
+})
+
+test('during an outage, rows past the full queue go to the spill file and reach the database when it is back', async () => {
+  const spill = new MemorySpill()
+  const { clock, sink, writer } = setup({ queueSize: 20, spill })
+  writer.start()
+  await settle()
+  sink.up = false
+  // Requests arrive over time; the writer moves what the queue cannot hold to the file as they come.
+  for (let i = 0; i < 50; i += 10) {
+    for (const id of ids(i, 10)) writer.enqueue(row(id))
+    await settle()
+  }
+  await clock.advance(5000)
+  assert.equal(writer.counters().dropped, 0)
+  assert.ok(spill.rows.length >= 30, 'what did not fit in the queue is on disk')
+  assert.equal(spill.rows.length + writer.counters().queued, 50)
+  sink.up = true
+  await clock.advance(5000)
+  assert.deepEqual([...sink.stored].sort(), ids(0, 50).sort(), 'every row once')
+  assert.equal(spill.rows.length, 0)
+  assert.equal(writer.counters().written, 50)
+})
+
+test('past the spill bound a row is dropped and counted', async () => {
+  const spill = new MemorySpill()
+  spill.maxRows = 5
+  const { clock, sink, writer } = setup({ queueSize: 10, spill })
+  writer.start()
+  await settle()
+  sink.up = false
+  for (const id of ids(0, 25)) writer.enqueue(row(id))
+  await clock.advance(5000)
+  const counters = writer.counters()
+  assert.equal(spill.rows.length, 5)
+  assert.equal(counters.spilled, 5)
+  assert.equal(counters.queued + counters.spilled + counters.dropped, 25)
+  assert.ok(counters.dropped > 0)
+})
+
+test('close during an outage spills what is queued without waiting for its deadline', async () => {
+  const spill = new MemorySpill()
+  const { clock, sink, writer } = setup({ spill })
+  writer.start()
+  await settle()
+  sink.up = false
+  for (const id of ids(0, 12)) writer.enqueue(row(id))
+  await clock.advance(2000)
+  assert.ok(writer.counters().failedBatches > 0)
+  await writer.close(60_000)
+  assert.deepEqual(spill.rows.map((r) => r.requestId), ids(0, 12))
+  assert.equal(spill.closed, true)
+  assert.deepEqual(writer.counters(), { queued: 0, written: 0, dropped: 0, failedBatches: writer.counters().failedBatches, spilled: 12 })
+})
+
+test('rows spilled before the start are written once the database takes rows', async () => {
+  const spill = new MemorySpill()
+  spill.rows.push(...ids(0, 7).map(row))
+  const { clock, sink, writer } = setup({ spill })
+  writer.start()
+  await clock.advance(100)
+  assert.deepEqual(sink.stored, ids(0, 7))
+  assert.equal(writer.connected, true)
 })

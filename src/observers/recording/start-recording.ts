@@ -1,11 +1,12 @@
 // Request recording as the gateway runs it: store, writer and upkeep built from the config, as one observer.
-import { isAbsolute, resolve } from 'node:path'
+import { dirname, isAbsolute, resolve } from 'node:path'
 import type { GatewayConfig } from '../../config/gateway-config.js'
 import type { Logger } from '../../log/logger.js'
 import type { OutcomeObserver } from '../../relay/request-outcome.js'
 import { systemClock, type Clock } from '../../time/clock.js'
 import { MaintenanceJob } from './maintenance-job.js'
 import { recordContextFor, toRecordRow } from './record-row.js'
+import { RecordSpill } from './record-spill.js'
 import { RecordStoreThread } from './record-store-thread.js'
 import { timeOrderedUid } from '../../time/time-ordered-uid.js'
 import { RecordWriter, type RecordWriterCounters } from './record-writer.js'
@@ -13,8 +14,10 @@ import { RecordWriter, type RecordWriterCounters } from './record-writer.js'
 export interface Recording {
   /** Give this to the gateway: it maps the outcome and queues the row, and returns at once. */
   readonly observe: OutcomeObserver
-  /** For metrics: rows queued now, written, dropped, failed batch writes. */
+  /** For metrics: rows queued now, written, dropped, failed batch writes, spilled. */
   counters(): RecordWriterCounters
+  /** True once the database has first been reached and its schema is in place: for /readyz. */
+  schemaReady(): boolean
   /** Resolves once the schema is in place. */
   readonly ready: Promise<void>
   /** Flushes queued rows (for at most `deadlineMs`), then closes the database. */
@@ -37,24 +40,34 @@ export function startRecording(options: RecordingOptions): Recording | undefined
   const { config, logger } = options
   if (config.dbType === 'none') return undefined
   const clock = options.clock ?? systemClock
+  // Resolved now, so a later change of working directory cannot move the file.
+  const address = config.dbType === 'sqlite' && !isAbsolute(config.dbAddr) ? resolve(config.dbAddr) : config.dbAddr
   const store = RecordStoreThread.open({
     dialect: config.dbType,
-    // Resolved now, so a later change of working directory cannot move the file.
-    address: config.dbType === 'sqlite' && !isAbsolute(config.dbAddr) ? resolve(config.dbAddr) : config.dbAddr,
+    address,
     logger,
     logSql: options.logSql ?? false,
     redactHeaders: config.records.redactHeaders,
   })
   const { records } = config
-  const writer = new RecordWriter({ sink: store, clock, logger, queueSize: records.queueSize, queueBytes: records.queueBytes, batchSize: records.batchSize, flushIntervalMs: records.flushIntervalMs })
+  const spill = new RecordSpill({
+    dir: resolve(records.spillDir ?? (config.dbType === 'sqlite' ? dirname(address) : '.')),
+    maxBytes: records.spillBytes,
+    logger,
+    newSegmentId: timeOrderedUid(clock),
+  })
+  const writer = new RecordWriter({ sink: store, clock, logger, queueSize: records.queueSize, queueBytes: records.queueBytes, batchSize: records.batchSize, flushIntervalMs: records.flushIntervalMs, spill, spillDir: spill.dir })
   const maintenance = new MaintenanceJob({ store, clock, logger, retentionDays: records.retentionDays, intervalMs: options.maintenanceIntervalMs })
   const context = recordContextFor(config, options.newRecordUid ?? timeOrderedUid(clock))
   writer.start()
+  let schemaReady = false
+  void writer.ready.then(() => (schemaReady = true))
   void writer.ready.then(() => maintenance.start())
   let closing: Promise<void> | undefined
   return {
     observe: (outcome) => writer.enqueue(toRecordRow(outcome, context)),
     counters: () => writer.counters(),
+    schemaReady: () => schemaReady,
     ready: writer.ready,
     close(deadlineMs) {
       closing ??= (async () => {
