@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { Authenticator } from './auth/authenticate.js'
 import type { GatewayConfig } from './config/gateway-config.js'
+import { listenError } from './errors/startup-error.js'
 import { tooLarge } from './http/read-body.js'
 import { createRequestListener } from './http/gateway-app.js'
 import { refuseBody } from './http/refuse-body.js'
@@ -116,7 +117,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     })
   }).catch(async (error: unknown) => {
     await observability.close(0)
-    throw error
+    throw listenError(error, config.listen)
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address

@@ -9,6 +9,7 @@ import { connectWorkerLink } from './cluster/worker-link.js'
 import { parseArgs, usage, UsageError, type CliArgs } from './cli/parse-args.js'
 import { defaultConfigPath, resolveConfig } from './cli/resolve-config.js'
 import { ConfigError } from './config/config-error.js'
+import { startupFailureLine } from './errors/startup-error.js'
 import type { LoadedConfig } from './config/load-config.js'
 import { createLineBuffer } from './log/line-buffer.js'
 import { createLogger, parseLogLevel } from './log/logger.js'
@@ -55,18 +56,35 @@ function run(loaded: LoadedConfig, args: CliArgs): Promise<number> {
   const { config } = loaded
   // LOG_LEVEL, when set, wins over the file's log_level, so a level can be changed without editing the file.
   const logger = createLogger({ level: parseLogLevel(process.env['LOG_LEVEL'], config.logLevel ?? 'info'), write: createLineBuffer((text) => process.stderr.write(text)).write })
-  if (cluster.isWorker) return serve({ config, logger, dbLog: args.dbLog, link: connectWorkerLink() })
+  if (cluster.isWorker) {
+    // A worker that cannot start says why to the primary, which prints the one line and stops the others.
+    const link = connectWorkerLink()
+    return serve({ config, logger, dbLog: args.dbLog, link }).catch(async (error: unknown) => {
+      await link.reportStartFailure(startupFailureLine(error))
+      return 1
+    })
+  }
   const workers = args.workers ?? availableParallelism()
-  if (workers === 1) return serve({ config, logger, dbLog: args.dbLog })
+  if (workers === 1) {
+    return serve({ config, logger, dbLog: args.dbLog }).catch((error: unknown) => {
+      logger.error(startupFailureLine(error))
+      return 1
+    })
+  }
   return runPrimary({ workers, config, logger, onListening: (url) => process.stdout.write(listeningBanner(config, url, workers)) })
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (error: unknown) => {
-    process.stderr.write(`openai-api-route: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-    process.exitCode = 1
-  },
-)
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      process.stderr.write(`openai-api-route: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      process.exitCode = 1
+    },
+  )
+  .finally(() => {
+    // A worker's channel to its primary would keep it alive after main has ended (e.g. on a config error).
+    if (cluster.isWorker && process.connected) process.disconnect()
+  })

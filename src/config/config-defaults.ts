@@ -15,6 +15,10 @@ export const configDefaults = Object.freeze({
   dbaddr: './db.sqlite',
   max_body_size: 32 * 1024 * 1024,
   shutdown_timeout: 30,
+  metrics: {
+    /** Models seen in requests that get their own `model` label, per process; the rest count as `other`. */
+    max_models: 100,
+  },
   alerts: {
     failures_to_open: 3,
     successes_to_recover: 3,
