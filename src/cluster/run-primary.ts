@@ -70,6 +70,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     switch (m.type) {
       case 'oar:listening':
         ready.add(worker.id)
+        if (announced) logger.info('a new worker is listening', { worker: worker.id })
         if (!announced && !stopping && ready.size >= options.workers) {
           announced = true
           options.onListening(m.url)
