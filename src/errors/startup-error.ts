@@ -2,7 +2,7 @@
 import type { ListenAddress } from '../config/gateway-config.js'
 import { formatListenAddress } from '../config/listen-address.js'
 
-export const startupFailures = ['listen_failed', 'worker_failed'] as const
+export const startupFailures = ['listen_failed'] as const
 export type StartupFailure = (typeof startupFailures)[number]
 
 /** Not a request's error (GatewayError is for those): nothing is answered, the process ends with status 1. */
