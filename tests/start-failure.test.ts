@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { pidsWithEnv, procAvailable } from './helpers/child-pids.js'
 import { childEnv, runGateway } from './helpers/gateway-process.js'
+import { injectedFailure } from './helpers/second-worker-fails.js'
 
 /** A port taken by another listener for the whole test. */
 async function takenPort(t: TestContext): Promise<number> {
@@ -52,3 +53,19 @@ for (const workers of ['2', '1']) {
     assert.deepEqual(left(), [], 'no worker is left running')
   })
 }
+
+test('--workers 2: a worker that throws at start stops every worker, restarts none, and the gateway exits 1', { skip: !procAvailable && 'needs /proc (Linux)' }, async (t) => {
+  const dir = configDir(t, 0)
+  const { env, left } = marked(t)
+  const preload = new URL('./helpers/second-worker-fails.js', import.meta.url).href
+  const run = await runGateway(['-config', join(dir, 'config.yaml'), '--workers', '2'], dir, { ...env, NODE_OPTIONS: `--import=${preload}` })
+  assert.equal(run.code, 1)
+  assert.equal(run.stdout, '', 'no listening banner: not every worker listened')
+  // The first line says what failed; the sibling, if it was already serving, may log its drain after it.
+  const first = run.stderr.split('\n')[0] ?? ''
+  assert.match(first, /"level":"error"/)
+  assert.ok(first.includes(`cannot listen on 127.0.0.1:0: ${injectedFailure}`), first)
+  assert.equal(run.stderr.split(injectedFailure).length - 1, 1, 'said once, not once per restart')
+  assert.doesNotMatch(run.stderr, /starting another/)
+  assert.deepEqual(left(), [], 'no worker is left running')
+})
