@@ -36,7 +36,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   let announced = false
   let stopping = false
   let nextGather = 1
-  const gathers = new Map<number, { asked: readonly Worker[]; replied: Set<number>; check: () => void }>()
+  const gathers = new Map<number, { replied: Set<number>; check: () => void }>()
   let stopAll: (exitCode: number) => void = () => undefined
 
   const sendTo = (worker: Worker, message: PrimaryMessage): void => {
@@ -56,7 +56,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       }
       // Done once every asked worker has replied or gone (a gone worker's last snapshot is already held).
       const check = (): void => (asked.every((w) => replied.has(w.id) || !w.isConnected()) ? finish() : undefined)
-      gathers.set(id, { asked, replied, check })
+      gathers.set(id, { replied, check })
       for (const worker of asked) sendTo(worker, { type: 'oar:snapshot', id })
       check()
     })
