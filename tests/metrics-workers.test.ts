@@ -109,3 +109,25 @@ test('with --workers 2, the merged request count never falls as workers are kill
   assert.deepEqual(totals, [6, 6, 6, 6, 8], 'the total never falls, and counts on from where it was')
   assert.equal(await gw.stop(), 0)
 })
+
+const count = (gw: GatewayProcess, text: string): number => gw.stderr().split('\n').filter((line) => line.includes(text)).length
+
+test('with --workers 2, workers stopped with SIGTERM hand over their counts as they leave, even unscraped', { skip }, async (t) => {
+  const { gw, originals } = await twoWorkers(t)
+  await ask(gw, 4)
+  // No scrape before they go: the primary knows their counts only from what they send as they leave.
+  // One at a time, so the listening socket stays open (its port is 0 in the config).
+  for (const [i, pid] of originals.entries()) {
+    process.kill(pid, 'SIGTERM')
+    await waitFor(() => count(gw, 'a new worker is listening') > i, `the replacement of worker ${pid}`, processDeadlineMs)
+  }
+  assert.equal(sumOf(parseSamples(await scrape(gw)), requestsTotal), 4)
+})
+
+test('with --workers 2, when every worker dies at once the primary stays up and replaces them', { skip }, async (t) => {
+  const { gw, originals } = await twoWorkers(t)
+  for (const pid of originals) process.kill(pid, 'SIGKILL')
+  await waitFor(() => count(gw, 'a new worker is listening') >= 2 || gw.child.exitCode !== null, 'two new workers, or the end of the primary', processDeadlineMs)
+  assert.equal(gw.child.exitCode, null, `the primary is still running:\n${gw.stderr()}`)
+  assert.equal(childPids(gw.child.pid as number).length, 2)
+})

@@ -38,6 +38,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   let nextGather = 1
   const gathers = new Map<number, { replied: Set<number>; check: () => void }>()
   let stopAll: (exitCode: number) => void = () => undefined
+  const restarts = new Set<NodeJS.Timeout>()
 
   const sendTo = (worker: Worker, message: PrimaryMessage): void => {
     if (worker.isConnected()) worker.send(message)
@@ -121,7 +122,12 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     // A worker that never became ready is handled on disconnect: it stops everything instead of looping.
     if (stopping || !ready.has(worker.id)) return
     logger.error('a worker exited; starting another', { worker: worker.id, code, signal })
-    setTimeout(fork, restartDelayMs).unref()
+    // Not unref'd: when every worker died at once, this timer is what keeps the primary alive to replace them.
+    const timer = setTimeout(() => {
+      restarts.delete(timer)
+      fork()
+    }, restartDelayMs)
+    restarts.add(timer)
   })
   for (let i = 0; i < options.workers; i++) fork()
 
@@ -129,6 +135,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     stopAll = (exitCode: number): void => {
       if (stopping) return
       stopping = true
+      for (const timer of restarts) clearTimeout(timer)
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
       const exited = workers.map((worker) => new Promise<void>((done) => {
         if (worker.isDead()) return done()
