@@ -19,7 +19,7 @@ const silent = createLogger({ level: 'silent' })
 let written = 0
 const logger = createLogger({ level: 'info', write: (line) => (written += line.length) })
 
-const metrics = new GatewayMetrics({ models, version: 'bench' })
+const metrics = new GatewayMetrics({ models, maxSeenModels: 0, version: 'bench' })
 const alerts = new AlertCenter({
   config: { sinks: [], failuresToOpen: 3, successesToRecover: 3, repeatIntervalMs: 1_800_000, maxPerHour: 20, storeBacklog: 5000, storeCheckIntervalMs: 10_000 },
   gatewayName: 'bench',

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { Authenticator } from './auth/authenticate.js'
 import type { GatewayConfig } from './config/gateway-config.js'
 import { BodyBudget } from './http/body-budget.js'
+import { listenError } from './errors/startup-error.js'
 import { createRequestListener } from './http/gateway-app.js'
 import { closeSilentConnections } from './http/idle-connection-timer.js'
 import { answerClientError, refuseConnect } from './http/socket-refusals.js'
@@ -133,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     })
   }).catch(async (error: unknown) => {
     await observability.close(0)
-    throw error
+    throw listenError(error, config.listen)
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address

@@ -12,6 +12,7 @@ import { parseArgs, usage, UsageError, type CliArgs } from './cli/parse-args.js'
 import { resolveLogLevel } from './cli/resolve-log-level.js'
 import { defaultConfigPath, resolveConfig } from './cli/resolve-config.js'
 import { ConfigError } from './config/config-error.js'
+import { startupFailureLine } from './errors/startup-error.js'
 import type { LoadedConfig } from './config/load-config.js'
 import { createLineBuffer } from './log/line-buffer.js'
 import { createLogger, type Logger, type LogLevel } from './log/logger.js'
@@ -84,7 +85,11 @@ async function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promis
     // The primary has logged the config's warnings, once for the whole group; Node's own go to it too.
     const link = connectWorkerLink()
     jsonProcessWarnings(logger, link)
-    return serve({ config, logger, out, dbLog: args.dbLog, link })
+    // A worker that cannot start says why to the primary, which prints the one line and stops the others.
+    return serve({ config, logger, out, dbLog: args.dbLog, link }).catch(async (error: unknown) => {
+      await link.reportStartFailure(startupFailureLine(error))
+      return 1
+    })
   }
   jsonProcessWarnings(logger, undefined)
   for (const warning of loaded.warnings) logger.warn('config warning', { problem: warning })
@@ -95,7 +100,12 @@ async function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promis
     process.stderr.write(`openai-api-route: ${problem}\n`)
     return 1
   }
-  if (workers === 1) return serve({ config, logger, out, dbLog: args.dbLog })
+  if (workers === 1) {
+    return serve({ config, logger, out, dbLog: args.dbLog }).catch((error: unknown) => {
+      logger.error(startupFailureLine(error))
+      return 1
+    })
+  }
   return runPrimary({ workers, config, logger, onListening: (url) => logListening(out, config, url, workers) })
 }
 
@@ -118,14 +128,19 @@ function jsonProcessWarnings(logger: Logger, link: WorkerLink | undefined): void
   })
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (error: unknown) => {
-    const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
-    if (!serving) process.stderr.write(`openai-api-route: ${text}\n`)
-    else createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error('the gateway failed', { error: text })
-    process.exitCode = 1
-  },
-)
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
+      if (!serving) process.stderr.write(`openai-api-route: ${text}\n`)
+      else createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error('the gateway failed', { error: text })
+      process.exitCode = 1
+    },
+  )
+  .finally(() => {
+    // A worker's channel to its primary would keep it alive after main has ended (e.g. on a config error).
+    if (cluster.isWorker && process.connected) process.disconnect()
+  })

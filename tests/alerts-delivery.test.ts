@@ -107,10 +107,10 @@ test('the predecessor\'s FEISHU_WEBHOOK and MATRIX_API: same incidents, their ol
       assert.deepEqual(service.messages.map((m) => m.problems), [[], [], [], []])
       const texts = service.messages.map((m) => m.text)
       assert.equal(texts.length, 4)
-      assert.match(texts[0] ?? '', /every upstream failed for model "other": 1 request got no good answer \(last: HTTP 502 upstream_status, 1 upstream tried\)/)
+      assert.match(texts[0] ?? '', /every upstream failed for model "gpt-4o-mini": 1 request got no good answer \(last: HTTP 502 upstream_status, 1 upstream tried\)/)
       assert.match(texts[1] ?? '', /upstream "only" is failing: 3 attempts in a row failed/)
       assert.ok(texts.slice(2).some((text) => /upstream "only" has recovered .* 200 failed attempts/.test(text)))
-      assert.ok(texts.slice(2).some((text) => /requests for model "other" succeed again .* 200 requests failed on every upstream/.test(text)))
+      assert.ok(texts.slice(2).some((text) => /requests for model "gpt-4o-mini" succeed again .* 200 requests failed on every upstream/.test(text)))
     }
   } finally {
     await gateway.shutdown()

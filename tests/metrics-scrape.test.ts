@@ -50,7 +50,7 @@ before(async () => {
   // 2 failovers: primary answers 503, backup answers.
   primary.script(openaiError(503, 'overloaded'))
   for (let i = 0; i < 2; i++, requests++) await ask()
-  // 1 request for a model the config does not name.
+  // 1 request for a model the config does not name: it gets its own label as it is seen (metrics.max_models).
   primary.script(json(200, completion('hi', 'custom-model')))
   await ask('custom-model')
   requests++
@@ -81,11 +81,11 @@ test('requests by route, model, status class and failover', () => {
   const requests = `${p}requests_total`
   assert.equal(sumOf(samples, requests, { route, model: 'gpt-4o-mini', status_class: '2xx', failover: 'false' }), 4)
   assert.equal(sumOf(samples, requests, { route, model: 'gpt-4o-mini', status_class: '2xx', failover: 'true' }), 2)
-  assert.equal(sumOf(samples, requests, { route, model: 'other', status_class: '2xx', failover: 'false' }), 1)
+  assert.equal(sumOf(samples, requests, { route, model: 'custom-model', status_class: '2xx', failover: 'false' }), 1)
   assert.equal(sumOf(samples, requests, { route, model: 'gpt-4o-mini', status_class: '4xx', failover: 'false' }), 1)
   assert.equal(sumOf(samples, requests, { route, model: 'gpt-4o-mini', status_class: '5xx', failover: 'true' }), 1)
   assert.equal(sumOf(samples, requests), 9)
-  assert.ok(!hasSeries(samples, requests, { model: 'custom-model' }))
+  assert.ok(!hasSeries(samples, requests, { model: 'other' }))
 })
 
 test('attempts by upstream and outcome, and failovers', () => {
@@ -117,7 +117,7 @@ test('tokens by model, upstream and kind, reported and estimated', () => {
   assert.equal(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'primary', kind: 'prompt', source: 'reported' }), 15)
   assert.equal(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'primary', kind: 'completion', source: 'reported' }), 6)
   assert.equal(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'backup', kind: 'prompt', source: 'reported' }), 10)
-  assert.equal(sumOf(samples, tokens, { model: 'other', upstream: 'primary', kind: 'completion', source: 'reported' }), 2)
+  assert.equal(sumOf(samples, tokens, { model: 'custom-model', upstream: 'primary', kind: 'completion', source: 'reported' }), 2)
   assert.ok(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'primary', kind: 'completion', source: 'estimated' }) >= 2, 'the stream had two words')
   assert.ok(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'primary', kind: 'prompt', source: 'estimated' }) > 0)
 })

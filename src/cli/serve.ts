@@ -49,9 +49,9 @@ export async function serve(options: ServeOptions): Promise<number> {
       stopping = true
       logger.info(`${reason}: draining`, { deadlineMs: config.shutdownTimeoutMs })
       gateway.shutdown().then(
-        () => {
-          // A worker's IPC channel would keep it alive: let go of it so the process can end.
-          if (link !== undefined && process.connected) process.disconnect()
+        async () => {
+          // A worker hands its last metrics to the primary, then lets go of the channel so the process can end.
+          await link?.leave()
           resolve(0)
         },
         (error: unknown) => {

@@ -13,6 +13,10 @@ export type WorkerMessage =
   | { readonly type: 'oar:warning'; readonly msg: string; readonly fields: Readonly<Record<string, string>> }
   /** This worker's metrics, answering the primary's `oar:snapshot`. */
   | { readonly type: 'oar:snapshot-reply'; readonly id: number; readonly families: readonly FamilySnapshot[] }
+  /** This worker's last metrics, sent as it leaves after a drain: the primary keeps its counters. */
+  | { readonly type: 'oar:final-snapshot'; readonly families: readonly FamilySnapshot[] }
+  /** This worker could not start (one line, e.g. the address in use): the primary stops every worker and exits 1. */
+  | { readonly type: 'oar:start-failed'; readonly message: string }
 
 export type PrimaryMessage =
   /** Send your metrics snapshot. */

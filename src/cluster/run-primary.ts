@@ -1,15 +1,16 @@
 // The primary of `--workers N`: forks the workers that share the listening port, answers scrapes for all
-// of them, runs the one AlertCenter, restarts a worker that dies, and on SIGTERM drains them all.
+// of them, runs the one AlertCenter, restarts a worker that dies after it was ready, and on SIGTERM drains
+// them all. A worker that cannot start stops everything: the process ends with status 1 and one line.
 import cluster, { type Worker } from 'node:cluster'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import type { Logger } from '../log/logger.js'
 import { applyAlertEvent } from '../observers/alerts/alert-events.js'
-import { mergeSnapshots } from '../observers/metrics/merge-snapshots.js'
 import type { FamilySnapshot } from '../observers/metrics/metrics-snapshot.js'
+import { finalSnapshot, WorkerSnapshots } from '../observers/metrics/worker-snapshots.js'
 import { startObservability } from '../observers/observability.js'
+import { systemClock } from '../time/clock.js'
 import { AdapterRegistry } from '../providers/adapter-registry.js'
 import { UpstreamClients } from '../relay/upstream-clients.js'
-import { systemClock } from '../time/clock.js'
 import { forcedExitCode, onStopSignals } from '../cli/stop-signals.js'
 import { warnOnce } from './warn-once.js'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
@@ -22,7 +23,7 @@ export interface PrimaryOptions {
   readonly onListening: (url: string) => void
 }
 
-/** How long the primary waits for a worker's metrics before scraping without them. */
+/** How long the primary waits for a worker's metrics before scraping with its previous snapshot. */
 const snapshotTimeoutMs = 2_000
 /** A worker that dies is replaced after this pause, so a crash loop cannot spin. */
 const restartDelayMs = 1_000
@@ -33,7 +34,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const { config, logger } = options
   // The primary's own registry holds what only it knows (alerts sent, incidents open, its process).
   const observability = startObservability({ config, logger, clock: systemClock })
-  const listening = new Set<number>()
+  const snapshots = new WorkerSnapshots()
+  /** Workers that have listened at least once: only those are replaced when they die. */
+  const ready = new Set<number>()
   // Warnings are the primary's to log, once for the group: the workers do not repeat them.
   const warn = warnOnce(logger)
   const adapters = new AdapterRegistry(new UpstreamClients(), systemClock)
@@ -43,7 +46,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   let announced = false
   let stopping = false
   let nextGather = 1
-  const gathers = new Map<number, { replies: Map<number, readonly FamilySnapshot[]>; done: () => void }>()
+  const gathers = new Map<number, { replied: Set<number>; check: () => void }>()
+  let stopAll: (exitCode: number) => void = () => undefined
+  const restarts = new Set<NodeJS.Timeout>()
 
   const sendTo = (worker: Worker, message: PrimaryMessage): void => {
     if (worker.isConnected()) worker.send(message)
@@ -51,8 +56,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
 
   const gatherSnapshots = async (): Promise<FamilySnapshot[]> => {
     const id = nextGather++
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected())
-    const replies = new Map<number, readonly FamilySnapshot[]>()
+    const asked = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected())
+    const replied = new Set<number>()
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, snapshotTimeoutMs)
       function finish(): void {
@@ -60,12 +65,14 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         gathers.delete(id)
         resolve()
       }
-      gathers.set(id, { replies, done: () => (replies.size >= workers.length ? finish() : undefined) })
-      if (workers.length === 0) finish()
-      for (const worker of workers) sendTo(worker, { type: 'oar:snapshot', id })
+      // Done once every asked worker has replied or gone (a gone worker's last snapshot is already held).
+      const check = (): void => (asked.every((w) => replied.has(w.id) || !w.isConnected()) ? finish() : undefined)
+      gathers.set(id, { replied, check })
+      for (const worker of asked) sendTo(worker, { type: 'oar:snapshot', id })
+      check()
     })
-    const ids = [...replies.keys()].sort((a, b) => a - b)
-    return mergeSnapshots([observability.metrics.registry.snapshot(), ...ids.map((wid) => replies.get(wid) as readonly FamilySnapshot[])], ['primary', ...ids.map(String)])
+    // A worker that did not reply in time counts with its previous snapshot, so no counter dips.
+    return snapshots.merged(observability.metrics.registry.snapshot())
   }
 
   const onMessage = (worker: Worker, message: unknown): void => {
@@ -73,8 +80,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const m = message as WorkerMessage
     switch (m.type) {
       case 'oar:listening':
-        listening.add(worker.id)
-        if (!announced && listening.size >= options.workers) {
+        ready.add(worker.id)
+        if (announced) logger.info('a new worker is listening', { worker: worker.id })
+        if (!announced && !stopping && ready.size >= options.workers) {
           announced = true
           options.onListening(m.url)
         }
@@ -91,33 +99,56 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
           (error: unknown) => logger.error('metrics could not be gathered from the workers', { error: String(error) }),
         )
         break
-      case 'oar:snapshot-reply': {
-        const gather = gathers.get(m.id)
-        if (gather === undefined) break
-        gather.replies.set(worker.id, m.families)
-        gather.done()
+      case 'oar:snapshot-reply':
+        snapshots.update(String(worker.id), m.id, m.families)
+        gathers.get(m.id)?.replied.add(worker.id)
+        gathers.get(m.id)?.check()
         break
-      }
+      case 'oar:final-snapshot':
+        snapshots.update(String(worker.id), finalSnapshot, m.families)
+        break
+      case 'oar:start-failed':
+        failStart(m.message)
+        break
     }
   }
 
+  /** One line, then every worker stops and the process ends with status 1; nothing is restarted. */
+  const failStart = (line: string): void => {
+    if (stopping) return
+    logger.error(line)
+    stopAll(1)
+  }
+
   const fork = (): void => {
-    cluster.fork({ OPENAI_API_ROUTE_WORKER: '1' })
+    if (!stopping) cluster.fork({ OPENAI_API_ROUTE_WORKER: '1' })
   }
 
   cluster.on('message', onMessage)
+  // The channel closes after the worker's last message has arrived: only then are its metrics final.
+  cluster.on('disconnect', (worker) => {
+    snapshots.depart(String(worker.id))
+    for (const gather of gathers.values()) gather.check()
+    if (!ready.has(worker.id)) failStart(`cannot start: worker ${worker.id} stopped before it was ready`)
+  })
   cluster.on('exit', (worker, code, signal) => {
-    listening.delete(worker.id)
-    if (stopping) return
+    // A worker that never became ready is handled on disconnect: it stops everything instead of looping.
+    if (stopping || !ready.has(worker.id)) return
     logger.error('a worker exited; starting another', { worker: worker.id, code, signal })
-    setTimeout(fork, restartDelayMs).unref()
+    // Not unref'd: when every worker died at once, this timer is what keeps the primary alive to replace them.
+    const timer = setTimeout(() => {
+      restarts.delete(timer)
+      fork()
+    }, restartDelayMs)
+    restarts.add(timer)
   })
   for (let i = 0; i < options.workers; i++) fork()
 
   return new Promise((resolve) => {
-    const stop = (signal: string): void => {
+    stopAll = (exitCode: number): void => {
+      if (stopping) return
       stopping = true
-      logger.info(`${signal}: draining ${options.workers} workers`, { deadlineMs: config.shutdownTimeoutMs })
+      for (const timer of restarts) clearTimeout(timer)
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
       const exited = workers.map((worker) => new Promise<void>((done) => {
         if (worker.isDead()) return done()
@@ -132,13 +163,17 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
           clearTimeout(killer)
           await observability.close(5_000)
           const failed = workers.some((w) => w.process.exitCode !== 0 && w.process.exitCode !== null)
-          resolve(failed ? 1 : 0)
+          resolve(failed ? 1 : exitCode)
         })
         .catch(() => resolve(1))
     }
     onStopSignals({
       logger,
-      stop,
+      stop: (signal) => {
+        if (stopping) return
+        logger.info(`${signal}: draining ${options.workers} workers`, { deadlineMs: config.shutdownTimeoutMs })
+        stopAll(0)
+      },
       forceExit: () => {
         // Ctrl-C reaches the workers too (one process group); one sent the primary alone must not leave them behind.
         for (const worker of Object.values(cluster.workers ?? {})) if (worker !== undefined && !worker.isDead()) worker.process.kill('SIGKILL')

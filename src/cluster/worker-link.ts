@@ -13,6 +13,10 @@ export interface WorkerLink {
   warn(msg: string, fields: Readonly<Record<string, string>>): void
   /** Answers the primary's snapshot requests from this worker's registry. */
   serveSnapshots(local: () => readonly FamilySnapshot[]): void
+  /** Tells the primary why this worker could not start, then lets go of the channel so the process can end. */
+  reportStartFailure(message: string): Promise<void>
+  /** After a drain: sends this worker's last metrics, then lets go of the channel so the process can end. */
+  leave(): Promise<void>
 }
 
 /** How long a scrape waits for the primary before answering with this worker's own metrics. */
@@ -22,6 +26,15 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
   const send = (message: WorkerMessage): void => {
     if (proc.connected) proc.send?.(message)
   }
+  // Disconnecting right after a send could drop it: the channel is let go once the message is written.
+  const sendLast = (message: WorkerMessage): Promise<void> =>
+    new Promise((resolve) => {
+      if (!proc.connected || proc.send === undefined) return resolve()
+      proc.send(message, undefined, {}, () => {
+        if (proc.connected) proc.disconnect()
+        resolve()
+      })
+    })
   let nextId = 1
   const pending = new Map<number, (families: readonly FamilySnapshot[]) => void>()
   let local: () => readonly FamilySnapshot[] = () => []
@@ -47,6 +60,8 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
     serveSnapshots(snapshot) {
       local = snapshot
     },
+    reportStartFailure: (message) => sendLast({ type: 'oar:start-failed', message }),
+    leave: () => sendLast({ type: 'oar:final-snapshot', families: local() }),
     scrapeAll() {
       const id = nextId++
       return new Promise((resolve) => {

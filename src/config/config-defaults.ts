@@ -20,6 +20,10 @@ export const configDefaults = Object.freeze({
   header_timeout: 60,
   max_event_size: 16 * 1024 * 1024,
   shutdown_timeout: 30,
+  metrics: {
+    /** Models seen in requests that get their own `model` label, per process; the rest count as `other`. */
+    max_models: 100,
+  },
   alerts: {
     failures_to_open: 3,
     successes_to_recover: 3,

@@ -20,7 +20,7 @@ const problems = (text: string): string => {
 test('defaults: no sinks, no metrics key, no log level, the documented thresholds', () => {
   const { config } = load(yaml('upstreams:', '  - sk: a'))
   assert.equal(config.logLevel, undefined)
-  assert.deepEqual(config.metrics, { key: undefined, models: [] })
+  assert.deepEqual(config.metrics, { key: undefined, models: [], maxModels: 100 })
   assert.deepEqual(config.alerts, { sinks: [], failuresToOpen: 3, successesToRecover: 3, repeatIntervalMs: 1_800_000, maxPerHour: 20, storeBacklog: 5000, storeCheckIntervalMs: 10_000 })
 })
 
@@ -31,6 +31,7 @@ test('the issue\'s example alerts section, with ${VAR} secrets', () => {
       'metrics:',
       '  key: ${METRICS_KEY}',
       '  models: [gpt-4o]',
+      '  max_models: 20',
       'alerts:',
       '  feishu:',
       '    - webhook: https://open.feishu.cn/open-apis/bot/v2/hook/XXXX',
@@ -48,7 +49,7 @@ test('the issue\'s example alerts section, with ${VAR} secrets', () => {
     { FEISHU_SECRET: 'fs', MATRIX_TOKEN: 'mt', METRICS_KEY: 'mk' },
   )
   assert.equal(config.logLevel, 'warn')
-  assert.deepEqual(config.metrics, { key: 'mk', models: ['gpt-4o'] })
+  assert.deepEqual(config.metrics, { key: 'mk', models: ['gpt-4o'], maxModels: 20 })
   assert.deepEqual(config.alerts.sinks, [
     { kind: 'feishu', webhook: 'https://open.feishu.cn/open-apis/bot/v2/hook/XXXX', secret: 'fs' },
     { kind: 'feishu', webhook: 'https://open.feishu.cn/open-apis/bot/v2/hook/YYYY', secret: undefined },

@@ -28,10 +28,12 @@ export interface MetricsConfig {
   /** Scrapes must send `Authorization: Bearer <key>` when set. */
   readonly key: string | undefined
   readonly models: readonly string[]
+  /** How many models seen in requests get their own label, per process, besides the configured ones. */
+  readonly maxModels: number
 }
 
 export function toMetricsConfig(raw: RawMetrics): MetricsConfig {
-  return { key: raw.key, models: raw.models }
+  return { key: raw.key, models: raw.models, maxModels: raw.max_models }
 }
 
 /** `notes`: variables that are set but unusable (they are ignored, with a warning). */

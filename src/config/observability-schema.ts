@@ -14,6 +14,8 @@ export const metricsSchema = yamlMap(
     key: z.string().optional(),
     /** Models that get their own `model` label besides those in upstream `allow` lists. */
     models: z.array(z.string()).default([]),
+    /** Models seen in requests that get their own `model` label (per process), before the rest count as `other`. */
+    max_models: z.number().int('must be a whole number').min(0, 'must be 0 or more').default(configDefaults.metrics.max_models),
   }),
 )
 

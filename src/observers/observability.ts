@@ -12,7 +12,7 @@ import { lateUsageLogObserver, requestLogObserver } from './logging/request-log.
 import { buildVersion } from './metrics/build-version.js'
 import { GatewayMetrics } from './metrics/gateway-metrics.js'
 import type { InFlight } from './metrics/in-flight.js'
-import { configuredModels, otherLabel } from './metrics/metric-labels.js'
+import { configuredModels } from './metrics/metric-labels.js'
 import { metricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js'
 import { registerProcessMetrics } from './metrics/process-metrics.js'
 import type { RecordQueueStats } from './metrics/record-queue-stats.js'
@@ -43,8 +43,7 @@ export interface Observability {
 
 export function startObservability(options: ObservabilityOptions): Observability {
   const { config, logger, clock, link } = options
-  const models = configuredModels(config)
-  const metrics = new GatewayMetrics({ models, version: buildVersion() })
+  const metrics = new GatewayMetrics({ models: configuredModels(config), maxSeenModels: config.metrics.maxModels, version: buildVersion() })
   const processMetrics = registerProcessMetrics(metrics.registry)
   const http = new AlertHttp(10_000)
   const alerts = new AlertCenter({
@@ -57,7 +56,8 @@ export function startObservability(options: ObservabilityOptions): Observability
     logger,
   })
   metrics.attachIncidents(() => alerts.openByKind())
-  const modelLabel = (model: string): string => (models.has(model) ? model : otherLabel)
+  // The metrics observer runs first and may give the model its label; the alert names it the same way.
+  const modelLabel = (model: string): string => metrics.modelLabels.labelOf(model)
   const requestLog = requestLogObserver(logger)
   const alertTarget = link?.alertEvents ?? alerts
   link?.serveSnapshots(() => metrics.registry.snapshot())

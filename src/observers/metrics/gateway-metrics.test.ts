@@ -42,8 +42,8 @@ function scrape(metrics: GatewayMetrics): Sample[] {
 
 const p = 'openai_api_route_'
 
-test('requests count by route, model, status class and failover; unknown models count as other', () => {
-  const metrics = new GatewayMetrics({ models: new Set(['gpt-4o']), version: 't' })
+test('requests count by route, model, status class and failover; with no room for seen models, unknown models count as other', () => {
+  const metrics = new GatewayMetrics({ models: new Set(['gpt-4o']), maxSeenModels: 0, version: 't' })
   metrics.observe(outcome({}))
   metrics.observe(outcome({}))
   metrics.observe(outcome({ attempts: [failed('a', 503, 'upstream_status'), ok('b')], upstream: 'b' }))
@@ -59,7 +59,7 @@ test('requests count by route, model, status class and failover; unknown models 
 })
 
 test('attempts by upstream, outcome, error code and status class; failovers by the upstream left', () => {
-  const metrics = new GatewayMetrics({ models: new Set(), version: 't' })
+  const metrics = new GatewayMetrics({ models: new Set(), maxSeenModels: 0, version: 't' })
   metrics.observe(outcome({ attempts: [failed('a', 503, 'upstream_status'), failed('b', undefined, 'upstream_timeout'), ok('c')], upstream: 'c' }))
   metrics.observe(outcome({ attempts: [{ ...ok('a'), outcome: 'client_closed', errorCode: 'client_closed', status: undefined }], upstream: undefined, status: 499, errorCode: 'client_closed' }))
   const samples = scrape(metrics)
@@ -75,7 +75,7 @@ test('attempts by upstream, outcome, error code and status class; failovers by t
 })
 
 test('durations per answering upstream and stream; no first-byte sample when nothing was sent', () => {
-  const metrics = new GatewayMetrics({ models: new Set(), version: 't' })
+  const metrics = new GatewayMetrics({ models: new Set(), maxSeenModels: 0, version: 't' })
   metrics.observe(outcome({ stream: true, totalMs: 1500, firstByteMs: 200 }))
   metrics.observe(outcome({ upstream: undefined, attempts: [], status: 401, firstByteMs: undefined, totalMs: 1 }))
   const samples = scrape(metrics)
@@ -89,7 +89,7 @@ test('durations per answering upstream and stream; no first-byte sample when not
 })
 
 test('tokens by model, upstream, kind and source', () => {
-  const metrics = new GatewayMetrics({ models: new Set(['gpt-4o']), version: 't' })
+  const metrics = new GatewayMetrics({ models: new Set(['gpt-4o']), maxSeenModels: 0, version: 't' })
   metrics.observe(outcome({ usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, source: 'reported' } }))
   metrics.observe(outcome({ usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, source: 'reported' } }))
   metrics.observe(outcome({ usage: { promptTokens: 7, completionTokens: 3, totalTokens: 10, source: 'estimated' } }))
@@ -102,7 +102,7 @@ test('tokens by model, upstream, kind and source', () => {
 })
 
 test('in-flight gauges, record queue, alert counters, config reloads and build info are read at scrape time', () => {
-  const metrics = new GatewayMetrics({ models: new Set(), version: '9.9.9' })
+  const metrics = new GatewayMetrics({ models: new Set(), maxSeenModels: 0, version: '9.9.9' })
   metrics.inFlight.requests = 3
   metrics.inFlight.streams = 2
   let samples = scrape(metrics)
@@ -124,4 +124,28 @@ test('in-flight gauges, record queue, alert counters, config reloads and build i
   assert.equal(sumOf(samples, `${p}config_reloads_total`, { result: 'failure' }), 1)
   assert.equal(sumOf(samples, `${p}config_reloads_total`, { result: 'success' }), 0)
   assert.equal(sumOf(samples, `${p}build_info`, { version: '9.9.9' }), 1)
+})
+
+test('models seen in relayed requests get their own label up to maxSeenModels, then count as other', () => {
+  const metrics = new GatewayMetrics({ models: new Set(['gpt-4o']), maxSeenModels: 2, version: 't' })
+  const refused = { status: 401, errorCode: 'invalid_api_key' as const, attempts: [], upstream: undefined, firstByteMs: undefined }
+  metrics.observe(outcome({ model: 'stranger-junk', ...refused }))
+  metrics.observe(outcome({ model: 'llama-3' }))
+  metrics.observe(outcome({ model: 'gpt-4o' }))
+  metrics.observe(outcome({ model: 'qwen-2', usage: { promptTokens: 4, completionTokens: 1, totalTokens: 5, source: 'reported' } }))
+  metrics.observe(outcome({ model: 'mistral' }))
+  metrics.observe(outcome({ model: 'llama-3' }))
+  metrics.observe(outcome({ model: 'stranger-junk' }))
+  const samples = scrape(metrics)
+  const requests = `${p}requests_total`
+  assert.equal(sumOf(samples, requests, { model: 'gpt-4o' }), 1, 'configured models do not use up the bound')
+  assert.equal(sumOf(samples, requests, { model: 'llama-3' }), 2)
+  assert.equal(sumOf(samples, requests, { model: 'qwen-2' }), 1)
+  assert.equal(sumOf(samples, `${p}tokens_total`, { model: 'qwen-2', kind: 'prompt' }), 4)
+  // The bound is reached: later models, and a model first seen in a refused request, are other.
+  assert.equal(sumOf(samples, requests, { model: 'other' }), 3)
+  assert.ok(!hasSeries(samples, requests, { model: 'mistral' }))
+  assert.ok(!hasSeries(samples, requests, { model: 'stranger-junk' }))
+  assert.equal(metrics.modelLabels.labelOf('llama-3'), 'llama-3', 'alerts name the model by the same label')
+  assert.equal(metrics.modelLabels.labelOf('mistral'), 'other')
 })

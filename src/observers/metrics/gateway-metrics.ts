@@ -4,8 +4,9 @@ import { errorCodes, type ErrorCode } from '../../errors/error-codes.js'
 import type { AttemptRecord, RequestOutcome } from '../../relay/request-outcome.js'
 import { sinkKinds, suppressReasons, type AlertCounters, type SinkKind, type SuppressReason } from '../alerts/alert-counters.js'
 import { createInFlight, type InFlight } from './in-flight.js'
-import { otherLabel, routeIndex, routeLabels, statusClassIndex, statusClassLabels } from './metric-labels.js'
+import { routeIndex, routeLabels, statusClassIndex, statusClassLabels } from './metric-labels.js'
 import { MetricRegistry, type CounterFamily, type HistogramFamily } from './metric-registry.js'
+import { ModelLabels } from './model-labels.js'
 import type { CounterSeries, HistogramSeries } from './metric-series.js'
 import type { ValueSample } from './metrics-snapshot.js'
 import type { RecordQueueStats } from './record-queue-stats.js'
@@ -20,8 +21,10 @@ export const firstByteBuckets: readonly number[] = Object.freeze([0.005, 0.01, 0
 export const noUpstreamLabel = 'none'
 
 export interface GatewayMetricsOptions {
-  /** Models with their own label (see `configuredModels`); any other counts as `other`. */
+  /** Models always labelled as themselves (see `configuredModels`). */
   readonly models: ReadonlySet<string>
+  /** How many other models get their own label as requests bring them (`metrics.max_models`); then `other`. */
+  readonly maxSeenModels: number
   readonly version: string
 }
 
@@ -56,6 +59,8 @@ export class GatewayMetrics {
   readonly inFlight: InFlight = createInFlight()
   /** The alerting's own counts, for `AlertCenter`. */
   readonly alertCounters: AlertCounters
+  /** The `model` label of each model; alerts name models by the same labels. */
+  readonly modelLabels: ModelLabels
   readonly #requests: CounterFamily
   readonly #attempts: CounterFamily
   readonly #failovers: CounterFamily
@@ -64,8 +69,8 @@ export class GatewayMetrics {
   readonly #firstByte: HistogramFamily
   readonly #attemptDuration: HistogramFamily
   readonly #configReloads: CounterFamily
+  /** By label: one entry per model label, bounded by `modelLabels`. */
   readonly #models = new Map<string, ModelSeries>()
-  readonly #otherModel: ModelSeries
   readonly #upstreams = new Map<string, UpstreamSeries>()
   #recordQueue: RecordQueueStats | undefined
   #openIncidents: (() => ReadonlyMap<string, number>) | undefined
@@ -75,7 +80,7 @@ export class GatewayMetrics {
     const name = (suffix: string): string => metricPrefix + suffix
     this.#requests = r.counter({
       name: name('requests_total'),
-      help: 'Client requests by route, model (configured models, else "other"), response status class, and whether they failed over.',
+      help: 'Client requests by route, model (configured models, then models as seen up to metrics.max_models, else "other"), response status class, and whether they failed over.',
       labelNames: ['route', 'model', 'status_class', 'failover'],
     })
     this.#attempts = r.counter({
@@ -162,8 +167,7 @@ export class GatewayMetrics {
       suppressed: (reason, count) => suppressedByReason.get(reason)?.inc(count),
     }
 
-    for (const model of options.models) this.#models.set(model, newModelSeries(model))
-    this.#otherModel = newModelSeries(otherLabel)
+    this.modelLabels = new ModelLabels({ configured: options.models, maxSeen: options.maxSeenModels })
   }
 
   /** The record writer's counters, read at scrape time. */
@@ -182,8 +186,10 @@ export class GatewayMetrics {
 
   /** The outcome observer: one finished request. */
   readonly observe = (outcome: RequestOutcome): void => {
-    const model = this.#models.get(outcome.model) ?? this.#otherModel
     const attempts = outcome.attempts
+    // Only a request that reached an upstream (its key checked, its model routed) may give a model a label:
+    // strangers and unroutable names cannot use up the bound.
+    const model = this.#modelSeries(attempts.length > 0 ? this.modelLabels.admit(outcome.model) : this.modelLabels.labelOf(outcome.model))
     const failover = attempts.length > 1 ? 1 : 0
     const route = routeIndex(outcome.path)
     const statusClass = statusClassIndex(outcome.status)
@@ -219,11 +225,21 @@ export class GatewayMetrics {
     this.observeUsage(outcome)
   }
 
+  #modelSeries(label: string): ModelSeries {
+    let model = this.#models.get(label)
+    if (model === undefined) {
+      model = newModelSeries(label)
+      this.#models.set(label, model)
+    }
+    return model
+  }
+
   /** Counts an outcome's tokens: part of `observe`, and called alone when an estimate arrives after it. */
   readonly observeUsage = (outcome: RequestOutcome): void => {
     const usage = outcome.usage
     if (usage !== undefined) {
-      const model = this.#models.get(outcome.model) ?? this.#otherModel
+      // The label was admitted (or not) when the outcome itself was observed.
+      const model = this.#modelSeries(this.modelLabels.labelOf(outcome.model))
       const answered = this.#upstream(outcome.upstream ?? noUpstreamLabel)
       let tokens = model.tokens.get(answered.label)
       if (tokens === undefined) {

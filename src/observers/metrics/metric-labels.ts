@@ -1,4 +1,4 @@
-// Bounded label values: routes from a fixed table, status classes, and models named in the config (else `other`).
+// Bounded label values: routes from a fixed table, status classes, and the models the config names.
 import type { GatewayConfig } from '../../config/gateway-config.js'
 
 /** The label for anything not in a table: one value, so clients cannot grow the series count. */
@@ -52,7 +52,7 @@ export function statusClassIndex(status: number): number {
 
 /**
  * Models that get their own label: those the config names (upstream `allow` lists, Azure `deployments`,
- * `metrics.models`). Any other model counts as `other`, so arbitrary client input cannot add series.
+ * `metrics.models`). Other models get a label as they are seen, up to a bound (model-labels.ts).
  */
 export function configuredModels(config: Pick<GatewayConfig, 'upstreams'> & { readonly metrics?: { readonly models: readonly string[] } }): ReadonlySet<string> {
   const models = new Set<string>(config.metrics?.models ?? [])

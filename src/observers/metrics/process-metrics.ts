@@ -52,10 +52,17 @@ export function registerProcessMetrics(registry: MetricRegistry): ProcessMetrics
   gauge('nodejs_heap_size_total_bytes', 'V8 heap size, in bytes.', () => one(process.memoryUsage().heapTotal))
   gauge('nodejs_heap_size_used_bytes', 'V8 heap used, in bytes.', () => one(process.memoryUsage().heapUsed))
   gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects, in bytes.', () => one(process.memoryUsage().external))
-  gauge('nodejs_active_resources', 'Active libuv resources keeping the event loop alive, by type.', () => {
-    const counts = new Map<string, number>()
-    for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1)
-    return [...counts].map(([type, value]) => ({ labels: [type], value }))
+  registry.collected({
+    name: 'nodejs_active_resources',
+    help: 'Active libuv resources keeping the event loop alive, by type.',
+    type: 'gauge',
+    labelNames: ['type'],
+    merge: 'per_process',
+    collect: () => {
+      const counts = new Map<string, number>()
+      for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1)
+      return [...counts].map(([type, value]) => ({ labels: [type], value }))
+    },
   })
   registry.collected({
     name: 'nodejs_version_info',
