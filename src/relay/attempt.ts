@@ -5,10 +5,10 @@ import type { ServerResponse } from 'node:http'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../providers/provider-adapter.js'
-import { classifyEvent } from '../streaming/commit-point.js'
 import { SseParser, type SseEvent } from '../streaming/sse-parser.js'
 import { EventFramer } from '../streaming/event-framer.js'
 import { StreamTap } from '../streaming/stream-tap.js'
+import { classifyEventAs, type StreamDialect } from '../streaming/stream-dialect.js'
 import { withoutUsageOnlyEvents } from '../streaming/usage-events.js'
 import { ResponseCapture, type CapturedResponse } from './response-capture.js'
 import type { Clock, TimerHandle } from '../time/clock.js'
@@ -57,6 +57,8 @@ export interface AttemptOptions {
   readonly closeConnection: boolean
   /** The gateway asked the upstream for stream usage the client did not ask for: drop the usage-only chunk. */
   readonly stripUsageChunk: boolean
+  /** Which commit rule a stream answer follows (chosen from the request's path). */
+  readonly dialect: StreamDialect
   /** Called at the commit point (for the debug log); unset when nothing listens. */
   readonly onCommit?: () => void
 }
@@ -276,7 +278,7 @@ export class Attempt implements ResponseSink {
   /** An event before the commit point (the parser stops at it). */
   #onEvent(event: SseEvent): void {
     if (this.#tap?.onEvent(event) === true) this.#usageOnlyPending = true
-    const visibility = classifyEvent(event)
+    const visibility = classifyEventAs(this.#options.dialect, event)
     if (visibility === 'visible') this.#sawVisible = true
     else if (visibility === 'done') this.#sawDone = true
   }
