@@ -17,6 +17,8 @@ import { chunkOf, lastChunk, takeOverChunking } from '../http/chunked-coding.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
 import { interruptedStreamErrorBody } from './failure-answer.js'
+import { commitsAtBodyEnd } from './body-commit-point.js'
+import { HeldBody } from './held-body.js'
 import { RedactingBody } from './redacting-body.js'
 import { redactorFor, type SecretRedactor } from './secret-redactor.js'
 
@@ -64,10 +66,11 @@ export interface AttemptOptions {
 }
 
 /**
- * `direct`: a 2xx body, relayed byte for byte; `redacted`: any other body the client gets, searched for the
+ * `direct`: a 2xx body, relayed byte for byte; `whole`: the same, but held until its end first (a JSON answer to a
+ * non-stream request, see body-commit-point.ts); `redacted`: any other body the client gets, searched for the
  * upstream's secrets; `error-body`: an answer that fails over, kept in case it becomes the final one.
  */
-type Mode = 'awaiting' | 'direct' | 'redacted' | 'sse' | 'error-body'
+type Mode = 'awaiting' | 'direct' | 'whole' | 'redacted' | 'sse' | 'error-body'
 
 export class Attempt implements ResponseSink {
   readonly result: Promise<AttemptResult>
@@ -96,6 +99,8 @@ export class Attempt implements ResponseSink {
   /** After the commit point: cuts the bytes into whole events. */
   #framer: EventFramer | undefined
   #body: RedactingBody | undefined
+  /** A `whole` body until its end or max_held_body. */
+  #wholeBody: HeldBody | undefined
   /** A stream whose chunked coding the attempt writes itself (see takeOverChunking). */
   #chunking = false
   // Error-body state.
@@ -143,10 +148,18 @@ export class Attempt implements ResponseSink {
       this.#tap = new StreamTap()
       this.#parser = new SseParser((event) => this.#onEvent(event), { maxEventBytes: this.#options.upstream.maxEventBytes })
       this.#framer = new EventFramer(this.#options.upstream.maxEventBytes)
-    } else {
-      this.#mode = status >= 200 && status < 300 ? 'direct' : 'redacted'
+    } else if (status >= 200 && status < 300) {
       this.#capture = new ResponseCapture()
-      if (this.#mode === 'redacted') this.#body = new RedactingBody(this.#redactor)
+      if (commitsAtBodyEnd(this.#options.request.stream, headerOf(headers, 'content-type'))) {
+        this.#mode = 'whole'
+        this.#wholeBody = new HeldBody(this.#options.upstream.maxHeldBodyBytes)
+      } else {
+        this.#mode = 'direct'
+      }
+    } else {
+      this.#mode = 'redacted'
+      this.#capture = new ResponseCapture()
+      this.#body = new RedactingBody(this.#redactor)
     }
   }
 
@@ -158,6 +171,8 @@ export class Attempt implements ResponseSink {
         if (!this.#committed) this.#commit()
         this.#capture?.push(chunk)
         return this.#write(chunk)
+      case 'whole':
+        return this.#relayWhole(chunk)
       case 'redacted':
         return this.#relayRedacted(chunk)
       case 'sse': {
@@ -206,6 +221,10 @@ export class Attempt implements ResponseSink {
         break
       case 'redacted':
         this.#endRedacted()
+        break
+      case 'whole':
+        // The body arrived whole: only now does the client get any of it.
+        if (!this.#committed) this.#commitHeldWhole()
         break
       case 'direct':
       case 'awaiting':
@@ -325,6 +344,21 @@ export class Attempt implements ResponseSink {
     const limit = this.#options.upstream.maxEventBytes
     this.abort(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} sent an SSE event larger than max_event_size (${limit} bytes)`))
     return false
+  }
+
+  /** A `whole` body: held until its end; past max_held_body it commits and the rest is relayed as it comes. */
+  #relayWhole(chunk: Buffer): boolean {
+    if (!this.#committed) return (this.#wholeBody as HeldBody).hold(chunk) || this.#commitHeldWhole()
+    this.#capture?.push(chunk)
+    return this.#write(chunk)
+  }
+
+  /** The upstream's headers go unchanged: the held bytes are its body as it sent them. */
+  #commitHeldWhole(): boolean {
+    this.#commit()
+    const held = (this.#wholeBody as HeldBody).take()
+    this.#capture?.push(held)
+    return this.#write(held)
   }
 
   /** A non-2xx body: held whole (for its Content-Length) unless it is large, then relayed as it comes; secrets cut. */
