@@ -99,3 +99,30 @@ for (const stream of [messagesStream, responsesStream]) {
     assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome]), [['only', 'ok']])
   })
 }
+
+test('a /messages stream that dies before its first event still fails over; the client gets the next upstream\'s stream whole', within, async (t) => {
+  const first = await fakeUpstreamFor(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'x-answered-by': 'first' })
+    // A comment is not an event: nothing has committed when the connection goes.
+    res.write(': keep-alive\n\n', () => res.socket?.destroy())
+  })
+  const second = await fakeUpstreamFor(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'x-answered-by': 'second' })
+    res.end(messagesStream.first + messagesStream.rest.join(''))
+  })
+  const gateway = await gatewayWith(t, { clientKey, upstreams: [
+    { name: 'first', endpoint: first.endpoint },
+    { name: 'second', endpoint: second.endpoint },
+  ] })
+
+  const response = await fetch(`${gateway.baseURL}/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(messagesStream.body),
+  })
+  assert.equal(response.status, 200)
+  assert.equal(response.headers.get('x-answered-by'), 'second')
+  assert.equal(await response.text(), messagesStream.first + messagesStream.rest.join(''))
+  const outcome = await gateway.outcomeAt(0)
+  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome]), [['first', 'failed'], ['second', 'ok']])
+})
