@@ -23,9 +23,10 @@ function writeAll(res: ServerResponse, bytes: string | Buffer): Promise<void> {
   return new Promise((resolve, reject) => res.write(bytes, (error) => (error ? reject(error) : resolve())))
 }
 
-type Cut = 'reset' | 'hang'
+/** `reset`: the connection destroyed; `close`: closed in order (FIN) with the body unfinished; `hang`: left open, silent. */
+type Cut = 'reset' | 'close' | 'hang'
 
-/** A 200 JSON answer whose body stops half-way: its connection reset, or left open and silent. */
+/** A 200 JSON answer whose body stops half-way. */
 function halfAnswer(framing: 'content-length' | 'chunked', cut: Cut): Behaviour {
   return async (_req: ReceivedRequest, res: ServerResponse) => {
     const body = answerText('chatcmpl-dead', 1000)
@@ -33,6 +34,7 @@ function halfAnswer(framing: 'content-length' | 'chunked', cut: Cut): Behaviour 
     res.writeHead(200, { 'content-type': 'application/json', 'x-answered-by': 'first', ...length })
     await writeAll(res, body.slice(0, 500))
     if (cut === 'reset') res.socket?.destroy()
+    if (cut === 'close') res.socket?.end()
   }
 }
 
@@ -74,6 +76,8 @@ const deaths: ReadonlyArray<{ name: string; framing: 'content-length' | 'chunked
   // A connection that closes before the body's end is reported as a reset by the HTTP client, whatever the framing.
   { name: 'is reset half-way, before its Content-Length,', framing: 'content-length', cut: 'reset', extra: [], codes: ['upstream_reset', 'upstream_truncated'] },
   { name: 'is reset half-way, before its last chunk,', framing: 'chunked', cut: 'reset', extra: [], codes: ['upstream_reset', 'upstream_truncated'] },
+  { name: 'is closed half-way, before its Content-Length,', framing: 'content-length', cut: 'close', extra: [], codes: ['upstream_reset', 'upstream_truncated'] },
+  { name: 'is closed half-way, before its last chunk,', framing: 'chunked', cut: 'close', extra: [], codes: ['upstream_reset', 'upstream_truncated'] },
   { name: 'stalls half-way past idle_timeout', framing: 'content-length', cut: 'hang', extra: ['idle_timeout: 0.3'], codes: ['upstream_idle_timeout'] },
 ]
 
