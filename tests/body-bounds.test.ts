@@ -62,6 +62,17 @@ test('a connection that never sends a request is closed after header_timeout', {
   await res.arrayBuffer()
 })
 
+test('a request head still incomplete at header_timeout gets 408 and its connection is closed', { timeout: 20_000 }, async (t) => {
+  const { gw, upstream } = await setup(t, 'header_timeout: 0.2')
+  const slow = await openRawConnection(gw.url)
+  // Part of a head, then nothing more: the client is told why its request went unanswered.
+  await slow.write('POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\n')
+  await slow.closed
+  assert.ok(slow.answered(), 'the connection was closed without an answer')
+  assert.equal((await slow.answer).status, 408)
+  assert.equal(upstream.requests.length, 0)
+})
+
 test('past max_inflight_body_bytes new requests get 503 with Retry-After; the budget returns when the clients leave', { timeout: 30_000 }, async (t) => {
   const { gw, upstream } = await setup(t, 'max_inflight_body_bytes: 256KiB')
   // Ten slow clients, declared and chunked, each holding part of a body.
