@@ -118,3 +118,16 @@ test('a path entry holds against every spelling an upstream may read as its path
   assert.equal((await get(gw, '/v1/files/file-2')).status, 200)
   assert.equal(azure.requests.at(-1)?.url, '/openai/files/file-2?api-version=2024-10-21')
 })
+
+test('an absolute-form target is served by its path, which is made canonical or refused like any other; `*` is refused', async (t) => {
+  const { gw, upstream } = await setup(t)
+  const models = await get(gw, 'http://gw.example/v1//m%6fdels?limit=2')
+  assert.equal(models.status, 200, models.body)
+  assert.equal(upstream.requests.at(-1)?.url, '/openai/v1/models?limit=2')
+  assertError(await get(gw, 'http://gw.example/v1/../../admin'), 400, 'invalid_path')
+  assertError(await get(gw, 'http://gw.example/v1/files'), 404, 'model_not_found')
+  const asterisk = await get(gw, '*', 'OPTIONS')
+  assertError(asterisk, 400, 'invalid_path')
+  assert.match(JSON.parse(asterisk.body).error.message, /must be a path/)
+  assert.equal(upstream.requests.length, 1)
+})
