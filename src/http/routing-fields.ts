@@ -13,13 +13,14 @@ export interface RoutingFields {
 /** Members the relay looks at: routing, and stream usage (relay/stream-usage-request.ts). */
 const members = ['model', 'stream', 'stream_options'] as const
 
-const none: RoutingFields = Object.freeze({ model: undefined, stream: false, scan: undefined })
+/** No body, or not a JSON object: routed by the URL path. */
+export const noRoutingFields: RoutingFields = Object.freeze({ model: undefined, stream: false, scan: undefined })
 
 export async function routingFields(body: Buffer | null, contentType: string | undefined): Promise<RoutingFields> {
-  if (body === null || !looksLikeJson(body, contentType)) return none
+  if (body === null || !looksLikeJson(body, contentType)) return noRoutingFields
   const scan = await scanJsonObjectInSlices(body, members)
   // Not JSON after all: route by path, pass the body through as it is.
-  if (scan === undefined) return none
+  if (scan === undefined) return noRoutingFields
   const model = scan.fields.get('model')
   const stream = scan.fields.get('stream')
   return { model: model === undefined ? undefined : stringValue(body, model), stream: stream !== undefined && isTrue(body, stream), scan }
