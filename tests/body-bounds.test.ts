@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { completion, json, type FakeUpstream } from './helpers/fake-upstream.js'
 import { openRawConnection, type RawConnection } from './helpers/raw-connection.js'
-import { fakeUpstreamFor } from './helpers/scripted-gateway.js'
+import { deferred, fakeUpstreamFor } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 import { waitFor } from './helpers/wait-for.js'
 
@@ -82,6 +82,26 @@ test('a body nothing reads (a /healthz or unknown path with a body still arrivin
     assert.ok([200, 404].includes((await connection.answer).status))
     await connection.closed
   }
+})
+
+test('a relay whose body has arrived is not cut by that bound, however long its answer takes', { timeout: 20_000 }, async (t) => {
+  const release = deferred()
+  const upstream = await fakeUpstreamFor(t, async (req, res) => {
+    await release.promise
+    await json(200, completion('late'))(req, res)
+  })
+  const gw = await startTestGateway(`header_timeout: 0.2\nbody_timeout: 0.2\nauthorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream.endpoint}", timeout: 30 }\n`)
+  t.after(() => gw.shutdown(1000))
+  const answering = chat(gw)
+  await waitFor(() => upstream.requests.length === 1, 'the relay to reach the upstream')
+  // A body nobody reads, cut by the bound: by then the bound has passed for the relay too.
+  const cut = await openRawConnection(gw.url)
+  await cut.write('POST /healthz HTTP/1.1\r\nhost: gw\r\ntransfer-encoding: chunked\r\n\r\n1\r\n \r\n')
+  await cut.closed
+  release.resolve()
+  const res = await answering
+  assert.equal(res.status, 200)
+  assert.match(await res.text(), /late/)
 })
 
 test('past max_inflight_body_bytes new requests get 503 with Retry-After; the budget returns when the clients leave', { timeout: 30_000 }, async (t) => {
