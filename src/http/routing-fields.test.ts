@@ -32,10 +32,17 @@ test('a JSON body without a usable model has none', async () => {
   }
 })
 
-test('a multipart upload has no model even when a part says model', async () => {
-  const multipart = body('--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--b--\r\n')
-  const fields = await routingFields(multipart, 'multipart/form-data; boundary=b')
-  assert.deepEqual(fields, { model: undefined, stream: false, scan: undefined })
+test('a multipart upload has no model even when a part says model, whatever its boundary', async () => {
+  const multipart = body('--json\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--json--\r\n')
+  for (const contentType of ['multipart/form-data; boundary=json', 'Multipart/Form-Data; boundary="application/json"']) {
+    assert.deepEqual(await routingFields(multipart, contentType), { model: undefined, stream: false, scan: undefined })
+  }
+})
+
+test('JSON is recognised by its media type, in any case and with parameters', async () => {
+  for (const contentType of ['application/json', 'Application/JSON; charset=utf-8', 'application/vnd.api+json']) {
+    assert.equal((await routingFields(body('{"model":"m"}'), contentType)).model, 'm', contentType)
+  }
 })
 
 test('a body declared or looking like JSON that is not one JSON object is refused, as OpenAI refuses it', async () => {

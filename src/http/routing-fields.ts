@@ -48,8 +48,10 @@ function isTrue(body: Buffer, span: JsonSpan): boolean {
 }
 
 function looksLikeJson(body: Buffer, contentType: string | undefined): boolean {
-  if (contentType !== undefined && contentType.includes('json')) return true
-  if (contentType !== undefined && contentType.startsWith('multipart/')) return false
+  // The media type alone: a multipart boundary or a parameter may well contain "json".
+  const mediaType = contentType?.split(';', 1)[0]?.trim().toLowerCase() ?? ''
+  if (mediaType.endsWith('/json') || mediaType.endsWith('+json')) return true
+  if (mediaType.startsWith('multipart/')) return false
   // A UTF-8 byte order mark is skipped: an upstream may skip it too and read the object after it.
   const start = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0
   for (let i = start; i < body.length; i++) {
