@@ -115,9 +115,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     listener(req, res, expectsContinue)
   }
   const headersTimeout = config.headerTimeoutMs
+  // A backstop for bodies nothing reads to the end (a /healthz or 404 with a body still trickling in, a refused
+  // upload draining): the relay's own body_timeout answers first for the bodies it reads.
+  const requestTimeout = config.bodyTimeoutMs > 0 ? headersTimeout + config.bodyTimeoutMs : 0
   const server = createServer(
-    // node checks headersTimeout every connectionsCheckingInterval (30 s by default): often enough for the timeout set.
-    { keepAliveTimeout: 65_000, headersTimeout, requestTimeout: 0, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeout / 4))) },
+    // node checks both timeouts every connectionsCheckingInterval (30 s by default): often enough for the timeout set.
+    { keepAliveTimeout: 65_000, headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeout / 4))) },
     (req: IncomingMessage, res: ServerResponse) => onRequest(req, res, false),
   )
   // Expect: 100-continue: the relay route invites the body only once the key and the declared size are accepted.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { completion, json, type FakeUpstream } from './helpers/fake-upstream.js'
 import { openRawConnection, type RawConnection } from './helpers/raw-connection.js'
-import { fakeUpstreamFor } from './helpers/scripted-gateway.js'
+import { deferred, fakeUpstreamFor } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 import { waitFor } from './helpers/wait-for.js'
 
@@ -60,6 +60,48 @@ test('a connection that never sends a request is closed after header_timeout', {
   const res = await chat(gw)
   assert.equal(res.status, 200)
   await res.arrayBuffer()
+})
+
+test('a request head still incomplete at header_timeout gets 408 and its connection is closed', { timeout: 20_000 }, async (t) => {
+  const { gw, upstream } = await setup(t, 'header_timeout: 0.2')
+  const slow = await openRawConnection(gw.url)
+  // Part of a head, then nothing more: the client is told why its request went unanswered.
+  await slow.write('POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\n')
+  await slow.closed
+  assert.ok(slow.answered(), 'the connection was closed without an answer')
+  assert.equal((await slow.answer).status, 408)
+  assert.equal(upstream.requests.length, 0)
+})
+
+test('a body nothing reads (a /healthz or unknown path with a body still arriving) is cut after header_timeout + body_timeout', { timeout: 20_000 }, async (t) => {
+  const { gw } = await setup(t, 'header_timeout: 0.2\nbody_timeout: 0.2')
+  for (const path of ['/healthz', '/nope']) {
+    const connection = await openRawConnection(gw.url)
+    await connection.write(`POST ${path} HTTP/1.1\r\nhost: gw\r\ntransfer-encoding: chunked\r\n\r\n1\r\n \r\n`)
+    // Answered at once, but the body never ends: the connection is not held for it forever.
+    assert.ok([200, 404].includes((await connection.answer).status))
+    await connection.closed
+  }
+})
+
+test('a relay whose body has arrived is not cut by that bound, however long its answer takes', { timeout: 20_000 }, async (t) => {
+  const release = deferred()
+  const upstream = await fakeUpstreamFor(t, async (req, res) => {
+    await release.promise
+    await json(200, completion('late'))(req, res)
+  })
+  const gw = await startTestGateway(`header_timeout: 0.2\nbody_timeout: 0.2\nauthorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream.endpoint}", timeout: 30 }\n`)
+  t.after(() => gw.shutdown(1000))
+  const answering = chat(gw)
+  await waitFor(() => upstream.requests.length === 1, 'the relay to reach the upstream')
+  // A body nobody reads, cut by the bound: by then the bound has passed for the relay too.
+  const cut = await openRawConnection(gw.url)
+  await cut.write('POST /healthz HTTP/1.1\r\nhost: gw\r\ntransfer-encoding: chunked\r\n\r\n1\r\n \r\n')
+  await cut.closed
+  release.resolve()
+  const res = await answering
+  assert.equal(res.status, 200)
+  assert.match(await res.text(), /late/)
 })
 
 test('past max_inflight_body_bytes new requests get 503 with Retry-After; the budget returns when the clients leave', { timeout: 30_000 }, async (t) => {

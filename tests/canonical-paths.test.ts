@@ -91,3 +91,43 @@ test('TRACE, TRACK and CONNECT are refused with 405 and an Allow header', async 
   // Ordinary methods still pass.
   assert.equal((await get(gw, '/v1/models')).status, 200)
 })
+
+test('a path entry holds against every spelling an upstream may read as its path: case, trailing slash, `;` parameters', async (t) => {
+  const azure = await fakeUpstreamFor(t, json(200, { object: 'list', data: [] }))
+  const open = await fakeUpstreamFor(t, json(200, { object: 'list', data: [] }))
+  const gw = await startTestGateway(
+    [
+      'authorization: member-key',
+      'upstreams:',
+      // Azure routes paths without regard to case; servlet containers drop `;` parameters; many frameworks ignore a trailing slash.
+      `  - { sk: sk-azure, endpoint: "http://127.0.0.1:${azure.port}/openai", type: azure, api_version: 2024-10-21, deny: [/v1/files] }`,
+      `  - { sk: sk-open, endpoint: "${open.endpoint}", noauth: true, deny: [/v1/files, "/v1/fil%65s/file-1"] }`,
+    ].join('\n'),
+  )
+  t.after(() => gw.shutdown(1000))
+  for (const target of ['/v1/files/', '/v1/Files', '/v1/FILES/', '/v1/files;x=1', '/v1/files;/', '/v1/fil%45s']) {
+    assertError(await get(gw, target), 404, 'model_not_found')
+    const anonymous = await rawExchange(gw.url, `GET ${target} HTTP/1.1\r\nhost: gw\r\n\r\n`)
+    assertError(anonymous, 401, 'invalid_api_key')
+  }
+  // An entry written with an escape matches the canonical path.
+  assertError(await rawExchange(gw.url, 'GET /v1/files/File-1/ HTTP/1.1\r\nhost: gw\r\n\r\n'), 401, 'invalid_api_key')
+  assert.equal(azure.requests.length, 0)
+  assert.equal(open.requests.length, 0)
+  // Other paths still pass, as sent.
+  assert.equal((await get(gw, '/v1/files/file-2')).status, 200)
+  assert.equal(azure.requests.at(-1)?.url, '/openai/files/file-2?api-version=2024-10-21')
+})
+
+test('an absolute-form target is served by its path, which is made canonical or refused like any other; `*` is refused', async (t) => {
+  const { gw, upstream } = await setup(t)
+  const models = await get(gw, 'http://gw.example/v1//m%6fdels?limit=2')
+  assert.equal(models.status, 200, models.body)
+  assert.equal(upstream.requests.at(-1)?.url, '/openai/v1/models?limit=2')
+  assertError(await get(gw, 'http://gw.example/v1/../../admin'), 400, 'invalid_path')
+  assertError(await get(gw, 'http://gw.example/v1/files'), 404, 'model_not_found')
+  const asterisk = await get(gw, '*', 'OPTIONS')
+  assertError(asterisk, 400, 'invalid_path')
+  assert.match(JSON.parse(asterisk.body).error.message, /must be a path/)
+  assert.equal(upstream.requests.length, 1)
+})

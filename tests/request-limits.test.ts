@@ -28,7 +28,7 @@ interface Received {
 }
 
 /**
- * POSTs `total` bytes of JSON-ish filler in `chunkSize` pieces, as fast as the connection takes them, and resolves
+ * POSTs `total` bytes of JSON (`{}` and whitespace) in pieces, as fast as the connection takes them, and resolves
  * with the response. Rejects on a connection error, which is exactly what a client must not get.
  */
 function upload(url: string, total: number, options: { chunked?: boolean; expectContinue?: boolean; declared?: number } = {}): Promise<Received> {
@@ -41,9 +41,13 @@ function upload(url: string, total: number, options: { chunked?: boolean; expect
     let responded = false
     const req: ClientRequest = httpRequest(url, { method: 'POST', headers, agent: false })
     const chunk = Buffer.alloc(Math.min(total, 256 * 1024), 0x20)
+    // Valid JSON whatever its length: an empty object, then whitespace.
+    const first = Buffer.from(chunk)
+    first.write('{}', 0, 'latin1')
     const pump = (): void => {
       while (!responded && bytesSent < total) {
-        const piece = total - bytesSent >= chunk.length ? chunk : chunk.subarray(0, total - bytesSent)
+        const next = bytesSent === 0 ? first : chunk
+        const piece = total - bytesSent >= next.length ? next : next.subarray(0, total - bytesSent)
         bytesSent += piece.length
         if (!req.write(piece)) {
           req.once('drain', pump)

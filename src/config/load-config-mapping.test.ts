@@ -279,3 +279,15 @@ test('max_held_body: 8 MiB unless set, in any size form', () => {
   assert.throws(() => load(yaml('max_held_body: 0', 'upstreams:', '  - sk: a')))
   assert.throws(() => load(yaml('max_held_body: 8M', 'upstreams:', '  - sk: a')))
 })
+
+test('warnings: an allow or deny path entry that can never match a relayed request', () => {
+  const { warnings } = parseConfigText(
+    yaml('authorization: k', 'upstreams:', '  - sk: a', '    allow: [gpt-4o, /v1/audio/transcriptions]', '    deny: [/v1/files?purpose=batch, /files, /v1/../admin, /v1/Files/]'),
+    'config.yaml',
+    {},
+  )
+  assert.equal(warnings.length, 3, warnings.join('\n'))
+  assert.match(warnings[0] ?? '', /upstreams\[0\]\.deny\[0\]: \/v1\/files\?purpose=batch can never match: .*query/)
+  assert.match(warnings[1] ?? '', /upstreams\[0\]\.deny\[1\]: \/files can never match: .*\/v1\//)
+  assert.match(warnings[2] ?? '', /upstreams\[0\]\.deny\[2\]: .*dot segments/)
+})

@@ -7,6 +7,7 @@ import type { BasicCredentials, GatewayConfig, RecordsConfig, UpstreamConfig, Up
 import { parseListenAddress } from './listen-address.js'
 import { toAlertsConfig, toMetricsConfig } from './observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
+import { pathEntryProblem } from '../routing/path-entry-key.js'
 
 /** A warning about a valid config, at the key path it concerns. */
 export interface ConfigNote {
@@ -157,6 +158,12 @@ function noteProblems(config: GatewayConfig): ConfigNote[] {
     }
     if (upstream.type === 'azure' && upstream.apiVersion === undefined) {
       notes.push({ path, message: 'type azure without api_version: Azure refuses requests without it' })
+    }
+    for (const list of ['allow', 'deny'] as const) {
+      upstream[list].forEach((entry, i) => {
+        const problem = entry.startsWith('/') ? pathEntryProblem(entry) : undefined
+        if (problem !== undefined) notes.push({ path: [...path, list, i], message: `${entry} can never match: ${problem}` })
+      })
     }
   }
   return notes

@@ -1,7 +1,7 @@
 // canonicalPath: paths that could resolve outside their endpoint are refused; the rest come out in one form.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { canonicalPath } from './canonical-path.js'
+import { canonicalPath, originForm } from './canonical-path.js'
 
 test('ordinary API paths are kept as they are', () => {
   for (const path of ['/v1/chat/completions', '/v1/files/file-abc123', '/v1/models/ft:gpt-4o:org:x', '/v1/', '/healthz', '/']) {
@@ -56,4 +56,12 @@ test('repeated slashes are merged; a trailing slash is kept', () => {
   assert.equal(canonicalPath('/v1//chat//completions'), '/v1/chat/completions')
   assert.equal(canonicalPath('//v1/models'), '/v1/models')
   assert.equal(canonicalPath('/v1/models/'), '/v1/models/')
+})
+
+test('an absolute-form target is reduced to its path and query; any other target is kept as it is', () => {
+  assert.equal(originForm('http://gw.example/v1/models?limit=2'), '/v1/models?limit=2')
+  assert.equal(originForm('HTTPS://user@gw.example:8443/v1/../admin'), '/v1/../admin')
+  assert.equal(originForm('http://gw.example'), '/')
+  assert.equal(originForm('http://gw.example?x=1'), '/?x=1')
+  for (const target of ['/v1/models', '*', 'v1/models', '//gw.example/v1/models', 'ftp://gw.example/v1/models']) assert.equal(originForm(target), target)
 })

@@ -29,6 +29,18 @@ export function canonicalPath(pathname: string): string | undefined {
   return `/${kept.join('/')}`
 }
 
+/**
+ * An absolute-form request target (`http://host/v1/models`, which a server must accept: RFC 9112, section
+ * 3.2.2) as its path and query, like nginx, which routes by the path and ignores the authority; any other
+ * target as it is.
+ */
+export function originForm(target: string): string {
+  const authority = /^https?:\/\/[^/?#]*/i.exec(target)
+  if (authority === null) return target
+  const rest = target.slice(authority[0].length)
+  return rest.startsWith('/') ? rest : `/${rest}`
+}
+
 function decodeSegment(segment: string): string | undefined {
   if (!segment.includes('%')) return segment
   let out = ''

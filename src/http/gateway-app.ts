@@ -5,7 +5,7 @@ import { GatewayError } from '../errors/gateway-error.js'
 import type { Logger } from '../log/logger.js'
 import type { MetricsEndpoint } from '../observers/metrics/metrics-endpoint.js'
 import { answerRefusal } from './answer-refusal.js'
-import { canonicalPath } from './canonical-path.js'
+import { canonicalPath, originForm } from './canonical-path.js'
 import { answerPreflight } from './cors.js'
 import { answerHealth, answerReady } from './health-routes.js'
 import { answerMetrics, metricsPaths } from './metrics-route.js'
@@ -33,19 +33,22 @@ export function createRequestListener(deps: GatewayAppDeps): GatewayRequestListe
       refuse(methodNotAllowed(req.method ?? ''))
       return
     }
-    const url = req.url ?? '/'
+    const url = originForm(req.url ?? '/')
+    if (url.includes('#')) {
+      refuse(new GatewayError('invalid_path', 'The request target has a fragment (#); send it without one.'))
+      return
+    }
     const q = url.indexOf('?')
     // Refused before routing: what allow/deny and the endpoint's path see must be what the upstream resolves.
     const pathname = canonicalPath(q === -1 ? url : url.slice(0, q))
     if (pathname === undefined) {
-      refuse(new GatewayError('invalid_path', 'The request path has dot segments, encoded slashes or backslashes, or malformed escapes; send its canonical form.'))
+      const message = url.startsWith('/')
+        ? 'The request path has dot segments, encoded slashes or backslashes, or malformed escapes; send its canonical form.'
+        : 'The request target must be a path such as /v1/models.'
+      refuse(new GatewayError('invalid_path', message))
       return
     }
     const query = q === -1 ? '' : url.slice(q)
-    if (query.includes('#')) {
-      refuse(new GatewayError('invalid_path', 'The request target has a fragment (#); send it without one.'))
-      return
-    }
     if (metricsPaths.has(pathname)) {
       answerMetrics(deps.metrics, req, res, requestId).catch((error: unknown) => {
         deps.logger.error('metrics scrape failed', { requestId, error: String(error) })

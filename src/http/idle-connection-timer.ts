@@ -1,4 +1,4 @@
-// Closes connections that do not deliver a complete first request head in time. node:http's headersTimeout
+// Closes connections that send nothing at all in time. node:http's headersTimeout (408)
 // only starts once a request has begun arriving, so a connection that never sends a byte would otherwise
 // stay open (and hold a file descriptor) forever.
 import type { Server } from 'node:http'
@@ -17,7 +17,8 @@ export function closeSilentConnections(server: Server, timeoutMs: number, clock:
   server.on('connection', (socket: Socket) => {
     const timer = clock.setTimeout(() => {
       timers.delete(socket)
-      socket.destroy()
+      // A head that has begun is node's (headersTimeout): it answers 408, which tells the client what happened.
+      if (socket.bytesRead === 0) socket.destroy()
     }, timeoutMs)
     timer.unref?.()
     timers.set(socket, timer)

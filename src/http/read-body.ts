@@ -36,8 +36,9 @@ export function declaredLength(req: IncomingMessage): number {
 
 /**
  * Resolves with the body, or rejects with request_too_large, server_busy, request_timeout or client_closed
- * (having returned what it reserved); throws at once when a declared length is over the limit or cannot be reserved. A declared length is reserved whole before reading, so a body that could
- * not fit is refused before its first byte; a chunked body is reserved as it arrives.
+ * (having returned what it reserved); throws at once when a declared length is over the limit or cannot be
+ * reserved. A declared length is reserved whole before reading, so a body that could not fit is refused before
+ * its first byte; a chunked body is reserved as it arrives.
  */
 export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promise<ReadBody> {
   const { limit, budget, clock } = options

@@ -7,12 +7,6 @@ import { writeErrorKeepingOpen } from './send-error.js'
 /** How long a refused upload may go on being read and dropped before its connection is cut anyway (nginx: 30 s). */
 export const refusedBodyLingerMs = 30_000
 
-/**
- * Sends the 413 at once, then reads and drops the rest of the body and only then ends the response. Ending it
- * closes the connection (`connection: close`), and closing a socket with unread data makes the kernel answer
- * with a reset, which fails the client's upload with EPIPE/ECONNRESET and may discard the 413 before the
- * client has read it. The client already has the whole answer (it carries a content-length).
- */
 export interface RefuseBodyOptions {
   readonly requestId: string
   readonly clock: Clock
@@ -21,6 +15,12 @@ export interface RefuseBodyOptions {
   readonly headers?: readonly string[]
 }
 
+/**
+ * Sends the refusal at once, then reads and drops the rest of the body and only then ends the response. Ending
+ * it closes the connection (`connection: close`), and closing a socket with unread data makes the kernel answer
+ * with a reset, which fails the client's upload with EPIPE/ECONNRESET and may discard the refusal before the
+ * client has read it. The client already has the whole answer (it carries a content-length).
+ */
 export function refuseBody(req: IncomingMessage, res: ServerResponse, error: GatewayError, options: RefuseBodyOptions): void {
   const { clock, lingerMs = refusedBodyLingerMs } = options
   if (!writeErrorKeepingOpen(res, error, options.requestId, [...(options.headers ?? []), 'connection', 'close'])) {

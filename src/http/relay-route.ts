@@ -19,7 +19,7 @@ import type { BodyBudget } from './body-budget.js'
 import { lazyJsonBody } from './parse-json-body.js'
 import { readBody } from './read-body.js'
 import { redactHeaders } from './redact-headers.js'
-import { routingFields, type RoutingFields } from './routing-fields.js'
+import { noRoutingFields, routingFields } from './routing-fields.js'
 
 export interface RelayRouteDeps {
   readonly config: GatewayConfig
@@ -55,8 +55,6 @@ export interface RelayTarget {
 /** Bodies larger than this are not parsed for a token estimate (JSON.parse would hold the event loop too long). */
 const maxEstimatedBodyBytes = 4 * 1024 * 1024
 
-const noFields: RoutingFields = { model: undefined, stream: false, scan: undefined }
-
 export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, target: RelayTarget): Promise<void> {
   const { config, clock } = deps
   const { requestId, pathname } = target
@@ -69,7 +67,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
 
   let body: Buffer | null = null
   let releaseBody = (): void => {}
-  let fields = noFields
+  let fields = noRoutingFields
   let json: () => Readonly<Record<string, unknown>> | null = () => null
   // Nothing before the key: the identity comes from the head, and a stranger nobody serves is refused unread.
   const identity = deps.authenticator.authenticate(req.headers.authorization)

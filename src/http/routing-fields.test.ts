@@ -1,6 +1,7 @@
 // routingFields: model and stream from a JSON body, found by the scanner; anything else leaves the model undefined.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { GatewayError } from '../errors/gateway-error.js'
 import { routingFields } from './routing-fields.js'
 
 const body = (text: string): Buffer => Buffer.from(text)
@@ -26,20 +27,49 @@ test('escaped model names are unescaped; the last duplicate wins, as in JSON.par
 })
 
 test('a JSON body without a usable model has none', async () => {
-  for (const text of ['{"input":"x"}', '{"model":""}', '{"model":42}', '{"model":["gpt-4o"]}', '{"x":{"model":"gpt-4o"}}', '[{"model":"gpt-4o"}]', '"gpt-4o"']) {
+  for (const text of ['{"input":"x"}', '{"model":""}', '{"model":42}', '{"model":["gpt-4o"]}', '{"x":{"model":"gpt-4o"}}']) {
     assert.equal((await routingFields(body(text), 'application/json')).model, undefined, text)
   }
 })
 
-test('a multipart upload has no model even when a part says model', async () => {
-  const multipart = body('--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--b--\r\n')
-  const fields = await routingFields(multipart, 'multipart/form-data; boundary=b')
-  assert.deepEqual(fields, { model: undefined, stream: false, scan: undefined })
+test('a multipart upload has no model even when a part says model, whatever its boundary', async () => {
+  const multipart = body('--json\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--json--\r\n')
+  for (const contentType of ['multipart/form-data; boundary=json', 'Multipart/Form-Data; boundary="application/json"']) {
+    assert.deepEqual(await routingFields(multipart, contentType), { model: undefined, stream: false, scan: undefined })
+  }
 })
 
-test('a body that is not JSON has no model; a JSON object without content-type is still read', async () => {
-  assert.equal((await routingFields(body('{"model": "x" broken'), 'application/json')).model, undefined)
-  assert.equal((await routingFields(body('{"model":"x"}{"model":"y"}'), 'application/json')).model, undefined)
+test('JSON is recognised by its media type, in any case and with parameters', async () => {
+  for (const contentType of ['application/json', 'Application/JSON; charset=utf-8', 'application/vnd.api+json']) {
+    assert.equal((await routingFields(body('{"model":"m"}'), contentType)).model, 'm', contentType)
+  }
+})
+
+test('a body declared or looking like JSON that is not one JSON object is refused, as OpenAI refuses it', async () => {
+  const bom = Buffer.from([0xef, 0xbb, 0xbf])
+  const refused: Array<[Buffer, string | undefined]> = [
+    [body('{"model": "x" broken'), 'application/json'],
+    [body('{"model":"x"}{"model":"y"}'), 'application/json'],
+    [body('{"model":"gpt-4","n":NaN}'), 'application/json'],
+    [body('{"model":"gpt-4","n":Infinity}'), undefined],
+    [Buffer.concat([bom, body('{"model":"gpt-4"}')]), undefined],
+    [Buffer.concat([bom, body('{"model":"gpt-4"}')]), 'application/json'],
+    [body('[{"model":"gpt-4o"}]'), 'application/json'],
+    [body('"gpt-4o"'), 'application/json'],
+    [body('{"model":"gpt-4"'), 'application/json; charset=utf-8'],
+    [body('{"model":"gpt-4",}'), 'text/plain'],
+  ]
+  for (const [bytes, contentType] of refused) {
+    await assert.rejects(routingFields(bytes, contentType), (error: GatewayError) => {
+      assert.equal(error.code, 'invalid_request')
+      assert.equal(error.status, 400)
+      assert.match(error.message, /could not parse the JSON body/)
+      return true
+    }, bytes.toString('latin1'))
+  }
+})
+
+test('a body that is neither declared nor looking like JSON has no model; a JSON object without content-type is still read', async () => {
   assert.equal((await routingFields(body('model=gpt-4o'), 'application/x-www-form-urlencoded')).model, undefined)
   assert.equal((await routingFields(body(' \n{"model":"gpt-4o"}'), undefined)).model, 'gpt-4o')
   assert.equal((await routingFields(null, 'application/json')).model, undefined)

@@ -52,3 +52,16 @@ test('before the body, a path is ruled out only by a path deny or an allow list 
   assert.equal(mayServePath({ allow: [], deny: ['/v1/files'] }, '/v1/files'), false)
   assert.equal(mayServePath({ allow: [], deny: ['gpt-4'] }, '/v1/files'), true)
 })
+
+test('a path entry matches its path in any case, with a trailing slash or `;` parameters, and as written with escapes', () => {
+  const deny = { allow: [], deny: ['/v1/files', '/v1/fil%65s/file-1'] }
+  for (const path of ['/v1/files', '/v1/files/', '/v1/Files', '/v1/files;x=1', '/v1/files/file-1', '/v1/FILES/file-1/']) {
+    assert.equal(servesRequest(deny, { model: undefined, path }), false, path)
+    assert.equal(mayServePath(deny, path), false, path)
+  }
+  assert.equal(servesRequest(deny, { model: undefined, path: '/v1/files/file-2' }), true)
+  const allow = { allow: ['/v1/audio/transcriptions'], deny: [] }
+  assert.equal(mayServePath(allow, '/v1/audio/transcriptions/'), true)
+  assert.equal(servesRequest(allow, { model: 'whisper-1', path: '/v1/Audio/Transcriptions' }), true)
+  assert.equal(servesRequest(allow, { model: 'whisper-1', path: '/v1/audio/translations' }), false)
+})

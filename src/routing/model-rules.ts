@@ -1,7 +1,9 @@
 // Per-upstream allow/deny rules: allow first (empty = everything), then deny. An entry starting with `/` is a
-// path entry and matches the request's URL path only; any other entry matches the body's model only. A body's
-// model is always a model name, so a body cannot claim a path to reach an upstream opened for that path.
+// path entry and matches the request's URL path only (whatever its case, trailing slash or `;` parameters:
+// routing/path-entry-key.ts); any other entry matches the body's model only, exactly. A body's model is always
+// a model name, so a body cannot claim a path to reach an upstream opened for that path.
 import type { UpstreamConfig } from '../config/gateway-config.js'
+import { pathEntryKey } from './path-entry-key.js'
 
 /** What the rules look at: the body's `model` (undefined when there is none) and the canonical URL path. */
 export interface RouteTarget {
@@ -22,12 +24,13 @@ export function servesRequest(upstream: Rules, target: RouteTarget): boolean {
  * when the path is denied, or allow names paths alone and not this one.
  */
 export function mayServePath(upstream: Rules, path: string): boolean {
-  if (upstream.deny.some((entry) => isPathEntry(entry) && entry === path)) return false
-  return upstream.allow.length === 0 || upstream.allow.some((entry) => !isPathEntry(entry) || entry === path)
+  const key = pathEntryKey(path)
+  if (upstream.deny.some((entry) => isPathEntry(entry) && pathEntryKey(entry) === key)) return false
+  return upstream.allow.length === 0 || upstream.allow.some((entry) => !isPathEntry(entry) || pathEntryKey(entry) === key)
 }
 
 function matches(entry: string, target: RouteTarget): boolean {
-  return isPathEntry(entry) ? entry === target.path : entry === target.model
+  return isPathEntry(entry) ? pathEntryKey(entry) === pathEntryKey(target.path) : entry === target.model
 }
 
 function isPathEntry(entry: string): boolean {
