@@ -134,3 +134,40 @@ test('past max_inflight_body_bytes new requests get 503 with Retry-After; the bu
   await waitFor(() => gw.bodyBudget.used === 0, 'the relayed body to be released')
   assert.equal(upstream.requests.at(-1)?.body.length, Buffer.byteLength(big))
 })
+
+test('clients without a key can fill only half of max_inflight_body_bytes: keyed clients find the other half', { timeout: 30_000 }, async (t) => {
+  const keyed = await fakeUpstreamFor(t, json(200, completion('keyed')))
+  const open = await fakeUpstreamFor(t, json(200, completion('open')))
+  const gw = await startTestGateway(
+    [
+      'max_inflight_body_bytes: 256KiB',
+      'authorization: member-key',
+      'upstreams:',
+      `  - { sk: sk-up, endpoint: "${keyed.endpoint}" }`,
+      `  - { sk: sk-open, endpoint: "${open.endpoint}", noauth: true }`,
+      '',
+    ].join('\n'),
+  )
+  t.after(() => gw.shutdown(1000))
+  const anonymousHead = (length: number): string => `POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`
+  // Strangers hold 4 x 32 KiB = their whole half; a fifth is refused although the whole has room.
+  const strangers: RawConnection[] = []
+  for (let i = 0; i < 4; i++) {
+    const connection = await openRawConnection(gw.url)
+    await connection.write(anonymousHead(32 * kib))
+    await connection.write(' ')
+    strangers.push(connection)
+  }
+  await waitFor(() => gw.bodyBudget.used === 4 * 32 * kib, 'the strangers\' bodies to be counted')
+  const fifth = await openRawConnection(gw.url)
+  await fifth.write(anonymousHead(32 * kib))
+  assert.equal((await fifth.answer).status, 503)
+  fifth.socket.destroy()
+  // A member's large body still fits in the other half.
+  const big = `{"model":"gpt-4o","pad":"${'x'.repeat(100 * kib)}"}`
+  const res = await fetch(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer member-key', 'content-type': 'application/json' }, body: big })
+  assert.equal(res.status, 200)
+  await res.arrayBuffer()
+  for (const stranger of strangers) stranger.socket.destroy()
+  await waitFor(() => gw.bodyBudget.used === 0, 'the budget to be returned')
+})

@@ -77,7 +77,7 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     const isAvailable = deps.adapters.has.bind(deps.adapters)
     const admission = admitRequest({ identity, path: pathname, upstreams: config.upstreams, mayUse, isAvailable, maxBodyBytes: config.maxBodyBytes, maxAnonymousBodyBytes: config.maxAnonymousBodyBytes })
     if (admission.kind === 'refuse') throw admission.error
-    const reading = readBody(req, { limit: admission.limit, timeoutMs: config.bodyTimeoutMs, budget: deps.bodyBudget, clock })
+    const reading = readBody(req, { limit: admission.limit, timeoutMs: config.bodyTimeoutMs, budget: identity.kind === 'key' ? deps.bodyBudget : deps.bodyBudget.anonymous, clock })
     // Only now, with the key checked and the size acceptable, is the body invited.
     if (target.expectsContinue) res.writeContinue()
     const read = await reading
