@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
+import { internalError } from '../errors/internal-error.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../providers/provider-adapter.js'
 import { classifyEvent } from '../streaming/commit-point.js'
 import { SseParser, type SseEvent } from '../streaming/sse-parser.js'
@@ -115,9 +116,8 @@ export class Attempt implements ResponseSink {
     try {
       this.#control = this.#options.adapter.send(this.#options.request, this.#options.upstream, this)
     } catch (error) {
-      this.onResponseError(
-        error instanceof GatewayError ? error : new GatewayError('upstream_error', `upstream ${this.#options.upstream.name}: ${String(error)}`, { cause: error }),
-      )
+      // An adapter reports the upstream's failures through the sink; one that throws has a bug of the gateway's own.
+      this.onResponseError(error instanceof GatewayError ? error : internalError(error))
     }
   }
 
@@ -248,7 +248,7 @@ export class Attempt implements ResponseSink {
     this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs, captured: this.#captured() })
     this.#afterDone = this.#options.clock.setTimeout(() => {
       this.#afterDone = undefined
-      this.#control?.abort(new GatewayError('upstream_error', 'the upstream kept its stream open after [DONE]'))
+      this.#control?.abort(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} kept its stream open after [DONE]`))
     }, afterDoneGraceMs)
   }
 
