@@ -18,6 +18,7 @@ import { chunkOf, lastChunk, takeOverChunking } from '../http/chunked-coding.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
 import { interruptedStreamErrorBody } from './failure-answer.js'
+import { GuardedSink } from './guarded-sink.js'
 import { RedactingBody } from './redacting-body.js'
 import { redactorFor, type SecretRedactor } from './secret-redactor.js'
 
@@ -114,7 +115,7 @@ export class Attempt implements ResponseSink {
   start(): void {
     this.#deadlines.start()
     try {
-      this.#control = this.#options.adapter.send(this.#options.request, this.#options.upstream, this)
+      this.#control = this.#options.adapter.send(this.#options.request, this.#options.upstream, new GuardedSink(this, this.#onBug))
     } catch (error) {
       // An adapter reports the upstream's failures through the sink; one that throws has a bug of the gateway's own.
       this.onResponseError(error instanceof GatewayError ? error : internalError(error))
@@ -123,8 +124,32 @@ export class Attempt implements ResponseSink {
 
   abort(error: GatewayError): void {
     if (this.#settled) return
-    if (this.#control === undefined) this.onResponseError(error)
-    else this.#control.abort(error)
+    try {
+      if (this.#control === undefined) this.onResponseError(error)
+      else this.#control.abort(error)
+    } catch (bug) {
+      this.#onBug(bug)
+    }
+  }
+
+  /**
+   * The gateway's own exception while handling this attempt: it ends as internal_error (never failed over, never
+   * the upstream's failure) and the upstream request is stopped. Called from callbacks nobody else would catch.
+   */
+  readonly #onBug = (bug: unknown): void => {
+    const error = internalError(bug)
+    try {
+      this.onResponseError(error)
+    } catch {
+      // Its error path failed too: the relay still gets its result, and a response under way is cut.
+      if (this.#committed) this.#options.res.destroy()
+      this.#settle({ kind: 'failed', error, answer: undefined })
+    }
+    try {
+      this.#control?.abort(error)
+    } catch {
+      // The adapter cannot even stop: its request ends on its own deadline or the upstream's.
+    }
   }
 
   get committed(): boolean {

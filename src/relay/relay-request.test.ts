@@ -94,6 +94,32 @@ test("an adapter that throws is the gateway's bug: a 500 internal_error, no fail
   assert.equal(logs.filter((l) => l['msg'] === 'attempt failed').length, 0)
 })
 
+test("an exception in the attempt's handling of an answer, called from outside any catch, is internal_error with no failover", async () => {
+  let stopped: GatewayError | undefined
+  // A buggy adapter: from a timer (no undici callback around it), it reports a head without its header list.
+  const buggy: ProviderAdapter = {
+    type: 'openai',
+    send(_request, _upstream, sink) {
+      setImmediate(() => sink.onResponseStart(200, undefined as unknown as string[]))
+      return { abort: (error) => (stopped = error), resume: () => undefined }
+    },
+  }
+  const next = answering()
+  const plan = [upstreamFrom('name: first', 'endpoint: http://127.0.0.1:9/v1'), upstreamFrom('name: second', 'endpoint: http://127.0.0.1:9/v1')]
+  const { response, result, logs } = await relayThrough(plan, (upstream) => (upstream.name === 'first' ? buggy : next))
+
+  assert.equal(response.status, 500)
+  assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'internal_error')
+  assert.equal(next.sent, 0)
+  assert.deepEqual(
+    result.attempts.map((a) => [a.upstream, a.outcome, a.errorCode]),
+    [['first', 'internal_error', 'internal_error']],
+  )
+  // The upstream request is stopped with the same error.
+  assert.equal(stopped?.code, 'internal_error')
+  assert.match(String(logs.find((l) => l['msg'] === 'internal error')?.['stack']), /^TypeError/)
+})
+
 test('a stream kept open after [DONE]: the client has its whole answer, then the upstream is let go with upstream_bad_response', async () => {
   const clock = new ManualClock()
   const aborts: GatewayError[] = []
