@@ -89,3 +89,18 @@ test("a sink that throws inside undici's callback gets internal_error back, not 
   assert.equal(response.error?.retryable, false)
   assert.match(String((response.error?.cause as Error | undefined)?.stack), /a bug in the sink/)
 })
+
+/** A sink with a bug at the end of the answer, where undici has no request left to report an error to. */
+class ThrowingAtEndSink extends RecordingSink {
+  override onResponseEnd(): void {
+    throw new TypeError('a bug at the end')
+  }
+}
+
+test('a sink that throws at the end of the answer gets internal_error back instead of hanging', { timeout: 10_000 }, async () => {
+  const sink = new ThrowingAtEndSink()
+  new OpenAIAdapter(clients).send(chatRequest({ model: 'gpt-4o-mini', messages: [] }), upstreamFrom('name: primary', `endpoint: ${fake.endpoint}`), sink)
+  const response = await sink.finished
+  assert.equal(response.error?.code, 'internal_error')
+  assert.match(String((response.error?.cause as Error | undefined)?.message), /a bug at the end/)
+})
