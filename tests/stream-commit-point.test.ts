@@ -1,6 +1,7 @@
 // The commit point through the real gateway: an upstream that dies before sending anything the client must
 // see fails over invisibly (headers included); once something visible went out, a failure ends the
-// stream with an error event and never with [DONE]. Non-stream answers commit at their first body byte.
+// stream with an error event and never with [DONE]. Binary answers commit at their first body byte (a JSON answer
+// to a non-stream request commits at its end: held-json-answer.test.ts).
 import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
 import { test } from 'node:test'
@@ -315,21 +316,28 @@ test('the error event after the commit point names no upstream host: the details
 
 // ---- Non-stream answers ----
 
-test('a non-stream answer commits at its first body byte: a later failure is not retried and the client sees a broken body', within, async (t) => {
-  const body = JSON.stringify(completion('a long answer that never finishes'))
+test('a binary answer commits at its first body byte: a later failure is not retried and the client sees a broken body', within, async (t) => {
+  const body = Buffer.alloc(2048, 7)
   const first = await fakeUpstreamFor(t, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
-    res.write(body.slice(0, 20), () => res.socket?.destroy())
+    res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': body.length })
+    res.write(body.subarray(0, 20), () => res.socket?.destroy())
   })
-  const second = await fakeUpstreamFor(t, json(200, completion('from second')))
+  const second = await fakeUpstreamFor(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': body.length })
+    res.end(body)
+  })
   const gateway = await gatewayWith(t, { clientKey, upstreams: [
     { name: 'first', endpoint: first.endpoint },
     { name: 'second', endpoint: second.endpoint },
   ] })
 
-  const response = await postChat(gateway, clientKey, chatRequest)
+  const response = await fetch(`${gateway.baseURL}/audio/speech`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'tts-1', input: 'Hello', voice: 'alloy' }),
+  })
   assert.equal(response.status, 200)
-  await assert.rejects(response.text())
+  await assert.rejects(response.arrayBuffer())
 
   assert.equal(second.requests.length, 0)
   const outcome = await gateway.outcomeAt(0)

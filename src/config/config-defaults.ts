@@ -19,6 +19,7 @@ export const configDefaults = Object.freeze({
   body_timeout: 30,
   header_timeout: 60,
   max_event_size: 16 * 1024 * 1024,
+  max_held_body: 8 * 1024 * 1024,
   shutdown_timeout: 30,
   metrics: {
     /** Models seen in requests that get their own `model` label, per process; the rest count as `other`. */

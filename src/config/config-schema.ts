@@ -31,6 +31,8 @@ const topLevelKeys = {
   header_timeout: secondsSchema.default(configDefaults.header_timeout),
   /** One SSE event from an upstream, at most. */
   max_event_size: byteSizeSchema.default(configDefaults.max_event_size),
+  /** A 2xx JSON answer to a non-stream request held back until its end, at most. */
+  max_held_body: byteSizeSchema.default(configDefaults.max_held_body),
   shutdown_timeout: secondsSchema.default(configDefaults.shutdown_timeout),
   upstreams: z.array(rawUpstreamSchema).default([]),
   /** Unset: `LOG_LEVEL`, else `info`. */

@@ -49,6 +49,8 @@ export interface UpstreamConfig {
   readonly totalTimeoutMs: number
   /** `max_event_size`: an SSE event larger than this fails the attempt (upstream_bad_response). */
   readonly maxEventBytes: number
+  /** `max_held_body`: a 2xx JSON answer to a non-stream request is held until its end up to this; past it, it commits. */
+  readonly maxHeldBodyBytes: number
   /**
    * Allow-list; empty = everything. Entries starting with `/` (e.g. `/v1/audio/transcriptions`) match the URL
    * path only, the others the body's model only (routing/model-rules.ts).

@@ -39,6 +39,7 @@ test('defaults for every key', () => {
     idleTimeoutMs: 120_000,
     totalTimeoutMs: 0,
     maxEventBytes: 16 * 1024 * 1024,
+    maxHeldBodyBytes: 8 * 1024 * 1024,
     allow: [],
     deny: [],
     clientKeys: ['k'],
@@ -270,4 +271,11 @@ test('max_event_size: 16 MiB unless set, in any size form', () => {
   assert.equal(firstUpstream(load(yaml('upstreams:', '  - sk: a'))).maxEventBytes, 16 * 1024 * 1024)
   assert.equal(firstUpstream(load(yaml('max_event_size: 1MB', 'upstreams:', '  - sk: a'))).maxEventBytes, 1_000_000)
   assert.throws(() => load(yaml('max_event_size: 0', 'upstreams:', '  - sk: a')))
+})
+
+test('max_held_body: 8 MiB unless set, in any size form', () => {
+  assert.equal(firstUpstream(load(yaml('upstreams:', '  - sk: a'))).maxHeldBodyBytes, 8 * 1024 * 1024)
+  assert.equal(firstUpstream(load(yaml('max_held_body: 512KiB', 'upstreams:', '  - sk: a'))).maxHeldBodyBytes, 512 * 1024)
+  assert.throws(() => load(yaml('max_held_body: 0', 'upstreams:', '  - sk: a')))
+  assert.throws(() => load(yaml('max_held_body: 8M', 'upstreams:', '  - sk: a')))
 })

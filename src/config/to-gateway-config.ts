@@ -79,6 +79,7 @@ function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, 
     idleTimeoutMs: secondsToMs(upstream.idle_timeout ?? raw.idle_timeout),
     totalTimeoutMs: secondsToMs(upstream.total_timeout ?? raw.total_timeout),
     maxEventBytes: raw.max_event_size,
+    maxHeldBodyBytes: raw.max_held_body,
     allow: upstream.allow,
     deny: upstream.deny,
     // An empty own list falls back too: Go read `authorization: ""` as unset.

@@ -6,10 +6,10 @@ import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import { internalError } from '../errors/internal-error.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../providers/provider-adapter.js'
-import { classifyEvent } from '../streaming/commit-point.js'
 import { SseParser, type SseEvent } from '../streaming/sse-parser.js'
 import { EventFramer } from '../streaming/event-framer.js'
 import { StreamTap } from '../streaming/stream-tap.js'
+import { classifyEventAs, type StreamDialect } from '../streaming/stream-dialect.js'
 import { withoutUsageOnlyEvents } from '../streaming/usage-events.js'
 import { ResponseCapture, type CapturedResponse } from './response-capture.js'
 import type { Clock, TimerHandle } from '../time/clock.js'
@@ -18,7 +18,9 @@ import { chunkOf, lastChunk, takeOverChunking } from '../http/chunked-coding.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
 import { interruptedStreamErrorBody } from './failure-answer.js'
+import { commitsAtBodyEnd } from './body-commit-point.js'
 import { GuardedSink } from './guarded-sink.js'
+import { HeldBody } from './held-body.js'
 import { RedactingBody } from './redacting-body.js'
 import { redactorFor, type SecretRedactor } from './secret-redactor.js'
 
@@ -59,15 +61,18 @@ export interface AttemptOptions {
   readonly closeConnection: boolean
   /** The gateway asked the upstream for stream usage the client did not ask for: drop the usage-only chunk. */
   readonly stripUsageChunk: boolean
+  /** Which commit rule a stream answer follows (chosen from the request's path). */
+  readonly dialect: StreamDialect
   /** Called at the commit point (for the debug log); unset when nothing listens. */
   readonly onCommit?: () => void
 }
 
 /**
- * `direct`: a 2xx body, relayed byte for byte; `redacted`: any other body the client gets, searched for the
+ * `direct`: a 2xx body, relayed byte for byte; `whole`: the same, but held until its end first (a JSON answer to a
+ * non-stream request, see body-commit-point.ts); `redacted`: any other body the client gets, searched for the
  * upstream's secrets; `error-body`: an answer that fails over, kept in case it becomes the final one.
  */
-type Mode = 'awaiting' | 'direct' | 'redacted' | 'sse' | 'error-body'
+type Mode = 'awaiting' | 'direct' | 'whole' | 'redacted' | 'sse' | 'error-body'
 
 export class Attempt implements ResponseSink {
   readonly result: Promise<AttemptResult>
@@ -96,6 +101,8 @@ export class Attempt implements ResponseSink {
   /** After the commit point: cuts the bytes into whole events. */
   #framer: EventFramer | undefined
   #body: RedactingBody | undefined
+  /** A `whole` body until its end or max_held_body. */
+  #wholeBody: HeldBody | undefined
   /** A stream whose chunked coding the attempt writes itself (see takeOverChunking). */
   #chunking = false
   // Error-body state.
@@ -166,10 +173,18 @@ export class Attempt implements ResponseSink {
       this.#tap = new StreamTap()
       this.#parser = new SseParser((event) => this.#onEvent(event), { maxEventBytes: this.#options.upstream.maxEventBytes })
       this.#framer = new EventFramer(this.#options.upstream.maxEventBytes)
-    } else {
-      this.#mode = status >= 200 && status < 300 ? 'direct' : 'redacted'
+    } else if (status >= 200 && status < 300) {
       this.#capture = new ResponseCapture()
-      if (this.#mode === 'redacted') this.#body = new RedactingBody(this.#redactor)
+      if (commitsAtBodyEnd(this.#options.request.stream, headerOf(headers, 'content-type'))) {
+        this.#mode = 'whole'
+        this.#wholeBody = new HeldBody(this.#options.upstream.maxHeldBodyBytes)
+      } else {
+        this.#mode = 'direct'
+      }
+    } else {
+      this.#mode = 'redacted'
+      this.#capture = new ResponseCapture()
+      this.#body = new RedactingBody(this.#redactor)
     }
   }
 
@@ -181,6 +196,8 @@ export class Attempt implements ResponseSink {
         if (!this.#committed) this.#commit()
         this.#capture?.push(chunk)
         return this.#write(chunk)
+      case 'whole':
+        return this.#relayWhole(chunk)
       case 'redacted':
         return this.#relayRedacted(chunk)
       case 'sse': {
@@ -229,6 +246,10 @@ export class Attempt implements ResponseSink {
         break
       case 'redacted':
         this.#endRedacted()
+        break
+      case 'whole':
+        // The body arrived whole: only now does the client get any of it.
+        if (!this.#committed) this.#commitHeldWhole()
         break
       case 'direct':
       case 'awaiting':
@@ -301,7 +322,7 @@ export class Attempt implements ResponseSink {
   /** An event before the commit point (the parser stops at it). */
   #onEvent(event: SseEvent): void {
     if (this.#tap?.onEvent(event) === true) this.#usageOnlyPending = true
-    const visibility = classifyEvent(event)
+    const visibility = classifyEventAs(this.#options.dialect, event)
     if (visibility === 'visible') this.#sawVisible = true
     else if (visibility === 'done') this.#sawDone = true
   }
@@ -348,6 +369,21 @@ export class Attempt implements ResponseSink {
     const limit = this.#options.upstream.maxEventBytes
     this.abort(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} sent an SSE event larger than max_event_size (${limit} bytes)`))
     return false
+  }
+
+  /** A `whole` body: held until its end; past max_held_body it commits and the rest is relayed as it comes. */
+  #relayWhole(chunk: Buffer): boolean {
+    if (!this.#committed) return (this.#wholeBody as HeldBody).hold(chunk) || this.#commitHeldWhole()
+    this.#capture?.push(chunk)
+    return this.#write(chunk)
+  }
+
+  /** The upstream's headers go unchanged: the held bytes are its body as it sent them. */
+  #commitHeldWhole(): boolean {
+    this.#commit()
+    const held = (this.#wholeBody as HeldBody).take()
+    this.#capture?.push(held)
+    return this.#write(held)
   }
 
   /** A non-2xx body: held whole (for its Content-Length) unless it is large, then relayed as it comes; secrets cut. */

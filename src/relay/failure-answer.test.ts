@@ -21,6 +21,7 @@ function upstream(overrides: Partial<UpstreamConfig> = {}): UpstreamConfig {
     idleTimeoutMs: 1000,
     totalTimeoutMs: 0,
     maxEventBytes: 16 * 1024 * 1024,
+    maxHeldBodyBytes: 8 * 1024 * 1024,
     basicAuth: undefined,
     allow: [],
     deny: [],

@@ -1,6 +1,7 @@
 // A non-2xx answer's body on its way to the client, with the upstream's secrets replaced. Held whole up to a bound,
 // so the client gets a correct Content-Length; past it, relayed as it comes, holding back only the bytes that may be
 // the start of a secret split across two reads.
+import { HeldBody } from './held-body.js'
 import type { SecretRedactor } from './secret-redactor.js'
 
 /** A body held whole for its Content-Length, at most. */
@@ -8,8 +9,7 @@ export const maxHeldBodyBytes = 64 * 1024
 
 export class RedactingBody {
   readonly #redactor: SecretRedactor
-  #held: Buffer[] = []
-  #heldBytes = 0
+  readonly #held = new HeldBody(maxHeldBodyBytes)
   #streaming = false
   #carry: Buffer | undefined
 
@@ -24,28 +24,22 @@ export class RedactingBody {
 
   /** Holds a chunk; returns false when the body is now past the bound (the held bytes are then `next()`'s to send). */
   hold(chunk: Buffer): boolean {
-    this.#held.push(chunk)
-    this.#heldBytes += chunk.length
-    if (this.#heldBytes <= maxHeldBodyBytes) return true
+    if (this.#held.hold(chunk)) return true
     this.#streaming = true
     return false
   }
 
   /** The whole body, redacted (it ended within the bound); `changed` when a secret was cut out of it. */
   whole(): { readonly bytes: Buffer; readonly changed: boolean } {
-    const body = Buffer.concat(this.#held, this.#heldBytes)
-    this.#held = []
-    this.#heldBytes = 0
+    const body = this.#held.take()
     const bytes = this.#redactor.redactBytes(body)
     return { bytes, changed: bytes !== body }
   }
 
   /** Redacted bytes that can be sent now: the held ones first, then `chunk`, less what may begin a split secret. */
   next(chunk: Buffer | undefined): Buffer {
-    const parts = this.#carry === undefined ? [...this.#held] : [this.#carry, ...this.#held]
+    const parts = this.#carry === undefined ? [this.#held.take()] : [this.#carry, this.#held.take()]
     if (chunk !== undefined) parts.push(chunk)
-    this.#held = []
-    this.#heldBytes = 0
     const redacted = this.#redactor.redactBytes(Buffer.concat(parts))
     const cut = Math.max(0, redacted.length - Math.max(0, this.#redactor.longestFormBytes - 1))
     this.#carry = cut < redacted.length ? redacted.subarray(cut) : undefined

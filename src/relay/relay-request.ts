@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js'
 import type { ProviderAdapter, UpstreamRequest } from '../providers/provider-adapter.js'
 import type { Clock } from '../time/clock.js'
 import { Attempt, type AttemptResult } from './attempt.js'
+import { streamDialectFor } from '../streaming/stream-dialect.js'
 import { AttemptLog } from './attempt-log.js'
 import type { DeadlineSettings } from './attempt-deadlines.js'
 import { failureAnswer } from './failure-answer.js'
@@ -76,6 +77,7 @@ export class RequestRelay {
     const { plan, clock, request } = this.#options
     const startedAt = clock.now()
     const log = AttemptLog.for(this.#options.logger, request.requestId)
+    const dialect = streamDialectFor(request.path)
     let last: { result: AttemptResult & { kind: 'failed' }; upstream: UpstreamConfig } | undefined
     for (let i = 0; i < plan.length && !this.#clientGone && !(this.#shuttingDown && last !== undefined); i++) {
       const upstream = plan[i] as UpstreamConfig
@@ -91,6 +93,7 @@ export class RequestRelay {
         clock,
         closeConnection: this.#options.closeConnection(),
         stripUsageChunk: this.#options.stripUsageChunk,
+        dialect,
         ...(onCommit === undefined ? {} : { onCommit }),
       })
       this.#current = attempt
