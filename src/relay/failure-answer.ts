@@ -83,7 +83,7 @@ function interruptionMessage(error: GatewayError): string {
     case 'upstream_unsupported':
       return `The upstream's answer cannot be relayed: ${error.message}`
     case 'upstream_bad_response':
-      return 'The upstream sent an answer the gateway cannot relay (an event larger than max_event_size, or malformed)'
+      return 'The upstream sent an answer the gateway cannot relay (malformed, or larger than the gateway allows)'
     case 'shutting_down':
       return 'The gateway is shutting down: the answer was cut before it ended'
     case 'internal_error':
