@@ -1,7 +1,9 @@
 // toUpstreamError: an upstream's I/O failure gets the code that says what went wrong; the gateway's own exception,
 // even one undici hands back from a callback, is internal_error and never fails over.
 import assert from 'node:assert/strict'
+import { createServer, type AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
+import { errors } from 'undici'
 import { json, completion, startFakeUpstream, type FakeUpstream } from '../../tests/helpers/fake-upstream.js'
 import { chatRequest, RecordingSink, upstreamFrom } from '../../tests/helpers/recording-sink.js'
 import { GatewayError } from '../errors/gateway-error.js'
@@ -28,11 +30,12 @@ test('I/O failures map by their code to a specific upstream code', () => {
     [withCode('HPE_INVALID_CONSTANT', 'Expected HTTP/'), 'upstream_bad_response'],
     [withCode('UND_ERR_HEADERS_OVERFLOW'), 'upstream_bad_response'],
     [withCode('UND_ERR_RES_CONTENT_LENGTH_MISMATCH'), 'upstream_bad_response'],
+    [new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol'), 'upstream_bad_response'],
     [withCode('EWHATEVER'), 'upstream_error'],
   ]
   for (const [error, code] of cases) {
     const mapped = toUpstreamError(error, 'primary')
-    assert.equal(mapped.code, code, (error as Error & { code: string }).code)
+    assert.equal(mapped.code, code, `${error.name} ${String((error as Error & { code?: string }).code)}`)
     assert.equal(mapped.retryable, true)
     assert.equal(mapped.cause, error)
   }
@@ -103,4 +106,20 @@ test('a sink that throws at the end of the answer gets internal_error back inste
   const response = await sink.finished
   assert.equal(response.error?.code, 'internal_error')
   assert.match(String((response.error?.cause as Error | undefined)?.message), /a bug at the end/)
+})
+
+test('an upstream that answers bytes that are not HTTP is upstream_bad_response, which fails over', { timeout: 10_000 }, async (t) => {
+  const garbage = createServer((socket) => {
+    socket.on('error', () => undefined)
+    socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'))
+  })
+  await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve))
+  t.after(() => garbage.close())
+  const endpoint = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/v1`
+  const sink = new RecordingSink()
+  new OpenAIAdapter(clients).send(chatRequest({ model: 'gpt-4o-mini', messages: [] }), upstreamFrom('name: primary', `endpoint: ${endpoint}`), sink)
+  const response = await sink.finished
+  assert.equal(response.error?.code, 'upstream_bad_response')
+  assert.equal(response.error?.retryable, true)
+  assert.match(response.error?.message ?? '', /not valid HTTP/)
 })

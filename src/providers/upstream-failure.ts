@@ -1,6 +1,7 @@
 // Maps HTTP-client failures (undici error codes, socket errno) to typed gateway errors: an upstream's failure gets
 // the code that says what went wrong; an exception the gateway threw itself (in a sink, during a callback) is its
 // own bug, internal_error, never blamed on the upstream.
+import { errors } from 'undici'
 import { GatewayError } from '../errors/gateway-error.js'
 import { internalError } from '../errors/internal-error.js'
 
@@ -30,9 +31,13 @@ const misuseCodes = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_INVALID_RETURN_VALU
 
 export function toUpstreamError(error: unknown, upstreamName: string): GatewayError {
   if (error instanceof GatewayError) return error
+  // Bytes that are not HTTP: llhttp does not always name the reason with a code.
+  if (error instanceof errors.HTTPParserError && error.code === undefined) {
+    return new GatewayError('upstream_bad_response', `upstream ${upstreamName} sent an answer that is not valid HTTP`, { cause: error })
+  }
   const code = errorCode(error)
-  // Every failure of the upstream's I/O carries a code (undici's, an errno, llhttp's HPE_*, a TLS one); a thrown
-  // TypeError or RangeError has none: it came from the gateway's own code, called back from undici.
+  // Every other failure of the upstream's I/O carries a code (undici's, an errno, llhttp's HPE_*, a TLS one); a
+  // thrown TypeError or RangeError has none: it came from the gateway's own code, called back from undici.
   if (code === undefined || misuseCodes.has(code) || isNodeMisuse(code)) return internalError(error)
   if (connectCodes.has(code) || connectPrefixes.some((prefix) => code.startsWith(prefix))) {
     return new GatewayError('upstream_connect_error', `upstream ${upstreamName} could not be reached (${code})`, { cause: error })
