@@ -1,6 +1,6 @@
 // An upstream's own error after the commit point (an Anthropic `error` event, a failed Replicate prediction, an
 // OpenAI error chunk) reaches the client's in-band error with the upstream's type and code, not a generic
-// upstream_error, and without the upstream's key.
+// upstream_error (the record has upstream_reported_error), and without the upstream's key.
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import OpenAI from 'openai'
@@ -56,6 +56,7 @@ test("a Replicate prediction that fails mid-stream reaches the client as predict
     }),
   )
   const gateway = await gatewayWith(t, { clientKey, topLevel: ['dbtype: none'], upstreams: [{ name: 'replicate', sk: upstreamKey, endpoint: upstream.endpoint, extra: ['type: replicate'] }] })
+  const index = await gateway.nextOutcomeIndex()
 
   const { content, error } = await streamUntilError(openaiClientFor(gateway, clientKey), 'mistralai/mixtral-8x7b-instruct-v0.1')
 
@@ -63,6 +64,13 @@ test("a Replicate prediction that fails mid-stream reaches the client as predict
   assert.equal(error.code, 'prediction_failed')
   assert.equal(error.type, 'server_error')
   assert.match(error.message, /CUDA out of memory/)
+  // Recorded as the upstream's own report, not as a failure the gateway could not classify.
+  const outcome = await gateway.outcomeAt(index)
+  assert.equal(outcome.errorCode, 'upstream_reported_error')
+  assert.deepEqual(
+    outcome.attempts.map((a) => [a.outcome, a.errorCode]),
+    [['failed', 'upstream_reported_error']],
+  )
 })
 
 test("an OpenAI-compatible upstream's error chunk reaches the client with its own type and code", async (t) => {

@@ -82,7 +82,7 @@ test('a stream URL on a foreign host is refused and counts as a failed attempt',
   const text = await streamedText(await client.chat.completions.create({ model, messages, stream: true }))
   assert.equal(text, 'from openai')
   const outcome = await gateway.outcomeAt(count)
-  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome, a.errorCode]), [['replicate', 'failed', 'upstream_error'], ['openai', 'ok', undefined]])
+  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome, a.errorCode]), [['replicate', 'failed', 'upstream_bad_response'], ['openai', 'ok', undefined]])
 })
 
 test('polling has a deadline: a prediction that never ends is a timeout', async () => {

@@ -21,7 +21,10 @@ export const errorCodes = {
   // Gateway state.
   shutting_down: { status: 503, type: 'server_error', retryable: false },
   server_busy: { status: 503, type: 'server_error', retryable: false },
+  /** The gateway's own bug (an exception it did not expect): never failed over, never counted against an upstream. */
+  internal_error: { status: 500, type: 'server_error', retryable: false },
   // Upstream failures: retried on the next candidate while nothing has reached the client.
+  /** An upstream failure the gateway could not classify (an I/O error code it does not know). */
   upstream_error: { status: 502, type: 'server_error', retryable: true },
   upstream_connect_error: { status: 502, type: 'server_error', retryable: true },
   upstream_reset: { status: 502, type: 'server_error', retryable: true },
@@ -30,8 +33,10 @@ export const errorCodes = {
   upstream_idle_timeout: { status: 504, type: 'server_error', retryable: true },
   upstream_status: { status: 502, type: 'server_error', retryable: true },
   upstream_unsupported: { status: 502, type: 'server_error', retryable: true },
-  /** The upstream's answer breaks the gateway's bounds or its wire format (an SSE event over max_event_size). */
+  /** The upstream's answer breaks the gateway's bounds or its wire format (too large, malformed, open after [DONE]). */
   upstream_bad_response: { status: 502, type: 'server_error', retryable: true },
+  /** The upstream reported an error inside an answer already under way (an Anthropic error event, a failed prediction). */
+  upstream_reported_error: { status: 502, type: 'server_error', retryable: true },
   // The client went away: nothing to answer, nothing to retry.
   client_closed: { status: 499, type: 'invalid_request_error', retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authenticator } from '../auth/authenticate.js'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
+import { internalError, internalErrorFields } from '../errors/internal-error.js'
 import type { Logger } from '../log/logger.js'
 import type { InFlight } from '../observers/metrics/in-flight.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
@@ -130,8 +131,12 @@ export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, re
     }
     res.off('close', onClose)
   } catch (error) {
-    const gatewayError = error instanceof GatewayError ? error : new GatewayError('upstream_error', 'internal error', { cause: error })
-    answerRefusal(req, res, gatewayError, { requestId, clock, closeConnection: deps.draining() })
+    // Anything but a GatewayError is the gateway's own bug: a 500 that names nothing internal, and its stack in the log.
+    const gatewayError = error instanceof GatewayError ? error : internalError(error)
+    if (gatewayError.code === 'internal_error') deps.logger.error('internal error', { requestId, ...internalErrorFields(gatewayError) })
+    // A response already under way cannot carry an error any more: cut it, so it is not taken for a whole one.
+    if (res.headersSent) res.destroy()
+    else answerRefusal(req, res, gatewayError, { requestId, clock, closeConnection: deps.draining() })
     result = { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined, captured: undefined }
   }
   releaseBody()

@@ -32,7 +32,7 @@ export class BufferedAnswerSink implements ResponseSink {
   onResponseData(chunk: Buffer): boolean {
     if (!this.#failed && !this.#body.push(chunk)) {
       this.#failed = true
-      this.#onError(new GatewayError('upstream_error', `upstream ${this.#upstreamName} sent an answer larger than it can be`))
+      this.#onError(new GatewayError('upstream_bad_response', `upstream ${this.#upstreamName} sent an answer larger than it can be`))
     }
     return true
   }

@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
+import { internalError } from '../errors/internal-error.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../providers/provider-adapter.js'
 import { SseParser, type SseEvent } from '../streaming/sse-parser.js'
 import { EventFramer } from '../streaming/event-framer.js'
@@ -18,6 +19,7 @@ import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
 import { interruptedStreamErrorBody } from './failure-answer.js'
 import { commitsAtBodyEnd } from './body-commit-point.js'
+import { GuardedSink } from './guarded-sink.js'
 import { HeldBody } from './held-body.js'
 import { RedactingBody } from './redacting-body.js'
 import { redactorFor, type SecretRedactor } from './secret-redactor.js'
@@ -120,18 +122,41 @@ export class Attempt implements ResponseSink {
   start(): void {
     this.#deadlines.start()
     try {
-      this.#control = this.#options.adapter.send(this.#options.request, this.#options.upstream, this)
+      this.#control = this.#options.adapter.send(this.#options.request, this.#options.upstream, new GuardedSink(this, this.#onBug))
     } catch (error) {
-      this.onResponseError(
-        error instanceof GatewayError ? error : new GatewayError('upstream_error', `upstream ${this.#options.upstream.name}: ${String(error)}`, { cause: error }),
-      )
+      // An adapter reports the upstream's failures through the sink; one that throws has a bug of the gateway's own.
+      this.onResponseError(error instanceof GatewayError ? error : internalError(error))
     }
   }
 
   abort(error: GatewayError): void {
     if (this.#settled) return
-    if (this.#control === undefined) this.onResponseError(error)
-    else this.#control.abort(error)
+    try {
+      if (this.#control === undefined) this.onResponseError(error)
+      else this.#control.abort(error)
+    } catch (bug) {
+      this.#onBug(bug)
+    }
+  }
+
+  /**
+   * The gateway's own exception while handling this attempt: it ends as internal_error (never failed over, never
+   * the upstream's failure) and the upstream request is stopped. Called from callbacks nobody else would catch.
+   */
+  readonly #onBug = (bug: unknown): void => {
+    const error = internalError(bug)
+    try {
+      this.onResponseError(error)
+    } catch {
+      // Its error path failed too: the relay still gets its result, and a response under way is cut.
+      if (this.#committed) this.#options.res.destroy()
+      this.#settle({ kind: 'failed', error, answer: undefined })
+    }
+    try {
+      this.#control?.abort(error)
+    } catch {
+      // The adapter cannot even stop: its request ends on its own deadline or the upstream's.
+    }
   }
 
   get committed(): boolean {
@@ -269,7 +294,7 @@ export class Attempt implements ResponseSink {
     this.#settle({ kind: 'committed', status: this.#status, error: undefined, firstByteMs: this.#firstByteMs, captured: this.#captured() })
     this.#afterDone = this.#options.clock.setTimeout(() => {
       this.#afterDone = undefined
-      this.#control?.abort(new GatewayError('upstream_error', 'the upstream kept its stream open after [DONE]'))
+      this.#control?.abort(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} kept its stream open after [DONE]`))
     }, afterDoneGraceMs)
   }
 

@@ -171,7 +171,21 @@ test('the error event for a stream broken after its commit point keeps the code 
 
 test("the upstream's own error reported mid-stream reaches the client with its type and code, its key cut out", () => {
   const reported = { message: `Overloaded; key ${JSON.stringify(upstreamKey).slice(1, -1)}`, type: 'overloaded_error', param: null, code: 'overloaded_error' }
-  const error = new GatewayError('upstream_error', 'upstream primary reported overloaded_error', { reported })
+  const error = new GatewayError('upstream_reported_error', 'upstream primary reported overloaded_error', { reported })
   const body = interruptedStreamErrorBody(error, redactorFor(upstream()))
   assert.deepEqual(JSON.parse(body), { error: { message: 'Overloaded; key [redacted]', type: 'overloaded_error', param: null, code: 'overloaded_error' } })
+})
+
+test("the gateway's own bug: a 500 internal_error before the commit point, an internal_error event after it, neither naming an upstream", () => {
+  const bug = new TypeError("Cannot read properties of undefined (reading 'x') at /srv/gateway/dist/src/relay/attempt.js:12")
+  const error = new GatewayError('internal_error', 'internal', { cause: bug })
+  const answer = failureAnswer(error, undefined, redactorFor(upstream()), 2)
+  assert.equal(answer.status, 500)
+  const body = assertOpenAIErrorShape(answer.body)
+  assert.equal(body.code, 'internal_error')
+  assert.doesNotMatch(answer.body.toString('utf8'), /upstreams? failed|primary|TypeError|\.js/)
+  const event = (JSON.parse(interruptedStreamErrorBody(error, redactorFor(upstream()))) as { error: { code: string; type: string; message: string } }).error
+  assert.equal(event.code, 'internal_error')
+  assert.equal(event.type, 'server_error')
+  assert.doesNotMatch(event.message, /upstream|primary|TypeError|\.js/)
 })

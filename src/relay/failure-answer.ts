@@ -83,9 +83,11 @@ function interruptionMessage(error: GatewayError): string {
     case 'upstream_unsupported':
       return `The upstream's answer cannot be relayed: ${error.message}`
     case 'upstream_bad_response':
-      return 'The upstream sent an answer the gateway cannot relay (an event larger than max_event_size, or malformed)'
+      return 'The upstream sent an answer the gateway cannot relay (malformed, or larger than the gateway allows)'
     case 'shutting_down':
       return 'The gateway is shutting down: the answer was cut before it ended'
+    case 'internal_error':
+      return 'The gateway failed in the middle of the answer; its log has the details under this request id'
     default:
       return 'The upstream failed in the middle of its answer'
   }
@@ -111,6 +113,9 @@ function genericMessage(error: GatewayError, attempts: number): string {
       return `${which} sent an answer that cannot be relayed`
     case 'shutting_down':
       return 'The gateway is shutting down: the request was stopped before the upstream answered'
+    case 'internal_error':
+      // The gateway's fault, not an upstream's: it names no upstream and nothing internal.
+      return 'The gateway failed while handling this request; its log has the details under this request id'
     default:
       return `${which} failed`
   }

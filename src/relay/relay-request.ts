@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 import { GatewayError } from '../errors/gateway-error.js'
+import { internalErrorFields } from '../errors/internal-error.js'
 import { sendJson } from '../http/send-error.js'
 import type { Logger } from '../log/logger.js'
 import type { ProviderAdapter, UpstreamRequest } from '../providers/provider-adapter.js'
@@ -13,7 +14,7 @@ import { AttemptLog } from './attempt-log.js'
 import type { DeadlineSettings } from './attempt-deadlines.js'
 import { failureAnswer } from './failure-answer.js'
 import { redactorFor } from './secret-redactor.js'
-import type { AttemptRecord } from './request-outcome.js'
+import type { AttemptOutcome, AttemptRecord } from './request-outcome.js'
 import type { CapturedResponse } from './response-capture.js'
 
 export interface RelayOptions {
@@ -102,8 +103,9 @@ export class RequestRelay {
       const durationMs = clock.now() - attemptStart
       if (result.kind === 'committed') {
         const errorCode = this.#clientGone ? 'client_closed' : this.#shuttingDown && result.error !== undefined ? 'shutting_down' : result.error?.code
-        const record = this.#record(upstream, errorCode === undefined ? 'ok' : errorCode === 'client_closed' ? 'client_closed' : 'failed', result.status, errorCode, durationMs)
+        const record = this.#record(upstream, errorCode === undefined ? 'ok' : outcomeOf(errorCode), result.status, errorCode, durationMs)
         log?.ended(record, i + 1, true, undefined)
+        if (errorCode === 'internal_error') this.#logInternal(result.error, upstream, i + 1)
         return {
           status: result.status,
           errorCode,
@@ -114,9 +116,10 @@ export class RequestRelay {
         }
       }
       const code = this.#clientGone ? 'client_closed' : this.#shuttingDown ? 'shutting_down' : result.error.code
-      const record = this.#record(upstream, code === 'client_closed' ? 'client_closed' : 'failed', result.answer?.status, code, durationMs)
+      const record = this.#record(upstream, outcomeOf(code), result.answer?.status, code, durationMs)
       const failsOver = result.error.retryable && !this.#clientGone && !this.#shuttingDown
       log?.ended(record, i + 1, false, failsOver ? plan[i + 1] : undefined)
+      if (code === 'internal_error') this.#logInternal(result.error, upstream, i + 1)
       last = { result, upstream }
       if (!result.error.retryable) break
     }
@@ -139,11 +142,22 @@ export class RequestRelay {
     }
   }
 
+  /** The gateway's own bug, at error level with its stack: the client's answer only carries the request id. */
+  #logInternal(error: GatewayError | undefined, upstream: UpstreamConfig, attempt: number): void {
+    const fields = { requestId: this.#options.request.requestId, attempt, upstream: upstream.name, ...internalErrorFields(error) }
+    this.#options.logger?.error('internal error', fields)
+  }
+
   #record(upstream: UpstreamConfig, outcome: AttemptRecord['outcome'], status: number | undefined, errorCode: ErrorCode | undefined, durationMs: number): AttemptRecord {
     const record: AttemptRecord = { upstream: upstream.name, upstreamIndex: upstream.index, outcome, status, errorCode, durationMs }
     this.#attempts.push(record)
     return record
   }
+}
+
+/** An internal error is the gateway's, not the upstream's: its attempt is neither `ok` nor `failed`. */
+function outcomeOf(code: ErrorCode): AttemptOutcome {
+  return code === 'client_closed' || code === 'internal_error' ? code : 'failed'
 }
 
 /** The last candidate always gets `timeout`: nothing remains to fail over to, so a short stream deadline only hurts. */

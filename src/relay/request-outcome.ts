@@ -2,7 +2,8 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ErrorCode } from '../errors/error-codes.js'
 
-export type AttemptOutcome = 'ok' | 'failed' | 'client_closed'
+/** `internal_error`: the gateway's own bug ended the attempt; it says nothing about the upstream. */
+export type AttemptOutcome = 'ok' | 'failed' | 'client_closed' | 'internal_error'
 
 export interface AttemptRecord {
   /** The upstream's name (never its key). */

@@ -47,3 +47,9 @@ test('nothing for an attempt cut by the shutdown deadline; an earlier real failu
   assert.deepEqual(run([cut], 503), [])
   assert.deepEqual(run([failed('a', 503), cut], 503), ['attempt a failed x1 upstream_status, HTTP 503'])
 })
+
+test("nothing against the upstream or the model for an attempt ended by the gateway's own bug; an earlier real failure still counts", () => {
+  const bug: AttemptRecord = { upstream: 'b', upstreamIndex: 1, outcome: 'internal_error', status: undefined, errorCode: 'internal_error', durationMs: 1 }
+  assert.deepEqual(run([bug], 500), [])
+  assert.deepEqual(run([failed('a', 503), bug], 500), ['attempt a failed x1 upstream_status, HTTP 503'])
+})

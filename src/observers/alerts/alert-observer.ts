@@ -9,7 +9,7 @@ export function alertObserver(events: AlertEvents, modelLabel: (model: string) =
     // Refused by the gateway itself (key, model, size): nothing about upstreams.
     if (attempts.length === 0) return
     let failed = 0
-    let clientClosed = false
+    let inconclusive = false
     for (let i = 0; i < attempts.length; i++) {
       const attempt = attempts[i] as AttemptRecord
       switch (attempt.outcome) {
@@ -19,18 +19,20 @@ export function alertObserver(events: AlertEvents, modelLabel: (model: string) =
         case 'failed':
           // Cut by the gateway's own shutdown deadline: that says nothing about the upstream.
           if (attempt.errorCode === 'shutting_down') {
-            clientClosed = true
+            inconclusive = true
             break
           }
           failed++
           events.upstreamAttempts(attempt.upstream, false, 1, attemptFailure(attempt))
           break
         case 'client_closed':
-          clientClosed = true
+        // The gateway's own bug: neither the upstream's failure nor the model's.
+        case 'internal_error':
+          inconclusive = true
           break
       }
     }
-    if (clientClosed) return
+    if (inconclusive) return
     // A stream that broke after its first byte had one failed attempt but a 2xx answer: the upstream alert covers it.
     const allFailed = failed === attempts.length && outcome.status >= 400
     if (allFailed) events.modelRequests(modelLabel(outcome.model), true, 1, requestFailure(outcome))

@@ -74,6 +74,16 @@ test('attempts by upstream, outcome, error code and status class; failovers by t
   assert.equal(sumOf(samples, `${p}upstream_attempt_duration_seconds_count`), 4)
 })
 
+test("an attempt ended by the gateway's own bug is counted as internal_error, never as the upstream's failure", () => {
+  const metrics = new GatewayMetrics({ models: new Set(), maxSeenModels: 0, version: 't' })
+  const bug: AttemptRecord = { upstream: 'a', upstreamIndex: 0, outcome: 'internal_error', status: undefined, errorCode: 'internal_error', durationMs: 1 }
+  metrics.observe(outcome({ attempts: [bug], upstream: undefined, status: 500, errorCode: 'internal_error' }))
+  const samples = scrape(metrics)
+  const attempts = `${p}upstream_attempts_total`
+  assert.equal(sumOf(samples, attempts, { upstream: 'a', outcome: 'internal_error', error_code: 'internal_error', status_class: 'none' }), 1)
+  assert.equal(sumOf(samples, attempts, { upstream: 'a', outcome: 'failed' }), 0)
+})
+
 test('durations per answering upstream and stream; no first-byte sample when nothing was sent', () => {
   const metrics = new GatewayMetrics({ models: new Set(), maxSeenModels: 0, version: 't' })
   metrics.observe(outcome({ stream: true, totalMs: 1500, firstByteMs: 200 }))

@@ -85,7 +85,7 @@ export class GatewayMetrics {
     })
     this.#attempts = r.counter({
       name: name('upstream_attempts_total'),
-      help: 'Attempts against upstreams by outcome (ok, failed, client_closed), error code (none when ok) and upstream status class (none when it did not answer).',
+      help: 'Attempts against upstreams by outcome (ok, failed, client_closed, internal_error when the gateway itself failed), error code (none when ok) and upstream status class (none when it did not answer).',
       labelNames: ['upstream', 'outcome', 'error_code', 'status_class'],
     })
     this.#failovers = r.counter({

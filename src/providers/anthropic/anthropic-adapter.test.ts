@@ -104,7 +104,7 @@ test('an error event after content ends the answer with an error', async () => {
   const response = await sink.finished
   assert.equal(response.status, 200)
   assert.match(response.body, /"content":"Hel"/)
-  assert.equal(response.error?.code, 'upstream_error')
+  assert.equal(response.error?.code, 'upstream_reported_error')
   assert.match(response.error?.message ?? '', /api_error: Internal/)
   // Anthropic's own error is what the client's error event will carry.
   assert.deepEqual(response.error?.reported, { message: 'Internal', type: 'api_error', param: null, code: 'api_error' })

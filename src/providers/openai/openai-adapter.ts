@@ -4,6 +4,7 @@ import type { UpstreamConfig } from '../../config/gateway-config.js'
 import type { GatewayError } from '../../errors/gateway-error.js'
 import type { UpstreamClients } from '../../relay/upstream-clients.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../provider-adapter.js'
+import { internalError } from '../../errors/internal-error.js'
 import { toUpstreamError } from '../upstream-failure.js'
 import { buildUpstreamHeaders } from './upstream-headers.js'
 import { splitEndpoint } from '../split-endpoint.js'
@@ -73,7 +74,12 @@ export class PassThroughHandler implements Dispatcher.DispatchHandler, AttemptCo
   onComplete(): void {
     if (this.#finished) return
     this.#finished = true
-    this.#sink.onResponseEnd()
+    try {
+      this.#sink.onResponseEnd()
+    } catch (error) {
+      // undici has nothing left to report it to once the answer is complete: the sink hears of its own bug here.
+      this.#sink.onResponseError(internalError(error))
+    }
   }
 
   onError(error: Error): void {

@@ -105,7 +105,7 @@ test('a stream URL on a foreign host is not followed: the attempt fails and the 
   const sink = new RecordingSink()
   adapter.send(chatRequest({ ...question, stream: true }), upstream(), sink)
   const response = await sink.finished
-  assert.equal(response.error?.code, 'upstream_error')
+  assert.equal(response.error?.code, 'upstream_bad_response')
   assert.equal(response.error?.retryable, true)
   assert.match(response.error?.message ?? '', /stream URL is on localhost:\d+, which is neither the endpoint's host nor in allowed_hosts/)
   await waitFor(() => fake.requests.length === count + 2, 'the cancel request')

@@ -90,7 +90,7 @@ export class ReplicateExchange implements AttemptControl {
     }
     const prediction = predictionOf(parseJson(answer.text))
     if (prediction === undefined) {
-      this.#writer.fail(new GatewayError('upstream_error', `upstream ${this.#options.upstream.name} answered ${answer.status} without a prediction`))
+      this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} answered ${answer.status} without a prediction`))
       return
     }
     this.#prediction = prediction
@@ -176,7 +176,7 @@ export class ReplicateExchange implements AttemptControl {
           return
         }
         const polled = predictionOf(parseJson(answer.text))
-        if (polled === undefined) this.#writer.fail(new GatewayError('upstream_error', `upstream ${this.#options.upstream.name} answered a poll without a prediction`))
+        if (polled === undefined) this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} answered a poll without a prediction`))
         else then(polled)
       },
       (error) => this.#writer.fail(error),
@@ -210,8 +210,9 @@ export class ReplicateExchange implements AttemptControl {
     const { upstream } = this.#options
     const target = followedUrl(url, upstream.endpoint, upstream.allowedHosts)
     if (target === undefined) {
+      // The upstream sent a URL the gateway refuses to follow: its answer is one the gateway cannot use.
       this.#writer.fail(
-        new GatewayError('upstream_error', `upstream ${upstream.name}: the prediction's ${what} URL is on ${hostOf(url)}, which is neither the endpoint's host nor in allowed_hosts`),
+        new GatewayError('upstream_bad_response', `upstream ${upstream.name}: the prediction's ${what} URL is on ${hostOf(url)}, which is neither the endpoint's host nor in allowed_hosts`),
       )
     }
     return target

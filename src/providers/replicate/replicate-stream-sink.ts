@@ -51,7 +51,7 @@ export class ReplicateStreamSink implements ResponseSink {
       }
       return this.#writable
     }
-    if (this.#body?.push(chunk) === false) this.#writer.fail(new GatewayError('upstream_error', `upstream ${this.#upstreamName} sent an error answer larger than it can be`))
+    if (this.#body?.push(chunk) === false) this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#upstreamName} sent an error answer larger than it can be`))
     return true
   }
 
@@ -88,7 +88,7 @@ export class ReplicateStreamSink implements ResponseSink {
           const failure = predictionFailure(output.errorType === 'prediction_canceled' ? 'canceled' : 'failed', output.message === '' ? null : output.message)
           if (this.#writer.started) {
             // The client's error event carries the prediction's own failure, not a generic one.
-            this.#writer.fail(new GatewayError('upstream_error', `upstream ${this.#upstreamName}: ${failure.body.error.message}`, { reported: failure.body.error }))
+            this.#writer.fail(new GatewayError('upstream_reported_error', `upstream ${this.#upstreamName}: ${failure.body.error.message}`, { reported: failure.body.error }))
           } else {
             // Nothing reached the client: a failed prediction is a failed attempt, so the next upstream is tried.
             this.#writer.sendJson(failure.status, failure.body)
