@@ -17,6 +17,7 @@ import { chunkOf, lastChunk, takeOverChunking } from '../http/chunked-coding.js'
 import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
 import { interruptedStreamErrorBody } from './failure-answer.js'
+import { decodedContent } from './decoded-content.js'
 import { RedactingBody } from './redacting-body.js'
 import { redactorFor, type SecretRedactor } from './secret-redactor.js'
 
@@ -144,7 +145,7 @@ export class Attempt implements ResponseSink {
     } else {
       this.#mode = status >= 200 && status < 300 ? 'direct' : 'redacted'
       this.#capture = new ResponseCapture()
-      if (this.#mode === 'redacted') this.#body = new RedactingBody(this.#redactor)
+      if (this.#mode === 'redacted') this.#body = new RedactingBody(this.#redactor, headerOf(headers, 'content-encoding'))
     }
   }
 
@@ -188,7 +189,8 @@ export class Attempt implements ResponseSink {
       case 'error-body':
         this.#fail(
           new GatewayError('upstream_status', `upstream ${this.#options.upstream.name} answered ${this.#status}`, { status: this.#status }),
-          { status: this.#status, headers: this.#headers, body: Buffer.concat(this.#errorBody, this.#errorBytes) },
+          // Decoded so the answer's secrets can be cut if it becomes the client's; one that cannot be read is not relayed.
+          { status: this.#status, headers: this.#headers, body: decodedContent(Buffer.concat(this.#errorBody, this.#errorBytes), headerOf(this.#headers, 'content-encoding')) ?? Buffer.alloc(0) },
         )
         return
       case 'sse':
@@ -258,9 +260,10 @@ export class Attempt implements ResponseSink {
     this.#afterDone = undefined
   }
 
+  /** Without the upstream's secrets (or, with `sk: asis`, the client's key): even a 2xx answer may quote them. */
   #captured(): CapturedResponse {
-    if (this.#tap !== undefined) return { usage: this.#tap.usage, text: this.#tap.text }
-    return this.#capture?.finish() ?? { usage: undefined, text: undefined }
+    const captured = this.#tap !== undefined ? { usage: this.#tap.usage, text: this.#tap.text } : (this.#capture?.finish() ?? { usage: undefined, text: undefined })
+    return captured.text === undefined ? captured : { usage: captured.usage, text: this.#redactor.redactText(captured.text) }
   }
 
   #hold(chunk: Buffer): boolean {
@@ -312,10 +315,13 @@ export class Attempt implements ResponseSink {
     return this.#write(data)
   }
 
-  /** The bytes of an event the upstream never finished, at the end of its stream. */
+  /**
+   * The bytes of an event the upstream never finished, at the end of its stream. Not read as an event, so not known
+   * not to be an error quoting the key: searched whole.
+   */
   #writeRest(): void {
     const rest = this.#framer?.takeRest()
-    if (rest !== undefined) this.#write(rest)
+    if (rest !== undefined) this.#write(this.#redactor.redactBytes(rest))
   }
 
   /** An event over max_event_size: the attempt fails (fails over before the commit point, an error event after it). */
@@ -342,9 +348,18 @@ export class Attempt implements ResponseSink {
       if (rest !== undefined) this.#writeRedacted(rest)
       return
     }
-    const { bytes, changed } = body.whole()
-    // A body that lost a secret is shorter or longer than the upstream said; an unchanged one keeps its headers.
-    this.#commit(changed ? { contentLength: bytes.length } : undefined)
+    const whole = body.whole()
+    if (whole.kind === 'unreadable') {
+      // Compressed bytes the gateway cannot search: the client gets the status, and the gateway's word for it.
+      const error = new GatewayError('upstream_status', `The upstream answered ${this.#status} in a content coding the gateway could not decode`, { status: this.#status })
+      const bytes = Buffer.from(error.toBody())
+      this.#commit({ contentLength: bytes.length, contentType: 'application/json', decoded: true })
+      this.#writeRedacted(bytes)
+      return
+    }
+    const { bytes, changed, decoded } = whole
+    // A body that lost a secret or its coding is not what the upstream described; an unchanged one keeps its headers.
+    this.#commit(changed || decoded ? { contentLength: bytes.length, decoded } : undefined)
     this.#writeRedacted(bytes)
   }
 
@@ -370,14 +385,14 @@ export class Attempt implements ResponseSink {
     this.#control?.resume()
   }
 
-  /** `length`: the body's length changed (a secret was cut), so the upstream's Content-Length is replaced. */
-  #commit(length?: { readonly contentLength: number | undefined }): void {
+  /** `change`: the body differs from the upstream's (a secret was cut, its coding undone), so its headers are replaced. */
+  #commit(change?: BodyChange): void {
     this.#committed = true
     this.#firstByteMs = this.#options.clock.now() - this.#startedAt
     const { res, request, closeConnection } = this.#options
     // Headers are always searched for secrets (they are small); an upstream may echo its key in any of them.
     let headers = this.#redactor.redactHeaders(this.#headers)
-    if (length !== undefined) headers = withContentLength(headers, length.contentLength)
+    if (change !== undefined) headers = withBodyChange(headers, change)
     res.writeHead(this.#status, clientResponseHeaders(headers, request.requestId, closeConnection))
     if (this.#mode === 'sse') {
       this.#chunking = takeOverChunking(res)
@@ -404,12 +419,26 @@ export class Attempt implements ResponseSink {
   }
 }
 
-function withContentLength(headers: readonly string[], contentLength: number | undefined): string[] {
+/** How the body the client gets differs from the upstream's. */
+interface BodyChange {
+  /** undefined: no longer known (the body is relayed as it comes). */
+  readonly contentLength: number | undefined
+  /** The upstream's content coding was undone. */
+  readonly decoded?: boolean
+  /** The body is the gateway's own, of this type. */
+  readonly contentType?: string
+}
+
+function withBodyChange(headers: readonly string[], change: BodyChange): string[] {
+  const dropped = new Set(['content-length'])
+  if (change.decoded === true) dropped.add('content-encoding')
+  if (change.contentType !== undefined) dropped.add('content-type')
   const out: string[] = []
   for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i] !== 'content-length') out.push(headers[i] as string, headers[i + 1] as string)
+    if (!dropped.has(headers[i] as string)) out.push(headers[i] as string, headers[i + 1] as string)
   }
-  if (contentLength !== undefined) out.push('content-length', String(contentLength))
+  if (change.contentType !== undefined) out.push('content-type', change.contentType)
+  if (change.contentLength !== undefined) out.push('content-length', String(change.contentLength))
   return out
 }
 

@@ -1,6 +1,7 @@
 // RedactingBody: a non-2xx body cut of secrets, held whole when small, relayed in pieces when large.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { gzipSync } from 'node:zlib'
 import { maxHeldBodyBytes, RedactingBody } from './redacting-body.js'
 import { SecretRedactor } from './secret-redactor.js'
 
@@ -11,10 +12,10 @@ test('a small body is held whole; changed tells whether a secret was cut', () =>
   const body = new RedactingBody(redactor)
   assert.equal(body.hold(Buffer.from(`{"error":"bad ${key.slice(0, 5)}`)), true)
   assert.equal(body.hold(Buffer.from(`${key.slice(5)}"}`)), true)
-  assert.deepEqual(body.whole(), { bytes: Buffer.from('{"error":"bad [redacted]"}'), changed: true })
+  assert.deepEqual(body.whole(), { kind: 'body', bytes: Buffer.from('{"error":"bad [redacted]"}'), changed: true, decoded: false })
   const clean = new RedactingBody(redactor)
   clean.hold(Buffer.from('{"error":"not found"}'))
-  assert.equal(clean.whole().changed, false)
+  assert.deepEqual(clean.whole(), { kind: 'body', bytes: Buffer.from('{"error":"not found"}'), changed: false, decoded: false })
 })
 
 test('a large body is relayed in pieces, and a key split across any two reads is still cut', () => {
@@ -31,4 +32,28 @@ test('a large body is relayed in pieces, and a key split across any two reads is
     if (rest !== undefined) out.push(rest)
     assert.equal(Buffer.concat(out).toString(), `${'a'.repeat(maxHeldBodyBytes)}[redacted]`.repeat(3), `reads of ${step}`)
   }
+})
+
+test('an encoded body is held whole whatever its size, decoded, then cut; one that cannot be decoded is unreadable', () => {
+  const gzipped = new RedactingBody(redactor, 'gzip')
+  const encoded = gzipSync(`{"error":"bad ${key}"}`)
+  assert.equal(gzipped.hold(encoded.subarray(0, 7)), true)
+  assert.equal(gzipped.hold(encoded.subarray(7)), true)
+  assert.deepEqual(gzipped.whole(), { kind: 'body', bytes: Buffer.from('{"error":"bad [redacted]"}'), changed: true, decoded: true })
+
+  // Past the bound an encoded body is not streamed (its bytes cannot be searched as they pass): it is given up.
+  const large = new RedactingBody(redactor, 'gzip')
+  assert.equal(large.hold(Buffer.alloc(maxHeldBodyBytes + 1)), true)
+  assert.equal(large.streaming, false)
+  assert.deepEqual(large.whole(), { kind: 'unreadable' })
+
+  for (const coding of ['compress', 'gzip']) {
+    const body = new RedactingBody(redactor, coding)
+    body.hold(Buffer.from(`not ${coding} bytes ${key}`))
+    assert.deepEqual(body.whole(), { kind: 'unreadable' }, coding)
+  }
+  // identity is no coding.
+  const identity = new RedactingBody(redactor, 'Identity')
+  identity.hold(Buffer.from(key))
+  assert.deepEqual(identity.whole(), { kind: 'body', bytes: Buffer.from('[redacted]'), changed: true, decoded: false })
 })

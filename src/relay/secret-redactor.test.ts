@@ -36,10 +36,13 @@ test('bytes without a secret come back as the same buffer; bytes cut inside a UT
   assert.deepEqual(out, Buffer.concat([Buffer.from('[redacted] '), Buffer.from([0xc3])]))
 })
 
-test('header values are searched, names are kept; short secrets are not redacted', () => {
+test('header values are searched, names are kept unless they hold a secret; short secrets are not redacted', () => {
   const redactor = new SecretRedactor([key, 'abc'])
   assert.deepEqual(redactor.redactHeaders(['www-authenticate', `Bearer error="${key}"`, 'x-abc', 'abc']), ['www-authenticate', 'Bearer error="[redacted]"', 'x-abc', 'abc'])
   assert.equal(new SecretRedactor(['abc']).empty, true)
+  // Names arrive lower-cased: a key with capitals is found in them all the same, in any of its forms.
+  const upper = new SecretRedactor(['SK-Name-Key-0042'])
+  assert.deepEqual(upper.redactHeaders(['x-sk-name-key-0042', '1', 'x-ok', 'SK-Name-Key-0042', `x-${encodeURIComponent('SK-Name-Key-0042').toLowerCase()}-u`, '2']), ['x-ok', '[redacted]'])
 })
 
 test('formsOf lists each form once, the plain one first', () => {

@@ -14,6 +14,7 @@ export class SecretRedactor {
   /** Every form of every secret, longest first, so a longer form goes whole before a shorter one inside it. */
   readonly #forms: readonly string[]
   readonly #formBytes: readonly Buffer[]
+  readonly #lowerForms: readonly string[]
 
   constructor(secrets: readonly string[]) {
     const forms = new Set<string>()
@@ -23,6 +24,7 @@ export class SecretRedactor {
     }
     this.#forms = [...forms].sort((a, b) => b.length - a.length)
     this.#formBytes = this.#forms.map((form) => Buffer.from(form, 'utf8'))
+    this.#lowerForms = [...new Set(this.#forms.map((form) => form.toLowerCase()))]
   }
 
   get empty(): boolean {
@@ -64,11 +66,18 @@ export class SecretRedactor {
     return out
   }
 
-  /** A flat name/value list with every value redacted (header names are the gateway's to trust). */
+  /**
+   * A flat name/value list with every value redacted, and without any header whose name holds a secret (names
+   * arrive lower-cased, so they are compared so; a name cannot carry a marker and stay what the upstream meant).
+   */
   redactHeaders(headers: readonly string[]): string[] {
-    const out = headers.slice()
-    if (this.#forms.length === 0) return out
-    for (let i = 1; i < out.length; i += 2) out[i] = this.redactText(out[i] as string)
+    if (this.#forms.length === 0) return headers.slice()
+    const out: string[] = []
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string
+      if (this.#lowerForms.some((form) => name.includes(form))) continue
+      out.push(name, this.redactText(headers[i + 1] as string))
+    }
     return out
   }
 }
