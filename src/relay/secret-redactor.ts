@@ -1,5 +1,6 @@
 // Replaces an upstream's secrets (its key, credentials from its endpoint URL) in what it answers, in every form an
 // upstream may echo them: plain, JSON-escaped (with `\/` and `\uXXXX` variants) and URL-encoded.
+import { credentialSecrets } from '../config/endpoint-credentials.js'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { bearerToken } from '../providers/openai/upstream-headers.js'
 
@@ -124,10 +125,7 @@ function clientKeyRedactor(upstream: UpstreamConfig, clientAuthorization: string
 export function upstreamSecrets(upstream: UpstreamConfig): string[] {
   const secrets: string[] = []
   if (upstream.credential.kind === 'key') secrets.push(upstream.credential.key)
-  const basic = upstream.basicAuth
-  if (basic !== undefined) {
-    secrets.push(basic.password, `${basic.username}:${basic.password}`, Buffer.from(`${basic.username}:${basic.password}`, 'utf8').toString('base64'))
-  }
+  secrets.push(...credentialSecrets(upstream.basicAuth))
   return secrets
 }
 
