@@ -17,7 +17,7 @@ const neverForwarded: ReadonlySet<string> = new Set(['host', 'content-length', '
  * Asked for explicitly: without Accept-Encoding any coding is acceptable (RFC 9110, 12.5.3), and the gateway reads
  * streams as they pass and searches error bodies for the upstream's key, which it cannot do in compressed bytes.
  */
-const identityEncoding = ['accept-encoding', 'identity'] as const
+export const identityEncoding = ['accept-encoding', 'identity'] as const
 
 /** The credential header(s) for an upstream; `clientAuthorization` is the client's own, for `sk: asis`. */
 export type Authorize = (credential: UpstreamCredential, clientAuthorization: string | undefined) => string[]
