@@ -52,6 +52,9 @@ test('an encoded body is held whole whatever its size, decoded, then cut; one th
     body.hold(Buffer.from(`not ${coding} bytes ${key}`))
     assert.deepEqual(body.whole(), { kind: 'unreadable' }, coding)
   }
+  // No body at all (HEAD, 304): kept as it is, headers included.
+  const empty = new RedactingBody(redactor, 'gzip')
+  assert.deepEqual(empty.whole(), { kind: 'body', bytes: Buffer.alloc(0), changed: false, decoded: false })
   // identity is no coding.
   const identity = new RedactingBody(redactor, 'Identity')
   identity.hold(Buffer.from(key))

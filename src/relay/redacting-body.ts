@@ -56,6 +56,8 @@ export class RedactingBody {
     const held = Buffer.concat(this.#held, this.#heldBytes)
     this.#held = []
     this.#heldBytes = 0
+    // No bytes (a HEAD answer, a 304): nothing to decode, and the headers still describe the body the client did not get.
+    if (held.length === 0 && !this.#tooLarge) return { kind: 'body', bytes: held, changed: false, decoded: false }
     const body = this.#tooLarge ? undefined : decodedContent(held, this.#coding)
     if (body === undefined) return { kind: 'unreadable' }
     const bytes = this.#redactor.redactBytes(body)
