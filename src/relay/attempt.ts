@@ -18,7 +18,7 @@ import { clientResponseHeaders, headerOf } from './client-response-headers.js'
 import { statusFailsOver } from './failover-policy.js'
 import { interruptedStreamErrorBody } from './failure-answer.js'
 import { decodedContent } from './decoded-content.js'
-import { RedactingBody } from './redacting-body.js'
+import { RedactingBody, withBodyChange, type BodyChange } from './redacting-body.js'
 import { redactorFor, type SecretRedactor } from './secret-redactor.js'
 
 /** Role-only and empty chunks held before the commit point, at most. */
@@ -348,18 +348,8 @@ export class Attempt implements ResponseSink {
       if (rest !== undefined) this.#writeRedacted(rest)
       return
     }
-    const whole = body.whole()
-    if (whole.kind === 'unreadable') {
-      // Compressed bytes the gateway cannot search: the client gets the status, and the gateway's word for it.
-      const error = new GatewayError('upstream_status', `The upstream answered ${this.#status} in a content coding the gateway could not decode`, { status: this.#status })
-      const bytes = Buffer.from(error.toBody())
-      this.#commit({ contentLength: bytes.length, contentType: 'application/json', decoded: true })
-      this.#writeRedacted(bytes)
-      return
-    }
-    const { bytes, changed, decoded } = whole
-    // A body that lost a secret or its coding is not what the upstream described; an unchanged one keeps its headers.
-    this.#commit(changed || decoded ? { contentLength: bytes.length, decoded } : undefined)
+    const { bytes, change } = body.whole(this.#status)
+    this.#commit(change)
     this.#writeRedacted(bytes)
   }
 
@@ -417,29 +407,6 @@ export class Attempt implements ResponseSink {
     this.#deadlines.stop()
     this.#resolve(result)
   }
-}
-
-/** How the body the client gets differs from the upstream's. */
-interface BodyChange {
-  /** undefined: no longer known (the body is relayed as it comes). */
-  readonly contentLength: number | undefined
-  /** The upstream's content coding was undone. */
-  readonly decoded?: boolean
-  /** The body is the gateway's own, of this type. */
-  readonly contentType?: string
-}
-
-function withBodyChange(headers: readonly string[], change: BodyChange): string[] {
-  const dropped = new Set(['content-length'])
-  if (change.decoded === true) dropped.add('content-encoding')
-  if (change.contentType !== undefined) dropped.add('content-type')
-  const out: string[] = []
-  for (let i = 0; i < headers.length; i += 2) {
-    if (!dropped.has(headers[i] as string)) out.push(headers[i] as string, headers[i + 1] as string)
-  }
-  if (change.contentType !== undefined) out.push('content-type', change.contentType)
-  if (change.contentLength !== undefined) out.push('content-length', String(change.contentLength))
-  return out
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
