@@ -309,3 +309,15 @@ test("with sk: asis, an upstream that quotes the client's key in a 2xx answer le
   assert.ok(!records.includes(clientKey), 'the records hold the client key')
   assert.ok(records.includes('you sent [redacted]'))
 })
+
+test('the echoing upstream: a stream whose media type is written in capitals is read as a stream, its error event cut too', async (t) => {
+  const { gateway } = await echoingSetup(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'Text/Event-Stream; charset=utf-8' })
+    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Hel' }))}\n\n`)
+    res.end(`data: ${JSON.stringify({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } })}\n\n`)
+  })
+  const answer = await post(gateway.baseURL, { ...chatRequest, stream: true }, 'echo-capital-stream')
+  const text = answer.body.toString('utf8')
+  assertNoKey(text, 'the stream')
+  assert.match(text, /"message":"key \[redacted\] is out of quota"/)
+})

@@ -137,7 +137,7 @@ export class Attempt implements ResponseSink {
     this.#headers = headers
     if (statusFailsOver(status)) {
       this.#mode = 'error-body'
-    } else if (status >= 200 && status < 300 && headerOf(headers, 'content-type')?.startsWith('text/event-stream') === true) {
+    } else if (status >= 200 && status < 300 && isEventStream(headerOf(headers, 'content-type'))) {
       this.#mode = 'sse'
       this.#tap = new StreamTap()
       this.#parser = new SseParser((event) => this.#onEvent(event), { maxEventBytes: this.#options.upstream.maxEventBytes })
@@ -407,6 +407,11 @@ export class Attempt implements ResponseSink {
     this.#deadlines.stop()
     this.#resolve(result)
   }
+}
+
+/** Media types are case-insensitive (RFC 9110, 8.3.1): `Text/Event-Stream` is a stream too. */
+function isEventStream(contentType: string | undefined): boolean {
+  return contentType !== undefined && contentType.trimStart().toLowerCase().startsWith('text/event-stream')
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
