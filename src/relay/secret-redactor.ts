@@ -135,13 +135,19 @@ export function formsOf(secret: string): string[] {
   const forms = jsonEscapable.test(secret) ? [secret, ...jsonForms(secret)] : [secret]
   // An encoder that escapes every character but letters and digits.
   for (const hexCase of hexCases) forms.push(unicodeEscaped(secret, (c) => !isAlphanumeric(c), hexCase))
-  forms.push(
+  const urlForms = [
     encodeURIComponent(secret),
-    lowerHexEscapes(encodeURIComponent(secret)),
     encodeURI(secret),
     // application/x-www-form-urlencoded (a space becomes "+").
     new URLSearchParams({ s: secret }).toString().slice(2),
-  )
+    // Python's urllib.parse.quote (keeps "/").
+    encodeURIComponent(secret).replaceAll('%2F', '/'),
+    // Go's url.QueryEscape (keeps only letters, digits and "-_.~"; a space becomes "+").
+    percentEncoded(secret, (c) => isAlphanumeric(c) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e).replaceAll('%20', '+'),
+    // An encoder that escapes every character but letters and digits.
+    percentEncoded(secret, isAlphanumeric),
+  ]
+  for (const form of urlForms) forms.push(form, lowerHexEscapes(form))
   return [...new Set(forms)]
 }
 
@@ -188,6 +194,20 @@ function unicodeEscaped(secret: string, escape: (code: number) => boolean, hexCa
 
 function isAlphanumeric(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)
+}
+
+/** UTF-8 bytes as `%XX` (upper-case hex), but for characters `keep` leaves as they are. */
+function percentEncoded(secret: string, keep: (code: number) => boolean): string {
+  let out = ''
+  for (const char of secret) {
+    const code = char.codePointAt(0) as number
+    if (code < 0x80 && keep(code)) {
+      out += char
+      continue
+    }
+    for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
 }
 
 function lowerHexEscapes(encoded: string): string {
