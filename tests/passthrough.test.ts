@@ -198,12 +198,14 @@ async function headersReceivedWith(t: TestContext, ...extra: string[]): Promise<
 
 test('by default the upstream gets only content-type, accept, openai-beta, its own key and the request id', async (t) => {
   const { headers } = await headersReceivedWith(t)
-  assert.deepEqual(Object.keys(headers).filter((name) => !transportHeaders.has(name)).sort(), ['accept', 'authorization', 'content-type', 'openai-beta', 'x-request-id'])
+  assert.deepEqual(Object.keys(headers).filter((name) => !transportHeaders.has(name)).sort(), ['accept', 'accept-encoding', 'authorization', 'content-type', 'openai-beta', 'x-request-id'])
   assert.equal(headers['authorization'], `Bearer ${upstreamKey}`)
   assert.equal(headers['content-type'], 'application/json')
   assert.equal(headers['accept'], 'application/json')
   assert.equal(headers['openai-beta'], 'assistants=v2')
   assert.equal(headers['x-request-id'], 'client-request-1')
+  // Never the client's codings: the gateway reads what it relays.
+  assert.equal(headers['accept-encoding'], 'identity')
   assert.notEqual(headers['connection'], 'keep-alive, x-hop-listed')
 })
 
@@ -216,9 +218,10 @@ test("keep_header forwards the client's other headers but no hop-by-hop, auth, h
   assert.equal(headers['openai-beta'], 'assistants=v2')
   assert.equal(headers['authorization'], `Bearer ${upstreamKey}`)
   assert.equal(headers['x-request-id'], 'client-request-1')
-  for (const name of ['x-hop-listed', 'keep-alive', 'te', 'proxy-authorization', 'accept-encoding']) {
+  for (const name of ['x-hop-listed', 'keep-alive', 'te', 'proxy-authorization']) {
     assert.equal(headers[name], undefined, name)
   }
+  assert.equal(headers['accept-encoding'], 'identity')
   assert.notEqual(headers['connection'], 'keep-alive, x-hop-listed')
   assert.equal(headers['host'], `127.0.0.1:${upstreamPort}`)
   assert.equal(headers['content-length'], String('{"model":"gpt-4o"}'.length))

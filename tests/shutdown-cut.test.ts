@@ -66,3 +66,66 @@ test('a stream and a waiting request cut by the shutdown deadline end with shutt
     await waiting.close()
   }
 })
+
+test('at the deadline a request in failover tries no further upstream, and a half-written answer is cut, both as shutting_down', async () => {
+  const failing = await startFakeUpstream((_req, res) => {
+    res.writeHead(500, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ error: { message: 'boom', type: 'server_error', param: null, code: null } }))
+  })
+  const waiting = await startFakeUpstream(hang())
+  const never = await startFakeUpstream(hang())
+  // A non-stream answer whose headers and first bytes went out, and then nothing.
+  const halfWritten = await startFakeUpstream((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
+    res.write('{"id":"chatcmpl-1",')
+  })
+  const failover = await startTestGateway(
+    [
+      'authorization: k',
+      'timeout: 600',
+      'upstreams:',
+      `  - {name: failing, sk: sk-a, endpoint: "${failing.endpoint}"}`,
+      `  - {name: waiting, sk: sk-b, endpoint: "${waiting.endpoint}"}`,
+      `  - {name: never, sk: sk-c, endpoint: "${never.endpoint}"}`,
+      '',
+    ].join('\n'),
+  )
+  const half = await startTestGateway(['authorization: k', 'timeout: 600', 'idle_timeout: 600', 'upstreams:', `  - {name: half, sk: sk-d, endpoint: "${halfWritten.endpoint}"}`, ''].join('\n'))
+  try {
+    const inFailover = post(failover.baseURL, false)
+    await eventually(() => waiting.requests.length === 1, 'the second upstream has the request')
+    const halfResponse = await post(half.baseURL, false)
+    assert.equal(halfResponse.status, 200)
+    // Settled as it happens (a rejection left waiting would be an unhandled one).
+    const halfBody = halfResponse.text().then(
+      () => 'complete',
+      () => 'cut',
+    )
+
+    await Promise.all([failover.shutdown(100), half.shutdown(100)])
+
+    const answer = await inFailover
+    assert.equal(answer.status, 503)
+    assert.equal(((await answer.json()) as { error: { code: string } }).error.code, 'shutting_down')
+    assert.equal(never.requests.length, 0, 'no upstream is tried after the deadline')
+    const [failoverOutcome] = failover.outcomes
+    assert.equal(failoverOutcome?.errorCode, 'shutting_down')
+    assert.deepEqual(
+      failoverOutcome?.attempts.map((attempt) => [attempt.upstream, attempt.errorCode]),
+      [
+        ['failing', 'upstream_status'],
+        ['waiting', 'shutting_down'],
+      ],
+    )
+
+    // A plain body cannot carry an error once begun: the client sees the connection cut, never a complete answer.
+    assert.equal(await halfBody, 'cut')
+    await eventually(() => half.outcomes.length === 1, 'the cut answer is observed')
+    assert.equal(half.outcomes[0]?.errorCode, 'shutting_down')
+    assert.equal(half.outcomes[0]?.attempts[0]?.errorCode, 'shutting_down')
+  } finally {
+    await failover.shutdown(0)
+    await half.shutdown(0)
+    for (const upstream of [failing, waiting, never, halfWritten]) await upstream.close()
+  }
+})

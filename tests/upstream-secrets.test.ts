@@ -4,11 +4,12 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
+import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import OpenAI from 'openai'
 import { chunk, type Behaviour, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js'
-import { startRecordingGateway } from './helpers/recording-gateway.js'
+import { eventually, startRecordingGateway } from './helpers/recording-gateway.js'
 
 const clientKey = 'client-key-echo'
 /** A key with the characters encoders treat differently: `/` (`\/`), `"` (`\"`), `&<>` (Go's `\u0026`), `+=` (URL). */
@@ -80,7 +81,8 @@ function assertNoKey(text: string, where: string): void {
   for (const form of keyForms) assert.ok(!text.includes(form), `${where} holds the key as ${form}: ${text}`)
 }
 
-async function echoingSetup(t: { after: (fn: () => Promise<void>) => void }, behaviour: Behaviour) {
+/** `sk`: the upstream's key setting (`asis` sends the client's key, which the upstream then echoes). */
+async function echoingSetup(t: { after: (fn: () => Promise<void>) => void }, behaviour: Behaviour, sk = upstreamKey) {
   const dir = await mkdtemp(join(tmpdir(), 'upstream-secrets-'))
   const upstream: FakeUpstream = await startFakeUpstream(behaviour)
   const yaml = [
@@ -90,7 +92,7 @@ async function echoingSetup(t: { after: (fn: () => Promise<void>) => void }, beh
     'records: {flush_interval: 0.02}',
     'upstreams:',
     `  - name: echo`,
-    `    sk: '${upstreamKey}'`,
+    `    sk: '${sk}'`,
     `    endpoint: ${upstream.endpoint}`,
     '',
   ].join('\n')
@@ -216,4 +218,106 @@ test('the echoing upstream: an error body larger than what is held whole is cut 
   assert.equal(text, `${filler}[redacted]`.repeat(300))
   assert.equal(answer.headers['content-length'], undefined)
   assertNoKey(await recordBytes(), 'the records')
+})
+
+/** An OpenAI-shaped error quoting the key, compressed as an upstream that ignores Accept-Encoding may send it. */
+const compressedEcho =
+  (status: number, encode: (body: Buffer) => Buffer, coding: string): Behaviour =>
+  (req, res: ServerResponse) => {
+    const body = encode(Buffer.from(JSON.stringify({ error: { message: `Incorrect API key provided: ${upstreamKey} (${String(req.headers['accept-encoding'])})`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })))
+    res.writeHead(status, { 'content-type': 'application/json', 'content-encoding': coding, 'content-length': body.length })
+    res.end(body)
+  }
+
+test('the echoing upstream: a compressed error body (though identity was asked for) is decoded and cut, whether relayed or kept for failover', async (t) => {
+  for (const [status, encode, coding] of [
+    [400, gzipSync, 'gzip'],
+    [422, brotliCompressSync, 'br'],
+    [401, gzipSync, 'gzip'],
+  ] as const) {
+    const { gateway, recordBytes } = await echoingSetup(t, compressedEcho(status, encode, coding))
+    const answer = await post(gateway.baseURL, chatRequest, `echo-${coding}-${status}`)
+    assert.equal(answer.status, status)
+    // Relayed without the coding: the bytes are the readable, redacted body.
+    assert.equal(answer.headers['content-encoding'], undefined)
+    assert.equal(Number(answer.headers['content-length']), answer.body.length)
+    const parsed = JSON.parse(answer.body.toString('utf8')) as { error: { message: string; code: string } }
+    // The upstream was asked for identity, and the message is its own, with the key's place marked.
+    assert.equal(parsed.error.message, 'Incorrect API key provided: [redacted] (identity)')
+    assert.equal(parsed.error.code, 'invalid_api_key')
+    assertNoKey(await recordBytes(), 'the records')
+  }
+})
+
+test('the echoing upstream: a compressed error body the gateway cannot decode reaches the client as its own error, not as bytes', async (t) => {
+  const { gateway } = await echoingSetup(t, (_req, res) => {
+    // A coding the gateway does not know, with the key in the clear inside: nothing of it may be relayed.
+    const body = `compressed? ${upstreamKey}`
+    res.writeHead(404, { 'content-type': 'application/octet-stream', 'content-encoding': 'compress', 'content-length': Buffer.byteLength(body) })
+    res.end(body)
+  })
+  const answer = await post(gateway.baseURL, chatRequest, 'echo-compress')
+  assert.equal(answer.status, 404)
+  assert.equal(answer.headers['content-encoding'], undefined)
+  assert.equal(answer.headers['content-type'], 'application/json')
+  assertNoKey(answer.body.toString('latin1'), 'the answer')
+  const parsed = JSON.parse(answer.body.toString('utf8')) as { error: { code: string } }
+  assert.equal(parsed.error.code, 'upstream_status')
+})
+
+test('the echoing upstream: a header whose name holds the key is not relayed', async (t) => {
+  const { gateway } = await echoingSetup(t, (_req, res) => {
+    const body = JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } })
+    res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [`x-key-${encodeURIComponent(upstreamKey)}`]: 'yes', 'x-kept': 'kept' })
+    res.end(body)
+  })
+  const answer = await post(gateway.baseURL, chatRequest, 'echo-header-name')
+  assert.equal(answer.status, 404)
+  assertNoKey(answer.rawHeaders.join('\n').toLowerCase(), "the answer's headers")
+  assert.ok(!answer.rawHeaders.some((name) => name.toLowerCase().startsWith('x-key-')))
+  assert.equal(answer.headers['x-kept'], 'kept')
+})
+
+test('the echoing upstream: an error event the stream never finishes (no blank line before its end) is cut of the key too', async (t) => {
+  const { gateway, recordBytes } = await echoingSetup(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Hel' }))}\n\n`)
+    res.end(`data: ${JSON.stringify({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } })}`)
+  })
+  const answer = await post(gateway.baseURL, { ...chatRequest, stream: true }, 'echo-unfinished-event')
+  const text = answer.body.toString('utf8')
+  assertNoKey(text, 'the stream')
+  assert.match(text, /"message":"key \[redacted\] is out of quota"/)
+  assertNoKey(await recordBytes(), 'the records')
+})
+
+test("with sk: asis, an upstream that quotes the client's key in a 2xx answer leaves it out of the records", async (t) => {
+  const { gateway, recordBytes } = await echoingSetup(
+    t,
+    (_req, res) => {
+      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: `you sent ${clientKey}` }, finish_reason: 'stop' }] })
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+      res.end(body)
+    },
+    'asis',
+  )
+  const answer = await post(gateway.baseURL, chatRequest, 'echo-asis')
+  assert.equal(answer.status, 200)
+  await eventually(() => gateway.outcomes.length === 1, 'the outcome is observed')
+  assert.equal(gateway.outcomes[0]?.responseText, 'you sent [redacted]')
+  const records = await recordBytes()
+  assert.ok(!records.includes(clientKey), 'the records hold the client key')
+  assert.ok(records.includes('you sent [redacted]'))
+})
+
+test('the echoing upstream: a stream whose media type is written in capitals is read as a stream, its error event cut too', async (t) => {
+  const { gateway } = await echoingSetup(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'Text/Event-Stream; charset=utf-8' })
+    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Hel' }))}\n\n`)
+    res.end(`data: ${JSON.stringify({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } })}\n\n`)
+  })
+  const answer = await post(gateway.baseURL, { ...chatRequest, stream: true }, 'echo-capital-stream')
+  const text = answer.body.toString('utf8')
+  assertNoKey(text, 'the stream')
+  assert.match(text, /"message":"key \[redacted\] is out of quota"/)
 })

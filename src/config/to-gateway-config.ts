@@ -3,7 +3,8 @@ import { hostname as osHostname } from 'node:os'
 import type { ConfigPathSegment } from './config-error.js'
 import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-defaults.js'
 import type { RawConfig, RawUpstream } from './config-schema.js'
-import type { BasicCredentials, GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
+import { endpointCredentials, withoutCredentials } from './endpoint-credentials.js'
+import type { GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
 import { parseListenAddress } from './listen-address.js'
 import { toAlertsConfig, toMetricsConfig } from './observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
@@ -97,30 +98,6 @@ function endpointOf(upstream: RawUpstream): string {
   const endpoint = upstream.endpoint ?? defaultEndpoints[upstream.type]
   if (endpoint === undefined) throw new Error(`unvalidated upstream without endpoint reached the mapper (type ${upstream.type})`)
   return endpoint.replace(/\/+$/, '')
-}
-
-/** The endpoint without `user:password@`: it is printed, logged and stored, so it must carry no secret. */
-function withoutCredentials(endpoint: string): string {
-  const url = new URL(endpoint)
-  if (url.username === '' && url.password === '') return endpoint
-  url.username = ''
-  url.password = ''
-  return url.href.replace(/\/+$/, '')
-}
-
-/** `user:password@` of the endpoint, percent-decoded as HTTP clients do before building a Basic header. */
-function endpointCredentials(endpoint: string): BasicCredentials | undefined {
-  const url = new URL(endpoint)
-  if (url.username === '' && url.password === '') return undefined
-  return { username: percentDecoded(url.username), password: percentDecoded(url.password) }
-}
-
-function percentDecoded(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
 }
 
 function credentialOf(sk: string | undefined): UpstreamCredential {

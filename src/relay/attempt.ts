@@ -21,7 +21,8 @@ import { interruptedStreamErrorBody } from './failure-answer.js'
 import { commitsAtBodyEnd } from './body-commit-point.js'
 import { GuardedSink } from './guarded-sink.js'
 import { HeldBody } from './held-body.js'
-import { RedactingBody } from './redacting-body.js'
+import { decodedContent } from './decoded-content.js'
+import { RedactingBody, withBodyChange, type BodyChange } from './redacting-body.js'
 import { redactorFor, type SecretRedactor } from './secret-redactor.js'
 
 /** Role-only and empty chunks held before the commit point, at most. */
@@ -168,7 +169,7 @@ export class Attempt implements ResponseSink {
     this.#headers = headers
     if (statusFailsOver(status)) {
       this.#mode = 'error-body'
-    } else if (status >= 200 && status < 300 && headerOf(headers, 'content-type')?.startsWith('text/event-stream') === true) {
+    } else if (status >= 200 && status < 300 && isEventStream(headerOf(headers, 'content-type'))) {
       this.#mode = 'sse'
       this.#tap = new StreamTap()
       this.#parser = new SseParser((event) => this.#onEvent(event), { maxEventBytes: this.#options.upstream.maxEventBytes })
@@ -184,7 +185,7 @@ export class Attempt implements ResponseSink {
     } else {
       this.#mode = 'redacted'
       this.#capture = new ResponseCapture()
-      this.#body = new RedactingBody(this.#redactor)
+      this.#body = new RedactingBody(this.#redactor, headerOf(headers, 'content-encoding'))
     }
   }
 
@@ -230,7 +231,8 @@ export class Attempt implements ResponseSink {
       case 'error-body':
         this.#fail(
           new GatewayError('upstream_status', `upstream ${this.#options.upstream.name} answered ${this.#status}`, { status: this.#status }),
-          { status: this.#status, headers: this.#headers, body: Buffer.concat(this.#errorBody, this.#errorBytes) },
+          // Decoded so the answer's secrets can be cut if it becomes the client's; one that cannot be read is not relayed.
+          { status: this.#status, headers: this.#headers, body: decodedContent(Buffer.concat(this.#errorBody, this.#errorBytes), headerOf(this.#headers, 'content-encoding')) ?? Buffer.alloc(0) },
         )
         return
       case 'sse':
@@ -304,9 +306,10 @@ export class Attempt implements ResponseSink {
     this.#afterDone = undefined
   }
 
+  /** Without the upstream's secrets (or, with `sk: asis`, the client's key): even a 2xx answer may quote them. */
   #captured(): CapturedResponse {
-    if (this.#tap !== undefined) return { usage: this.#tap.usage, text: this.#tap.text }
-    return this.#capture?.finish() ?? { usage: undefined, text: undefined }
+    const captured = this.#tap !== undefined ? { usage: this.#tap.usage, text: this.#tap.text } : (this.#capture?.finish() ?? { usage: undefined, text: undefined })
+    return captured.text === undefined ? captured : { usage: captured.usage, text: this.#redactor.redactText(captured.text) }
   }
 
   #hold(chunk: Buffer): boolean {
@@ -358,10 +361,13 @@ export class Attempt implements ResponseSink {
     return this.#write(data)
   }
 
-  /** The bytes of an event the upstream never finished, at the end of its stream. */
+  /**
+   * The bytes of an event the upstream never finished, at the end of its stream. Not read as an event, so not known
+   * not to be an error quoting the key: searched whole.
+   */
   #writeRest(): void {
     const rest = this.#framer?.takeRest()
-    if (rest !== undefined) this.#write(rest)
+    if (rest !== undefined) this.#write(this.#redactor.redactBytes(rest))
   }
 
   /** An event over max_event_size: the attempt fails (fails over before the commit point, an error event after it). */
@@ -403,9 +409,8 @@ export class Attempt implements ResponseSink {
       if (rest !== undefined) this.#writeRedacted(rest)
       return
     }
-    const { bytes, changed } = body.whole()
-    // A body that lost a secret is shorter or longer than the upstream said; an unchanged one keeps its headers.
-    this.#commit(changed ? { contentLength: bytes.length } : undefined)
+    const { bytes, change } = body.whole(this.#status)
+    this.#commit(change)
     this.#writeRedacted(bytes)
   }
 
@@ -431,14 +436,14 @@ export class Attempt implements ResponseSink {
     this.#control?.resume()
   }
 
-  /** `length`: the body's length changed (a secret was cut), so the upstream's Content-Length is replaced. */
-  #commit(length?: { readonly contentLength: number | undefined }): void {
+  /** `change`: the body differs from the upstream's (a secret was cut, its coding undone), so its headers are replaced. */
+  #commit(change?: BodyChange): void {
     this.#committed = true
     this.#firstByteMs = this.#options.clock.now() - this.#startedAt
     const { res, request, closeConnection } = this.#options
     // Headers are always searched for secrets (they are small); an upstream may echo its key in any of them.
     let headers = this.#redactor.redactHeaders(this.#headers)
-    if (length !== undefined) headers = withContentLength(headers, length.contentLength)
+    if (change !== undefined) headers = withBodyChange(headers, change)
     res.writeHead(this.#status, clientResponseHeaders(headers, request.requestId, closeConnection))
     if (this.#mode === 'sse') {
       this.#chunking = takeOverChunking(res)
@@ -465,13 +470,9 @@ export class Attempt implements ResponseSink {
   }
 }
 
-function withContentLength(headers: readonly string[], contentLength: number | undefined): string[] {
-  const out: string[] = []
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i] !== 'content-length') out.push(headers[i] as string, headers[i + 1] as string)
-  }
-  if (contentLength !== undefined) out.push('content-length', String(contentLength))
-  return out
+/** Media types are case-insensitive (RFC 9110, 8.3.1): `Text/Event-Stream` is a stream too. */
+function isEventStream(contentType: string | undefined): boolean {
+  return contentType !== undefined && contentType.trimStart().toLowerCase().startsWith('text/event-stream')
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -47,7 +47,8 @@ export interface RequestOutcome {
   readonly usage: TokenUsage | undefined
   /**
    * What the client was answered, for records: non-stream, the first choice's message content (or the
-   * raw body for other text/JSON answers); stream, the concatenated deltas, tool calls included.
+   * raw body for other text/JSON answers); stream, the concatenated deltas, tool calls included. Without the
+   * upstream's secrets or (with `sk: asis`) the client's key, which an upstream may quote in any answer.
    */
   readonly responseText: string | undefined
 }

@@ -19,6 +19,11 @@ test('plain, JSON-escaped (every common dialect) and URL-encoded forms are all c
     encodeURIComponent(key),
     encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
     new URLSearchParams({ k: key }).toString().slice(2),
+    // Python's quote() keeps "/"; Go's QueryEscape keeps "-_.~" only; some encoders escape all but letters and digits.
+    'sk-T%C3%A9st/k%C3%A9%2By%22%26%3C%C3%BCn%C3%AF%3E%3D42',
+    'sk-T%C3%A9st%2Fk%C3%A9%2By%22%26%3C%C3%BCn%C3%AF%3E%3D42',
+    'sk%2DT%C3%A9st%2Fk%C3%A9%2By%22%26%3C%C3%BCn%C3%AF%3E%3D42',
+    'sk%2dT%c3%a9st%2fk%c3%a9%2by%22%26%3c%c3%bcn%c3%af%3e%3d42',
   ]
   for (const form of written) {
     assert.equal(redactor.redactText(`before ${form} after`), 'before [redacted] after', form)
@@ -36,17 +41,20 @@ test('bytes without a secret come back as the same buffer; bytes cut inside a UT
   assert.deepEqual(out, Buffer.concat([Buffer.from('[redacted] '), Buffer.from([0xc3])]))
 })
 
-test('header values are searched, names are kept; short secrets are not redacted', () => {
+test('header values are searched, names are kept unless they hold a secret; short secrets are not redacted', () => {
   const redactor = new SecretRedactor([key, 'abc'])
   assert.deepEqual(redactor.redactHeaders(['www-authenticate', `Bearer error="${key}"`, 'x-abc', 'abc']), ['www-authenticate', 'Bearer error="[redacted]"', 'x-abc', 'abc'])
   assert.equal(new SecretRedactor(['abc']).empty, true)
+  // Names arrive lower-cased: a key with capitals is found in them all the same, in any of its forms.
+  const upper = new SecretRedactor(['SK-Name-Key-0042'])
+  assert.deepEqual(upper.redactHeaders(['x-sk-name-key-0042', '1', 'x-ok', 'SK-Name-Key-0042', `x-${encodeURIComponent('SK-Name-Key-0042').toLowerCase()}-u`, '2']), ['x-ok', '[redacted]'])
 })
 
 test('formsOf lists each form once, the plain one first', () => {
   const forms = formsOf(key)
   assert.equal(forms[0], key)
   assert.equal(new Set(forms).size, forms.length)
-  assert.deepEqual(formsOf('sk-plain0123'), ['sk-plain0123', 'sk\\u002dplain0123', 'sk\\u002Dplain0123'])
+  assert.deepEqual(formsOf('sk-plain0123'), ['sk-plain0123', 'sk\\u002dplain0123', 'sk\\u002Dplain0123', 'sk%2Dplain0123', 'sk%2dplain0123'])
 })
 
 test("an upstream's secrets: its key, its endpoint's password and Basic token; with sk: asis, the client's own key", () => {

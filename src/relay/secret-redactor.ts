@@ -1,5 +1,6 @@
 // Replaces an upstream's secrets (its key, credentials from its endpoint URL) in what it answers, in every form an
 // upstream may echo them: plain, JSON-escaped (with `\/` and `\uXXXX` variants) and URL-encoded.
+import { credentialSecrets } from '../config/endpoint-credentials.js'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { bearerToken } from '../providers/openai/upstream-headers.js'
 
@@ -14,6 +15,7 @@ export class SecretRedactor {
   /** Every form of every secret, longest first, so a longer form goes whole before a shorter one inside it. */
   readonly #forms: readonly string[]
   readonly #formBytes: readonly Buffer[]
+  readonly #lowerForms: readonly string[]
 
   constructor(secrets: readonly string[]) {
     const forms = new Set<string>()
@@ -23,6 +25,7 @@ export class SecretRedactor {
     }
     this.#forms = [...forms].sort((a, b) => b.length - a.length)
     this.#formBytes = this.#forms.map((form) => Buffer.from(form, 'utf8'))
+    this.#lowerForms = [...new Set(this.#forms.map((form) => form.toLowerCase()))]
   }
 
   get empty(): boolean {
@@ -64,11 +67,18 @@ export class SecretRedactor {
     return out
   }
 
-  /** A flat name/value list with every value redacted (header names are the gateway's to trust). */
+  /**
+   * A flat name/value list with every value redacted, and without any header whose name holds a secret (names
+   * arrive lower-cased, so they are compared so; a name cannot carry a marker and stay what the upstream meant).
+   */
   redactHeaders(headers: readonly string[]): string[] {
-    const out = headers.slice()
-    if (this.#forms.length === 0) return out
-    for (let i = 1; i < out.length; i += 2) out[i] = this.redactText(out[i] as string)
+    if (this.#forms.length === 0) return headers.slice()
+    const out: string[] = []
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string
+      if (this.#lowerForms.some((form) => name.includes(form))) continue
+      out.push(name, this.redactText(headers[i + 1] as string))
+    }
     return out
   }
 }
@@ -115,10 +125,7 @@ function clientKeyRedactor(upstream: UpstreamConfig, clientAuthorization: string
 export function upstreamSecrets(upstream: UpstreamConfig): string[] {
   const secrets: string[] = []
   if (upstream.credential.kind === 'key') secrets.push(upstream.credential.key)
-  const basic = upstream.basicAuth
-  if (basic !== undefined) {
-    secrets.push(basic.password, `${basic.username}:${basic.password}`, Buffer.from(`${basic.username}:${basic.password}`, 'utf8').toString('base64'))
-  }
+  secrets.push(...credentialSecrets(upstream.basicAuth))
   return secrets
 }
 
@@ -128,13 +135,19 @@ export function formsOf(secret: string): string[] {
   const forms = jsonEscapable.test(secret) ? [secret, ...jsonForms(secret)] : [secret]
   // An encoder that escapes every character but letters and digits.
   for (const hexCase of hexCases) forms.push(unicodeEscaped(secret, (c) => !isAlphanumeric(c), hexCase))
-  forms.push(
+  const urlForms = [
     encodeURIComponent(secret),
-    lowerHexEscapes(encodeURIComponent(secret)),
     encodeURI(secret),
     // application/x-www-form-urlencoded (a space becomes "+").
     new URLSearchParams({ s: secret }).toString().slice(2),
-  )
+    // Python's urllib.parse.quote (keeps "/").
+    encodeURIComponent(secret).replaceAll('%2F', '/'),
+    // Go's url.QueryEscape (keeps only letters, digits and "-_.~"; a space becomes "+").
+    percentEncoded(secret, (c) => isAlphanumeric(c) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e).replaceAll('%20', '+'),
+    // An encoder that escapes every character but letters and digits.
+    percentEncoded(secret, isAlphanumeric),
+  ]
+  for (const form of urlForms) forms.push(form, lowerHexEscapes(form))
   return [...new Set(forms)]
 }
 
@@ -181,6 +194,20 @@ function unicodeEscaped(secret: string, escape: (code: number) => boolean, hexCa
 
 function isAlphanumeric(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)
+}
+
+/** UTF-8 bytes as `%XX` (upper-case hex), but for characters `keep` leaves as they are. */
+function percentEncoded(secret: string, keep: (code: number) => boolean): string {
+  let out = ''
+  for (const char of secret) {
+    const code = char.codePointAt(0) as number
+    if (code < 0x80 && keep(code)) {
+      out += char
+      continue
+    }
+    for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
 }
 
 function lowerHexEscapes(encoded: string): string {

@@ -1,6 +1,7 @@
 // Unusable records-database settings against an outage: `check` and the start name the first; the second lets
 // the gateway serve, with /readyz at 503 until the database answers. And `--workers` migrates a new SQLite file once.
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -30,6 +31,47 @@ test('check and the start name a SQLite path whose directory does not exist', as
   assert.equal(started.stdout, '', 'never listening')
   assert.equal(started.stderr.trim().split('\n').length, 1, 'one line')
   assert.match(started.stderr, /^openai-api-route: records database: the directory of the SQLite file .* does not exist$/m)
+})
+
+/**
+ * A read-only tmpfs, or the reason it cannot be had. Permission bits would not do: the suite may run as root, which
+ * writes through them, but not onto a read-only mount.
+ */
+function mountReadOnly(t: TestContext): string | { readonly skip: string } {
+  const mountPoint = mkdtempSync(join(tmpdir(), 'oar-read-only-'))
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'oar-read-only-test', mountPoint], { stdio: 'pipe' })
+  } catch (error) {
+    rmSync(mountPoint, { recursive: true, force: true })
+    const reason = `a read-only tmpfs cannot be mounted here (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`
+    if (process.env['REQUIRE_SERVICES'] === '1') throw new Error(reason)
+    return { skip: `${reason}: skipped` }
+  }
+  t.after(() => {
+    try {
+      execFileSync('umount', [mountPoint], { stdio: 'pipe' })
+    } finally {
+      rmSync(mountPoint, { recursive: true, force: true })
+    }
+  })
+  return mountPoint
+}
+
+test('check and the start name a SQLite path whose directory is not writable (a read-only mount)', async (t) => {
+  const readOnly = mountReadOnly(t)
+  if (typeof readOnly !== 'string') {
+    t.skip(readOnly.skip)
+    return
+  }
+  const dir = configDir(t, `dbtype: sqlite\ndbaddr: "${join(readOnly, 'records.sqlite')}"`)
+  const checked = await runGateway(['check'], dir)
+  assert.equal(checked.code, 1)
+  assert.match(checked.stderr, /records database: the directory of the SQLite file .*records\.sqlite is not writable/)
+  const started = await runGateway(['--workers', '1'], dir)
+  assert.equal(started.code, 1)
+  assert.equal(started.stdout, '', 'never listening')
+  assert.equal(started.stderr.trim().split('\n').length, 1, 'one line')
+  assert.match(started.stderr, /^openai-api-route: records database: the directory of the SQLite file .* is not writable$/m)
 })
 
 test('check names a SQLite path whose directory is a file', async (t) => {

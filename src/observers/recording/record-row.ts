@@ -2,7 +2,6 @@
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
 import type { GatewayConfig, RecordsConfig, UpstreamCredential } from '../../config/gateway-config.js'
 import type { AttemptOutcome, RequestOutcome } from '../../relay/request-outcome.js'
-import { redactorFor, type SecretRedactor } from '../../relay/secret-redactor.js'
 import { redactHeaders } from './redact-headers.js'
 import { storedTextOf, storedTextOfBytes } from './stored-text.js'
 
@@ -65,8 +64,6 @@ export interface RecordContext {
 export interface RecordedUpstream {
   readonly endpoint: string
   readonly keyFingerprint: string
-  /** Cuts the upstream's secrets out of a stored answer (an upstream may echo its key, even in a 2xx body). */
-  readonly redactor: SecretRedactor
 }
 
 /** Built once at start: fingerprints cost a hash, and the upstream keys themselves go no further than this. */
@@ -75,7 +72,7 @@ export function recordContextFor(config: GatewayConfig, newRecordUid: () => stri
     hostname: config.hostname,
     policy: config.records,
     redact: new Set(config.records.redactHeaders),
-    upstreams: new Map(config.upstreams.map((upstream) => [upstream.name, { endpoint: upstream.endpoint, keyFingerprint: credentialFingerprint(upstream.credential), redactor: redactorFor(upstream) }])),
+    upstreams: new Map(config.upstreams.map((upstream) => [upstream.name, { endpoint: upstream.endpoint, keyFingerprint: credentialFingerprint(upstream.credential) }])),
     newRecordUid,
   }
 }
@@ -117,14 +114,9 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
     totalTokens: usage?.totalTokens ?? null,
     usageSource: usage?.source ?? null,
     requestBody: policy.storeRequestBody && outcome.requestBody !== null ? storedTextOfBytes(outcome.requestBody, policy.maxStoredBytes).text : '',
-    response: policy.storeResponse && outcome.responseText !== undefined ? storedTextOf(storedAnswer(outcome.responseText, upstream), policy.maxStoredBytes).text : '',
+    response: policy.storeResponse && outcome.responseText !== undefined ? storedTextOf(outcome.responseText, policy.maxStoredBytes).text : '',
     headers: policy.storeHeaders ? JSON.stringify(redactHeaders(outcome.requestHeaders, context.redact)) : '',
   }
-}
-
-/** The answer as stored: without the secrets of the upstream that gave it (a failure answer is already without them). */
-function storedAnswer(text: string, upstream: RecordedUpstream | undefined): string {
-  return upstream === undefined ? text : upstream.redactor.redactText(text)
 }
 
 /** Known keys carry their fingerprint; an unknown one does too (the edge took it), so failed attempts can be told apart. */

@@ -296,14 +296,20 @@ for (const { dialect, make, skip } of targets) {
         await target.raw(predecessorTable[dialect])
         await target.raw(predecessorRow(target, 1))
         await target.raw(predecessorRow(target, 2))
+        // An upstream authorized by the credentials in its endpoint URL (no key), which echoed them in its answer.
+        await target.raw(
+          "INSERT INTO records (upstream_endpoint, upstream_sk, model, response, status) VALUES ('https://gw:OLD-secret-pw@proxy.example/v1', '', 'gpt-3.5-turbo', 'bad password OLD-secret-pw', 401)",
+        )
         const store = openStore(target)
         try {
           assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns'])
           await store.insert([sampleRow()])
           assert.equal(await store.scrubLegacySecrets(1), 1)
-          assert.equal(await store.scrubLegacySecrets(10), 1)
+          assert.equal(await store.scrubLegacySecrets(10), 2)
           assert.equal(await store.scrubLegacySecrets(10), 0)
-          const [old, , fresh] = await store.read()
+          const [old, , withCredentials, fresh] = await store.read()
+          assert.equal(withCredentials?.upstreamEndpoint, 'https://proxy.example/v1')
+          assert.equal(withCredentials?.response, 'bad password [redacted]')
           assert.ok(old && fresh)
           assert.equal(old.id, 1)
           assert.equal(old.createdAt, Date.UTC(2024, 4, 1, 2, 0, 0, 123))

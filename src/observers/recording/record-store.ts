@@ -153,10 +153,11 @@ export class RecordStore {
   async scrubLegacySecrets(limit: number): Promise<number> {
     const rows = await this.#db
       .selectFrom('records')
-      .select(['id', 'authorization', 'upstream_sk', 'headers'])
+      .select(['id', 'authorization', 'upstream_sk', 'upstream_endpoint', 'headers', 'response'])
       .where('record_uid', 'is', null)
       .where('id', '>', this.#scrubbedThroughId)
-      .where((eb) => eb.or([mayHoldSecret(eb, 'authorization'), mayHoldSecret(eb, 'upstream_sk')]))
+      // An endpoint with `user:password@` may come with no key at all (the credentials were the upstream's auth).
+      .where((eb) => eb.or([mayHoldSecret(eb, 'authorization'), mayHoldSecret(eb, 'upstream_sk'), eb('upstream_endpoint', 'like', '%@%')]))
       .orderBy('id')
       .limit(limit)
       .execute()

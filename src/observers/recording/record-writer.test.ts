@@ -257,6 +257,32 @@ test('past the spill bound a row is dropped and counted', async () => {
   assert.ok(counters.dropped > 0)
 })
 
+test('a spill directory that cannot be written: rows past the queue are dropped and counted, said once per 10 s, for what it is', async () => {
+  const spill = new MemorySpill()
+  spill.append = async () => {
+    throw Object.assign(new Error("EACCES: permission denied, open 'records-spill-1.jsonl'"), { code: 'EACCES' })
+  }
+  const { clock, sink, writer, logs } = setup({ queueSize: 10, spill })
+  writer.start()
+  await settle()
+  sink.up = false
+  // Past the queue, not past what may wait for the spill file: every drop is the spill file's.
+  for (const id of ids(0, 15)) writer.enqueue(row(id))
+  await clock.advance(5000)
+  for (const id of ids(15, 5)) writer.enqueue(row(id))
+  await clock.advance(1000)
+  const counters = writer.counters()
+  assert.equal(counters.spilled, 0)
+  assert.equal(counters.queued + counters.dropped, 20)
+  assert.ok(counters.dropped > 0)
+  const lines = logs.map((line) => JSON.parse(line) as { msg: string })
+  assert.equal(lines.filter((line) => line.msg === 'the records spill file cannot be written').length, 1)
+  assert.deepEqual(
+    lines.filter((line) => line.msg.endsWith('records dropped')).map((line) => line.msg),
+    ['the records spill file cannot be written: records dropped'],
+  )
+})
+
 test('close during an outage spills what is queued without waiting for its deadline', async () => {
   const spill = new MemorySpill()
   const { clock, sink, writer } = setup({ spill })

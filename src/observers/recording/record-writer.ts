@@ -278,9 +278,11 @@ export class RecordWriter {
     const spill = this.#options.spill
     if (spill === undefined || rows.length === 0) return 0
     let kept = 0
+    let unwritable = false
     try {
       kept = (await spill.append(rows)).kept
     } catch (error) {
+      unwritable = true
       // Once per 10 seconds at most, like the drops it causes.
       const now = this.#options.clock.now()
       if (now - this.#lastSpillErrorAt >= 10_000) {
@@ -291,7 +293,7 @@ export class RecordWriter {
     this.#spilled += kept
     this.#spillPending ||= kept > 0
     if (this.#outage !== undefined) this.#outage.spilled += kept
-    if (kept < rows.length) this.#drop(rows.length - kept, 'the records spill file is full')
+    if (kept < rows.length) this.#drop(rows.length - kept, unwritable ? 'the records spill file cannot be written' : 'the records spill file is full')
     return kept
   }
 

@@ -13,6 +13,12 @@ const defaultForwarded = ['content-type', 'accept', 'openai-beta'] as const
  */
 const neverForwarded: ReadonlySet<string> = new Set(['host', 'content-length', 'authorization', 'accept-encoding', 'x-request-id', 'api-key', 'x-api-key'])
 
+/**
+ * Asked for explicitly: without Accept-Encoding any coding is acceptable (RFC 9110, 12.5.3), and the gateway reads
+ * streams as they pass and searches error bodies for the upstream's key, which it cannot do in compressed bytes.
+ */
+export const identityEncoding = ['accept-encoding', 'identity'] as const
+
 /** The credential header(s) for an upstream; `clientAuthorization` is the client's own, for `sk: asis`. */
 export type Authorize = (credential: UpstreamCredential, clientAuthorization: string | undefined) => string[]
 
@@ -36,7 +42,7 @@ export function buildUpstreamHeaders(
 ): string[] {
   const out = upstream.keepHeader ? keptClientHeaders(clientHeaders, neverForwarded) : defaultClientHeaders(clientHeaders)
   out.push(...credentialHeaders(upstream, authorize, clientHeaders['authorization']))
-  out.push('x-request-id', requestId)
+  out.push(...identityEncoding, 'x-request-id', requestId)
   return out
 }
 
@@ -93,7 +99,7 @@ const replacedByTranslation: ReadonlySet<string> = new Set(['content-type', 'acc
  */
 export function buildTranslatedHeaders(request: Pick<UpstreamRequest, 'headers' | 'requestId'>, upstream: UpstreamConfig, own: readonly string[], authorize: Authorize): string[] {
   const out = upstream.keepHeader ? keptClientHeaders(request.headers, new Set([...replacedByTranslation, ...ownNames(own)])) : []
-  out.push(...own, ...credentialHeaders(upstream, authorize, request.headers['authorization']), 'x-request-id', request.requestId)
+  out.push(...own, ...credentialHeaders(upstream, authorize, request.headers['authorization']), ...identityEncoding, 'x-request-id', request.requestId)
   return out
 }
 

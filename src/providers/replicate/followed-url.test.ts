@@ -27,6 +27,10 @@ const table: [url: string, endpoint: string, hosts: string[], followed: { origin
   // An allowed host with a port allows that port only.
   ['http://localhost:9000/s', 'http://127.0.0.1:9000/v1', ['localhost:9000'], { origin: 'http://localhost:9000', path: '/s' }],
   ['http://localhost:9001/s', 'http://127.0.0.1:9000/v1', ['localhost:9000'], undefined],
+  // An allowed host written with its scheme's default port allows the URL that leaves the port out, and only that one.
+  ['https://stream.replicate.com/x', endpoint, ['stream.replicate.com:443'], { origin: 'https://stream.replicate.com', path: '/x' }],
+  ['http://stream.example:80/x', 'http://127.0.0.1:9000/v1', ['stream.example:80'], { origin: 'http://stream.example', path: '/x' }],
+  ['https://stream.replicate.com:8443/x', endpoint, ['stream.replicate.com:443'], undefined],
 ]
 
 for (const [url, base, hosts, followed] of table) {

@@ -18,7 +18,8 @@ export function followedUrl(url: string, endpoint: string, allowedHosts: readonl
     // Another port on the same host may be another service, run by someone else.
     (target.hostname === base.hostname && portOf(target) === portOf(base)) ||
     // An allowed host with a port matches that port only; one without matches any port.
-    allowedHosts.some((host) => (host.includes(':') ? host === target.host : host === target.hostname))
+    // Compared with the port the URL connects to, so `stream.replicate.com:443` allows `https://stream.replicate.com/x`.
+    allowedHosts.some((host) => (host.includes(':') ? host === `${target.hostname}:${portOf(target)}` : host === target.hostname))
   return allowed ? { origin: target.origin, path: `${target.pathname}${target.search}` } : undefined
 }
 

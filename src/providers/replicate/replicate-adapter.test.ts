@@ -62,6 +62,9 @@ test('stream: GET urls.stream as SSE; output events become chunks; with include_
   assert.deepEqual(since(count), [`POST /v1/models/${model}/predictions`, `GET /v1/files/bcwr-${predictionId}`, `GET /v1/predictions/${predictionId}`])
   assert.equal((fake.requests[count]?.json as { stream: boolean }).stream, true)
   assert.equal(fake.requests[count + 1]?.headers['accept'], 'text/event-stream')
+  // The create and the stream it points to are both asked for identity: the gateway reads what it relays.
+  assert.equal(fake.requests[count]?.headers['accept-encoding'], 'identity')
+  assert.equal(fake.requests[count + 1]?.headers['accept-encoding'], 'identity')
   assert.equal(response.error, undefined)
   const data = sseData(response.body)
   assert.equal(data.at(-1), '[DONE]')

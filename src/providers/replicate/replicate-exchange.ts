@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../../time/clock.js'
 import { BufferedAnswerSink, ignoredAnswer, type BufferedAnswer } from '../buffered-answer.js'
 import { parseJson } from '../json-fields.js'
 import { PassThroughHandler } from '../openai/openai-adapter.js'
-import { basicAuthorization, bearerAuthorization, buildTranslatedHeaders } from '../openai/upstream-headers.js'
+import { basicAuthorization, bearerAuthorization, buildTranslatedHeaders, identityEncoding } from '../openai/upstream-headers.js'
 import { chunkOf, usageChunkOf, type ChunkIdentity } from '../openai-chat.js'
 import { keptUpstreamHeaders, OpenAIResponseWriter } from '../openai-response-writer.js'
 import type { AttemptControl, ResponseSink, UpstreamRequest } from '../provider-adapter.js'
@@ -233,7 +233,7 @@ export class ReplicateExchange implements AttemptControl {
     const { upstream, request } = this.#options
     const credential = bearerAuthorization(upstream.credential, request.headers['authorization'])
     const basic = target.origin === splitEndpoint(upstream.endpoint).origin && credential.length === 0 ? basicAuthorization(upstream) : undefined
-    return [...own, ...credential, ...(basic === undefined ? [] : ['authorization', basic]), 'x-request-id', request.requestId]
+    return [...own, ...credential, ...(basic === undefined ? [] : ['authorization', basic]), ...identityEncoding, 'x-request-id', request.requestId]
   }
 
   #identity(prediction: Prediction): ChunkIdentity {
