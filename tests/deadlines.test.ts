@@ -295,7 +295,7 @@ test('an upstream\'s own short stream_timeout applies to it alone', within, asyn
   const first = await fakeUpstreamFor(t, hang())
   const second = await fakeUpstreamFor(t, heldUntil(release.promise, scriptedStream([role, content('second is slow but allowed'), ...done])))
   const third = await backup(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 60'], upstreams: [
+  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 20'], upstreams: [
     { name: 'first', endpoint: first.endpoint, extra: ['stream_timeout: 0.2'] },
     { name: 'second', endpoint: second.endpoint },
     { name: 'third', endpoint: third.endpoint },
@@ -305,7 +305,7 @@ test('an upstream\'s own short stream_timeout applies to it alone', within, asyn
   await asked(first)
   clock.advance(200)
   await asked(second)
-  clock.advance(59_999)
+  clock.advance(19_999)
   release.resolve()
 
   assert.equal(await answer, 'second is slow but allowed')

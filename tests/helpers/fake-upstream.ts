@@ -145,8 +145,6 @@ export type StreamStep =
   | { readonly raw: string }
   /** Wait until the test resolves this, e.g. after it moved a manual clock. */
   | { readonly waitFor: Promise<void> }
-  /** Wait this long in real time: the upstream's own slowness. */
-  | { readonly pauseMs: number }
   /** Tell the test that everything before this step reached the socket. */
   | { readonly reached: () => void }
   | 'end'
@@ -170,7 +168,6 @@ export function scriptedStream(steps: readonly StreamStep[], headers: Record<str
       }
       if (step === 'hang') return
       if ('waitFor' in step) await step.waitFor
-      else if ('pauseMs' in step) await delay(step.pauseMs)
       else if ('reached' in step) step.reached()
       else {
         const text = 'data' in step ? eventText(step.data) : step.raw
