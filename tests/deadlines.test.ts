@@ -37,6 +37,11 @@ async function gatewayOnClock(t: TestContext, setup: Omit<GatewaySetup, 'clientK
   return { gateway: await gatewayWith(t, { clientKey, ...setup }, { clock }), clock }
 }
 
+/** How long each attempt took on the gateway's clock: on a manual clock, exactly when a deadline ended it. */
+async function durations(gateway: TestGateway): Promise<number[]> {
+  return (await gateway.outcomeAt(0)).attempts.map((a) => a.durationMs)
+}
+
 /** Content of a whole stream read with the official client. */
 async function streamedContent(gateway: TestGateway): Promise<string> {
   return streamedText(await openaiClientFor(gateway, clientKey).chat.completions.create(streamRequest))
@@ -87,9 +92,7 @@ test('stream_timeout (fractional seconds) moves a silent stream on to the next u
 
   const answer = streamedContent(gateway)
   await asked(first)
-  clock.advance(299)
-  assert.equal(second.requests.length, 0)
-  clock.advance(1)
+  clock.advance(300)
 
   assert.equal(await answer, 'from second')
   await first.requests[0]?.aborted
@@ -97,6 +100,7 @@ test('stream_timeout (fractional seconds) moves a silent stream on to the next u
     ['first', 'failed', 'upstream_timeout'],
     ['second', 'ok', undefined],
   ])
+  assert.deepEqual(await durations(gateway), [300, 0])
 })
 
 test('a role chunk meets stream_timeout: content after longer than stream_timeout but within idle_timeout succeeds', within, async (t) => {
@@ -131,6 +135,7 @@ test('the last candidate gets timeout, not stream_timeout', within, async (t) =>
 
   assert.equal(await answer, 'late but fine')
   assert.deepEqual(attemptSummary((await gateway.outcomeAt(0)).attempts), [['only', 'ok', undefined]])
+  assert.deepEqual(await durations(gateway), [4999])
 })
 
 test('the last candidate\'s timeout still ends it', within, async (t) => {
@@ -145,6 +150,7 @@ test('the last candidate\'s timeout still ends it', within, async (t) => {
   assert.equal(answer.status, 504)
   assert.equal(((await answer.json()) as { error: { code: string } }).error.code, 'upstream_timeout')
   assert.deepEqual(attemptSummary((await gateway.outcomeAt(0)).attempts), [['only', 'failed', 'upstream_timeout']])
+  assert.deepEqual(await durations(gateway), [5000])
 })
 
 test('the last of several candidates gets timeout too, after the others used stream_timeout', within, async (t) => {
@@ -168,6 +174,7 @@ test('the last of several candidates gets timeout too, after the others used str
     ['first', 'failed', 'upstream_timeout'],
     ['last', 'ok', undefined],
   ])
+  assert.deepEqual(await durations(gateway), [200, 4999])
 })
 
 test('stream_timeout also bounds an upstream that never accepts the connection', within, async (t) => {
@@ -187,6 +194,7 @@ test('stream_timeout also bounds an upstream that never accepts the connection',
     ['first', 'failed', 'upstream_timeout'],
     ['second', 'ok', undefined],
   ])
+  assert.deepEqual(await durations(gateway), [300, 0])
 })
 
 // ---- idle_timeout ----
@@ -210,6 +218,7 @@ test('idle_timeout bounds a long reasoning pause after the commit point: an erro
   const outcome = await gateway.outcomeAt(0)
   assert.equal(outcome.errorCode, 'upstream_idle_timeout')
   assert.deepEqual(attemptSummary(outcome.attempts), [['first', 'failed', 'upstream_idle_timeout']])
+  assert.deepEqual(await durations(gateway), [300])
 })
 
 test('idle_timeout bounds the gaps between content chunks as well, each counted from the last chunk', within, async (t) => {
@@ -229,6 +238,7 @@ test('idle_timeout bounds the gaps between content chunks as well, each counted 
 
   assert.equal(finalErrorEvent(text).error.code, 'upstream_idle_timeout')
   assert.deepEqual(attemptSummary((await gateway.outcomeAt(0)).attempts), [['first', 'failed', 'upstream_idle_timeout']])
+  assert.deepEqual(await durations(gateway), [599], 'the second gap is counted from the chunk that ended the first')
 })
 
 // ---- timeout (non-stream) ----
@@ -250,6 +260,7 @@ test('timeout bounds the first byte of a non-stream answer and moves on', within
     ['first', 'failed', 'upstream_timeout'],
     ['second', 'ok', undefined],
   ])
+  assert.deepEqual(await durations(gateway), [300, 0])
 })
 
 test('a non-stream request is held to timeout, not stream_timeout', within, async (t) => {
@@ -314,6 +325,7 @@ test('an upstream\'s own short stream_timeout applies to it alone', within, asyn
     ['first', 'failed', 'upstream_timeout'],
     ['second', 'ok', undefined],
   ])
+  assert.deepEqual(await durations(gateway), [200, 19_999])
 })
 
 test('an upstream\'s own timeout overrides the global one', within, async (t) => {
@@ -352,6 +364,7 @@ test('an upstream\'s own idle_timeout overrides the global one, both ways', with
 
   const strictText = await readStream(await postChat(onStrict.gateway, clientKey, streamRequest), [['"a"', () => onStrict.clock.advance(300)]])
   assert.equal(finalErrorEvent(strictText).error.code, 'upstream_idle_timeout')
+  assert.deepEqual(await durations(onStrict.gateway), [300])
 })
 
 // ---- total_timeout ----
@@ -382,6 +395,7 @@ test('total_timeout ends a stream that is never idle, after the commit point wit
   assert.ok(!text.includes('[DONE]'))
   assert.equal(finalErrorEvent(text).error.code, 'upstream_timeout')
   await first.requests[0]?.aborted
+  assert.deepEqual(await durations(gateway), [500], 'counted from the start, not from the last chunk')
 })
 
 test('total_timeout before the commit point fails over: an upstream that only ever sends role chunks', within, async (t) => {
@@ -401,6 +415,7 @@ test('total_timeout before the commit point fails over: an upstream that only ev
     ['first', 'failed', 'upstream_timeout'],
     ['second', 'ok', undefined],
   ])
+  assert.deepEqual(await durations(gateway), [400, 0])
 })
 
 // ---- On real timers ----
