@@ -5,7 +5,18 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { ManualClock } from '../src/time/manual-clock.js'
-import { chunkFrom, completion, eventText, hang, json, scriptedStream, type Behaviour, type FakeUpstream, type StreamStep } from './helpers/fake-upstream.js'
+import {
+  chunkFrom,
+  completion,
+  eventText,
+  hang,
+  heldUntil,
+  json,
+  scriptedStream,
+  type Behaviour,
+  type FakeUpstream,
+  type StreamStep,
+} from './helpers/fake-upstream.js'
 import {
   attemptSummary,
   chatRequest,
@@ -52,23 +63,18 @@ function asked(upstream: FakeUpstream, count = 1): Promise<void> {
   return waitFor(() => upstream.requests.length >= count, `request ${count} at ${upstream.endpoint}`)
 }
 
-/** A behaviour that answers only once the test releases it. */
-function heldUntil(release: Promise<void>, then: Behaviour): Behaviour {
-  return async (req, res) => {
-    await release
-    if (!req.wasAborted()) await then(req, res)
-  }
-}
+type ReadStep = readonly [string | ((text: string) => boolean), () => void]
 
 /** Reads a streamed answer to its end; once the text so far includes a step's needle (or passes its check), runs its action, in order. */
-async function readStream(response: Response, steps: ReadonlyArray<readonly [string | ((text: string) => boolean), () => void]>): Promise<string> {
+async function readStream(response: Response, steps: readonly ReadStep[]): Promise<string> {
   assert.ok(response.body !== null)
   const decoder = new TextDecoder()
+  const reached = ([needle]: ReadStep, text: string): boolean => (typeof needle === 'string' ? text.includes(needle) : needle(text))
   let text = ''
   let next = 0
   for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
     text += decoder.decode(piece, { stream: true })
-    for (let step = steps[next]; step !== undefined && (typeof step[0] === 'string' ? text.includes(step[0]) : step[0](text)); step = steps[next]) {
+    for (let step = steps[next]; step !== undefined && reached(step, text); step = steps[next]) {
       next++
       step[1]()
     }

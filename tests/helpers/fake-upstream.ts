@@ -197,6 +197,14 @@ export function headersThenHang(status = 200, contentType = 'application/json'):
   }
 }
 
+/** Answer only once the test releases it, e.g. after it moved the gateway's manual clock. */
+export function heldUntil(release: Promise<void>, then: Behaviour): Behaviour {
+  return async (req, res) => {
+    await release
+    if (!req.wasAborted()) await then(req, res)
+  }
+}
+
 /** Answer after a delay. */
 export function delayed(ms: number, then: Behaviour): Behaviour {
   return async (req, res) => {
