@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import OpenAI from 'openai'
+import { ManualClock } from '../src/time/manual-clock.js'
 import { anthropicError, anthropicMessage, anthropicSse, messageStart, textStream, toolStream } from './helpers/anthropic-wire.js'
 import { hang, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js'
 import { gatewayYaml, openaiClientFor, postChat, streamedText } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+import { waitFor } from './helpers/wait-for.js'
 
 const clientKey = 'client-key'
 
@@ -14,6 +16,8 @@ let primary: FakeUpstream
 let backup: FakeUpstream
 let gateway: TestGateway
 let client: OpenAI
+/** Deadlines run only when a test moves this clock, so a slow machine cannot make an answer late. */
+const clock = new ManualClock()
 
 before(async () => {
   primary = await startFakeUpstream()
@@ -27,6 +31,8 @@ before(async () => {
         { name: 'claude-backup', sk: 'sk-ant-backup', endpoint: backup.endpoint, extra: ['type: anthropic'] },
       ],
     }),
+    {},
+    { clock },
   )
   client = openaiClientFor(gateway, clientKey)
 })
@@ -187,7 +193,11 @@ test('stream_timeout: an upstream that does not answer in time fails over', asyn
   primary.script(hang())
   backup.script(anthropicSse(textStream(['in time'])))
   const count = await gateway.nextOutcomeIndex()
-  const text = await streamedText(await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }))
+  const asked = primary.requests.length
+  const answer = client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true })
+  await waitFor(() => primary.requests.length > asked, 'the primary asked')
+  clock.advance(500)
+  const text = await streamedText(await answer)
   assert.equal(text, 'in time')
   assert.deepEqual((await gateway.outcomeAt(count)).attempts.map((a) => [a.outcome, a.errorCode]), [['failed', 'upstream_timeout'], ['ok', undefined]])
 })

@@ -1,11 +1,9 @@
 // A client that goes away: the upstream request is aborted at once, no other upstream is tried,
 // and the outcome says client_closed.
 import assert from 'node:assert/strict'
-import type { ServerResponse } from 'node:http'
 import { test, type TestContext } from 'node:test'
-import type { AttemptRecord } from '../src/relay/request-outcome.js'
-import { completion, json, openaiError, type Behaviour, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
-import { chatRequest, deferred, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat, streamRequest } from './helpers/scripted-gateway.js'
+import { chunkFrom, completion, json, openaiError, scriptedStream, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
+import { attemptSummary, chatRequest, deferred, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat, streamRequest } from './helpers/scripted-gateway.js'
 import type { TestGateway } from './helpers/test-gateway.js'
 import { connectingTo, startUnacceptingEndpoint } from './helpers/unaccepting-endpoint.js'
 import { waitFor } from './helpers/wait-for.js'
@@ -33,25 +31,9 @@ async function leaveWhen(gateway: TestGateway, body: unknown, ready: () => Promi
   await assert.rejects(pending, { name: 'AbortError' })
 }
 
-function chunkData(delta: Record<string, unknown>): string {
-  return `data: ${JSON.stringify({ id: 'chatcmpl-abort', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] })}\n\n`
-}
-
-/** Answers 200 with the given SSE events, tells the test they were sent, then keeps the stream open. */
-function streamThenWait(events: readonly string[], sent: () => void): Behaviour {
-  return (_req: ReceivedRequest, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(events.join(''), () => sent())
-  }
-}
-
 /** Never answers; tells the test the request arrived. */
 function silent(arrived: () => void): Behaviour {
   return () => arrived()
-}
-
-function summary(attempts: readonly AttemptRecord[]): Array<[string, string, string | undefined]> {
-  return attempts.map((a) => [a.upstream, a.outcome, a.errorCode])
 }
 
 test('a client that disconnects while waiting for headers aborts the upstream request at once; no other upstream is tried', { timeout: 30_000 }, async (t) => {
@@ -65,12 +47,12 @@ test('a client that disconnects while waiting for headers aborts the upstream re
   await first.requests[0]?.aborted
   const outcome = await gateway.outcomeAt(0)
   assert.equal(outcome.errorCode, 'client_closed')
-  assert.deepEqual(summary(outcome.attempts), [['first', 'client_closed', 'client_closed']])
+  assert.deepEqual(attemptSummary(outcome.attempts), [['first', 'client_closed', 'client_closed']])
   assert.equal(second.requests.length, 0)
 })
 
 test('a client that disconnects mid-stream aborts the upstream request at once and the outcome records client_closed', { timeout: 30_000 }, async (t) => {
-  const first = await fakeUpstreamFor(t, streamThenWait([chunkData({ role: 'assistant', content: '' }), chunkData({ content: 'partial' })], () => undefined))
+  const first = await fakeUpstreamFor(t, scriptedStream([{ data: chunkFrom('chatcmpl-abort', { role: 'assistant', content: '' }) }, { data: chunkFrom('chatcmpl-abort', { content: 'partial' }) }, 'hang']))
   const second = await mustNotBeAsked(t)
   const gateway = await gatewayOver(t, { first, second })
 
@@ -85,13 +67,13 @@ test('a client that disconnects mid-stream aborts the upstream request at once a
   await first.requests[0]?.aborted
   const outcome = await gateway.outcomeAt(0)
   assert.equal(outcome.errorCode, 'client_closed')
-  assert.deepEqual(summary(outcome.attempts), [['first', 'client_closed', 'client_closed']])
+  assert.deepEqual(attemptSummary(outcome.attempts), [['first', 'client_closed', 'client_closed']])
   assert.equal(second.requests.length, 0)
 })
 
 test('a client that leaves while a stream is still held before its commit point is not failed over', { timeout: 30_000 }, async (t) => {
   const roleSent = deferred()
-  const first = await fakeUpstreamFor(t, streamThenWait([chunkData({ role: 'assistant', content: '' })], roleSent.resolve))
+  const first = await fakeUpstreamFor(t, scriptedStream([{ data: chunkFrom('chatcmpl-abort', { role: 'assistant', content: '' }) }, { reached: roleSent.resolve }, 'hang']))
   const second = await mustNotBeAsked(t)
   const gateway = await gatewayOver(t, { first, second })
 
@@ -100,7 +82,7 @@ test('a client that leaves while a stream is still held before its commit point 
   await first.requests[0]?.aborted
   const outcome = await gateway.outcomeAt(0)
   assert.equal(outcome.errorCode, 'client_closed')
-  assert.deepEqual(summary(outcome.attempts), [['first', 'client_closed', 'client_closed']])
+  assert.deepEqual(attemptSummary(outcome.attempts), [['first', 'client_closed', 'client_closed']])
   assert.equal(second.requests.length, 0)
 })
 
@@ -116,7 +98,7 @@ test('a client that leaves during a failover stops it: the upstream being tried 
   await second.requests[0]?.aborted
   const outcome = await gateway.outcomeAt(0)
   assert.equal(outcome.errorCode, 'client_closed')
-  assert.deepEqual(summary(outcome.attempts), [
+  assert.deepEqual(attemptSummary(outcome.attempts), [
     ['first', 'failed', 'upstream_status'],
     ['second', 'client_closed', 'client_closed'],
   ])
@@ -136,6 +118,6 @@ test('a client that leaves while the gateway is still connecting to the upstream
 
   const outcome = await gateway.outcomeAt(0)
   assert.equal(outcome.errorCode, 'client_closed')
-  assert.deepEqual(summary(outcome.attempts), [['first', 'client_closed', 'client_closed']])
+  assert.deepEqual(attemptSummary(outcome.attempts), [['first', 'client_closed', 'client_closed']])
   assert.equal(second.requests.length, 0)
 })

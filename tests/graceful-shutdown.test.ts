@@ -11,7 +11,7 @@ import { test, type TestContext } from 'node:test'
 import { alwaysRedactedHeaders } from '../src/config/records-schema.js'
 import { createLogger } from '../src/log/logger.js'
 import { RecordStoreThread } from '../src/observers/recording/record-store-thread.js'
-import { chunk, startFakeUpstream, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { chunk, eventText, startFakeUpstream, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
 import { startGatewayProcess, within, processDeadlineMs } from './helpers/gateway-process.js'
 import { startTestGateway } from './helpers/test-gateway.js'
 
@@ -28,11 +28,11 @@ async function gatedStream(t: TestContext): Promise<GatedStream> {
   const released = new Promise<void>((resolve) => (release = resolve))
   const behaviour = async (req: ReceivedRequest, res: ServerResponse): Promise<void> => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'first' }))}\n\n`)
+    res.write(eventText(chunk({ role: 'assistant', content: 'first' })))
     await Promise.race([released, req.aborted])
     if (req.wasAborted()) return
-    for (const word of [' second', ' third']) res.write(`data: ${JSON.stringify(chunk({ content: word }))}\n\n`)
-    res.write(`data: ${JSON.stringify(chunk({}, 'stop'))}\n\n`)
+    for (const word of [' second', ' third']) res.write(eventText(chunk({ content: word })))
+    res.write(eventText(chunk({}, 'stop')))
     res.end('data: [DONE]\n\n')
   }
   const upstream = await startFakeUpstream(behaviour)
@@ -202,10 +202,10 @@ test('with --workers 2: one scrape shows both workers, and SIGTERM lets an in-fl
 
   upstream.script(async (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'first' }))}\n\n`)
+    res.write(eventText(chunk({ role: 'assistant', content: 'first' })))
     await streamGate
     if (req.wasAborted()) return
-    res.write(`data: ${JSON.stringify(chunk({ content: ' second' }))}\n\n`)
+    res.write(eventText(chunk({ content: ' second' })))
     res.end('data: [DONE]\n\n')
   })
   const stream = streamChat(gw.url)

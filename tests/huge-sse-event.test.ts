@@ -3,19 +3,11 @@
 import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
 import { test } from 'node:test'
-import { chunk, sse, streamOf, type Behaviour, type ReceivedRequest } from './helpers/fake-upstream.js'
-import { deferred, fakeUpstreamFor, gatewayWith, postChat, streamRequest } from './helpers/scripted-gateway.js'
+import { chunk, eventText, sse, streamOf, type Behaviour, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { dataEvents, deferred, fakeUpstreamFor, gatewayWith, postChat, streamRequest } from './helpers/scripted-gateway.js'
 
 const clientKey = 'client-key-huge'
 const mib = 1024 * 1024
-
-/** The data events of an SSE text. */
-function dataEvents(text: string): string[] {
-  return text
-    .split('\n\n')
-    .filter((event) => event.startsWith('data: '))
-    .map((event) => event.slice('data: '.length))
-}
 
 /**
  * A role chunk, then one content chunk of `contentBytes` written in 1 MiB pieces; the event's blank line (and
@@ -24,7 +16,7 @@ function dataEvents(text: string): string[] {
 function hugeEventStream(contentBytes: number, finish: Promise<void>, written: () => void): Behaviour {
   return async (req: ReceivedRequest, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: '' }))}\n\n`)
+    res.write(eventText(chunk({ role: 'assistant', content: '' })))
     const text = `data: ${JSON.stringify(chunk({ content: 'y'.repeat(contentBytes) }))}`
     for (let at = 0; at < text.length && !req.wasAborted(); at += mib) {
       const piece = text.slice(at, at + mib)
@@ -63,7 +55,7 @@ test('an event larger than max_event_size fails the attempt as upstream_bad_resp
   const tooLarge = async (_req: ReceivedRequest, res: ServerResponse): Promise<void> => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     // One event of 2 MiB, never finished; the role chunk alone is not yet the commit point.
-    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: '' }))}\n\n`)
+    res.write(eventText(chunk({ role: 'assistant', content: '' })))
     res.write(`data: {"filler":"${'z'.repeat(2 * mib)}`)
   }
   const first = await fakeUpstreamFor(t, tooLarge)

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import OpenAI from 'openai'
 import { anthropicSse, errorEvent, messageStart, textStream } from './helpers/anthropic-wire.js'
-import { chunk } from './helpers/fake-upstream.js'
+import { chunk, eventText } from './helpers/fake-upstream.js'
 import { fakeReplicate } from './helpers/replicate-wire.js'
 import { fakeUpstreamFor, gatewayWith, openaiClientFor } from './helpers/scripted-gateway.js'
 
@@ -76,8 +76,8 @@ test("a Replicate prediction that fails mid-stream reaches the client as predict
 test("an OpenAI-compatible upstream's error chunk reaches the client with its own type and code", async (t) => {
   const client = await oneUpstream(t, 'openai', (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Hel' }))}\n\n`)
-    res.end(`data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: 'engine_overloaded' } })}\n\n`)
+    res.write(eventText(chunk({ role: 'assistant', content: 'Hel' })))
+    res.end(eventText({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: 'engine_overloaded' } }))
   })
 
   const { content, error } = await streamUntilError(client, 'gpt-4o-mini')

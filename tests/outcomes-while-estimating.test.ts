@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http'
 import { test, type TestContext } from 'node:test'
 import type { RequestOutcome } from '../src/relay/request-outcome.js'
 import type { TokenEstimator } from '../src/tokens/token-estimator.js'
-import { chunk, completion, json, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { chunk, eventText, completion, json, type ReceivedRequest } from './helpers/fake-upstream.js'
 import { chatRequest, deferred, fakeUpstreamFor, gatewayYaml, postChat, streamRequest } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 import { waitFor } from './helpers/wait-for.js'
@@ -37,7 +37,7 @@ async function gatewayWithAbortedStream(t: TestContext, tokens: TokenEstimator):
   const sentFirstWord = deferred()
   const streamThenHang = async (req: ReceivedRequest, res: ServerResponse): Promise<void> => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Hello there' }))}\n\n`)
+    res.write(eventText(chunk({ role: 'assistant', content: 'Hello there' })))
     sentFirstWord.resolve()
     await req.aborted
   }

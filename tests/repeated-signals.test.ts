@@ -6,7 +6,7 @@ import { request as httpRequest, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { chunk, startFakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { chunk, eventText, startFakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
 import { processDeadlineMs, startGatewayProcess, within, type GatewayProcess } from './helpers/gateway-process.js'
 
 const clientKey = 'client-key-signals'
@@ -17,10 +17,10 @@ async function gatewayWithHeldStream(t: TestContext, workers: number): Promise<{
   const released = new Promise<void>((resolve) => (release = resolve))
   const upstream = await startFakeUpstream(async (req: ReceivedRequest, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'first' }))}\n\n`)
+    res.write(eventText(chunk({ role: 'assistant', content: 'first' })))
     await Promise.race([released, req.aborted])
     if (req.wasAborted()) return
-    res.write(`data: ${JSON.stringify(chunk({ content: ' last' }, 'stop'))}\n\n`)
+    res.write(eventText(chunk({ content: ' last' }, 'stop')))
     res.end('data: [DONE]\n\n')
   })
   t.after(() => upstream.close())

@@ -6,65 +6,23 @@ import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
 import { test } from 'node:test'
 import OpenAI from 'openai'
-import type { AttemptRecord } from '../src/relay/request-outcome.js'
-import { completion, json, type Behaviour, type ReceivedRequest } from './helpers/fake-upstream.js'
-import { chatRequest, deferred, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat, streamedText, streamRequest } from './helpers/scripted-gateway.js'
+import { chunkFrom, completion, eventText, json, scriptedStream, type Behaviour, type ReceivedRequest, type StreamStep } from './helpers/fake-upstream.js'
+import { attemptSummary, chatRequest, dataEvents, deferred, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat, streamedText, streamRequest } from './helpers/scripted-gateway.js'
 import { startTestGateway } from './helpers/test-gateway.js'
 
 const clientKey = 'client-key-commit'
 /** A deadline that is not honoured must fail the test, not hang it. */
 const within = { timeout: 20_000 }
 
-/** A chat.completion.chunk whose id tells which upstream sent it. */
-function chunkFrom(id: string, delta: Record<string, unknown>, finishReason: string | null = null): string {
-  return JSON.stringify({ id, object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })
-}
-
-type Step =
-  /** One `data:` event. */
-  | { readonly data: string }
-  /** Bytes exactly as given. */
-  | { readonly raw: string }
-  | { readonly waitFor: Promise<void> }
-  | 'end'
-  | 'reset'
-  | 'hang'
-
-/** An SSE answer that writes each step only after the previous one reached the socket. */
-function scriptedStream(headers: Record<string, string>, steps: readonly Step[]): Behaviour {
-  return async (req: ReceivedRequest, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers })
-    res.flushHeaders()
-    for (const step of steps) {
-      if (req.wasAborted()) return
-      if (step === 'end') {
-        res.end()
-        return
-      }
-      if (step === 'reset') {
-        res.socket?.destroy()
-        return
-      }
-      if (step === 'hang') return
-      if ('waitFor' in step) {
-        await step.waitFor
-        continue
-      }
-      const text = 'data' in step ? `data: ${step.data}\n\n` : step.raw
-      await new Promise<void>((resolve, reject) => res.write(text, (error) => (error ? reject(error) : resolve())))
-    }
-  }
-}
-
 const liveStream = (id = 'chatcmpl-live'): Behaviour =>
-  scriptedStream({ 'x-answered-by': 'second' }, [
+  scriptedStream([
     { data: chunkFrom(id, { role: 'assistant', content: '' }) },
     { data: chunkFrom(id, { content: 'from ' }) },
     { data: chunkFrom(id, { content: 'second' }) },
     { data: chunkFrom(id, {}, 'stop') },
     { data: '[DONE]' },
     'end',
-  ])
+  ], { 'x-answered-by': 'second' })
 
 const roleChunks = [
   { data: chunkFrom('chatcmpl-dead', { role: 'assistant', content: '' }) },
@@ -72,27 +30,9 @@ const roleChunks = [
   { data: chunkFrom('chatcmpl-dead', { content: '' }) },
 ] as const
 
-function summary(attempts: readonly AttemptRecord[]): Array<[string, string, string | undefined]> {
-  return attempts.map((a) => [a.upstream, a.outcome, a.errorCode])
-}
-
-/** The `data:` payloads of an SSE text, in order. */
-function dataEvents(text: string): string[] {
-  return text
-    .split(/\r?\n\r?\n/)
-    .filter((block) => block.trim() !== '')
-    .map((block) =>
-      block
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5))
-        .join('\n'),
-    )
-}
-
 // ---- Before the commit point: fail over, and the client never knows ----
 
-const deaths: ReadonlyArray<{ name: string; then: Step; extra: readonly string[]; errorCode: string }> = [
+const deaths: ReadonlyArray<{ name: string; then: StreamStep; extra: readonly string[]; errorCode: string }> = [
   { name: 'resets', then: 'reset', extra: [], errorCode: 'upstream_reset' },
   { name: 'stalls past idle_timeout', then: 'hang', extra: ['idle_timeout: 0.3'], errorCode: 'upstream_idle_timeout' },
   { name: 'ends without [DONE]', then: 'end', extra: [], errorCode: 'upstream_truncated' },
@@ -100,7 +40,7 @@ const deaths: ReadonlyArray<{ name: string; then: Step; extra: readonly string[]
 
 for (const death of deaths) {
   test(`an upstream that answers 200 with role-only chunks and then ${death.name} fails over; the client sees only the next upstream's stream`, within, async (t) => {
-    const first = await fakeUpstreamFor(t, scriptedStream({ 'x-dead-upstream': 'first' }, [...roleChunks, death.then]))
+    const first = await fakeUpstreamFor(t, scriptedStream([...roleChunks, death.then], { 'x-dead-upstream': 'first' }))
     const second = await fakeUpstreamFor(t, liveStream())
     const gateway = await gatewayWith(t, { clientKey, upstreams: [
       { name: 'first', endpoint: first.endpoint, extra: death.extra },
@@ -118,7 +58,7 @@ for (const death of deaths) {
     assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'from second')
     assert.equal(chunks.filter((c) => c.choices[0]?.delta.role === 'assistant').length, 1)
     const outcome = await gateway.outcomeAt(0)
-    assert.deepEqual(summary(outcome.attempts), [
+    assert.deepEqual(attemptSummary(outcome.attempts), [
       ['first', 'failed', death.errorCode],
       ['second', 'ok', undefined],
     ])
@@ -127,7 +67,7 @@ for (const death of deaths) {
 }
 
 test('the raw bytes after a failover are exactly the next upstream\'s stream', within, async (t) => {
-  const first = await fakeUpstreamFor(t, scriptedStream({ 'x-dead-upstream': 'first' }, [...roleChunks, 'reset']))
+  const first = await fakeUpstreamFor(t, scriptedStream([...roleChunks, 'reset'], { 'x-dead-upstream': 'first' }))
   const second = await fakeUpstreamFor(t, liveStream())
   const gateway = await gatewayWith(t, { clientKey, upstreams: [
     { name: 'first', endpoint: first.endpoint },
@@ -143,7 +83,7 @@ test('the raw bytes after a failover are exactly the next upstream\'s stream', w
     chunkFrom('chatcmpl-live', {}, 'stop'),
     '[DONE]',
   ]
-  assert.equal(text, expected.map((data) => `data: ${data}\n\n`).join(''))
+  assert.equal(text, expected.map((data) => eventText(data)).join(''))
 })
 
 test('headers and then death before the first body byte fails over, for streams and plain answers', within, async (t) => {
@@ -180,7 +120,7 @@ test('headers and then death before the first body byte fails over, for streams 
     }
     assert.equal(headers.get('x-dead-upstream'), null, `case ${index}`)
     assert.equal(headers.get('x-answered-by'), 'second', `case ${index}`)
-    assert.deepEqual(summary((await gateway.outcomeAt(0)).attempts), [
+    assert.deepEqual(attemptSummary((await gateway.outcomeAt(0)).attempts), [
       ['first', 'failed', c.errorCode],
       ['second', 'ok', undefined],
     ], `case ${index}`)
@@ -189,7 +129,7 @@ test('headers and then death before the first body byte fails over, for streams 
 
 // ---- What commits ----
 
-const committing: ReadonlyArray<{ name: string; data: string; seen: (text: string) => boolean }> = [
+const committing: ReadonlyArray<{ name: string; data: unknown; seen: (text: string) => boolean }> = [
   { name: 'content', data: chunkFrom('chatcmpl-dead', { content: 'Hel' }), seen: (text) => text.includes('"content":"Hel"') },
   {
     name: 'a tool call delta',
@@ -202,7 +142,7 @@ const committing: ReadonlyArray<{ name: string; data: string; seen: (text: strin
 
 for (const commit of committing) {
   test(`${commit.name} commits: a later failure ends the stream with an error event, no [DONE], and no failover`, within, async (t) => {
-    const first = await fakeUpstreamFor(t, scriptedStream({ 'x-first': 'yes' }, [roleChunks[0], { data: commit.data }, 'reset']))
+    const first = await fakeUpstreamFor(t, scriptedStream([roleChunks[0], { data: commit.data }, 'reset'], { 'x-first': 'yes' }))
     const second = await fakeUpstreamFor(t, liveStream())
     const gateway = await gatewayWith(t, { clientKey, upstreams: [
       { name: 'first', endpoint: first.endpoint },
@@ -224,7 +164,7 @@ for (const commit of committing) {
     assert.equal(events.length, 3, 'role chunk, the committing chunk, the error event')
     assert.equal(second.requests.length, 0)
     const outcome = await gateway.outcomeAt(0)
-    assert.deepEqual(summary(outcome.attempts), [['first', 'failed', 'upstream_reset']])
+    assert.deepEqual(attemptSummary(outcome.attempts), [['first', 'failed', 'upstream_reset']])
     assert.equal(outcome.errorCode, 'upstream_reset')
   })
 }
@@ -232,7 +172,7 @@ for (const commit of committing) {
 test('the official client receives the content and then the error, never a clean end', within, async (t) => {
   const first = await fakeUpstreamFor(
     t,
-    scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hello' }) }, { data: chunkFrom('chatcmpl-dead', { content: ' wor' }) }, 'reset']),
+    scriptedStream([roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hello' }) }, { data: chunkFrom('chatcmpl-dead', { content: ' wor' }) }, 'reset']),
   )
   const second = await fakeUpstreamFor(t, liveStream())
   const gateway = await gatewayWith(t, { clientKey, upstreams: [
@@ -261,7 +201,7 @@ test('an error event from the upstream commits: the client gets it and no other 
   // As a data payload with OpenAI's error object, and as an SSE `error` event whose payload has none.
   const errorEventData = '{"type":"error","message":"The model is overloaded"}'
   for (const errorStep of [{ data: upstreamError }, { raw: `event: error\ndata: ${errorEventData}\n\n` }]) {
-    const first = await fakeUpstreamFor(t, scriptedStream({}, [roleChunks[0], errorStep, 'end']))
+    const first = await fakeUpstreamFor(t, scriptedStream([roleChunks[0], errorStep, 'end']))
     const second = await fakeUpstreamFor(t, liveStream())
     const gateway = await gatewayWith(t, { clientKey, upstreams: [
       { name: 'first', endpoint: first.endpoint },
@@ -279,7 +219,7 @@ test('an error event from the upstream commits: the client gets it and no other 
 test('a failure after the commit point cuts the stream at an event boundary, never inside an event', within, async (t) => {
   const first = await fakeUpstreamFor(
     t,
-    scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'whole' }) }, { raw: `data: ${chunkFrom('chatcmpl-dead', { content: 'half' }).slice(0, 40)}` }, 'reset']),
+    scriptedStream([roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'whole' }) }, { raw: `data: ${JSON.stringify(chunkFrom('chatcmpl-dead', { content: 'half' })).slice(0, 40)}` }, 'reset']),
   )
   const gateway = await gatewayWith(t, { clientKey, upstreams: [{ name: 'first', endpoint: first.endpoint }] })
 
@@ -297,7 +237,7 @@ test('the error event after the commit point names no upstream host: the details
     { then: 'hang', extra: '    idle_timeout: 0.3\n', code: 'upstream_idle_timeout' },
   ] as const
   for (const c of cases) {
-    const first = await fakeUpstreamFor(t, scriptedStream({}, [roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hel' }) }, c.then]))
+    const first = await fakeUpstreamFor(t, scriptedStream([roleChunks[0], { data: chunkFrom('chatcmpl-dead', { content: 'Hel' }) }, c.then]))
     // No name: the upstream is known by its endpoint's host, port and path.
     const gateway = await startTestGateway(`authorization: ${clientKey}\nupstreams:\n  - endpoint: ${first.endpoint}\n    sk: sk-unnamed-key\n${c.extra}`)
     t.after(() => gateway.shutdown(1000))
@@ -341,7 +281,7 @@ test('a binary answer commits at its first body byte: a later failure is not ret
 
   assert.equal(second.requests.length, 0)
   const outcome = await gateway.outcomeAt(0)
-  assert.deepEqual(summary(outcome.attempts), [['first', 'failed', 'upstream_reset']])
+  assert.deepEqual(attemptSummary(outcome.attempts), [['first', 'failed', 'upstream_reset']])
 })
 
 // ---- Forwarding ----
@@ -351,7 +291,7 @@ test('chunks are forwarded as they arrive: the client has chunk 1 before the ups
   const release = deferred()
   const first = await fakeUpstreamFor(
     t,
-    scriptedStream({}, [
+    scriptedStream([
       roleChunks[0],
       { data: chunkFrom('chatcmpl-live', { content: 'one' }) },
       { waitFor: release.promise },
@@ -376,8 +316,8 @@ test('chunks are forwarded as they arrive: the client has chunk 1 before the ups
 test('[DONE] ends the answer even when the upstream keeps its stream open; its connection is let go after', within, async (t) => {
   const upstream = await fakeUpstreamFor(t, async (_req: ReceivedRequest, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(`data: ${chunkFrom('kept-open', { role: 'assistant', content: 'All' })}\n\n`)
-    res.write(`data: ${chunkFrom('kept-open', {}, 'stop')}\n\ndata: [DONE]\n\n`)
+    res.write(eventText(chunkFrom('kept-open', { role: 'assistant', content: 'All' })))
+    res.write(`${eventText(chunkFrom('kept-open', {}, 'stop'))}data: [DONE]\n\n`)
     // ... and never ends the response.
   })
   const gateway = await gatewayWith(t, { clientKey, upstreams: [{ name: 'kept-open', endpoint: upstream.endpoint, extra: ['idle_timeout: 600'] }] })
@@ -387,6 +327,6 @@ test('[DONE] ends the answer even when the upstream keeps its stream open; its c
   const outcome = await gateway.outcomeAt(count)
   assert.equal(outcome.status, 200)
   assert.equal(outcome.errorCode, undefined)
-  assert.deepEqual(outcome.attempts.map((a: AttemptRecord) => a.outcome), ['ok'])
+  assert.deepEqual(outcome.attempts.map((a) => a.outcome), ['ok'])
   await upstream.requests[0]?.aborted
 })

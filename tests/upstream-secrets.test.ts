@@ -8,7 +8,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import OpenAI from 'openai'
-import { chunk, type Behaviour, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js'
+import { chunk, eventText, type Behaviour, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js'
 import { eventually, startRecordingGateway } from './helpers/recording-gateway.js'
 
 const clientKey = 'client-key-echo'
@@ -166,8 +166,8 @@ test('the echoing upstream: a 401 (which fails over) and a 2xx answer echo it in
 test("the echoing upstream: its error event mid-stream reaches the client's SDK with its type and code, not its key", async (t) => {
   const { gateway, recordBytes } = await echoingSetup(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', ...echoingHeaders() })
-    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Hel' }))}\n\n`)
-    res.end(`data: ${JSON.stringify({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } })}\n\n`)
+    res.write(eventText(chunk({ role: 'assistant', content: 'Hel' })))
+    res.end(eventText({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } }))
   })
   const client = new OpenAI({ apiKey: clientKey, baseURL: gateway.baseURL, maxRetries: 0 })
   const { data: stream, response } = await client.chat.completions.create({ ...chatRequest, messages: [{ role: 'user', content: 'Hello' }], stream: true }).withResponse()

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
 import { PassThrough } from 'node:stream'
 import { test } from 'node:test'
-import { ManualClock } from '../../tests/helpers/manual-clock.js'
+import { ManualClock } from '../time/manual-clock.js'
 import { BodyBudget } from './body-budget.js'
 import { readBody } from './read-body.js'
 
@@ -62,7 +62,7 @@ test('a body still incomplete at the deadline is refused with request_timeout an
   clock.advance(1)
   await assert.rejects(reading, (error) => codeOf(error) === 'request_timeout')
   assert.equal(budget.used, 0)
-  assert.equal(clock.pendingTimers, 0)
+  assert.equal(clock.pending, 0)
 })
 
 test('a client that leaves mid-body gets client_closed and returns its reservation; the deadline is cleared', async () => {
@@ -74,7 +74,7 @@ test('a client that leaves mid-body gets client_closed and returns its reservati
   req.destroy()
   await assert.rejects(reading, (error) => codeOf(error) === 'client_closed')
   assert.equal(budget.used, 0)
-  assert.equal(clock.pendingTimers, 0)
+  assert.equal(clock.pending, 0)
 })
 
 test('a chunked body over the limit is refused as it grows', async () => {

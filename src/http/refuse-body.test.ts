@@ -3,34 +3,10 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { test, type TestContext } from 'node:test'
-import type { Clock, TimerHandle } from '../time/clock.js'
+import type { Clock } from '../time/clock.js'
+import { ManualClock } from '../time/manual-clock.js'
 import { tooLarge } from './read-body.js'
-import { refuseBody } from './refuse-body.js'
-
-/** Timers run only when the test fires them. */
-class HeldTimers implements Clock {
-  readonly pending = new Map<TimerHandle, () => void>()
-  now(): number {
-    return 0
-  }
-  wallNow(): number {
-    return 0
-  }
-  setTimeout(fn: () => void): TimerHandle {
-    const handle: TimerHandle = {}
-    this.pending.set(handle, fn)
-    return handle
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.pending.delete(handle)
-  }
-  fireAll(): void {
-    for (const [handle, fn] of [...this.pending]) {
-      this.pending.delete(handle)
-      fn()
-    }
-  }
-}
+import { refuseBody, refusedBodyLingerMs } from './refuse-body.js'
 
 async function refusingServer(t: TestContext, clock: Clock): Promise<number> {
   const server: Server = createServer((req, res) => refuseBody(req, res, tooLarge(10), { requestId: 'req-1', clock }))
@@ -61,25 +37,27 @@ function startUpload(port: number, bytes: number): Promise<{ socket: Socket; tex
 }
 
 test('the whole 413 is readable while the client is still sending, and the connection stays open', async (t) => {
-  const clock = new HeldTimers()
+  const clock = new ManualClock()
   const port = await refusingServer(t, clock)
   const { socket, text, closed } = await startUpload(port, 1000)
   assert.match(text(), /^HTTP\/1\.1 413 /)
   assert.match(text(), /\r\nconnection: close\r\n/i)
   assert.match(text(), /\r\nx-request-id: req-1\r\n/i)
   assert.match(text(), /"code":"request_too_large"/)
-  assert.equal(clock.pending.size, 1, 'the linger deadline is armed')
+  assert.equal(clock.pending, 1, 'the linger deadline is armed')
   // Sending the rest is accepted; then the server closes.
   socket.end(Buffer.alloc(1_000_000 - 1000, 0x20))
   await closed
-  assert.equal(clock.pending.size, 0, 'the deadline is cleared once the body is drained')
+  assert.equal(clock.pending, 0, 'the deadline is cleared once the body is drained')
 })
 
 test('a client that stops sending is cut off at the linger deadline', { timeout: 10_000 }, async (t) => {
-  const clock = new HeldTimers()
+  const clock = new ManualClock()
   const port = await refusingServer(t, clock)
   const { closed } = await startUpload(port, 10)
-  assert.equal(clock.pending.size, 1)
-  clock.fireAll()
+  assert.equal(clock.pending, 1)
+  clock.advance(refusedBodyLingerMs - 1)
+  assert.equal(clock.pending, 1, 'still lingering just before the deadline')
+  clock.advance(1)
   await closed
 })

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, test } from 'node:test'
-import { ManualClock } from '../../tests/helpers/manual-clock.js'
+import { ManualClock } from '../time/manual-clock.js'
 import { chatRequest, upstreamFrom } from '../../tests/helpers/recording-sink.js'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import type { GatewayError } from '../errors/gateway-error.js'
@@ -138,7 +138,7 @@ test('a stream kept open after [DONE]: the client has its whole answer, then the
   assert.equal(result.errorCode, undefined)
   assert.equal(aborts.length, 0)
   // The attempt's deadlines are gone with it; what is left is the grace given to the upstream to end.
-  assert.equal(clock.pendingTimers, 1)
+  assert.equal(clock.pending, 1)
   clock.advance(60_000)
   assert.deepEqual(
     aborts.map((error) => [error.code, error.retryable]),

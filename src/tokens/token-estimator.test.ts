@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { threadPrioritiesVisible, threadsAtNice } from '../../tests/helpers/thread-nice.js'
 import { backgroundNice } from '../threads/background-priority.js'
-import { ManualClock } from '../../tests/helpers/manual-clock.js'
+import { ManualClock } from '../time/manual-clock.js'
 import { promptTexts, roughCount, WorkerTokenEstimator } from './token-estimator.js'
 
 const errors: unknown[] = []

@@ -110,6 +110,11 @@ export interface SseOptions {
   readonly headers?: Record<string, string>
 }
 
+/** One SSE `data:` event as written on the wire; the payload is JSON, or a line-free string sent as is. */
+export function eventText(payload: unknown): string {
+  return `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`
+}
+
 /** A stream of `data:` events; each item is a JSON payload or a raw line-free string. */
 export function sse(events: readonly unknown[], options: SseOptions = {}): Behaviour {
   return async (req, res) => {
@@ -117,7 +122,7 @@ export function sse(events: readonly unknown[], options: SseOptions = {}): Behav
     for (const event of events) {
       if (req.wasAborted()) return
       if (options.gapMs !== undefined && options.gapMs > 0) await delay(options.gapMs)
-      res.write(`data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`)
+      res.write(eventText(event))
     }
     if (options.done !== false) res.write('data: [DONE]\n\n')
     switch (options.then ?? 'end') {
@@ -129,6 +134,45 @@ export function sse(events: readonly unknown[], options: SseOptions = {}): Behav
         break
       case 'hang':
         break
+    }
+  }
+}
+
+export type StreamStep =
+  /** One `data:` event: a JSON payload, or a line-free string sent as is. */
+  | { readonly data: unknown }
+  /** Bytes exactly as given. */
+  | { readonly raw: string }
+  /** Wait until the test resolves this, e.g. after it moved a manual clock. */
+  | { readonly waitFor: Promise<void> }
+  /** Tell the test that everything before this step reached the socket. */
+  | { readonly reached: () => void }
+  | 'end'
+  | 'reset'
+  | 'hang'
+
+/** An SSE answer played step by step; each step is written only after the previous one reached the socket. */
+export function scriptedStream(steps: readonly StreamStep[], headers: Record<string, string> = {}): Behaviour {
+  return async (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers })
+    res.flushHeaders()
+    for (const step of steps) {
+      if (req.wasAborted()) return
+      if (step === 'end') {
+        res.end()
+        return
+      }
+      if (step === 'reset') {
+        res.socket?.destroy()
+        return
+      }
+      if (step === 'hang') return
+      if ('waitFor' in step) await step.waitFor
+      else if ('reached' in step) step.reached()
+      else {
+        const text = 'data' in step ? eventText(step.data) : step.raw
+        await new Promise<void>((resolve, reject) => res.write(text, (error) => (error ? reject(error) : resolve())))
+      }
     }
   }
 }
@@ -150,6 +194,14 @@ export function headersThenHang(status = 200, contentType = 'application/json'):
   return (_req, res) => {
     res.writeHead(status, { 'content-type': contentType })
     res.flushHeaders()
+  }
+}
+
+/** Answer only once the test releases it, e.g. after it moved the gateway's manual clock. */
+export function heldUntil(release: Promise<void>, then: Behaviour): Behaviour {
+  return async (req, res) => {
+    await release
+    if (!req.wasAborted()) await then(req, res)
   }
 }
 
@@ -175,8 +227,13 @@ export function completion(content: string, model = 'gpt-4o-mini', usage = { pro
 }
 
 export function chunk(delta: Record<string, unknown>, finishReason: string | null = null, model = 'gpt-4o-mini'): unknown {
+  return chunkFrom('chatcmpl-test', delta, finishReason, model)
+}
+
+/** A chat.completion.chunk whose id tells which upstream (or which answer) sent it. */
+export function chunkFrom(id: string, delta: Record<string, unknown>, finishReason: string | null = null, model = 'gpt-4o-mini'): unknown {
   return {
-    id: 'chatcmpl-test',
+    id,
     object: 'chat.completion.chunk',
     created: 1700000000,
     model,

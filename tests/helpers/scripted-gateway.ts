@@ -1,8 +1,9 @@
 // The real gateway in front of named upstreams, torn down with the test, and the client side the integration tests share.
 import type { TestContext } from 'node:test'
 import OpenAI from 'openai'
+import type { AttemptRecord } from '../../src/relay/request-outcome.js'
 import { startFakeUpstream, type Behaviour, type FakeUpstream } from './fake-upstream.js'
-import { startTestGateway, type TestGateway } from './test-gateway.js'
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.js'
 
 export interface UpstreamEntry {
   readonly name: string
@@ -32,8 +33,8 @@ export function gatewayYaml(setup: GatewaySetup): string {
 }
 
 /** Starts the gateway for this test; it shuts down when the test ends. */
-export async function gatewayWith(t: TestContext, setup: GatewaySetup): Promise<TestGateway> {
-  const gateway = await startTestGateway(gatewayYaml(setup))
+export async function gatewayWith(t: TestContext, setup: GatewaySetup, options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const gateway = await startTestGateway(gatewayYaml(setup), {}, options)
   t.after(() => gateway.shutdown(1000))
   return gateway
 }
@@ -77,4 +78,28 @@ export async function streamedText(stream: AsyncIterable<OpenAI.ChatCompletionCh
   let text = ''
   for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
   return text
+}
+
+/** Each attempt as [upstream, outcome, errorCode], for comparing a request's attempts at a glance. */
+export function attemptSummary(attempts: readonly AttemptRecord[]): Array<[string, string, string | undefined]> {
+  return attempts.map((a) => [a.upstream, a.outcome, a.errorCode])
+}
+
+/** The `data:` payloads of an SSE text, in order (a multi-line payload joined with newlines). */
+export function dataEvents(text: string): string[] {
+  return text
+    .split(/\r?\n\r?\n/)
+    .filter((block) => block.trim() !== '')
+    .map((block) =>
+      block
+        .split(/\r?\n/)
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5))
+        .join('\n'),
+    )
+}
+
+/** The error an SSE text ends with: the error event a stream cut short after its commit point carries. */
+export function finalErrorEvent(text: string): { error: { message: string; type: string; param: unknown; code: string } } {
+  return JSON.parse(dataEvents(text).at(-1) ?? 'null') as { error: { message: string; type: string; param: unknown; code: string } }
 }

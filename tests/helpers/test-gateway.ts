@@ -3,6 +3,7 @@ import { parseConfigText } from '../../src/config/load-config.js'
 import { startGateway, type RunningGateway } from '../../src/gateway.js'
 import { createLogger } from '../../src/log/logger.js'
 import type { RequestOutcome } from '../../src/relay/request-outcome.js'
+import type { Clock } from '../../src/time/clock.js'
 import type { TokenEstimator } from '../../src/tokens/token-estimator.js'
 
 export interface TestGateway extends RunningGateway {
@@ -21,6 +22,8 @@ export interface TestGatewayOptions {
   readonly random?: () => number
   /** Counts tokens when an upstream reports none (default: the real counter thread). */
   readonly tokens?: TokenEstimator
+  /** The time the gateway's deadlines read, e.g. a ManualClock the test moves (default the system clock). */
+  readonly clock?: Clock
 }
 
 export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -32,6 +35,7 @@ export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}
     config,
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
     observers: [
       (outcome) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { AlertsConfig } from '../../config/observability-config.js'
 import { createLogger } from '../../log/logger.js'
-import { ManualClock } from '../../../tests/helpers/manual-clock.js'
+import { ManualClock } from '../../time/manual-clock.js'
 import { AlertCenter } from './alert-center.js'
 import type { AlertCounters } from './alert-counters.js'
 import type { AlertMessage, AlertSink } from './alert-sink.js'
@@ -79,7 +79,7 @@ test('every-upstream-failed and store incidents open on their first report', asy
 
 test('close stops its timer', async () => {
   const { clock, alerts } = center()
-  assert.equal(clock.pendingTimers, 1)
+  assert.equal(clock.pending, 1)
   await alerts.close(0)
-  assert.equal(clock.pendingTimers, 0)
+  assert.equal(clock.pending, 0)
 })

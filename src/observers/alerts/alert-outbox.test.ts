@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createLogger } from '../../log/logger.js'
-import { ManualClock } from '../../../tests/helpers/manual-clock.js'
+import { ManualClock } from '../../time/manual-clock.js'
 import type { AlertCounters } from './alert-counters.js'
 import { AlertOutbox } from './alert-outbox.js'
 import { AlertSendError } from './alert-send-error.js'
@@ -103,9 +103,9 @@ test('close stops a message waiting for its retry', async () => {
   const { clock, outbox, counts } = harness([new AlertSendError('alert_network', 'down')], [60_000])
   outbox.enqueue({ id: 'm1', text: 'x' })
   await settle()
-  assert.equal(clock.pendingTimers, 1)
+  assert.equal(clock.pending, 1)
   outbox.close()
   await outbox.idle()
   assert.equal(counts.failed, 1)
-  assert.equal(clock.pendingTimers, 0)
+  assert.equal(clock.pending, 0)
 })

@@ -1,7 +1,7 @@
 // AlertThrottle: the maximum rate holds; held notices wait, merge per incident, and go out when the rate allows.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ManualClock } from '../../../tests/helpers/manual-clock.js'
+import { ManualClock } from '../../time/manual-clock.js'
 import { AlertThrottle } from './alert-throttle.js'
 import type { Notice } from './incident-tracker.js'
 

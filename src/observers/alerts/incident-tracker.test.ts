@@ -2,7 +2,7 @@
 // interval, and one recovery message; time moves only when the test moves it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ManualClock } from '../../../tests/helpers/manual-clock.js'
+import { ManualClock } from '../../time/manual-clock.js'
 import { IncidentTracker, type Notice } from './incident-tracker.js'
 
 function tracker(repeatIntervalMs = 60_000): { clock: ManualClock; notices: Notice[]; folded: () => number; tracker: IncidentTracker } {

@@ -1,7 +1,7 @@
 // The store check: new drops or a backlog make it unhealthy; it is polled on the injected clock.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ManualClock } from '../../../tests/helpers/manual-clock.js'
+import { ManualClock } from '../../time/manual-clock.js'
 import { checkRecordQueue, watchRecordQueue } from './record-queue-watch.js'
 
 test('checkRecordQueue', () => {
@@ -33,5 +33,5 @@ test('watchRecordQueue reports each interval, compares drops with the previous c
   watch.stop()
   clock.advance(60_000)
   assert.equal(checks.length, 4)
-  assert.equal(clock.pendingTimers, 0)
+  assert.equal(clock.pending, 0)
 })

@@ -1,7 +1,7 @@
 // RecordWriter: batching, the bounded queue, retry through outages, bad rows, and the shutdown flush.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { SettlingClock, settle } from '../../../tests/helpers/settling-clock.js'
+import { ManualClock, settle } from '../../time/manual-clock.js'
 import { createLogger } from '../../log/logger.js'
 import type { RecordRow } from './record-row.js'
 import { RecordWriter, type RecordOverflow, type RecordSink, type RecordWriterOptions } from './record-writer.js'
@@ -38,7 +38,7 @@ const row = (requestId: string): RecordRow => ({ requestId }) as RecordRow
 const ids = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `r${from + i}`)
 
 function setup(overrides: Partial<RecordWriterOptions> = {}) {
-  const clock = new SettlingClock()
+  const clock = new ManualClock()
   const sink = new FakeSink()
   const logs: string[] = []
   const writer = new RecordWriter({
@@ -62,9 +62,9 @@ test('full batches are written at once; a partial batch waits for the flush inte
   await settle()
   assert.deepEqual(sink.batches, [ids(0, 10), ids(10, 10)])
   assert.equal(writer.counters().queued, 5)
-  await clock.advance(999)
+  await clock.advanceSettling(999)
   assert.equal(sink.batches.length, 2)
-  await clock.advance(1)
+  await clock.advanceSettling(1)
   assert.deepEqual(sink.batches[2], ids(20, 5))
   assert.deepEqual(writer.counters(), { queued: 0, written: 25, dropped: 0, failedBatches: 0, spilled: 0 })
 })
@@ -75,7 +75,7 @@ test('during an outage rows wait in the bounded queue, the overflow is counted, 
   await settle()
   sink.up = false
   for (const id of ids(0, 35)) writer.enqueue(row(id))
-  await clock.advance(5000)
+  await clock.advanceSettling(5000)
   assert.equal(sink.stored.length, 0)
   const during = writer.counters()
   assert.equal(during.queued, 30)
@@ -83,7 +83,7 @@ test('during an outage rows wait in the bounded queue, the overflow is counted, 
   assert.ok(during.failedBatches >= 2)
   assert.equal(logs.filter((line) => line.includes('the record queue is full')).length, 1, 'one log line for a burst of drops')
   sink.up = true
-  await clock.advance(1000)
+  await clock.advanceSettling(1000)
   assert.deepEqual(sink.stored, ids(0, 30), 'in arrival order, nothing lost but the overflow')
   assert.equal(writer.counters().written, 30)
 })
@@ -93,12 +93,12 @@ test('a database that is down at start is retried in the background; rows queued
   sink.up = false
   writer.start()
   for (const id of ids(0, 3)) writer.enqueue(row(id))
-  await clock.advance(10_000)
+  await clock.advanceSettling(10_000)
   assert.equal(sink.prepared, false)
   sink.up = true
-  await clock.advance(1000)
+  await clock.advanceSettling(1000)
   assert.equal(sink.prepared, true)
-  await clock.advance(1000)
+  await clock.advanceSettling(1000)
   assert.deepEqual(sink.stored, ids(0, 3))
 })
 
@@ -107,7 +107,7 @@ test('a row the database keeps refusing is dropped and counted; the rows around 
   sink.refused.add('r4')
   writer.start()
   for (const id of ids(0, 10)) writer.enqueue(row(id))
-  await clock.advance(5000)
+  await clock.advanceSettling(5000)
   assert.deepEqual(sink.stored, ids(0, 10).filter((id) => id !== 'r4'))
   assert.deepEqual(writer.counters(), { queued: 0, written: 9, dropped: 1, failedBatches: 3, spilled: 0 })
 })
@@ -129,9 +129,9 @@ test('close keeps retrying until its deadline, then counts what is left as dropp
   sink.up = false
   for (const id of ids(0, 4)) writer.enqueue(row(id))
   const closed = writer.close(3000)
-  await clock.advance(2000)
+  await clock.advanceSettling(2000)
   assert.equal(writer.counters().queued, 4)
-  await clock.advance(1000)
+  await clock.advanceSettling(1000)
   await closed
   assert.deepEqual(writer.counters(), { queued: 0, written: 0, dropped: 4, failedBatches: writer.counters().failedBatches, spilled: 0 })
   assert.ok(writer.counters().failedBatches >= 2)
@@ -146,9 +146,9 @@ test('close during an outage that ends in time writes everything', async () => {
   sink.up = false
   for (const id of ids(0, 4)) writer.enqueue(row(id))
   const closed = writer.close(10_000)
-  await clock.advance(500)
+  await clock.advanceSettling(500)
   sink.up = true
-  await clock.advance(1000)
+  await clock.advanceSettling(1000)
   await closed
   assert.deepEqual(sink.stored, ids(0, 4))
   assert.equal(writer.counters().dropped, 0)
@@ -166,7 +166,7 @@ test('the queue is bounded in bytes too: large rows are dropped once the byte bu
   assert.equal(writer.counters().queued, 3, 'a small row still fits')
   sink.up = true
   const closed = writer.close(5000)
-  await clock.advance(1000)
+  await clock.advanceSettling(1000)
   await closed
   assert.deepEqual(sink.stored, ['r0', 'r1', 'small'])
 })
@@ -205,7 +205,7 @@ test('a database that answers but cannot store (disk full) keeps its rows: retri
   }
   writer.start()
   for (const id of ids(0, 50)) writer.enqueue(row(id))
-  await clock.advance(10_000)
+  await clock.advanceSettling(10_000)
   assert.equal(sink.stored.length, 0)
   assert.equal(writer.counters().dropped, 0, 'no row is given up on one by one')
   assert.equal(writer.counters().queued, 50)
@@ -213,7 +213,7 @@ test('a database that answers but cannot store (disk full) keeps its rows: retri
   assert.equal(logs.filter((line) => line.includes('cannot take rows')).length, 1, 'one line when the outage starts')
   assert.equal(logs.filter((line) => line.includes('refused a record')).length, 0)
   full = false
-  await clock.advance(2000)
+  await clock.advanceSettling(2000)
   assert.deepEqual(sink.stored, ids(0, 50))
   assert.equal(logs.filter((line) => line.includes('takes rows again')).length, 1, 'one line when it ends')
   assert.equal(writer.counters().written, 50)
@@ -230,12 +230,12 @@ test('during an outage, rows past the full queue go to the spill file and reach 
     for (const id of ids(i, 10)) writer.enqueue(row(id))
     await settle()
   }
-  await clock.advance(5000)
+  await clock.advanceSettling(5000)
   assert.equal(writer.counters().dropped, 0)
   assert.ok(spill.rows.length >= 30, 'what did not fit in the queue is on disk')
   assert.equal(spill.rows.length + writer.counters().queued, 50)
   sink.up = true
-  await clock.advance(5000)
+  await clock.advanceSettling(5000)
   assert.deepEqual([...sink.stored].sort(), ids(0, 50).sort(), 'every row once')
   assert.equal(spill.rows.length, 0)
   assert.equal(writer.counters().written, 50)
@@ -249,7 +249,7 @@ test('past the spill bound a row is dropped and counted', async () => {
   await settle()
   sink.up = false
   for (const id of ids(0, 25)) writer.enqueue(row(id))
-  await clock.advance(5000)
+  await clock.advanceSettling(5000)
   const counters = writer.counters()
   assert.equal(spill.rows.length, 5)
   assert.equal(counters.spilled, 5)
@@ -290,7 +290,7 @@ test('close during an outage spills what is queued without waiting for its deadl
   await settle()
   sink.up = false
   for (const id of ids(0, 12)) writer.enqueue(row(id))
-  await clock.advance(2000)
+  await clock.advanceSettling(2000)
   assert.ok(writer.counters().failedBatches > 0)
   await writer.close(60_000)
   assert.deepEqual(spill.rows.map((r) => r.requestId), ids(0, 12))
@@ -303,7 +303,7 @@ test('rows spilled before the start are written once the database takes rows', a
   spill.rows.push(...ids(0, 7).map(row))
   const { clock, sink, writer } = setup({ spill })
   writer.start()
-  await clock.advance(100)
+  await clock.advanceSettling(100)
   assert.deepEqual(sink.stored, ids(0, 7))
   assert.equal(writer.connected, true)
 })

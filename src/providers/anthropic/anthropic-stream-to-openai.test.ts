@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { errorEvent, messageStart, textStream, toolStream, type AnthropicEvent } from '../../../tests/helpers/anthropic-wire.js'
+import { chunkFrom } from '../../../tests/helpers/fake-upstream.js'
 import type { StreamOutput } from '../openai-chat.js'
 import { AnthropicStreamMapper } from './anthropic-stream-to-openai.js'
 
@@ -13,13 +14,7 @@ function replay(events: readonly AnthropicEvent[], includeUsage = false): Stream
   return events.flatMap((e) => mapper.map({ event: e.event, data: JSON.stringify(e.data), id: undefined }))
 }
 
-const chunk = (delta: Record<string, unknown>, finish: string | null = null): Record<string, unknown> => ({
-  id,
-  object: 'chat.completion.chunk',
-  created: 1700000000,
-  model,
-  choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-})
+const chunk = (delta: Record<string, unknown>, finish: string | null = null): unknown => chunkFrom(id, delta, finish, model)
 
 const visible = (delta: Record<string, unknown>, finish: string | null = null): StreamOutput => ({ kind: 'chunk', chunk: chunk(delta, finish) as never, held: false })
 const roleChunk: StreamOutput = { kind: 'chunk', chunk: chunk({ role: 'assistant', content: '' }) as never, held: true }

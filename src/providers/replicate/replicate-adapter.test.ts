@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test'
 import { startFakeUpstream, type FakeUpstream } from '../../../tests/helpers/fake-upstream.js'
 import { chatRequest, RecordingSink, sseData, upstreamFrom } from '../../../tests/helpers/recording-sink.js'
 import { fakeReplicate, outputEvents, predictionId, succeeded } from '../../../tests/helpers/replicate-wire.js'
-import { SteppingClock } from '../../../tests/helpers/stepping-clock.js'
+import { ManualClock } from '../../time/manual-clock.js'
 import { waitFor } from '../../../tests/helpers/wait-for.js'
 import { GatewayError } from '../../errors/gateway-error.js'
 import { UpstreamClients } from '../../relay/upstream-clients.js'
@@ -125,7 +125,7 @@ test('allowed_hosts lets a stream URL on another host be followed', async () => 
 })
 
 test('polling stops at the deadline (the upstream timeout) with upstream_timeout, and cancels the prediction', async () => {
-  const clock = new SteppingClock()
+  const clock = new ManualClock({ stepping: true })
   const stepping = new ReplicateAdapter(clients, clock)
   fake.script(fakeReplicate(fake, { polls: [{ status: 'processing' }] }))
   const count = fake.requests.length

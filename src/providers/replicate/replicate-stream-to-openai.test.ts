@@ -1,17 +1,12 @@
 // ReplicateStreamMapper: prediction stream events in, OpenAI chunks out.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { chunkFrom } from '../../../tests/helpers/fake-upstream.js'
 import type { StreamOutput } from '../openai-chat.js'
 import { ReplicateStreamMapper } from './replicate-stream-to-openai.js'
 
 const identity = { id: 'p1', created: 1700000000, model: 'mistralai/mixtral-8x7b-instruct-v0.1' }
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-  id: 'p1',
-  object: 'chat.completion.chunk',
-  created: 1700000000,
-  model: 'mistralai/mixtral-8x7b-instruct-v0.1',
-  choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-})
+const chunk = (delta: Record<string, unknown>, finish: string | null = null): unknown => chunkFrom(identity.id, delta, finish, identity.model)
 
 function replay(events: { event: string; data: string }[]): StreamOutput[] {
   const mapper = new ReplicateStreamMapper(identity)
