@@ -1,5 +1,6 @@
 // A second signal while the gateway drains: another SIGTERM (a supervisor repeating itself) keeps the drain
 // going, so an in-flight stream still finishes and the exit is 0; a SIGINT while draining (Ctrl-C twice) exits at once.
+// SIGHUP (a closed terminal, a reload request) is logged once for the group and changes nothing.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type ServerResponse } from 'node:http'
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { chunk, startFakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { childPids, procAvailable } from './helpers/child-pids.js'
 import { processDeadlineMs, startGatewayProcess, within, type GatewayProcess } from './helpers/gateway-process.js'
 
 const clientKey = 'client-key-signals'
@@ -92,3 +94,29 @@ test('a SIGINT while draining exits at once with 130, cutting what is still in f
   assert.equal(finished.complete, false)
   assert.doesNotMatch(finished.text, /\[DONE\]/)
 })
+
+for (const workers of [1, 2]) {
+  test(`--workers ${workers}: SIGHUP to every process is logged once and ignored; the stream and the gateway go on`, { timeout: processDeadlineMs * 3, skip: procAvailable ? false : 'needs /proc to find the workers' }, async (t) => {
+    const { gw, release } = await gatewayWithHeldStream(t, workers)
+    const stream = streamChat(gw.url)
+    await within(stream.started, processDeadlineMs, 'the first chunk')
+    // As a terminal's hangup does: every process of the group gets it, the workers first.
+    const pids = childPids(gw.child.pid as number)
+    assert.equal(pids.length, workers === 1 ? 0 : workers)
+    for (const pid of pids) process.kill(pid, 'SIGHUP')
+    gw.child.kill('SIGHUP')
+    await lineBeforeExit(gw, /SIGHUP ignored/, 'the SIGHUP is acknowledged')
+    release()
+    const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
+    assert.equal(finished.complete, true)
+    assert.match(finished.text, /data: \[DONE\]/)
+    const again = streamChat(gw.url)
+    release()
+    assert.equal((await within(again.finished, processDeadlineMs, 'a request after SIGHUP')).complete, true)
+    assert.equal(await within(gw.stop(), processDeadlineMs, 'the exit'), 0)
+    const lines = gw.stderr().split('\n')
+    assert.equal(lines.filter((line) => line.includes('SIGHUP ignored')).length, 1, 'once for the group')
+    assert.equal(lines.filter((line) => line.includes('a worker exited')).length, 0, 'no worker ended')
+    for (const line of lines.filter((l) => l !== '')) assert.doesNotThrow(() => JSON.parse(line), line)
+  })
+}
