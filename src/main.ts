@@ -94,10 +94,11 @@ async function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promis
   jsonProcessWarnings(logger, undefined)
   for (const warning of loaded.warnings) logger.warn('config warning', { problem: warning })
   const workers = args.workers ?? availableParallelism()
-  // Unusable database settings stop the start with one line; a database that is only down does not.
+  // Unusable database settings stop the start with one line (JSON, as every line from here on, like a port in
+  // use); a database that is only down does not stop it.
   const problem = await prepareRecordsAtStart(config, logger, { workers })
   if (problem !== undefined) {
-    process.stderr.write(`openai-api-route: ${problem}\n`)
+    logger.error(problem)
     return 1
   }
   if (workers === 1) {
