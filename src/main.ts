@@ -17,6 +17,7 @@ import type { LoadedConfig } from './config/load-config.js'
 import { createLineBuffer } from './log/line-buffer.js'
 import { createLogger, type Logger, type LogLevel } from './log/logger.js'
 import { buildVersion } from './observers/metrics/build-version.js'
+import { receiveThreadWarnings } from './threads/thread-warnings.js'
 
 /** Set once serving starts: from then on even a crash is reported as a JSON line. */
 let serving = false
@@ -118,15 +119,20 @@ function jsonUncaughtErrors(): void {
   })
 }
 
-/** Node's own warnings (deprecations, experimental features) as JSON lines; a worker's go to the primary, which logs each once. */
+/**
+ * Node's own warnings (deprecations, experimental features), this thread's and those its worker threads send, as
+ * JSON lines; a worker process's go to the primary, which logs each once.
+ */
 function jsonProcessWarnings(logger: Logger, link: WorkerLink | undefined): void {
-  // Node prints warnings through its own listener, as text: replaced, not joined.
-  process.removeAllListeners('warning')
-  process.on('warning', (warning) => {
+  const warn = (warning: { readonly name: string; readonly message: string }): void => {
     const fields = { name: warning.name, warning: warning.message }
     if (link === undefined) logger.warn('node warning', fields)
     else link.warn('node warning', fields)
-  })
+  }
+  // Node prints warnings through its own listener, as text: replaced, not joined.
+  process.removeAllListeners('warning')
+  process.on('warning', warn)
+  receiveThreadWarnings(warn)
 }
 
 main(process.argv.slice(2))
