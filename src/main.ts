@@ -83,6 +83,9 @@ async function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promis
   // The banner goes to stdout whatever the level: it is how an operator, or a script, learns the address.
   const out = createLogger({ level: 'info', write: (line) => process.stdout.write(line) })
   if (cluster.isWorker) {
+    // node:cluster ends a worker at once, with status 0 and no word, when its primary goes away (killed, say),
+    // cutting the requests in flight: this one drains instead (serve stops on 'disconnect') and ends after.
+    if (cluster.worker !== undefined) cluster.worker.exitedAfterDisconnect = true
     // The primary has logged the config's warnings, once for the whole group; Node's own go to it too.
     const link = connectWorkerLink()
     jsonProcessWarnings(logger, link)
@@ -150,4 +153,6 @@ main(process.argv.slice(2))
   .finally(() => {
     // A worker's channel to its primary would keep it alive after main has ended (e.g. on a config error).
     if (cluster.isWorker && process.connected) process.disconnect()
+    // Its work is done: a handle some library left open must not keep a worker alive with no primary to stop it.
+    if (cluster.isWorker) setTimeout(() => process.exit(), 1_000).unref()
   })
