@@ -11,6 +11,7 @@ import { answerClientError, refuseConnect } from './http/socket-refusals.js'
 import type { Logger } from './log/logger.js'
 import type { WorkerLink } from './cluster/worker-link.js'
 import type { RequestRelay } from './relay/relay-request.js'
+import { alertFlushMs } from './observers/alerts/alert-center.js'
 import { OutcomeDelivery } from './observers/outcome-delivery.js'
 import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
@@ -58,8 +59,6 @@ export interface RunningGateway {
 /** How long, past the deadline, relays ended with shutting_down have to send their last bytes. */
 const shutdownCutGraceMs = 250
 
-/** How long shutdown waits, at most, for alert messages still on their way. */
-const alertFlushMs = 5_000
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options

@@ -17,6 +17,7 @@ import type { LoadedConfig } from './config/load-config.js'
 import { createLineBuffer } from './log/line-buffer.js'
 import { createLogger, type Logger, type LogLevel } from './log/logger.js'
 import { buildVersion } from './observers/metrics/build-version.js'
+import { receiveThreadWarnings } from './threads/thread-warnings.js'
 
 /** Set once serving starts: from then on even a crash is reported as a JSON line. */
 let serving = false
@@ -82,6 +83,9 @@ async function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promis
   // The banner goes to stdout whatever the level: it is how an operator, or a script, learns the address.
   const out = createLogger({ level: 'info', write: (line) => process.stdout.write(line) })
   if (cluster.isWorker) {
+    // node:cluster ends a worker at once, with status 0 and no word, when its primary goes away (killed, say),
+    // cutting the requests in flight: this one drains instead (serve stops on 'disconnect') and ends after.
+    if (cluster.worker !== undefined) cluster.worker.exitedAfterDisconnect = true
     // The primary has logged the config's warnings, once for the whole group; Node's own go to it too.
     const link = connectWorkerLink()
     jsonProcessWarnings(logger, link)
@@ -94,10 +98,11 @@ async function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promis
   jsonProcessWarnings(logger, undefined)
   for (const warning of loaded.warnings) logger.warn('config warning', { problem: warning })
   const workers = args.workers ?? availableParallelism()
-  // Unusable database settings stop the start with one line; a database that is only down does not.
+  // Unusable database settings stop the start with one line (JSON, as every line from here on, like a port in
+  // use); a database that is only down does not stop it.
   const problem = await prepareRecordsAtStart(config, logger, { workers })
   if (problem !== undefined) {
-    process.stderr.write(`openai-api-route: ${problem}\n`)
+    logger.error(problem)
     return 1
   }
   if (workers === 1) {
@@ -117,15 +122,20 @@ function jsonUncaughtErrors(): void {
   })
 }
 
-/** Node's own warnings (deprecations, experimental features) as JSON lines; a worker's go to the primary, which logs each once. */
+/**
+ * Node's own warnings (deprecations, experimental features), this thread's and those its worker threads send, as
+ * JSON lines; a worker process's go to the primary, which logs each once.
+ */
 function jsonProcessWarnings(logger: Logger, link: WorkerLink | undefined): void {
-  // Node prints warnings through its own listener, as text: replaced, not joined.
-  process.removeAllListeners('warning')
-  process.on('warning', (warning) => {
+  const warn = (warning: { readonly name: string; readonly message: string }): void => {
     const fields = { name: warning.name, warning: warning.message }
     if (link === undefined) logger.warn('node warning', fields)
     else link.warn('node warning', fields)
-  })
+  }
+  // Node prints warnings through its own listener, as text: replaced, not joined.
+  process.removeAllListeners('warning')
+  process.on('warning', warn)
+  receiveThreadWarnings(warn)
 }
 
 main(process.argv.slice(2))
@@ -143,4 +153,6 @@ main(process.argv.slice(2))
   .finally(() => {
     // A worker's channel to its primary would keep it alive after main has ended (e.g. on a config error).
     if (cluster.isWorker && process.connected) process.disconnect()
+    // Its work is done: a handle some library left open must not keep a worker alive with no primary to stop it.
+    if (cluster.isWorker) setTimeout(() => process.exit(), 1_000).unref()
   })

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { completion, json, startFakeUpstream } from './helpers/fake-upstream.js'
-import { childEnv, processDeadlineMs, startGatewayProcess, within } from './helpers/gateway-process.js'
+import { childEnv, processDeadlineMs, repoRoot, startGatewayProcess, within } from './helpers/gateway-process.js'
 
 const clientKey = 'client-key-process-output'
 
@@ -89,4 +89,21 @@ test('with --workers 2 every output line is JSON, each warning is written once, 
   assert.equal(new Set(texts).size, texts.length, `a warning was written more than once:\n${texts.join('\n')}`)
   // Nothing of the keys in any line.
   for (const key of ['sk-output-upstream-key', 'sk-output-azure-key', clientKey]) assert.equal(`${gw.stdout()}${gw.stderr()}`.includes(key), false, key)
+})
+
+test('with --workers 2 a warning raised in the worker threads (the records store) is one JSON line for the group', { timeout: processDeadlineMs * 3 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oar-thread-warning-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    ['address: "127.0.0.1:0"', 'dbtype: sqlite', `dbaddr: ${join(dir, 'records.sqlite')}`, `authorization: ${clientKey}`, 'upstreams:', '  - { sk: sk-thread-warning, endpoint: "http://127.0.0.1:9/v1" }', ''].join('\n'),
+  )
+  const preload = join(repoRoot, 'tests', 'fixtures', 'thread-warning-preload.cjs')
+  const gw = await startGatewayProcess(t, ['--workers', '2'], dir, childEnv({ NODE_OPTIONS: `--require ${preload}` }))
+  // Each worker's records thread answers the schema check at start, raising the warning there.
+  await within(gw.stderrLine(/"msg":"node warning"/), processDeadlineMs, 'the warning line')
+  assert.equal(await within(gw.stop(), processDeadlineMs, 'the exit'), 0)
+  const stderr = jsonLines(gw.stderr(), 'stderr')
+  jsonLines(gw.stdout(), 'stdout')
+  assert.equal(stderr.filter((line) => line['msg'] === 'node warning' && line['warning'] === 'a driver API this thread uses is deprecated').length, 1)
 })

@@ -1,13 +1,18 @@
 // A second signal while the gateway drains: another SIGTERM (a supervisor repeating itself) keeps the drain
 // going, so an in-flight stream still finishes and the exit is 0; a SIGINT while draining (Ctrl-C twice) exits at once.
+// SIGHUP (a closed terminal, a reload request) is logged once for the group and changes nothing. Workers whose
+// primary is killed drain rather than vanish.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
+import { readFileSync } from 'node:fs'
 import { chunk, eventText, startFakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js'
+import { childPids, procAvailable } from './helpers/child-pids.js'
 import { processDeadlineMs, startGatewayProcess, within, type GatewayProcess } from './helpers/gateway-process.js'
+import { waitFor } from './helpers/wait-for.js'
 
 const clientKey = 'client-key-signals'
 
@@ -91,4 +96,61 @@ test('a SIGINT while draining exits at once with 130, cutting what is still in f
   const finished = await within(stream.finished, processDeadlineMs, 'the stream cut')
   assert.equal(finished.complete, false)
   assert.doesNotMatch(finished.text, /\[DONE\]/)
+})
+
+for (const workers of [1, 2]) {
+  test(`--workers ${workers}: SIGHUP to every process is logged once and ignored; the stream and the gateway go on`, { timeout: processDeadlineMs * 3, skip: procAvailable ? false : 'needs /proc to find the workers' }, async (t) => {
+    const { gw, release } = await gatewayWithHeldStream(t, workers)
+    const stream = streamChat(gw.url)
+    await within(stream.started, processDeadlineMs, 'the first chunk')
+    // As a terminal's hangup does: every process of the group gets it, the workers first.
+    const pids = childPids(gw.child.pid as number)
+    assert.equal(pids.length, workers === 1 ? 0 : workers)
+    for (const pid of pids) process.kill(pid, 'SIGHUP')
+    gw.child.kill('SIGHUP')
+    await lineBeforeExit(gw, /SIGHUP ignored/, 'the SIGHUP is acknowledged')
+    release()
+    const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
+    assert.equal(finished.complete, true)
+    assert.match(finished.text, /data: \[DONE\]/)
+    const again = streamChat(gw.url)
+    release()
+    assert.equal((await within(again.finished, processDeadlineMs, 'a request after SIGHUP')).complete, true)
+    assert.equal(await within(gw.stop(), processDeadlineMs, 'the exit'), 0)
+    const lines = gw.stderr().split('\n')
+    assert.equal(lines.filter((line) => line.includes('SIGHUP ignored')).length, 1, 'once for the group')
+    assert.equal(lines.filter((line) => line.includes('a worker exited')).length, 0, 'no worker ended')
+    for (const line of lines.filter((l) => l !== '')) assert.doesNotThrow(() => JSON.parse(line), line)
+  })
+}
+
+/** Whether the process runs (a zombie, ended but not yet reaped by whoever adopted it, does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+test('--workers 2: when the primary is killed, the workers drain: the stream in flight finishes, then they exit', { timeout: processDeadlineMs * 3, skip: procAvailable ? false : 'needs /proc to find the workers' }, async (t) => {
+  const { gw, release } = await gatewayWithHeldStream(t, 2)
+  const workers = childPids(gw.child.pid as number)
+  assert.equal(workers.length, 2)
+  t.after(() => {
+    for (const pid of workers) if (running(pid)) process.kill(pid, 'SIGKILL')
+  })
+  const stream = streamChat(gw.url)
+  await within(stream.started, processDeadlineMs, 'the first chunk')
+  gw.child.kill('SIGKILL')
+  await within(gw.exited, processDeadlineMs, 'the end of the primary')
+  // The workers write to the same stderr: each says it drains, and the stream is still in flight.
+  await waitFor(() => gw.stderr().split('\n').filter((line) => line.includes('"msg":"primary gone: draining"')).length === 2, 'both workers draining', processDeadlineMs)
+  release()
+  const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
+  assert.equal(finished.complete, true)
+  assert.match(finished.text, /data: \[DONE\]/)
+  await waitFor(() => workers.every((pid) => !running(pid)), 'the workers to exit after their drain', processDeadlineMs)
+  for (const line of gw.stderr().split('\n').filter((l) => l !== '')) assert.doesNotThrow(() => JSON.parse(line), line)
 })

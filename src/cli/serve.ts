@@ -60,7 +60,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         },
       )
     }
-    onStopSignals({ logger, stop, forceExit: () => process.exit(forcedExitCode) })
+    onStopSignals({ logger, stop, forceExit: () => process.exit(forcedExitCode), logHangup: link === undefined })
     // A worker whose primary is gone drains and exits rather than serving on alone.
     if (link !== undefined) process.once('disconnect', () => stop('primary gone'))
   })

@@ -30,3 +30,17 @@ test('a SIGINT while draining exits at once, after SIGINT or SIGTERM started the
     assert.deepEqual(calls, [`stop ${first}`, 'exit'])
   }
 })
+
+test('SIGHUP neither drains nor exits; it is logged each time, except where the primary logs it for the group', () => {
+  const { signals, calls, lines } = setup()
+  signals.emit('SIGHUP')
+  signals.emit('SIGHUP')
+  assert.deepEqual(calls, [])
+  assert.equal(lines.filter((line) => line.includes('SIGHUP ignored')).length, 2)
+
+  const workerSignals = new EventEmitter()
+  const workerLines: string[] = []
+  onStopSignals({ logger: createLogger({ level: 'info', write: (line) => workerLines.push(line) }), stop: () => assert.fail('no drain'), forceExit: () => assert.fail('no exit'), signals: workerSignals, logHangup: false })
+  workerSignals.emit('SIGHUP')
+  assert.deepEqual(workerLines, [])
+})

@@ -1,6 +1,8 @@
 // SIGTERM and SIGINT while serving. The first starts the drain. A second SIGTERM (an orchestrator or a
 // supervisor repeating itself) changes nothing: the drain goes on. A SIGINT while draining (Ctrl-C twice)
-// is someone at a terminal who will not wait: the process exits at once.
+// is someone at a terminal who will not wait: the process exits at once. SIGHUP (a closed terminal, or a
+// supervisor asking for a reload) would end the process silently by Node's default: it is logged and ignored,
+// since the config is read only at start.
 import type { EventEmitter } from 'node:events'
 import type { Logger } from '../log/logger.js'
 
@@ -15,6 +17,8 @@ export interface StopSignalOptions {
   readonly forceExit: () => void
   /** Where the signals arrive (the process, or a stand-in in tests). */
   readonly signals?: EventEmitter
+  /** False in a worker of `--workers N`: the primary says, once for the group, that SIGHUP is ignored. */
+  readonly logHangup?: boolean
 }
 
 /** Listens for good (a signal with no listener would end the process with Node's default action). */
@@ -36,4 +40,8 @@ export function onStopSignals(options: StopSignalOptions): void {
   }
   signals.on('SIGTERM', () => on('SIGTERM'))
   signals.on('SIGINT', () => on('SIGINT'))
+  signals.on('SIGHUP', () => {
+    if (options.logHangup === false) return
+    options.logger.warn('SIGHUP ignored: the gateway goes on with the config it started with (restart it to load a changed config)')
+  })
 }

@@ -12,6 +12,7 @@ import { systemClock } from '../time/clock.js'
 import { AdapterRegistry } from '../providers/adapter-registry.js'
 import { UpstreamClients } from '../relay/upstream-clients.js'
 import { forcedExitCode, onStopSignals } from '../cli/stop-signals.js'
+import { alertFlushMs } from '../observers/alerts/alert-center.js'
 import { warnOnce } from './warn-once.js'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
 
@@ -161,7 +162,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       Promise.all(exited)
         .then(async () => {
           clearTimeout(killer)
-          await observability.close(5_000)
+          await observability.close(alertFlushMs)
           const failed = workers.some((w) => w.process.exitCode !== 0 && w.process.exitCode !== null)
           resolve(failed ? 1 : exitCode)
         })

@@ -77,6 +77,12 @@ test('an unusable variable is a warning, not a sink', () => {
   assert.ok(loaded.warnings.some((warning) => warning.includes('MATRIX_API is not an http(s) URL: ignored')))
 })
 
+test('log_level takes any case, as LOG_LEVEL does', () => {
+  assert.equal(load(yaml('log_level: DEBUG', 'upstreams:', '  - sk: a')).config.logLevel, 'debug')
+  assert.equal(load(yaml('log_level: Warn', 'upstreams:', '  - sk: a')).config.logLevel, 'warn')
+  assert.match(problems(yaml('log_level: Loud', 'upstreams:', '  - sk: a')), /log_level: expected one of "debug", "info", "warn", "error", "silent", got "Loud"/)
+})
+
 test('problems in the new sections are reported at their keys', () => {
   const message = problems(
     yaml(

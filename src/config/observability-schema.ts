@@ -6,7 +6,8 @@ import { endpointSchema, secondsSchema, yamlMap } from './value-schemas.js'
 
 const countSchema = z.number().int('must be a whole number').min(1, 'must be at least 1')
 
-export const logLevelSchema = z.enum(logLevels)
+/** Any case, as `LOG_LEVEL` takes it (`WARN`, `Debug`): the file and the environment accept the same names. */
+export const logLevelSchema = z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() : value), z.enum(logLevels))
 
 export const metricsSchema = yamlMap(
   z.strictObject({

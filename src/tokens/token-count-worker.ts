@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads'
 import { Tiktoken } from 'js-tiktoken/lite'
 import o200kBase from 'js-tiktoken/ranks/o200k_base'
 import { runAtBackgroundPriority } from '../threads/background-priority.js'
+import { sendThreadWarnings } from '../threads/thread-warnings.js'
 import { CountCache } from './count-cache.js'
 
 export interface TokenCountRequest {
@@ -20,6 +21,7 @@ const cachedChars = 4_000_000
 
 if (parentPort !== null) {
   runAtBackgroundPriority()
+  sendThreadWarnings()
   const port = parentPort
   const encoder = new Tiktoken(o200kBase)
   // Special-token text in a prompt is counted as ordinary text, never rejected.

@@ -29,8 +29,11 @@ export async function startRecordingGateway(yaml: string): Promise<RecordingGate
   return { ...gateway, baseURL: `${gateway.url}/v1`, recording, outcomes, logs }
 }
 
-/** Polls `check` until it returns true; fails after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Polls `check` until it returns true; fails after `timeoutMs`. Generous by default: only a failing test waits this
+ * long, and on a busy machine records wait for token estimates while the token table loads (seconds).
+ */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)

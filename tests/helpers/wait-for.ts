@@ -1,6 +1,10 @@
 // Polls a condition until it holds, with a deadline: for state that offers no event to await.
 
-export async function waitFor(condition: () => boolean, what: string, deadlineMs = 5000): Promise<void> {
+/**
+ * The default deadline is generous: only a failing test ever waits this long, and on a busy 2-core machine (the
+ * token table loading on another thread, say) a few seconds are not enough for things that do happen.
+ */
+export async function waitFor(condition: () => boolean, what: string, deadlineMs = 30_000): Promise<void> {
   const until = performance.now() + deadlineMs
   while (!condition()) {
     if (performance.now() > until) throw new Error(`timed out waiting for ${what}`)

@@ -21,16 +21,27 @@ function configDir(t: TestContext, db: string): string {
   return dir
 }
 
+/** The start's one line on stderr: a JSON error line (the gateway was starting to run), its message returned. */
+function oneErrorLine(stderr: string): string {
+  const lines = stderr.trim().split('\n')
+  assert.equal(lines.length, 1, `one line: ${stderr}`)
+  const line = JSON.parse(lines[0] as string) as { level?: unknown; msg?: unknown }
+  assert.equal(line.level, 'error')
+  assert.equal(typeof line.msg, 'string')
+  return line.msg as string
+}
+
 test('check and the start name a SQLite path whose directory does not exist', async (t) => {
   const dir = configDir(t, 'dbtype: sqlite\ndbaddr: ./missing/records.sqlite')
   const checked = await runGateway(['check'], dir)
   assert.equal(checked.code, 1)
   assert.match(checked.stderr, /records database: the directory of the SQLite file .*missing\/records\.sqlite does not exist/)
-  const started = await runGateway(['--workers', '1'], dir)
-  assert.equal(started.code, 1)
-  assert.equal(started.stdout, '', 'never listening')
-  assert.equal(started.stderr.trim().split('\n').length, 1, 'one line')
-  assert.match(started.stderr, /^openai-api-route: records database: the directory of the SQLite file .* does not exist$/m)
+  for (const workers of ['1', '2']) {
+    const started = await runGateway(['--workers', workers], dir)
+    assert.equal(started.code, 1)
+    assert.equal(started.stdout, '', 'never listening')
+    assert.match(oneErrorLine(started.stderr), /^records database: the directory of the SQLite file .* does not exist$/)
+  }
 })
 
 /**
@@ -89,7 +100,7 @@ test('check --connect names a PostgreSQL login that is refused, and a database t
   assert.match(login.stderr, /refuses the login of user no_such_role_oar/)
   const started = await runGateway(['--workers', '1'], badLogin)
   assert.equal(started.code, 1)
-  assert.match(started.stderr, /^openai-api-route: records database: .*refuses the login/m)
+  assert.match(oneErrorLine(started.stderr), /^records database: .*refuses the login/)
 
   const noDb = configDir(t, 'dbtype: postgres\ndbaddr: "host=127.0.0.1 port=5432 user=postgres dbname=oar_no_such_db_x sslmode=disable"')
   const missing = await runGateway(['check', '--connect'], noDb)

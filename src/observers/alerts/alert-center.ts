@@ -27,6 +27,12 @@ export interface AlertCenterOptions {
 
 const hourMs = 3_600_000
 
+/**
+ * How long a stopping gateway waits, at most, for alert messages still on their way (each gets one more try, no
+ * retry waits): a webhook answers in well under this, and the process should end about a second after its last request.
+ */
+export const alertFlushMs = 1_000
+
 export class AlertCenter implements AlertEvents {
   readonly #options: AlertCenterOptions
   readonly #tracker: IncidentTracker
@@ -97,11 +103,12 @@ export class AlertCenter implements AlertEvents {
     await Promise.all(this.#outboxes.map((outbox) => outbox.idle()))
   }
 
-  /** Waits up to `deadlineMs` for messages on their way, then stops retrying. */
+  /** Waits up to `deadlineMs` for messages on their way, each tried once more at most (no retry waits), then stops. */
   async close(deadlineMs: number): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer)
+    for (const outbox of this.#outboxes) outbox.lastTries()
     let timer: TimerHandle | undefined
     await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = this.#options.clock.setTimeout(resolve, deadlineMs)))])
     if (timer !== undefined) this.#options.clock.clearTimeout(timer)

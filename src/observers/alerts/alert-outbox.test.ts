@@ -109,3 +109,19 @@ test('close stops a message waiting for its retry', async () => {
   assert.equal(counts.failed, 1)
   assert.equal(clock.pending, 0)
 })
+
+test('lastTries: a message waiting for its retry is tried now, and given up on when that fails, without waiting', async () => {
+  const { clock, outbox, counts, tries } = harness([new AlertSendError('alert_network', 'down')], [1000, 5000])
+  outbox.enqueue({ id: 'm1', text: 'x' })
+  outbox.enqueue({ id: 'm2', text: 'y' })
+  await settle()
+  assert.equal(clock.pendingTimers, 1, 'm1 waits for its retry')
+  let idle = false
+  void outbox.idle().then(() => (idle = true))
+  outbox.lastTries()
+  await settle()
+  assert.equal(idle, true, 'done with no time passing')
+  assert.deepEqual(tries.map((m) => m.id), ['m1', 'm1', 'm2'], 'm1 once more, m2 once')
+  assert.equal(counts.failed, 2)
+  assert.equal(clock.pendingTimers, 0)
+})

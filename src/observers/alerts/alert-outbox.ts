@@ -25,6 +25,8 @@ export class AlertOutbox {
   readonly #queue: AlertMessage[] = []
   #running = false
   #closed = false
+  /** Set at shutdown: each message still gets its try, but a failed one is given up on rather than retried. */
+  #lastTries = false
   #timer: { handle: TimerHandle; wake: () => void } | undefined
   readonly #idleWaiters: Array<() => void> = []
 
@@ -47,6 +49,18 @@ export class AlertOutbox {
   idle(): Promise<void> {
     if (!this.#running && this.#queue.length === 0) return Promise.resolve()
     return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  /**
+   * The gateway is stopping: from now on a failed send is not retried (the waits, 1 s to 15 s, would hold the
+   * exit), and a message waiting for its retry is tried now, once. Messages waiting in the queue still go out.
+   */
+  lastTries(): void {
+    this.#lastTries = true
+    if (this.#timer !== undefined) {
+      this.#options.clock.clearTimeout(this.#timer.handle)
+      this.#timer.wake()
+    }
   }
 
   /** Stops retrying: a message waiting for a retry is given up on now; one being sent may still finish. */
@@ -77,7 +91,7 @@ export class AlertOutbox {
       } catch (error) {
         failure = error instanceof AlertSendError ? error : new AlertSendError('alert_network', 'send failed', { cause: error })
       }
-      const delay = retryDelaysMs[attempt]
+      const delay = this.#lastTries ? undefined : retryDelaysMs[attempt]
       if (delay === undefined || this.#closed) {
         this.#giveUp(message, failure.message, failure.code, attempt + 1)
         return

@@ -114,7 +114,7 @@ export async function migrateRecordDatabase(database: RecordDatabase, target?: s
   const { error, results = [] } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target)
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName
-    throw new RecordsSchemaError(`records schema migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new RecordsSchemaError(`records schema migration${failed === undefined ? '' : ` ${failed}`} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
   }
   return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) }
 }

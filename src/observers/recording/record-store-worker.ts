@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Logger, LogLevel } from '../../log/logger.js'
 import { runAtBackgroundPriority } from '../../threads/background-priority.js'
+import { sendThreadWarnings } from '../../threads/thread-warnings.js'
 import { RecordStore, type RecordStoreOptions } from './record-store.js'
 
 /** The store methods a RecordStoreThread may call. */
@@ -21,6 +22,8 @@ export type FromWorker =
 const port = parentPort
 if (port !== null) {
   runAtBackgroundPriority()
+  // A driver's deprecation notice (pg's, say) is logged by the main thread as JSON, not printed here as text.
+  sendThreadWarnings()
   const post = (message: FromWorker): void => port.postMessage(message)
   // Log lines go to the main thread's logger, so -dblog and warnings land where every other line does.
   const log =
