@@ -67,15 +67,20 @@ test('a stream and a waiting request cut by the shutdown deadline end with shutt
   }
 })
 
-test('at the deadline a request in failover tries no further upstream, and a half-written answer is cut, both as shutting_down', async () => {
+test('at the deadline a request in failover tries no further upstream, a half-written binary answer is cut, and a held JSON answer gets 503, all as shutting_down', async () => {
   const failing = await startFakeUpstream((_req, res) => {
     res.writeHead(500, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ error: { message: 'boom', type: 'server_error', param: null, code: null } }))
   })
   const waiting = await startFakeUpstream(hang())
   const never = await startFakeUpstream(hang())
-  // A non-stream answer whose headers and first bytes went out, and then nothing.
+  // A binary answer (committed at its first byte) whose headers and first bytes went out, and then nothing.
   const halfWritten = await startFakeUpstream((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100' })
+    res.write('first bytes')
+  })
+  // A JSON answer, held until its end: half of it arrived, none of it reached the client.
+  const heldJson = await startFakeUpstream((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
     res.write('{"id":"chatcmpl-1",')
   })
@@ -91,7 +96,10 @@ test('at the deadline a request in failover tries no further upstream, and a hal
     ].join('\n'),
   )
   const half = await startTestGateway(['authorization: k', 'timeout: 600', 'idle_timeout: 600', 'upstreams:', `  - {name: half, sk: sk-d, endpoint: "${halfWritten.endpoint}"}`, ''].join('\n'))
+  const held = await startTestGateway(['authorization: k', 'timeout: 600', 'idle_timeout: 600', 'upstreams:', `  - {name: held, sk: sk-e, endpoint: "${heldJson.endpoint}"}`, ''].join('\n'))
   try {
+    const heldAnswer = post(held.baseURL, false)
+    await eventually(() => heldJson.requests.length === 1, 'the JSON upstream has the request')
     const inFailover = post(failover.baseURL, false)
     await eventually(() => waiting.requests.length === 1, 'the second upstream has the request')
     const halfResponse = await post(half.baseURL, false)
@@ -102,7 +110,14 @@ test('at the deadline a request in failover tries no further upstream, and a hal
       () => 'cut',
     )
 
-    await Promise.all([failover.shutdown(100), half.shutdown(100)])
+    await Promise.all([failover.shutdown(100), half.shutdown(100), held.shutdown(100)])
+
+    // Nothing of the held JSON answer had reached the client: it is told why, in OpenAI's shape.
+    const heldResponse = await heldAnswer
+    assert.equal(heldResponse.status, 503)
+    assert.equal(((await heldResponse.json()) as { error: { code: string } }).error.code, 'shutting_down')
+    await eventually(() => held.outcomes.length === 1, 'the held answer is observed')
+    assert.equal(held.outcomes[0]?.errorCode, 'shutting_down')
 
     const answer = await inFailover
     assert.equal(answer.status, 503)
@@ -126,6 +141,7 @@ test('at the deadline a request in failover tries no further upstream, and a hal
   } finally {
     await failover.shutdown(0)
     await half.shutdown(0)
-    for (const upstream of [failing, waiting, never, halfWritten]) await upstream.close()
+    await held.shutdown(0)
+    for (const upstream of [failing, waiting, never, halfWritten, heldJson]) await upstream.close()
   }
 })

@@ -91,15 +91,15 @@ test('close does not wait out retry delays: a sink that fails is tried once more
   const counts = { failed: 0 }
   const counters: AlertCounters = { sent: () => undefined, failed: () => counts.failed++, suppressed: () => undefined }
   const alerts = new AlertCenter({ config, gatewayName: 'gw', sinks: [failing], clock, counters, logger: createLogger({ level: 'silent' }) })
-  const timers = clock.pendingTimers
+  const timers = clock.pending
   alerts.modelRequests('gpt-4o', true, 1, 'HTTP 502 upstream_status, 2 upstreams tried')
   // The first try fails; the retry waits 1 s on the manual clock, which never moves in this test.
-  while (clock.pendingTimers === timers) await new Promise((resolve) => setImmediate(resolve))
+  while (clock.pending === timers) await new Promise((resolve) => setImmediate(resolve))
   assert.equal(tries, 1)
   await alerts.close(60_000)
   assert.equal(tries, 2)
   assert.equal(counts.failed, 1)
-  assert.equal(clock.pendingTimers, 0)
+  assert.equal(clock.pending, 0)
 })
 
 test('close stops its timer', async () => {

@@ -115,7 +115,7 @@ test('lastTries: a message waiting for its retry is tried now, and given up on w
   outbox.enqueue({ id: 'm1', text: 'x' })
   outbox.enqueue({ id: 'm2', text: 'y' })
   await settle()
-  assert.equal(clock.pendingTimers, 1, 'm1 waits for its retry')
+  assert.equal(clock.pending, 1, 'm1 waits for its retry')
   let idle = false
   void outbox.idle().then(() => (idle = true))
   outbox.lastTries()
@@ -123,5 +123,5 @@ test('lastTries: a message waiting for its retry is tried now, and given up on w
   assert.equal(idle, true, 'done with no time passing')
   assert.deepEqual(tries.map((m) => m.id), ['m1', 'm1', 'm2'], 'm1 once more, m2 once')
   assert.equal(counts.failed, 2)
-  assert.equal(clock.pendingTimers, 0)
+  assert.equal(clock.pending, 0)
 })
