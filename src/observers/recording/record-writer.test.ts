@@ -268,9 +268,9 @@ test('a spill directory that cannot be written: rows past the queue are dropped 
   sink.up = false
   // Past the queue, not past what may wait for the spill file: every drop is the spill file's.
   for (const id of ids(0, 15)) writer.enqueue(row(id))
-  await clock.advance(5000)
+  await clock.advanceSettling(5000)
   for (const id of ids(15, 5)) writer.enqueue(row(id))
-  await clock.advance(1000)
+  await clock.advanceSettling(1000)
   const counters = writer.counters()
   assert.equal(counters.spilled, 0)
   assert.equal(counters.queued + counters.dropped, 20)
