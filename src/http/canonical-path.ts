@@ -5,6 +5,9 @@
 /** Characters RFC 3986 calls unreserved: an escape of one means the character itself (section 6.2.2.2). */
 const unreserved = /^[A-Za-z0-9\-._~]$/
 
+/** Already canonical: one or more `/segment`, each of unreserved characters and not starting with `.`; a trailing `/` allowed. */
+const plainPath = /^(?:\/[A-Za-z0-9\-_~][A-Za-z0-9\-._~]*)+\/?$/
+
 /**
  * Refused (undefined): a `.` or `..` segment, raw or with escaped dots (`%2e`, any case), also before a `;`
  * parameter (`..;`, which some servers strip); an escaped or raw backslash, an escaped slash; an escaped `%`
@@ -13,6 +16,9 @@ const unreserved = /^[A-Za-z0-9\-._~]$/
  * Canonical: escaped unreserved characters decoded, other escapes in upper case, repeated slashes merged.
  */
 export function canonicalPath(pathname: string): string | undefined {
+  // The usual path (`/v1/chat/completions`) is canonical already: segments of unreserved characters not starting
+  // with a dot, single slashes. Only others are taken apart.
+  if (plainPath.test(pathname)) return pathname
   // A request target has no fragment (RFC 9112, section 3.2): a raw `#` would end the path an upstream routes by.
   if (!pathname.startsWith('/') || pathname.includes('\\') || pathname.includes('#')) return undefined
   const segments = pathname.split('/')

@@ -15,8 +15,9 @@ export interface RouteTarget {
 type Rules = Pick<UpstreamConfig, 'allow' | 'deny'>
 
 export function servesRequest(upstream: Rules, target: RouteTarget): boolean {
-  if (upstream.allow.length > 0 && !upstream.allow.some((entry) => matches(entry, target))) return false
-  return !upstream.deny.some((entry) => matches(entry, target))
+  const matches = matcherFor(target)
+  if (upstream.allow.length > 0 && !upstream.allow.some(matches)) return false
+  return !upstream.deny.some(matches)
 }
 
 /**
@@ -24,13 +25,29 @@ export function servesRequest(upstream: Rules, target: RouteTarget): boolean {
  * when the path is denied, or allow names paths alone and not this one.
  */
 export function mayServePath(upstream: Rules, path: string): boolean {
-  const key = pathEntryKey(path)
-  if (upstream.deny.some((entry) => isPathEntry(entry) && pathEntryKey(entry) === key)) return false
-  return upstream.allow.length === 0 || upstream.allow.some((entry) => !isPathEntry(entry) || pathEntryKey(entry) === key)
+  // Most upstreams have no path entries: the request's key is made only when one is there to compare.
+  let key: string | undefined
+  const isPath = (entry: string): boolean => entryKey(entry) === (key ??= pathEntryKey(path))
+  if (upstream.deny.some((entry) => isPathEntry(entry) && isPath(entry))) return false
+  return upstream.allow.length === 0 || upstream.allow.some((entry) => !isPathEntry(entry) || isPath(entry))
 }
 
-function matches(entry: string, target: RouteTarget): boolean {
-  return isPathEntry(entry) ? pathEntryKey(entry) === pathEntryKey(target.path) : entry === target.model
+function matcherFor(target: RouteTarget): (entry: string) => boolean {
+  let key: string | undefined
+  return (entry) => (isPathEntry(entry) ? entryKey(entry) === (key ??= pathEntryKey(target.path)) : entry === target.model)
+}
+
+/** Entries come from the config, so their keys are few: each is made once. */
+const entryKeys = new Map<string, string>()
+const maxEntryKeys = 4096
+
+function entryKey(entry: string): string {
+  let key = entryKeys.get(entry)
+  if (key === undefined) {
+    key = pathEntryKey(entry)
+    if (entryKeys.size < maxEntryKeys) entryKeys.set(entry, key)
+  }
+  return key
 }
 
 function isPathEntry(entry: string): boolean {
