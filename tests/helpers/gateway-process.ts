@@ -135,3 +135,16 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   })
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
 }
+
+/** Sends `count` chat requests, one after another, with request ids `${idPrefix}0`, `${idPrefix}1`, ...; each must get 200. */
+export async function askChats(url: string, idPrefix: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k', 'content-type': 'application/json', 'x-request-id': `${idPrefix}${i}` },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    if (response.status !== 200) throw new Error(`request ${idPrefix}${i} got ${response.status}: ${await response.text()}`)
+    await response.text()
+  }
+}

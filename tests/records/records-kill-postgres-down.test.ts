@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { completion, json, startFakeUpstream } from '../helpers/fake-upstream.js'
-import { processDeadlineMs, startGatewayProcess } from '../helpers/gateway-process.js'
+import { processDeadlineMs, startGatewayProcess, askChats } from '../helpers/gateway-process.js'
 import { createTestDatabase, postgresSkipReason } from '../helpers/postgres-test-database.js'
 import { eventually } from '../helpers/recording-gateway.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
@@ -52,15 +52,7 @@ test('kill -9 while PostgreSQL is down: every spilled row reaches it after a new
   await eventually(async () => (await fetch(`${first.url}/readyz`)).status === 200, 'the first start connects', processDeadlineMs)
   proxy.cut()
   const count = 40
-  for (let i = 0; i < count; i++) {
-    const response = await fetch(`${first.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer k', 'content-type': 'application/json', 'x-request-id': `killed-${i}` },
-      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
-    })
-    assert.equal(response.status, 200)
-    await response.text()
-  }
+  await askChats(first.url, 'killed-', count)
   await first.stderrLine(/cannot take rows/)
   // Rows past the queue go to the spill file: wait until all but the bound are there, then kill.
   await eventually(() => spilledRows(spillDir) >= count - 2 * queueSize, 'the rows past the queue are spilled', processDeadlineMs)

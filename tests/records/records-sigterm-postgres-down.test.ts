@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { completion, json, startFakeUpstream } from '../helpers/fake-upstream.js'
-import { processDeadlineMs, startGatewayProcess, within } from '../helpers/gateway-process.js'
+import { processDeadlineMs, startGatewayProcess, within, askChats } from '../helpers/gateway-process.js'
 import { createTestDatabase, postgresSkipReason } from '../helpers/postgres-test-database.js'
 import { eventually } from '../helpers/recording-gateway.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
@@ -44,15 +44,7 @@ test('rows of requests served while PostgreSQL is down reach it after a SIGTERM 
   await eventually(async () => (await fetch(`${first.url}/readyz`)).status === 200, 'the first start connects', processDeadlineMs)
   proxy.cut()
   const count = 40
-  for (let i = 0; i < count; i++) {
-    const response = await fetch(`${first.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer k', 'content-type': 'application/json', 'x-request-id': `down-${i}` },
-      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
-    })
-    assert.equal(response.status, 200)
-    await response.text()
-  }
+  await askChats(first.url, 'down-', count)
   await first.stderrLine(/cannot take rows/)
   assert.equal(await within(first.stop(), processDeadlineMs, 'the exit after SIGTERM'), 0)
   assert.match(first.stderr(), /spilled, to be written at the next start/)
