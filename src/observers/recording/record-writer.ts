@@ -1,6 +1,7 @@
 // The record writer: queues rows off the request path, writes them in batches, retries through outages, never blocks.
 import type { Logger } from '../../log/logger.js'
 import type { Clock, TimerHandle } from '../../time/clock.js'
+import { errorText, isOutageError, RecordOutage, type WriterState } from './record-outage.js'
 import type { RecordRow } from './record-row.js'
 
 /** Where batches go; RecordStore is the real one. */
@@ -54,28 +55,9 @@ export interface RecordWriterOptions {
   readonly spillDir?: string
 }
 
-interface Outage {
-  readonly since: number
-  spilled: number
-  dropped: number
-}
-
-/**
- * An outage is a database that cannot take rows at all (down, disk full, read-only, refusing logins): the batch
- * is kept and retried, and rows past the queue go to the spill file. Anything else may be one bad row: after a
- * few failures while the database answers, the batch is written row by row to find it.
- */
-export function isOutageError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code !== 'string') return false
-  if (code.startsWith('SQLITE_')) return !/^SQLITE_(CONSTRAINT|MISMATCH|RANGE|TOOBIG|ERROR)/.test(code)
-  // SQLSTATE classes: 08 connection, 28 login, 3D no such database, 53 resources (disk full), 57 operator, 58 system.
-  if (/^(08|28|3D|53|57|58)[0-9A-Z]{3}$/.test(code)) return true
-  return /^E[A-Z]+$/.test(code)
-}
-
 export class RecordWriter {
   readonly #options: RecordWriterOptions
+  readonly #outage: RecordOutage
   readonly #queue: RecordRow[] = []
   /** Rows that found the queue full, on their way to the spill file. */
   readonly #overflow: RecordRow[] = []
@@ -91,7 +73,6 @@ export class RecordWriter {
   #prepared = false
   /** Spilled rows may be waiting from before this process (so: yes until a replay finds none). */
   #spillPending: boolean
-  #outage: Outage | undefined
   #wake: (() => void) | undefined
   #timer: TimerHandle | undefined
   #loop: Promise<void> | undefined
@@ -105,6 +86,7 @@ export class RecordWriter {
 
   constructor(options: RecordWriterOptions) {
     this.#options = options
+    this.#outage = new RecordOutage(options.logger, options.spill !== undefined)
     this.#spillPending = options.spill !== undefined
   }
 
@@ -115,7 +97,7 @@ export class RecordWriter {
 
   /** True while the database takes rows (its schema is in place and no outage is going on). */
   get connected(): boolean {
-    return this.#prepared && this.#outage === undefined
+    return this.#prepared && !this.#outage.active
   }
 
   /** On the request path: O(1), never throws, never waits. */
@@ -155,7 +137,7 @@ export class RecordWriter {
     this.start()
     this.#signal()
     let result: 'done' | 'timeout' | 'outage' = 'outage'
-    if (this.#options.spill === undefined || this.#outage === undefined) {
+    if (this.#options.spill === undefined || !this.#outage.active) {
       let deadline: TimerHandle | undefined
       const timedOut = new Promise<'timeout'>((resolve) => {
         deadline = this.#options.clock.setTimeout(() => resolve('timeout'), deadlineMs)
@@ -193,7 +175,7 @@ export class RecordWriter {
         }
       }
       // A full queue in an outage goes to the spill file rather than waiting in memory for the database.
-      if (this.#outage !== undefined && this.#options.spill !== undefined && this.#queueFull()) {
+      if (this.#outage.active && this.#options.spill !== undefined && this.#queueFull()) {
         const rows = this.#queue.slice()
         this.#settle(rows.length)
         await this.#spill(rows)
@@ -255,22 +237,15 @@ export class RecordWriter {
   }
 
   #startOutage(error: unknown): void {
-    if (this.#outage !== undefined) return
-    this.#outage = { since: this.#options.clock.now(), spilled: 0, dropped: this.#dropped }
-    const spill = this.#options.spill === undefined ? 'rows past the queue are dropped' : 'rows past the queue go to the spill file'
-    this.#options.logger.error(`the records database cannot take rows: retrying; ${spill}`, { queued: this.#queue.length, error: errorText(error) })
+    this.#outage.start(this.#options.clock.now(), error, this.#state())
   }
 
   #endOutage(): void {
-    const outage = this.#outage
-    if (outage === undefined) return
-    this.#outage = undefined
-    this.#options.logger.info('the records database takes rows again', {
-      outageMs: Math.round(this.#options.clock.now() - outage.since),
-      spilled: outage.spilled,
-      dropped: this.#dropped - outage.dropped,
-      failedBatches: this.#failedBatches,
-    })
+    this.#outage.end(this.#options.clock.now(), this.#state())
+  }
+
+  #state(): WriterState {
+    return { queued: this.#queue.length, dropped: this.#dropped, failedBatches: this.#failedBatches }
   }
 
   /** Rows kept by the spill file; the rest are dropped (past its bound, or it could not be written). */
@@ -292,7 +267,7 @@ export class RecordWriter {
     }
     this.#spilled += kept
     this.#spillPending ||= kept > 0
-    if (this.#outage !== undefined) this.#outage.spilled += kept
+    this.#outage.spilled(kept)
     if (kept < rows.length) this.#drop(rows.length - kept, unwritable ? 'the records spill file cannot be written' : 'the records spill file is full')
     return kept
   }
@@ -399,8 +374,4 @@ export class RecordWriter {
 /** UTF-16 lengths of the large fields plus a fixed share for the rest: cheap, and close enough for a bound. */
 function approximateBytes(row: RecordRow): number {
   return 512 + (row.requestBody?.length ?? 0) + (row.response?.length ?? 0) + (row.headers?.length ?? 0)
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
