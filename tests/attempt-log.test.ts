@@ -1,7 +1,6 @@
 // The log of a request's attempts: every failed attempt of a failover names its upstream and why (status or
 // error code); at debug each attempt's start, commit and end are logged too.
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { test } from 'node:test'
 import { parseConfigText } from '../src/config/load-config.js'
 import { startGateway } from '../src/gateway.js'
@@ -10,24 +9,11 @@ import { completion, json, openaiError } from './helpers/fake-upstream.js'
 import { chatRequest, fakeUpstreamFor, gatewayYaml, postChat } from './helpers/scripted-gateway.js'
 import type { TestGateway } from './helpers/test-gateway.js'
 import { waitFor } from './helpers/wait-for.js'
+import { refusedEndpoint } from './helpers/refused-endpoint.js'
 
 const clientKey = 'client-key-attempt-log'
 
 type Line = Record<string, unknown>
-
-/** Port 1 lies below the ephemeral range: nothing the tests start can listen there, so connecting is refused. */
-async function refusedEndpoint(): Promise<string> {
-  const refused = await new Promise<boolean>((resolve) => {
-    const socket = connect(1, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'))
-  })
-  assert.ok(refused, 'something accepts connections on 127.0.0.1:1; this test needs that port closed')
-  return 'http://127.0.0.1:1/v1'
-}
 
 async function gatewayAt(t: import('node:test').TestContext, level: LogLevel, upstreams: ReadonlyArray<{ name: string; endpoint: string }>): Promise<{ url: string; lines: () => Line[] }> {
   const { config } = parseConfigText(`address: "127.0.0.1:0"\n${gatewayYaml({ clientKey, upstreams })}`, 'test.yaml', {})

@@ -2,7 +2,6 @@
 // are the client's, what the client gets when every upstream failed, and what the outcome records.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { connect } from 'node:net'
 import type { ServerResponse } from 'node:http'
 import { test, type TestContext } from 'node:test'
 import OpenAI from 'openai'
@@ -10,6 +9,7 @@ import type { AttemptRecord } from '../src/relay/request-outcome.js'
 import { completion, hang, json, openaiError, reset, type Behaviour } from './helpers/fake-upstream.js'
 import { chatRequest, fakeUpstreamFor, gatewayWith, openaiClientFor, postChat } from './helpers/scripted-gateway.js'
 import type { TestGateway } from './helpers/test-gateway.js'
+import { refusedEndpoint } from './helpers/refused-endpoint.js'
 
 const clientKey = 'client-key-failover'
 /** A deadline that is not honoured must fail the test, not hang it. */
@@ -27,23 +27,6 @@ interface UpstreamSpec {
 /** Each upstream gets its own secret key, so a test can look for the keys where they must not be. */
 function gatewayFor(t: TestContext, upstreams: readonly UpstreamSpec[], topLevel: readonly string[] = []): Promise<TestGateway> {
   return gatewayWith(t, { clientKey, topLevel, upstreams: upstreams.map((upstream) => ({ ...upstream, sk: upstreamKeys[upstream.name] })) })
-}
-
-/**
- * An endpoint where nothing listens, so connecting is refused. Port 1 lies below the ephemeral range, so no
- * server started with port 0 (the gateway itself included) can be given it, as a just-closed port could be.
- */
-async function refusedEndpoint(): Promise<string> {
-  const refused = await new Promise<boolean>((resolve) => {
-    const socket = connect(1, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'))
-  })
-  assert.ok(refused, 'something accepts connections on 127.0.0.1:1; this test needs that port closed')
-  return 'http://127.0.0.1:1/v1'
 }
 
 function summary(attempts: readonly AttemptRecord[]): Array<Pick<AttemptRecord, 'upstream' | 'outcome' | 'status' | 'errorCode'>> {

@@ -2,15 +2,13 @@
 // reach PostgreSQL after the next start, and what is lost is within the documented bound (its in-memory queue:
 // queue_size rows, and as many again on their way to the spill file).
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { completion, json, startFakeUpstream } from '../helpers/fake-upstream.js'
 import { processDeadlineMs, startGatewayProcess, askChats } from '../helpers/gateway-process.js'
-import { createTestDatabase, postgresSkipReason } from '../helpers/postgres-test-database.js'
+import { postgresSkipReason } from '../helpers/postgres-test-database.js'
+import { proxiedPostgresGateway } from '../helpers/proxied-postgres-gateway.js'
 import { eventually } from '../helpers/recording-gateway.js'
-import { startTcpProxy } from '../helpers/tcp-proxy.js'
 
 const skip = await postgresSkipReason()
 
@@ -23,29 +21,8 @@ function spilledRows(dir: string): number {
 }
 
 test('kill -9 while PostgreSQL is down: every spilled row reaches it after a new start, and at most the queue is lost', { skip }, async (t) => {
-  const database = await createTestDatabase()
-  t.after(() => database.drop())
-  const proxy = await startTcpProxy(5432)
-  t.after(() => proxy.close())
-  const upstream = await startFakeUpstream(json(200, completion('ok')))
-  t.after(() => upstream.close())
-  const dir = mkdtempSync(join(tmpdir(), 'oar-kill-pg-'))
-  const spillDir = join(dir, 'spill')
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
   const queueSize = 10
-  writeFileSync(
-    join(dir, 'config.yaml'),
-    [
-      'address: "127.0.0.1:0"',
-      'authorization: k',
-      'dbtype: postgres',
-      `dbaddr: "host=127.0.0.1 port=${proxy.port} user=postgres dbname=${database.name} sslmode=disable connect_timeout=2"`,
-      `records: {flush_interval: 0.05, batch_size: 5, queue_size: ${queueSize}, spill_dir: "${spillDir}"}`,
-      'upstreams:',
-      `  - {name: fake, endpoint: "${upstream.endpoint}"}`,
-      '',
-    ].join('\n'),
-  )
+  const { database, proxy, dir, spillDir } = await proxiedPostgresGateway(t, `flush_interval: 0.05, batch_size: 5, queue_size: ${queueSize}`)
   const rowIds = async (): Promise<string[]> => (await database.query("select request_id from records where request_id like 'killed-%'")).map((row) => String(row['request_id']))
 
   const first = await startGatewayProcess(t, [], dir)

@@ -1,43 +1,18 @@
 // SIGTERM while PostgreSQL is down: the process still exits 0 at once, its unwritten rows wait in the spill file,
 // and the next start writes every one of them to PostgreSQL.
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdirSync } from 'node:fs'
 import { test } from 'node:test'
-import { completion, json, startFakeUpstream } from '../helpers/fake-upstream.js'
 import { processDeadlineMs, startGatewayProcess, within, askChats } from '../helpers/gateway-process.js'
-import { createTestDatabase, postgresSkipReason } from '../helpers/postgres-test-database.js'
+import { postgresSkipReason } from '../helpers/postgres-test-database.js'
+import { proxiedPostgresGateway } from '../helpers/proxied-postgres-gateway.js'
 import { eventually } from '../helpers/recording-gateway.js'
-import { startTcpProxy } from '../helpers/tcp-proxy.js'
 
 const skip = await postgresSkipReason()
 
 test('rows of requests served while PostgreSQL is down reach it after a SIGTERM and a new start', { skip }, async (t) => {
-  const database = await createTestDatabase()
-  t.after(() => database.drop())
-  const proxy = await startTcpProxy(5432)
-  t.after(() => proxy.close())
-  const upstream = await startFakeUpstream(json(200, completion('ok')))
-  t.after(() => upstream.close())
-  const dir = mkdtempSync(join(tmpdir(), 'oar-sigterm-pg-'))
-  const spillDir = join(dir, 'spill')
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(
-    join(dir, 'config.yaml'),
-    [
-      'address: "127.0.0.1:0"',
-      'authorization: k',
-      'dbtype: postgres',
-      `dbaddr: "host=127.0.0.1 port=${proxy.port} user=postgres dbname=${database.name} sslmode=disable connect_timeout=2"`,
-      // A long drain deadline: during an outage the rows must be spilled without waiting for it.
-      'shutdown_timeout: 600',
-      `records: {flush_interval: 0.05, batch_size: 10, spill_dir: "${spillDir}"}`,
-      'upstreams:',
-      `  - {name: fake, endpoint: "${upstream.endpoint}"}`,
-      '',
-    ].join('\n'),
-  )
+  // A long drain deadline: during an outage the rows must be spilled without waiting for it.
+  const { database, proxy, dir, spillDir } = await proxiedPostgresGateway(t, 'flush_interval: 0.05, batch_size: 10', ['shutdown_timeout: 600'])
   const rowCount = async (): Promise<number> => Number((await database.query("select count(*) as n from records where request_id like 'down-%'"))[0]?.['n'])
 
   const first = await startGatewayProcess(t, [], dir)
