@@ -3,6 +3,7 @@
 // the start of a secret split across two reads. A body in a content coding is always held whole and decoded first.
 import { GatewayError } from '../errors/gateway-error.js'
 import { decodedContent } from './decoded-content.js'
+import { HeldBody } from './held-body.js'
 import type { SecretRedactor } from './secret-redactor.js'
 
 /** How the body the client gets differs from the upstream's, so the headers that describe it are replaced. */
@@ -28,8 +29,7 @@ export class RedactingBody {
   readonly #redactor: SecretRedactor
   /** The upstream's Content-Encoding, when not identity. */
   readonly #coding: string | undefined
-  #held: Buffer[] = []
-  #heldBytes = 0
+  readonly #held = new HeldBody(maxHeldBodyBytes)
   #streaming = false
   #tooLarge = false
   #carry: Buffer | undefined
@@ -46,15 +46,11 @@ export class RedactingBody {
 
   /** Holds a chunk; returns false when the body is now past the bound (the held bytes are then `next()`'s to send). */
   hold(chunk: Buffer): boolean {
-    if (this.#tooLarge) return true
-    this.#held.push(chunk)
-    this.#heldBytes += chunk.length
-    if (this.#heldBytes <= maxHeldBodyBytes) return true
+    if (this.#tooLarge || this.#held.hold(chunk)) return true
     if (this.#coding !== undefined) {
       // Encoded bytes cannot be searched as they pass: past the bound the body is given up, never streamed.
       this.#tooLarge = true
-      this.#held = []
-      this.#heldBytes = 0
+      this.#held.take()
       return true
     }
     this.#streaming = true
@@ -66,9 +62,7 @@ export class RedactingBody {
    * hold, corrupt or in an unknown coding cannot be searched: the client gets `status` and the gateway's own error.
    */
   whole(status: number): WholeBody {
-    const held = Buffer.concat(this.#held, this.#heldBytes)
-    this.#held = []
-    this.#heldBytes = 0
+    const held = this.#held.take()
     // No bytes (a HEAD answer, a 304): nothing to decode, and the headers still describe the body the client did not get.
     if (held.length === 0 && !this.#tooLarge) return { bytes: held, change: undefined }
     const body = this.#tooLarge ? undefined : decodedContent(held, this.#coding)
@@ -85,10 +79,9 @@ export class RedactingBody {
 
   /** Redacted bytes that can be sent now: the held ones first, then `chunk`, less what may begin a split secret. */
   next(chunk: Buffer | undefined): Buffer {
-    const parts = this.#carry === undefined ? [...this.#held] : [this.#carry, ...this.#held]
+    const parts = [this.#held.take()]
+    if (this.#carry !== undefined) parts.unshift(this.#carry)
     if (chunk !== undefined) parts.push(chunk)
-    this.#held = []
-    this.#heldBytes = 0
     const redacted = this.#redactor.redactBytes(Buffer.concat(parts))
     const cut = Math.max(0, redacted.length - Math.max(0, this.#redactor.longestFormBytes - 1))
     this.#carry = cut < redacted.length ? redacted.subarray(cut) : undefined
