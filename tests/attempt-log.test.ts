@@ -66,7 +66,7 @@ test('at debug, each attempt logs its start, its commit and its end', async (t) 
     { name: 'working', endpoint: working.endpoint },
   ])
   assert.equal(await post(gateway), 200)
-  const attempts = gateway.lines().filter((line) => typeof line['msg'] === 'string' && (line['msg'] as string).startsWith('attempt '))
+  const attempts = gateway.lines().filter((line) => typeof line['msg'] === 'string' && line['msg'].startsWith('attempt '))
   assert.deepEqual(
     attempts.map((line) => [line['msg'], line['upstream'], line['attempt']]),
     [

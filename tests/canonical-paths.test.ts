@@ -128,6 +128,6 @@ test('an absolute-form target is served by its path, which is made canonical or 
   assertError(await get(gw, 'http://gw.example/v1/files'), 404, 'model_not_found')
   const asterisk = await get(gw, '*', 'OPTIONS')
   assertError(asterisk, 400, 'invalid_path')
-  assert.match(JSON.parse(asterisk.body).error.message, /must be a path/)
+  assert.match((JSON.parse(asterisk.body) as { error: { message: string } }).error.message, /must be a path/)
   assert.equal(upstream.requests.length, 1)
 })

@@ -20,7 +20,7 @@ const clientKey = 'client-key-shutdown'
 /** An upstream stream whose first word goes out at once and whose rest waits until `release()`. */
 interface GatedStream {
   readonly upstream: FakeUpstream
-  release(): void
+  readonly release: () => void
 }
 
 async function gatedStream(t: TestContext): Promise<GatedStream> {

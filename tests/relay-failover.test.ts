@@ -311,7 +311,7 @@ test('a final 429 keeps its Retry-After and x-ratelimit headers for the client',
 test('an upstream key echoed in an error body never reaches the client', within, async (t) => {
   const echoJson: Behaviour = (req, res) => {
     const key = String(req.headers.authorization).replace(/^Bearer /, '')
-    json(401, { error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })(req, res)
+    return json(401, { error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })(req, res)
   }
   const echoHtml: Behaviour = (req, res) => {
     res.writeHead(403, { 'content-type': 'text/html' })

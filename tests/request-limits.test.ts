@@ -127,7 +127,7 @@ function uploadAllThenRead(url: string, total: number, chunked: boolean): Promis
       const head = text.slice(0, split)
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: text.slice(split + 4) })
     })
-    socket.on('connect', async () => {
+    const sendAll = async (): Promise<void> => {
       const framing = chunked ? 'transfer-encoding: chunked' : `content-length: ${total}`
       const write = (data: Buffer | string): Promise<void> => new Promise((ok, fail) => socket.write(data, (error) => (error ? fail(error) : ok())))
       try {
@@ -141,9 +141,10 @@ function uploadAllThenRead(url: string, total: number, chunked: boolean): Promis
         // Done sending; a well-behaved client now waits for the server to close (it said connection: close).
         socket.end()
       } catch (error) {
-        reject(error)
+        reject(error instanceof Error ? error : new Error(String(error)))
       }
-    })
+    }
+    socket.on('connect', () => void sendAll())
   })
 }
 

@@ -27,7 +27,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       logger,
       observers: recording === undefined ? [] : [recording.observe],
       onShutdown: recording === undefined ? [] : [() => recording.close(config.shutdownTimeoutMs)],
-      ...(recording === undefined ? {} : { recordsReady: recording.schemaReady }),
+      ...(recording === undefined ? {} : { recordsReady: () => recording.schemaReady() }),
       ...(link === undefined ? {} : { link }),
     })
   } catch (error) {

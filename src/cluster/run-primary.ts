@@ -78,7 +78,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
 
   const onMessage = (worker: Worker, message: unknown): void => {
     if (!isWorkerMessage(message)) return
-    const m = message as WorkerMessage
+    const m: WorkerMessage = message
     switch (m.type) {
       case 'oar:listening':
         ready.add(worker.id)

@@ -40,7 +40,7 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
   let local: () => readonly FamilySnapshot[] = () => []
   proc.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return
-    const m = message as PrimaryMessage
+    const m: PrimaryMessage = message
     switch (m.type) {
       case 'oar:snapshot':
         send({ type: 'oar:snapshot-reply', id: m.id, families: local() })

@@ -99,7 +99,7 @@ function assertRowIsOutcome(row: StoredRecord, outcome: RequestOutcome): void {
     outcome.attempts.map((attempt) => ({ upstream: attempt.upstream, outcome: attempt.outcome, status: attempt.status ?? null, error_code: attempt.errorCode ?? null, duration_ms: attempt.durationMs })),
   )
   assert.match(row.clientKey ?? '', /^key-[0-9a-f]{12}$/)
-  assert.equal(JSON.parse(row.headers ?? '{}').Authorization[0], '[redacted]')
+  assert.equal((JSON.parse(row.headers ?? '{}') as Record<string, string[]>)['Authorization']?.[0], '[redacted]')
 }
 
 test('non-stream: the answering upstream, one ok attempt, tokens reported by the upstream, the answer text', async () => {

@@ -70,7 +70,7 @@ test('SIGTERM: in-flight requests finish, queued records are written, the proces
     const store = RecordStoreThread.open({ dialect: 'sqlite', address: file, logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
     try {
       const rows = await store.read()
-      assert.deepEqual(rows.map((row) => row.requestId).sort(), [...served].sort())
+      assert.deepEqual(rows.map((row) => row.requestId ?? '').sort(), [...served].sort())
       assert.ok(rows.every((row) => row.status === 200))
     } finally {
       await store.close()

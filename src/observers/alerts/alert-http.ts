@@ -54,6 +54,6 @@ function sendFailure(error: unknown): AlertSendError {
     return new AlertSendError('alert_timeout', 'no answer in time', { cause: error })
   }
   // Only the error code: some messages would repeat the URL, and a webhook URL is a credential.
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : 'unknown'
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unknown'
   return new AlertSendError('alert_network', `request failed (${code})`, { cause: error })
 }

@@ -28,7 +28,7 @@ function harness(answers: Array<true | AlertSendError>, retryDelaysMs = [1000, 5
     async send(message) {
       tries.push(message)
       const answer = answers.length > 1 ? answers.shift() : answers[0]
-      if (answer !== true) throw answer
+      if (answer !== true) throw answer ?? new Error('no answer scripted')
     },
   }
   const counters: AlertCounters = { sent: () => counts.sent++, failed: () => counts.failed++, suppressed: () => undefined }
