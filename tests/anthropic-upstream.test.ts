@@ -51,7 +51,7 @@ test('non-stream: a chat completion with usage; the outcome names the upstream',
     res.end(text)
   })
   const count = await gateway.nextOutcomeIndex()
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- max_tokens, as most clients still send it; the mapping to Anthropic reads it
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- max_tokens, as most clients send it, is what the Anthropic mapping reads
   const completion = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, max_tokens: 100 })
   assert.equal(completion.choices[0]?.message.content, 'Hello from Claude')
   assert.equal(completion.choices[0]?.finish_reason, 'stop')
@@ -122,7 +122,7 @@ test("an Anthropic 400 is the client's answer: OpenAI-shaped, status 400, no fai
   primary.script(anthropicError(400, 'invalid_request_error', 'max_tokens: 100000 > 64000, which is the maximum'))
   const before = backup.requests.length
   const count = await gateway.nextOutcomeIndex()
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- max_tokens, as most clients still send it; the mapping to Anthropic reads it
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- max_tokens, as most clients send it, is what the Anthropic mapping reads
   await assert.rejects(client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, max_tokens: 100000 }), (error: unknown) => {
     assert.ok(error instanceof OpenAI.BadRequestError)
     assert.equal(error.status, 400)
