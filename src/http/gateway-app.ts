@@ -6,14 +6,14 @@ import { internalError, internalErrorFields } from '../errors/internal-error.js'
 import type { Logger } from '../log/logger.js'
 import type { MetricsEndpoint } from '../observers/metrics/metrics-endpoint.js'
 import { answerRefusal } from './answer-refusal.js'
-import { canonicalPath, originForm } from './canonical-path.js'
-import { answerPreflight } from './cors.js'
+import { canonicalPath, originForm } from '../wire/canonical-path.js'
+import { answerPreflight } from '../wire/cors.js'
 import { answerHealth, answerReady } from './health-routes.js'
 import { answerMetrics, metricsPaths } from './metrics-route.js'
 import { methodNotAllowed, refusedMethods } from './refused-methods.js'
 import { handleRelay, type RelayRouteDeps } from './relay-route.js'
 import { requestIdFor } from './request-id.js'
-import { sendError } from './send-error.js'
+import { sendError } from '../wire/send-error.js'
 
 export interface GatewayAppDeps extends RelayRouteDeps {
   readonly logger: Logger

@@ -20,7 +20,7 @@ import type { BodyBudget } from './body-budget.js'
 import { lazyJsonBody } from './parse-json-body.js'
 import { readBody } from './read-body.js'
 import { redactHeaders } from './redact-headers.js'
-import { noRoutingFields, routingFields } from './routing-fields.js'
+import { noRoutingFields, routingFields } from '../wire/routing-fields.js'
 
 export interface RelayRouteDeps {
   readonly config: GatewayConfig

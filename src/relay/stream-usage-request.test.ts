@@ -1,7 +1,7 @@
 // requestStreamUsage: one field added or one value replaced in the client's bytes, and only for streamed completions.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { routingFields } from '../http/routing-fields.js'
+import { routingFields } from '../wire/routing-fields.js'
 import { requestStreamUsage } from './stream-usage-request.js'
 
 async function usage(text: string, path = '/chat/completions'): Promise<{ body: string | undefined; asked: boolean }> {

@@ -1,8 +1,8 @@
 // Asks an OpenAI-compatible upstream to report usage at the end of a stream (stream_options.include_usage),
 // changing the client's body as little as possible: one field added or one value replaced, every other byte
 // kept. Works on the scanner's positions, so the body is never parsed.
-import type { RoutingFields } from '../http/routing-fields.js'
-import { scanJsonObjectInSlices, type JsonSpan } from '../http/scan-json-object.js'
+import type { RoutingFields } from '../wire/routing-fields.js'
+import { scanJsonObjectInSlices, type JsonSpan } from '../wire/scan-json-object.js'
 
 /** Paths whose streams report usage only when asked. */
 const usagePaths = new Set(['/chat/completions', '/completions'])
