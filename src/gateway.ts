@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { Authenticator } from './auth/authenticate.js'
 import type { GatewayConfig } from './config/gateway-config.js'
 import { BodyBudget } from './http/body-budget.js'
+import { formatListenAddress } from './config/listen-address.js'
 import { listenError } from './errors/startup-error.js'
 import { createRequestListener } from './http/gateway-app.js'
 import { closeSilentConnections } from './http/idle-connection-timer.js'
@@ -15,8 +16,8 @@ import { alertFlushMs } from './observers/alerts/alert-center.js'
 import { OutcomeDelivery } from './observers/outcome-delivery.js'
 import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
-import type { OutcomeObserver } from './relay/request-outcome.js'
-import { UpstreamClients } from './relay/upstream-clients.js'
+import type { OutcomeObserver } from './outcome/request-outcome.js'
+import { UpstreamClients } from './providers/upstream-clients.js'
 import { systemClock, type Clock } from './time/clock.js'
 import { SettlingTokenEstimator } from './tokens/settling-estimator.js'
 import { WorkerTokenEstimator, type TokenEstimator } from './tokens/token-estimator.js'
@@ -136,7 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     })
   }).catch(async (error: unknown) => {
     await observability.close(0)
-    throw listenError(error, config.listen)
+    throw listenError(error, formatListenAddress(config.listen))
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address

@@ -8,7 +8,7 @@ import type { GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential }
 import { parseListenAddress } from './listen-address.js'
 import { toAlertsConfig, toMetricsConfig } from './observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
-import { pathEntryProblem } from '../routing/path-entry-key.js'
+import { pathEntryProblem } from '../wire/path-entry-key.js'
 
 /** A warning about a valid config, at the key path it concerns. */
 export interface ConfigNote {

@@ -1,7 +1,7 @@
 // Metrics, alerts and the request log, assembled from the config: the gateway's built-in outcome observers.
 import type { GatewayConfig } from '../config/gateway-config.js'
 import type { Logger } from '../log/logger.js'
-import type { OutcomeObserver } from '../relay/request-outcome.js'
+import type { OutcomeObserver } from '../outcome/request-outcome.js'
 import type { Clock } from '../time/clock.js'
 import { AlertCenter } from './alerts/alert-center.js'
 import { AlertHttp } from './alerts/alert-http.js'
@@ -16,14 +16,24 @@ import { configuredModels } from './metrics/metric-labels.js'
 import { metricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js'
 import { registerProcessMetrics } from './metrics/process-metrics.js'
 import type { RecordQueueStats } from './metrics/record-queue-stats.js'
-import type { WorkerLink } from '../cluster/worker-link.js'
+import type { AlertEvents } from './alerts/alert-events.js'
+import type { FamilySnapshot } from './metrics/metrics-snapshot.js'
+
+/** What observability needs of a worker's link to the primary (cluster/worker-link.ts gives it). */
+export interface PrimaryLink {
+  readonly alertEvents: AlertEvents
+  /** Every process's metrics, merged by the primary. */
+  scrapeAll(): Promise<readonly FamilySnapshot[]>
+  /** Answers the primary's snapshot requests from this worker's registry. */
+  serveSnapshots(local: () => readonly FamilySnapshot[]): void
+}
 
 export interface ObservabilityOptions {
   readonly config: GatewayConfig
   readonly logger: Logger
   readonly clock: Clock
   /** In a worker of `--workers N`: alert events and scrapes go to the primary, which answers for all. */
-  readonly link?: WorkerLink
+  readonly link?: PrimaryLink
 }
 
 export interface Observability {

@@ -11,7 +11,7 @@ import { EventFramer } from '../streaming/event-framer.js'
 import { StreamTap } from '../streaming/stream-tap.js'
 import { classifyEventAs, type StreamDialect } from '../streaming/stream-dialect.js'
 import { withoutUsageOnlyEvents } from '../streaming/usage-events.js'
-import { ResponseCapture, type CapturedResponse } from './response-capture.js'
+import { ResponseCapture, type CapturedResponse } from '../tokens/response-capture.js'
 import type { Clock, TimerHandle } from '../time/clock.js'
 import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
 import { chunkOf, lastChunk, takeOverChunking } from '../wire/chunked-coding.js'
@@ -23,7 +23,7 @@ import { GuardedSink } from './guarded-sink.js'
 import { HeldBody } from './held-body.js'
 import { decodedContent } from './decoded-content.js'
 import { RedactingBody, withBodyChange, type BodyChange } from './redacting-body.js'
-import { redactorFor, type SecretRedactor } from './secret-redactor.js'
+import { redactorFor, type SecretRedactor } from '../secrets/secret-redactor.js'
 
 /** Role-only and empty chunks held before the commit point, at most. */
 export const maxHeldBytes = 16 * 1024

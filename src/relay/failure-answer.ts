@@ -4,7 +4,7 @@
 import { GatewayError } from '../errors/gateway-error.js'
 import { connectionTokens, hopByHopHeaders } from '../wire/hop-by-hop.js'
 import type { UpstreamAnswer } from './attempt.js'
-import type { SecretRedactor } from './secret-redactor.js'
+import type { SecretRedactor } from '../secrets/secret-redactor.js'
 
 export interface FailureAnswer {
   readonly status: number

@@ -13,9 +13,9 @@ import { streamDialectFor } from '../streaming/stream-dialect.js'
 import { AttemptLog } from './attempt-log.js'
 import type { DeadlineSettings } from './attempt-deadlines.js'
 import { failureAnswer } from './failure-answer.js'
-import { redactorFor } from './secret-redactor.js'
-import type { AttemptOutcome, AttemptRecord } from './request-outcome.js'
-import type { CapturedResponse } from './response-capture.js'
+import { redactorFor } from '../secrets/secret-redactor.js'
+import type { AttemptOutcome, AttemptRecord } from '../outcome/request-outcome.js'
+import type { CapturedResponse } from '../tokens/response-capture.js'
 
 export interface RelayOptions {
   readonly request: UpstreamRequest

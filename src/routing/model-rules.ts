@@ -3,7 +3,7 @@
 // routing/path-entry-key.ts); any other entry matches the body's model only, exactly. A body's model is always
 // a model name, so a body cannot claim a path to reach an upstream opened for that path.
 import type { UpstreamConfig } from '../config/gateway-config.js'
-import { pathEntryKey } from './path-entry-key.js'
+import { pathEntryKey } from '../wire/path-entry-key.js'
 
 /** What the rules look at: the body's `model` (undefined when there is none) and the canonical URL path. */
 export interface RouteTarget {

@@ -3,7 +3,7 @@ import { parseConfigText } from '../../src/config/load-config.js'
 import { startGateway, type RunningGateway } from '../../src/gateway.js'
 import { createLogger } from '../../src/log/logger.js'
 import { startRecording, type Recording } from '../../src/observers/recording/start-recording.js'
-import type { RequestOutcome } from '../../src/relay/request-outcome.js'
+import type { RequestOutcome } from '../../src/outcome/request-outcome.js'
 
 export interface RecordingGateway extends RunningGateway {
   readonly baseURL: string

@@ -2,7 +2,7 @@
 import { parseConfigText } from '../../src/config/load-config.js'
 import { startGateway, type RunningGateway } from '../../src/gateway.js'
 import { createLogger } from '../../src/log/logger.js'
-import type { RequestOutcome } from '../../src/relay/request-outcome.js'
+import type { RequestOutcome } from '../../src/outcome/request-outcome.js'
 import type { Clock } from '../../src/time/clock.js'
 import type { TokenEstimator } from '../../src/tokens/token-estimator.js'
 

@@ -2,7 +2,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import type { GatewayConfig } from '../../config/gateway-config.js'
 import type { Logger } from '../../log/logger.js'
-import type { OutcomeObserver } from '../../relay/request-outcome.js'
+import type { OutcomeObserver } from '../../outcome/request-outcome.js'
 import { systemClock, type Clock } from '../../time/clock.js'
 import { MaintenanceJob } from './maintenance-job.js'
 import { recordContextFor, toRecordRow } from './record-row.js'

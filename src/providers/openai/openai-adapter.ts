@@ -2,7 +2,7 @@
 import type { Dispatcher } from 'undici'
 import type { UpstreamConfig } from '../../config/gateway-config.js'
 import type { GatewayError } from '../../errors/gateway-error.js'
-import type { UpstreamClients } from '../../relay/upstream-clients.js'
+import type { UpstreamClients } from '../upstream-clients.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../provider-adapter.js'
 import { internalError } from '../../errors/internal-error.js'
 import { toUpstreamError } from '../upstream-failure.js'

@@ -106,10 +106,3 @@ export function buildTranslatedHeaders(request: Pick<UpstreamRequest, 'headers' 
 function ownNames(own: readonly string[]): string[] {
   return own.filter((_, i) => i % 2 === 0)
 }
-
-/** The client's key from `Authorization: Bearer <key>`, for `sk: asis` upstreams whose key goes in another header. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  if (authorization === undefined) return undefined
-  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim())
-  return match === null ? authorization.trim() : (match[1] as string)
-}

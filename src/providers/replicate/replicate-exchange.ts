@@ -3,7 +3,7 @@
 // ends early (client gone, deadline, failure) is canceled.
 import type { UpstreamConfig } from '../../config/gateway-config.js'
 import { GatewayError } from '../../errors/gateway-error.js'
-import type { UpstreamClients } from '../../relay/upstream-clients.js'
+import type { UpstreamClients } from '../upstream-clients.js'
 import type { Clock, TimerHandle } from '../../time/clock.js'
 import { BufferedAnswerSink, ignoredAnswer, type BufferedAnswer } from '../buffered-answer.js'
 import { parseJson } from '../json-fields.js'

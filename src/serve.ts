@@ -1,11 +1,11 @@
 // `serve`: one gateway process (with its records), as the only process or as one worker of `--workers N`.
-import type { WorkerLink } from '../cluster/worker-link.js'
-import type { GatewayConfig } from '../config/gateway-config.js'
-import { startGateway, type RunningGateway } from '../gateway.js'
-import type { Logger } from '../log/logger.js'
-import { startRecording } from '../observers/recording/start-recording.js'
-import { logListening } from './listening-banner.js'
-import { forcedExitCode, onStopSignals } from './stop-signals.js'
+import type { WorkerLink } from './cluster/worker-link.js'
+import type { GatewayConfig } from './config/gateway-config.js'
+import { startGateway, type RunningGateway } from './gateway.js'
+import type { Logger } from './log/logger.js'
+import { startRecording } from './observers/recording/start-recording.js'
+import { logListening } from './cli/listening-banner.js'
+import { forcedExitCode, onStopSignals } from './cli/stop-signals.js'
 
 export interface ServeOptions {
   readonly config: GatewayConfig
