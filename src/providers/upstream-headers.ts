@@ -1,8 +1,8 @@
 // Which client headers reach an upstream, and the upstream's credential header.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { UpstreamConfig, UpstreamCredential } from '../../config/gateway-config.js'
-import { connectionTokens, hopByHopHeaders } from '../../wire/hop-by-hop.js'
-import type { UpstreamRequest } from '../provider-adapter.js'
+import type { UpstreamConfig, UpstreamCredential } from '../config/gateway-config.js'
+import { connectionTokens, hopByHopHeaders } from '../wire/hop-by-hop.js'
+import type { UpstreamRequest } from './provider-adapter.js'
 
 /** Forwarded by default (the predecessor sent only Authorization, Content-Type and Host). */
 const defaultForwarded = ['content-type', 'accept', 'openai-beta'] as const

@@ -1,7 +1,7 @@
 // Upstream request headers: what the client's request contributes, and each credential scheme.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { upstreamFrom } from '../../../tests/helpers/recording-sink.js'
+import { upstreamFrom } from '../../tests/helpers/recording-sink.js'
 import { bearerAuthorization, buildTranslatedHeaders, buildUpstreamHeaders } from './upstream-headers.js'
 
 const client = { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer client', 'x-api-key': 'secret', 'user-agent': 'ua', host: 'gw' }
