@@ -28,7 +28,7 @@ const allowedImports: Readonly<Record<string, readonly string[]>> = {
   tokens: ['outcome', 'streaming', 'threads', 'time'],
   routing: ['auth', 'config', 'wire'],
   providers: ['config', 'errors', 'streaming', 'time', 'wire'],
-  relay: ['config', 'errors', 'log', 'outcome', 'providers', 'secrets', 'streaming', 'time', 'tokens', 'wire'],
+  relay: ['auth', 'config', 'errors', 'log', 'outcome', 'providers', 'secrets', 'streaming', 'time', 'tokens', 'wire'],
   observers: ['auth', 'config', 'errors', 'log', 'outcome', 'secrets', 'threads', 'time'],
   http: ['auth', 'config', 'errors', 'log', 'observers', 'outcome', 'providers', 'relay', 'routing', 'time', 'tokens', 'wire'],
   cli: ['auth', 'config', 'log'],

@@ -25,20 +25,12 @@ export async function serve(options: ServeOptions): Promise<number> {
     gateway = await startGateway({
       config,
       logger,
-      observers: recording === undefined ? [] : [recording.observe],
-      onShutdown: recording === undefined ? [] : [() => recording.close(config.shutdownTimeoutMs)],
-      ...(recording === undefined ? {} : { recordsReady: recording.schemaReady }),
+      ...(recording === undefined ? {} : { recorder: recording }),
       ...(link === undefined ? {} : { link }),
     })
   } catch (error) {
     await recording?.close(0)
     throw error
-  }
-  if (recording !== undefined) {
-    gateway.observability.attachRecordQueue(
-      { depth: () => recording.counters().queued, written: () => recording.counters().written, dropped: () => recording.counters().dropped },
-      config.dbType,
-    )
   }
   if (link === undefined) logListening(options.out, config, gateway.url, 1)
   else link.announceListening(gateway.url)

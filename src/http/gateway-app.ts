@@ -80,7 +80,7 @@ function route(deps: GatewayAppDeps, req: IncomingMessage, res: ServerResponse, 
       answerPreflight(req, res, requestId)
       return
     }
-    handleRelay(deps, req, res, { requestId, pathname, query, expectsContinue }).catch((error: unknown) => answerInternalError(deps.logger, res, requestId, error))
+    handleRelay({ req, res, target: { requestId, pathname, query, expectsContinue }, deps }).catch((error: unknown) => answerInternalError(deps.logger, res, requestId, error))
     return
   }
   if (pathname === '/healthz') {

@@ -48,3 +48,17 @@ test('no change when not streaming, for other paths, or when stream_options is n
   }
   assert.equal((await usage('{"stream":true}', '/completions?x=1')).body, '{"stream_options":{"include_usage":true},"stream":true}')
 })
+
+test("the usage chunk is dropped from a stream only when the gateway asked for it, not the client", async () => {
+  const strip = async (text: string, path = '/chat/completions'): Promise<boolean> => {
+    const body = Buffer.from(text)
+    return (await requestStreamUsage(path, body, await routingFields(body, 'application/json'))).stripUsageChunk
+  }
+  assert.equal(await strip('{"stream":true}'), true)
+  assert.equal(await strip('{"stream":true,"stream_options":{"include_usage":false}}'), true)
+  assert.equal(await strip('{"stream":true,"stream_options":{"include_usage":true}}'), false)
+  assert.equal(await strip('{"stream":false}'), false)
+  assert.equal(await strip('{"model":"m"}'), false)
+  // Other paths' bodies are sent unchanged; the client did not ask for usage there either.
+  assert.equal(await strip('{"stream":true}', '/embeddings'), true)
+})

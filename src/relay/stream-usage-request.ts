@@ -11,9 +11,16 @@ export interface StreamUsageRequest {
   readonly body: Buffer | null
   /** The client asked for usage itself, so it must receive the usage chunk. */
   readonly clientAskedUsage: boolean
+  /** The usage-only chunk of the stream is the gateway's own request, not the client's: the relay drops it. */
+  readonly stripUsageChunk: boolean
 }
 
 export async function requestStreamUsage(path: string, body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>): Promise<StreamUsageRequest> {
+  const usage = await withUsageAsked(path, body, fields)
+  return { ...usage, stripUsageChunk: fields.stream && !usage.clientAskedUsage }
+}
+
+async function withUsageAsked(path: string, body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>): Promise<Omit<StreamUsageRequest, 'stripUsageChunk'>> {
   const scan = fields.scan
   if (body === null || scan === undefined || !fields.stream || !usagePaths.has(pathWithoutQuery(path))) {
     return { body, clientAskedUsage: false }

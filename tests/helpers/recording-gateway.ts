@@ -23,8 +23,14 @@ export async function startRecordingGateway(yaml: string): Promise<RecordingGate
   const gateway = await startGateway({
     config,
     logger,
-    observers: [(outcome) => outcomes.push(outcome), recording.observe],
-    onShutdown: [() => recording.close(config.shutdownTimeoutMs)],
+    recorder: {
+      observe: (outcome) => {
+        outcomes.push(outcome)
+        recording.observe(outcome)
+      },
+      stats: recording.stats,
+      close: (deadlineMs) => recording.close(deadlineMs),
+    },
   })
   return { ...gateway, baseURL: `${gateway.url}/v1`, recording, outcomes, logs }
 }
