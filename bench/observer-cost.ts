@@ -8,7 +8,7 @@ import { AlertCenter } from '../src/observers/alerts/alert-center.js'
 import { alertObserver } from '../src/observers/alerts/alert-observer.js'
 import { requestLogObserver } from '../src/observers/logging/request-log.js'
 import { createLogger } from '../src/log/logger.js'
-import type { OutcomeObserver } from '../src/relay/request-outcome.js'
+import type { OutcomeObserver } from '../src/outcome/request-outcome.js'
 import { systemClock } from '../src/time/clock.js'
 import { sampleModels, sampleOutcomes } from './sample-outcomes.js'
 

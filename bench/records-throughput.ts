@@ -12,7 +12,7 @@ import { createLogger } from '../src/log/logger.js'
 import { recordContextFor, toRecordRow, type RecordRow } from '../src/observers/recording/record-row.js'
 import { RecordStoreThread } from '../src/observers/recording/record-store-thread.js'
 import { RecordWriter } from '../src/observers/recording/record-writer.js'
-import type { RequestOutcome } from '../src/relay/request-outcome.js'
+import type { RequestOutcome } from '../src/outcome/request-outcome.js'
 import { systemClock } from '../src/time/clock.js'
 import { createTestDatabase } from '../tests/helpers/postgres-test-database.js'
 

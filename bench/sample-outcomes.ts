@@ -1,5 +1,5 @@
 // Synthetic finished requests for the observer micro-benchmark: a mix of plain, streamed, failed-over and refused requests.
-import type { AttemptRecord, RequestOutcome } from '../src/relay/request-outcome.js'
+import type { AttemptRecord, RequestOutcome } from '../src/outcome/request-outcome.js'
 
 const models = ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet', 'some-unlisted-model']
 const upstreams = ['primary', 'backup', 'azure-east']

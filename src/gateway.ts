@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { Authenticator } from './auth/authenticate.js'
 import type { GatewayConfig } from './config/gateway-config.js'
 import { BodyBudget } from './http/body-budget.js'
+import { formatListenAddress } from './config/listen-address.js'
 import { listenError } from './errors/startup-error.js'
 import { createRequestListener } from './http/gateway-app.js'
 import { closeSilentConnections } from './http/idle-connection-timer.js'
@@ -15,8 +16,8 @@ import { alertFlushMs } from './observers/alerts/alert-center.js'
 import { OutcomeDelivery } from './observers/outcome-delivery.js'
 import { startObservability, type Observability } from './observers/observability.js'
 import { AdapterRegistry } from './providers/adapter-registry.js'
-import type { OutcomeObserver } from './relay/request-outcome.js'
-import { UpstreamClients } from './relay/upstream-clients.js'
+import type { Recorder } from './outcome/recorder.js'
+import { UpstreamClients } from './providers/upstream-clients.js'
 import { systemClock, type Clock } from './time/clock.js'
 import { SettlingTokenEstimator } from './tokens/settling-estimator.js'
 import { WorkerTokenEstimator, type TokenEstimator } from './tokens/token-estimator.js'
@@ -27,18 +28,18 @@ const outcomeDrainMs = 5_000
 export interface GatewayOptions {
   readonly config: GatewayConfig
   readonly logger: Logger
-  /** Run once a request's token figures are known (an estimate may come a moment after its end), e.g. records. */
-  readonly observers?: readonly OutcomeObserver[]
-  /** Run in order by shutdown() once no request is in flight (so every outcome has been observed), e.g. to flush records. */
-  readonly onShutdown?: ReadonlyArray<() => Promise<void>>
+  /**
+   * Keeps each finished request once its token figures are known (an estimate may come a moment after its end),
+   * e.g. the records store; its stats feed the metrics, the store alert and /readyz; shutdown() closes it once no
+   * request is in flight, so every outcome has reached it.
+   */
+  readonly recorder?: Recorder
   readonly clock?: Clock
   readonly random?: () => number
   /** Set in a worker of `--workers N`: alerts and scrapes go through the primary. */
   readonly link?: WorkerLink
   /** Counts tokens when an upstream reports none (default: the o200k_base counter on a worker thread). */
   readonly tokens?: TokenEstimator
-  /** For /readyz: false until the records database has first been reached. */
-  readonly recordsReady?: () => boolean
 }
 
 export interface RunningGateway {
@@ -46,7 +47,7 @@ export interface RunningGateway {
   /** `http://host:port` the gateway listens on. */
   readonly url: string
   readonly address: AddressInfo
-  /** Metrics, alerts and the request log; `attachRecordQueue` connects a record writer to them. */
+  /** Metrics, alerts and the request log. */
   readonly observability: Observability
   /** Request bodies held in memory right now, against `max_inflight_body_bytes`. */
   readonly bodyBudget: BodyBudget
@@ -66,7 +67,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clients = new UpstreamClients()
   const adapters = new AdapterRegistry(clients, clock)
   const authenticator = new Authenticator(config.upstreams)
-  const observability = startObservability({ config, logger, clock, ...(options.link === undefined ? {} : { link: options.link }) })
+  const { recorder } = options
+  const recorderStats = recorder?.stats
+  const observability = startObservability({
+    config,
+    logger,
+    clock,
+    ...(options.link === undefined ? {} : { link: options.link }),
+    ...(recorderStats === undefined ? {} : { records: { stats: recorderStats, store: config.dbType } }),
+  })
   const bodyBudget = new BodyBudget(config.maxInflightBodyBytes)
   const tokens = new SettlingTokenEstimator(
     // Every worker of `--workers N` would hit the same failure: the primary writes it once for all.
@@ -84,7 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const outcomes = new OutcomeDelivery({
     atOnce: observability.observers,
-    withUsage: options.observers ?? [],
+    withUsage: recorder === undefined ? [] : [recorder.observe],
     lateUsage: observability.lateUsage,
     onError: (error, outcome) => logger.error('an observer failed', { requestId: outcome.requestId, error: String(error) }),
   })
@@ -103,7 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     inFlight: observability.inFlight,
     bodyBudget,
     relays,
-    ...(options.recordsReady === undefined ? {} : { recordsReady: options.recordsReady }),
+    ...(recorderStats === undefined ? {} : { recordsReady: () => recorderStats().ready }),
   })
   const onRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
     inFlight++
@@ -136,7 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     })
   }).catch(async (error: unknown) => {
     await observability.close(0)
-    throw listenError(error, config.listen)
+    throw listenError(error, formatListenAddress(config.listen))
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
@@ -175,12 +184,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       tokens.settle()
       await Promise.race([outcomes.drained(), new Promise<void>((resolve) => setTimeout(resolve, outcomeDrainMs).unref())])
       await tokens.close()
-      for (const hook of options.onShutdown ?? []) {
-        try {
-          await hook()
-        } catch (error) {
-          logger.error('a shutdown step failed', { error: String(error) })
-        }
+      try {
+        await recorder?.close(config.shutdownTimeoutMs)
+      } catch (error) {
+        logger.error('a shutdown step failed', { error: String(error) })
       }
       // Alerts raised while draining (an upstream failing at the end) still get a moment to go out.
       await observability.close(Math.min(deadlineMs, alertFlushMs))

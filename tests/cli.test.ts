@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { maskKey } from '../src/config/mask-key.js'
+import { maskKey } from '../src/auth/mask-key.js'
 import { completion, json, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js'
 import { childEnv, collect, mainJs, repoRoot, runGateway as run, startGatewayProcess as serve } from './helpers/gateway-process.js'
 

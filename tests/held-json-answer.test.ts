@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
 import { test } from 'node:test'
-import type { AttemptRecord } from '../src/relay/request-outcome.js'
+import type { AttemptRecord } from '../src/outcome/request-outcome.js'
 import { completion, json, type Behaviour, type ReceivedRequest } from './helpers/fake-upstream.js'
 import { chatRequest, deferred, fakeUpstreamFor, gatewayWith, openaiClientFor } from './helpers/scripted-gateway.js'
 import type { TestGateway } from './helpers/test-gateway.js'

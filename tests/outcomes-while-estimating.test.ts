@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import type { ServerResponse } from 'node:http'
 import { test, type TestContext } from 'node:test'
-import type { RequestOutcome } from '../src/relay/request-outcome.js'
+import type { RequestOutcome } from '../src/outcome/request-outcome.js'
 import type { TokenEstimator } from '../src/tokens/token-estimator.js'
 import { chunk, eventText, completion, json, type ReceivedRequest } from './helpers/fake-upstream.js'
 import { chatRequest, deferred, fakeUpstreamFor, gatewayYaml, postChat, streamRequest } from './helpers/scripted-gateway.js'

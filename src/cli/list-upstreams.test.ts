@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseConfigText } from '../config/load-config.js'
-import { maskKey } from '../config/mask-key.js'
+import { maskKey } from '../auth/mask-key.js'
 import { formatUpstreamList } from './list-upstreams.js'
 
 const upstreamKey = 'sk-proj-verysecretupstreamkey9876'

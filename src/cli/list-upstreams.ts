@@ -1,7 +1,7 @@
 // -list: the upstreams as an operator checks them, every key (upstream and client) masked the one way, endpoint
 // credentials left out.
 import type { GatewayConfig, UpstreamConfig } from '../config/gateway-config.js'
-import { maskKey } from '../config/mask-key.js'
+import { maskKey } from '../auth/mask-key.js'
 
 export function formatUpstreamList(config: GatewayConfig): string {
   const lines = config.upstreams.map((upstream) => formatUpstream(upstream))

@@ -10,7 +10,7 @@ import { finalSnapshot, WorkerSnapshots } from '../observers/metrics/worker-snap
 import { startObservability } from '../observers/observability.js'
 import { systemClock } from '../time/clock.js'
 import { AdapterRegistry } from '../providers/adapter-registry.js'
-import { UpstreamClients } from '../relay/upstream-clients.js'
+import { UpstreamClients } from '../providers/upstream-clients.js'
 import { forcedExitCode, onStopSignals } from '../cli/stop-signals.js'
 import { alertFlushMs } from '../observers/alerts/alert-center.js'
 import { warnOnce } from './warn-once.js'

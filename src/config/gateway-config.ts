@@ -1,7 +1,10 @@
 // The validated, frozen configuration the gateway runs on: domain names, units in milliseconds.
 // Seed-compatible YAML keys (sk, lb_policy, noauth, ...) are mapped into these names once, in load-config.ts.
 import type { LogLevel } from '../log/logger.js'
+import type { ListenAddress } from './listen-address.js'
 import type { AlertsConfig, MetricsConfig } from './observability-config.js'
+
+export type { ListenAddress }
 
 export const upstreamTypes = ['openai', 'replicate', 'anthropic', 'azure'] as const
 export type UpstreamType = (typeof upstreamTypes)[number]
@@ -73,12 +76,6 @@ export interface UpstreamConfig {
   readonly apiVersion: string | undefined
   /** Azure: model name to deployment name. */
   readonly deployments: Readonly<Record<string, string>>
-}
-
-export interface ListenAddress {
-  /** Empty string = every interface (Go's `:8888`). */
-  readonly host: string
-  readonly port: number
 }
 
 export interface GatewayConfig {

@@ -1,5 +1,10 @@
 // Parses Go-style listen addresses (`:8888`, `127.0.0.1:9000`, `[::1]:8888`) as the predecessor accepted them.
-import type { ListenAddress } from './gateway-config.js'
+
+export interface ListenAddress {
+  /** Empty string = every interface (Go's `:8888`). */
+  readonly host: string
+  readonly port: number
+}
 
 export const listenAddressHint = 'expected "host:port", ":port" or "[ipv6]:port" with a port from 0 to 65535'
 

@@ -1,20 +1,14 @@
 // Maps the validated YAML (seed key names, seconds) into the domain config (domain names, milliseconds), once.
 import { hostname as osHostname } from 'node:os'
-import type { ConfigPathSegment } from './config-error.js'
+import type { ConfigNote } from './config-note.js'
 import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-defaults.js'
 import type { RawConfig, RawUpstream } from './config-schema.js'
 import { endpointCredentials, withoutCredentials } from './endpoint-credentials.js'
 import type { GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
 import { parseListenAddress } from './listen-address.js'
-import { toAlertsConfig, toMetricsConfig } from './observability-config.js'
+import { toAlertsConfig, toMetricsConfig } from './to-observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
-import { pathEntryProblem } from '../routing/path-entry-key.js'
-
-/** A warning about a valid config, at the key path it concerns. */
-export interface ConfigNote {
-  readonly path: readonly ConfigPathSegment[]
-  readonly message: string
-}
+import { pathEntryProblem } from '../wire/path-entry-key.js'
 
 export interface MappedConfig {
   readonly config: GatewayConfig

@@ -1,6 +1,4 @@
 // StartupError: why the gateway could not start, as one line that says what failed and where.
-import type { ListenAddress } from '../config/gateway-config.js'
-import { formatListenAddress } from '../config/listen-address.js'
 
 export const startupFailures = ['listen_failed'] as const
 export type StartupFailure = (typeof startupFailures)[number]
@@ -25,10 +23,11 @@ const listenReasons: Readonly<Record<string, string>> = {
   EAI_AGAIN: 'host name could not be resolved',
 }
 
-export function listenError(error: unknown, address: ListenAddress): StartupError {
+/** `address`: the listen address as the operator wrote it (formatted by config/listen-address.ts). */
+export function listenError(error: unknown, address: string): StartupError {
   const code = (error as { code?: unknown } | null)?.code
   const reason = (typeof code === 'string' ? listenReasons[code] : undefined) ?? (error instanceof Error ? error.message : String(error))
-  return new StartupError('listen_failed', `cannot listen on ${formatListenAddress(address)}: ${reason}`, { cause: error })
+  return new StartupError('listen_failed', `cannot listen on ${address}: ${reason}`, { cause: error })
 }
 
 /** One line for any start-up failure: a StartupError's own message, else the first line of what was thrown. */

@@ -5,7 +5,7 @@ import type { GatewayError } from '../errors/gateway-error.js'
 import type { Clock } from '../time/clock.js'
 import { refuseBody } from './refuse-body.js'
 import { allowedMethods } from './refused-methods.js'
-import { sendError } from './send-error.js'
+import { sendError } from '../wire/send-error.js'
 
 /** What a 503 server_busy tells clients to wait before retrying, in seconds. */
 export const busyRetryAfterSeconds = 1

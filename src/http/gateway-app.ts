@@ -6,14 +6,14 @@ import { internalError, internalErrorFields } from '../errors/internal-error.js'
 import type { Logger } from '../log/logger.js'
 import type { MetricsEndpoint } from '../observers/metrics/metrics-endpoint.js'
 import { answerRefusal } from './answer-refusal.js'
-import { canonicalPath, originForm } from './canonical-path.js'
-import { answerPreflight } from './cors.js'
+import { canonicalPath, originForm } from '../wire/canonical-path.js'
+import { answerPreflight } from '../wire/cors.js'
 import { answerHealth, answerReady } from './health-routes.js'
 import { answerMetrics, metricsPaths } from './metrics-route.js'
 import { methodNotAllowed, refusedMethods } from './refused-methods.js'
 import { handleRelay, type RelayRouteDeps } from './relay-route.js'
 import { requestIdFor } from './request-id.js'
-import { sendError } from './send-error.js'
+import { sendError } from '../wire/send-error.js'
 
 export interface GatewayAppDeps extends RelayRouteDeps {
   readonly logger: Logger
@@ -80,7 +80,7 @@ function route(deps: GatewayAppDeps, req: IncomingMessage, res: ServerResponse, 
       answerPreflight(req, res, requestId)
       return
     }
-    handleRelay(deps, req, res, { requestId, pathname, query, expectsContinue }).catch((error: unknown) => answerInternalError(deps.logger, res, requestId, error))
+    handleRelay({ req, res, target: { requestId, pathname, query, expectsContinue }, deps }).catch((error: unknown) => answerInternalError(deps.logger, res, requestId, error))
     return
   }
   if (pathname === '/healthz') {

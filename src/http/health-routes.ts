@@ -1,6 +1,6 @@
 // /healthz (the process is up) and /readyz (it accepts traffic: not draining, some upstream usable).
 import type { ServerResponse } from 'node:http'
-import { sendJson } from './send-error.js'
+import { sendJson } from '../wire/send-error.js'
 
 export function answerHealth(res: ServerResponse, requestId: string): void {
   sendJson(res, 200, '{"status":"ok"}', requestId)

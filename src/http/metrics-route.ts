@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { GatewayError } from '../errors/gateway-error.js'
 import type { MetricsEndpoint } from '../observers/metrics/metrics-endpoint.js'
 import { prometheusContentType } from '../observers/metrics/prometheus-text.js'
-import { sendError } from './send-error.js'
+import { sendError } from '../wire/send-error.js'
 
 export const metricsPaths: ReadonlySet<string> = new Set(['/metrics', '/v1/metrics'])
 

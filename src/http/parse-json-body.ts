@@ -1,7 +1,7 @@
 // The whole JSON body as a value, parsed only when something needs it (a translating adapter, a token
 // estimate) and only when the scan showed it is shallow: JSON.parse of millions of nested brackets takes
 // seconds on the event loop, and whatever walks the result afterwards may recurse.
-import type { JsonObjectScan } from './scan-json-object.js'
+import type { JsonObjectScan } from '../wire/scan-json-object.js'
 
 /** Deeper bodies are not parsed: no API request nests anywhere near this. */
 export const maxParsedDepth = 64

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GatewayError } from '../errors/gateway-error.js'
 import type { Clock } from '../time/clock.js'
-import { writeErrorKeepingOpen } from './send-error.js'
+import { writeErrorKeepingOpen } from '../wire/send-error.js'
 
 /** How long a refused upload may go on being read and dropped before its connection is cut anyway (nginx: 30 s). */
 export const refusedBodyLingerMs = 30_000

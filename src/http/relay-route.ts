@@ -1,14 +1,16 @@
-// /v1/*: the request lifecycle, in order — identity from the head, admission, body, routing fields, plan, relay, outcome.
+// /v1/*: the request lifecycle as named steps, in order: read the request (identity from the head, admission, body,
+// routing fields), plan the attempts, relay, then build the outcome, whichever step ended the request.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Authenticator } from '../auth/authenticate.js'
-import type { GatewayConfig } from '../config/gateway-config.js'
+import type { Authenticator, ClientIdentity } from '../auth/authenticate.js'
+import type { GatewayConfig, UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import { internalError, internalErrorFields } from '../errors/internal-error.js'
 import type { Logger } from '../log/logger.js'
 import type { InFlight } from '../observers/metrics/in-flight.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
+import { buildOutcome } from '../relay/build-outcome.js'
 import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
-import type { RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
+import type { RequestOutcome, TokenUsage } from '../outcome/request-outcome.js'
 import { requestStreamUsage } from '../relay/stream-usage-request.js'
 import { outcomeUsage } from '../tokens/outcome-usage.js'
 import type { TokenEstimator } from '../tokens/token-estimator.js'
@@ -20,7 +22,7 @@ import type { BodyBudget } from './body-budget.js'
 import { lazyJsonBody } from './parse-json-body.js'
 import { readBody } from './read-body.js'
 import { redactHeaders } from './redact-headers.js'
-import { noRoutingFields, routingFields } from './routing-fields.js'
+import { noRoutingFields, routingFields, type RoutingFields } from '../wire/routing-fields.js'
 
 export interface RelayRouteDeps {
   readonly config: GatewayConfig
@@ -45,7 +47,7 @@ export interface RelayRouteDeps {
 /** What the edge has established about the request before the relay route sees it. */
 export interface RelayTarget {
   readonly requestId: string
-  /** Canonical (http/canonical-path.ts), starting with `/v1/`. */
+  /** Canonical (wire/canonical-path.ts), starting with `/v1/`. */
   readonly pathname: string
   /** `?...` or empty. */
   readonly query: string
@@ -53,121 +55,198 @@ export interface RelayTarget {
   readonly expectsContinue: boolean
 }
 
+export interface RelayRouteOptions {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly target: RelayTarget
+  readonly deps: RelayRouteDeps
+}
+
 /** Bodies larger than this are not parsed for a token estimate (JSON.parse would hold the event loop too long). */
 const maxEstimatedBodyBytes = 4 * 1024 * 1024
 
-export async function handleRelay(deps: RelayRouteDeps, req: IncomingMessage, res: ServerResponse, target: RelayTarget): Promise<void> {
-  const { config, clock } = deps
-  const { requestId, pathname } = target
-  const startedAt = clock.wallNow()
-  const start = clock.now()
-  const socket = req.socket
-  const bytesOutBefore = socket.bytesWritten
-  const inFlight = deps.inFlight
-  inFlight.requests++
-
-  let body: Buffer | null = null
-  let releaseBody = (): void => {}
-  let fields = noRoutingFields
-  let json: () => Readonly<Record<string, unknown>> | null = () => null
-  // Nothing before the key: the identity comes from the head, and a stranger nobody serves is refused unread.
-  const identity = deps.authenticator.authenticate(req.headers.authorization)
-  let result: RelayResult
-  try {
-    const mayUse = deps.authenticator.mayUse.bind(deps.authenticator)
-    const isAvailable = deps.adapters.has.bind(deps.adapters)
-    const admission = admitRequest({ identity, path: pathname, upstreams: config.upstreams, mayUse, isAvailable, maxBodyBytes: config.maxBodyBytes, maxAnonymousBodyBytes: config.maxAnonymousBodyBytes })
-    if (admission.kind === 'refuse') throw admission.error
-    const reading = readBody(req, { limit: admission.limit, timeoutMs: config.bodyTimeoutMs, budget: identity.kind === 'key' ? deps.bodyBudget : deps.bodyBudget.anonymous, clock })
-    // Only now, with the key checked and the size acceptable, is the body invited.
-    if (target.expectsContinue) res.writeContinue()
-    const read = await reading
-    body = read.body
-    releaseBody = read.release
-    fields = await routingFields(body, req.headers['content-type'])
-    if (fields.stream) inFlight.streams++
-    const model = fields.model ?? pathname
-    const plan = planAttempts({ target: { model: fields.model, path: pathname }, identity, upstreams: config.upstreams, policy: config.lbPolicy, mayUse, isAvailable, random: deps.random })
-    if (plan.kind === 'unauthorized') throw unauthorized(identity)
-    if (plan.kind === 'no_model') {
-      throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
-    }
-    const path = pathname.slice(3) + target.query
-    const usageRequest = await requestStreamUsage(path, body, fields)
-    json = lazyJsonBody(body, fields.scan)
-    const relay = new RequestRelay({
-      request: {
-        requestId,
-        method: req.method ?? 'GET',
-        path,
-        headers: req.headers,
-        body: usageRequest.body,
-        // Parsed only if a translating adapter reads it.
-        get json() {
-          return json()
-        },
-        model,
-        stream: fields.stream,
-      },
-      stripUsageChunk: fields.stream && !usageRequest.clientAskedUsage,
-      res,
-      plan: plan.attempts,
-      adapterFor: (upstream) => deps.adapters.for(upstream),
-      clock,
-      closeConnection: deps.draining,
-      logger: deps.logger,
-    })
-    const onClose = (): void => {
-      if (!res.writableFinished) relay.clientGone()
-    }
-    res.on('close', onClose)
-    // The client may have left while its body was being scanned.
-    if (res.destroyed) relay.clientGone()
-    deps.relays?.add(relay)
-    try {
-      result = await relay.run()
-    } finally {
-      deps.relays?.delete(relay)
-    }
-    res.off('close', onClose)
-  } catch (error) {
-    // Anything but a GatewayError is the gateway's own bug: a 500 that names nothing internal, and its stack in the log.
-    const gatewayError = error instanceof GatewayError ? error : internalError(error)
-    if (gatewayError.code === 'internal_error') deps.logger.error('internal error', { requestId, ...internalErrorFields(gatewayError) })
-    // A response already under way cannot carry an error any more: cut it, so it is not taken for a whole one.
-    if (res.headersSent) res.destroy()
-    else answerRefusal(req, res, gatewayError, { requestId, clock, closeConnection: deps.draining() })
-    result = { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined, captured: undefined }
-  }
-  releaseBody()
-  inFlight.requests--
-  if (fields.stream) inFlight.streams--
-  const finished: RequestOutcome = {
-    requestId,
-    startedAt,
-    method: req.method ?? 'GET',
-    path: pathname,
-    clientIp: socket.remoteAddress ?? '',
-    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
-    identity: identity.kind === 'key' ? { kind: 'key', fingerprint: identity.fingerprint } : identity.fingerprint === undefined ? anonymous : { kind: 'anonymous', fingerprint: identity.fingerprint },
-    model: fields.model ?? pathname,
-    stream: fields.stream,
-    upstream: result.upstream?.name,
-    attempts: result.attempts,
-    status: result.status,
-    errorCode: result.errorCode,
-    firstByteMs: result.firstByteMs,
-    totalMs: clock.now() - start,
-    bytesIn: body?.length ?? 0,
-    bytesOut: socket.bytesWritten - bytesOutBefore,
-    // Only a JSON body is kept: an upload (audio, files) is neither readable in a record nor small.
-    requestBody: fields.scan === undefined ? null : body,
-    requestHeaders: redactHeaders(req.headers),
-    usage: undefined,
-    responseText: result.captured?.text,
-  }
-  const estimable = body !== null && body.length <= maxEstimatedBodyBytes
-  deps.observe(finished, outcomeUsage(result.status, result.captured, () => (estimable ? json() : null), deps.tokens))
+/** What is known of the request so far: filled in as the steps go, read by the outcome whichever step ended it. */
+interface Exchange {
+  /** Wall-clock start, ms since the epoch, and the monotonic one. */
+  readonly startedAt: number
+  readonly start: number
+  readonly bytesOutBefore: number
+  readonly identity: ClientIdentity
+  /** Which upstreams this identity may use, and which the gateway can reach: read by admission and the plan. */
+  readonly mayUse: (identity: ClientIdentity, upstream: UpstreamConfig) => boolean
+  readonly isAvailable: (upstream: UpstreamConfig) => boolean
+  body: Buffer | null
+  releaseBody: () => void
+  fields: RoutingFields
+  json: () => Readonly<Record<string, unknown>> | null
 }
 
-const anonymous = Object.freeze({ kind: 'anonymous' as const })
+const nothingToRelease = (): void => {}
+const noJson = (): null => null
+
+/** The upstreams to try, in order, for a request that may be relayed. */
+interface Plan {
+  readonly attempts: readonly UpstreamConfig[]
+  readonly model: string
+}
+
+export async function handleRelay(options: RelayRouteOptions): Promise<void> {
+  const exchange = beginExchange(options)
+  let result: RelayResult
+  try {
+    await readRequest(options, exchange)
+    const plan = planRelay(options, exchange)
+    result = await relay(options, exchange, plan)
+  } catch (error) {
+    result = refuse(options, error)
+  }
+  observeOutcome(options, exchange, result)
+}
+
+function beginExchange({ req, deps }: RelayRouteOptions): Exchange {
+  const { clock } = deps
+  const startedAt = clock.wallNow()
+  const start = clock.now()
+  const bytesOutBefore = req.socket.bytesWritten
+  deps.inFlight.requests++
+  return {
+    startedAt,
+    start,
+    bytesOutBefore,
+    // Nothing before the key: the identity comes from the head, and a stranger nobody serves is refused unread.
+    identity: deps.authenticator.authenticate(req.headers.authorization),
+    mayUse: deps.authenticator.mayUse.bind(deps.authenticator),
+    isAvailable: deps.adapters.has.bind(deps.adapters),
+    body: null,
+    releaseBody: nothingToRelease,
+    fields: noRoutingFields,
+    json: noJson,
+  }
+}
+
+/** Admission from the head, then the body (within its limit and the shared budget), then its routing fields. */
+async function readRequest({ req, res, target, deps }: RelayRouteOptions, exchange: Exchange): Promise<void> {
+  const { config, clock } = deps
+  const { identity } = exchange
+  const admission = admitRequest({
+    identity,
+    path: target.pathname,
+    upstreams: config.upstreams,
+    mayUse: exchange.mayUse,
+    isAvailable: exchange.isAvailable,
+    maxBodyBytes: config.maxBodyBytes,
+    maxAnonymousBodyBytes: config.maxAnonymousBodyBytes,
+  })
+  if (admission.kind === 'refuse') throw admission.error
+  const budget = identity.kind === 'key' ? deps.bodyBudget : deps.bodyBudget.anonymous
+  const reading = readBody(req, { limit: admission.limit, timeoutMs: config.bodyTimeoutMs, budget, clock })
+  // Only now, with the key checked and the size acceptable, is the body invited.
+  if (target.expectsContinue) res.writeContinue()
+  const read = await reading
+  exchange.body = read.body
+  exchange.releaseBody = read.release
+  exchange.fields = await routingFields(read.body, req.headers['content-type'])
+  if (exchange.fields.stream) deps.inFlight.streams++
+}
+
+/** The upstreams this client may use for this model or path, in the configured order; throws when there are none. */
+function planRelay({ target, deps }: RelayRouteOptions, exchange: Exchange): Plan {
+  const { config } = deps
+  const { fields, identity } = exchange
+  const model = fields.model ?? target.pathname
+  const plan = planAttempts({
+    target: { model: fields.model, path: target.pathname },
+    identity,
+    upstreams: config.upstreams,
+    policy: config.lbPolicy,
+    mayUse: exchange.mayUse,
+    isAvailable: exchange.isAvailable,
+    random: deps.random,
+  })
+  if (plan.kind === 'unauthorized') throw unauthorized(identity)
+  if (plan.kind === 'no_model') {
+    throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
+  }
+  return { attempts: plan.attempts, model }
+}
+
+/** Tries the planned upstreams until one's answer reaches the client; a client that leaves aborts it at once. */
+async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Exchange, plan: Plan): Promise<RelayResult> {
+  const { body, fields } = exchange
+  const path = target.pathname.slice(3) + target.query
+  const usageRequest = await requestStreamUsage(path, body, fields)
+  const json = lazyJsonBody(body, fields.scan)
+  exchange.json = json
+  const relay = new RequestRelay({
+    request: {
+      requestId: target.requestId,
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      body: usageRequest.body,
+      // Parsed only if a translating adapter reads it.
+      get json() {
+        return json()
+      },
+      model: plan.model,
+      stream: fields.stream,
+    },
+    stripUsageChunk: usageRequest.stripUsageChunk,
+    res,
+    plan: plan.attempts,
+    adapterFor: (upstream) => deps.adapters.for(upstream),
+    clock: deps.clock,
+    closeConnection: deps.draining,
+    logger: deps.logger,
+  })
+  const onClose = (): void => {
+    if (!res.writableFinished) relay.clientGone()
+  }
+  res.on('close', onClose)
+  // The client may have left while its body was being scanned.
+  if (res.destroyed) relay.clientGone()
+  deps.relays?.add(relay)
+  let result: RelayResult
+  try {
+    result = await relay.run()
+  } finally {
+    deps.relays?.delete(relay)
+  }
+  res.off('close', onClose)
+  return result
+}
+
+/** A refusal or failure before any upstream answered. Anything but a GatewayError is the gateway's own bug. */
+function refuse({ req, res, target, deps }: RelayRouteOptions, error: unknown): RelayResult {
+  const { requestId } = target
+  // A 500 that names nothing internal, and its stack in the log.
+  const gatewayError = error instanceof GatewayError ? error : internalError(error)
+  if (gatewayError.code === 'internal_error') deps.logger.error('internal error', { requestId, ...internalErrorFields(gatewayError) })
+  // A response already under way cannot carry an error any more: cut it, so it is not taken for a whole one.
+  if (res.headersSent) res.destroy()
+  else answerRefusal(req, res, gatewayError, { requestId, clock: deps.clock, closeConnection: deps.draining() })
+  return { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined, captured: undefined }
+}
+
+/** The request is over: its body and in-flight counts are let go, and its outcome goes to the observers. */
+function observeOutcome({ req, target, deps }: RelayRouteOptions, exchange: Exchange, result: RelayResult): void {
+  const { body, fields } = exchange
+  exchange.releaseBody()
+  deps.inFlight.requests--
+  if (fields.stream) deps.inFlight.streams--
+  const outcome = buildOutcome({
+    req,
+    requestId: target.requestId,
+    path: target.pathname,
+    identity: exchange.identity,
+    fields,
+    body,
+    requestHeaders: redactHeaders(req.headers),
+    startedAt: exchange.startedAt,
+    totalMs: deps.clock.now() - exchange.start,
+    bytesOut: req.socket.bytesWritten - exchange.bytesOutBefore,
+    result,
+  })
+  const estimable = body !== null && body.length <= maxEstimatedBodyBytes
+  deps.observe(outcome, outcomeUsage(result.status, result.captured, () => (estimable ? exchange.json() : null), deps.tokens))
+}

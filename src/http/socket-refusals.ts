@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { GatewayError } from '../errors/gateway-error.js'
-import { corsResponseHeaders } from './cors.js'
+import { corsResponseHeaders } from '../wire/cors.js'
 import { allowedMethods, methodNotAllowed } from './refused-methods.js'
 import { requestIdFor } from './request-id.js'
 

@@ -1,7 +1,8 @@
 // Metrics, alerts and the request log, assembled from the config: the gateway's built-in outcome observers.
 import type { GatewayConfig } from '../config/gateway-config.js'
 import type { Logger } from '../log/logger.js'
-import type { OutcomeObserver } from '../relay/request-outcome.js'
+import type { RecorderStats } from '../outcome/recorder.js'
+import type { OutcomeObserver } from '../outcome/request-outcome.js'
 import type { Clock } from '../time/clock.js'
 import { AlertCenter } from './alerts/alert-center.js'
 import { AlertHttp } from './alerts/alert-http.js'
@@ -16,14 +17,32 @@ import { configuredModels } from './metrics/metric-labels.js'
 import { metricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js'
 import { registerProcessMetrics } from './metrics/process-metrics.js'
 import type { RecordQueueStats } from './metrics/record-queue-stats.js'
-import type { WorkerLink } from '../cluster/worker-link.js'
+import type { AlertEvents } from './alerts/alert-events.js'
+import type { FamilySnapshot } from './metrics/metrics-snapshot.js'
+
+/** What observability needs of a worker's link to the primary (cluster/worker-link.ts gives it). */
+export interface PrimaryLink {
+  readonly alertEvents: AlertEvents
+  /** Every process's metrics, merged by the primary. */
+  scrapeAll(): Promise<readonly FamilySnapshot[]>
+  /** Answers the primary's snapshot requests from this worker's registry. */
+  serveSnapshots(local: () => readonly FamilySnapshot[]): void
+}
 
 export interface ObservabilityOptions {
   readonly config: GatewayConfig
   readonly logger: Logger
   readonly clock: Clock
   /** In a worker of `--workers N`: alert events and scrapes go to the primary, which answers for all. */
-  readonly link?: WorkerLink
+  readonly link?: PrimaryLink
+  /** The records store's queue: its counters become metrics, and it is watched for the store alert. */
+  readonly records?: RecordsWatched
+}
+
+export interface RecordsWatched {
+  readonly stats: () => RecorderStats
+  /** The store's name in alert messages (its dbtype). */
+  readonly store: string
 }
 
 export interface Observability {
@@ -35,8 +54,6 @@ export interface Observability {
   readonly endpoint: MetricsEndpoint
   readonly metrics: GatewayMetrics
   readonly alerts: AlertCenter
-  /** Connects the record writer: its counters become metrics, and its queue is watched for the store alert. */
-  attachRecordQueue(stats: RecordQueueStats, store?: string): void
   /** Sends what is on its way (within the deadline), then stops timers and connections. */
   close(deadlineMs: number): Promise<void>
 }
@@ -66,7 +83,7 @@ export function startObservability(options: ObservabilityOptions): Observability
   const lateUsage: OutcomeObserver[] = [metrics.observeUsage]
   const lateUsageLog = lateUsageLogObserver(logger)
   if (lateUsageLog !== undefined) lateUsage.push(lateUsageLog)
-  const watches: Array<{ stop(): void }> = []
+  const recordsWatch = options.records === undefined ? undefined : watchRecords(options.records, metrics, { config, clock, events: alertTarget })
 
   return {
     observers,
@@ -75,15 +92,20 @@ export function startObservability(options: ObservabilityOptions): Observability
     endpoint: metricsEndpoint(config.metrics.key, link === undefined ? async () => metrics.registry.snapshot() : () => link.scrapeAll()),
     metrics,
     alerts,
-    attachRecordQueue(stats, store = 'records') {
-      metrics.attachRecordQueue(stats)
-      watches.push(watchRecordQueue({ stats, store, backlog: config.alerts.storeBacklog, intervalMs: config.alerts.storeCheckIntervalMs, clock, events: alertTarget }))
-    },
     async close(deadlineMs) {
-      for (const watch of watches) watch.stop()
+      recordsWatch?.stop()
       processMetrics.stop()
       await alerts.close(deadlineMs)
       await http.close()
     },
   }
+}
+
+/** The store's counters become metrics, and its queue is checked on an interval for the store alert. */
+function watchRecords(records: RecordsWatched, metrics: GatewayMetrics, on: { config: GatewayConfig; clock: Clock; events: AlertEvents }): { stop(): void } {
+  const read = records.stats
+  const stats: RecordQueueStats = { depth: () => read().queued, written: () => read().written, dropped: () => read().dropped }
+  metrics.attachRecordQueue(stats)
+  const { alerts } = on.config
+  return watchRecordQueue({ stats, store: records.store, backlog: alerts.storeBacklog, intervalMs: alerts.storeCheckIntervalMs, clock: on.clock, events: on.events })
 }

@@ -1,7 +1,7 @@
 // OutcomeDelivery: metrics, alerts and logs get every outcome at once; records wait for its own usage only.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
+import type { RequestOutcome, TokenUsage } from '../outcome/request-outcome.js'
 import { OutcomeDelivery } from './outcome-delivery.js'
 
 const outcome = (requestId: string): RequestOutcome => ({ requestId, usage: undefined }) as RequestOutcome

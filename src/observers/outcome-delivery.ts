@@ -2,7 +2,7 @@
 // need its token figures (records) once they are known. A token estimate still being counted (the tokenizer
 // may take seconds to load) holds back only that request's own figures, never another request's log line
 // or metrics.
-import type { OutcomeObserver, RequestOutcome, TokenUsage } from '../relay/request-outcome.js'
+import type { OutcomeObserver, RequestOutcome, TokenUsage } from '../outcome/request-outcome.js'
 
 export interface OutcomeDeliveryOptions {
   /** Run for every outcome as soon as it is pushed; while its usage is being estimated they see none. */

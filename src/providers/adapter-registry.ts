@@ -1,6 +1,6 @@
 // Which adapter serves each upstream type; a type without one is skipped at start with a warning.
 import type { UpstreamConfig, UpstreamType } from '../config/gateway-config.js'
-import type { UpstreamClients } from '../relay/upstream-clients.js'
+import type { UpstreamClients } from './upstream-clients.js'
 import { systemClock, type Clock } from '../time/clock.js'
 import { AnthropicAdapter } from './anthropic/anthropic-adapter.js'
 import { AzureAdapter } from './azure/azure-adapter.js'

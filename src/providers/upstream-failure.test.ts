@@ -7,7 +7,7 @@ import { errors } from 'undici'
 import { json, completion, startFakeUpstream, type FakeUpstream } from '../../tests/helpers/fake-upstream.js'
 import { chatRequest, RecordingSink, upstreamFrom } from '../../tests/helpers/recording-sink.js'
 import { GatewayError } from '../errors/gateway-error.js'
-import { UpstreamClients } from '../relay/upstream-clients.js'
+import { UpstreamClients } from './upstream-clients.js'
 import { OpenAIAdapter } from './openai/openai-adapter.js'
 import { toUpstreamError } from './upstream-failure.js'
 

@@ -2,7 +2,7 @@
 // error code), and at debug each attempt's start, commit and end. Nothing is built when the level is off.
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import type { Logger } from '../log/logger.js'
-import type { AttemptRecord } from './request-outcome.js'
+import type { AttemptRecord } from '../outcome/request-outcome.js'
 
 export class AttemptLog {
   readonly #logger: Logger

@@ -1,7 +1,7 @@
 // The response headers a client gets for a relayed answer: the upstream's, minus hop-by-hop and CORS,
 // plus ours. The upstream's own request id is kept as x-upstream-request-id.
-import { connectionTokens, hopByHopHeaders } from '../http/hop-by-hop.js'
-import { corsResponseHeaders } from '../http/cors.js'
+import { connectionTokens, hopByHopHeaders } from '../wire/hop-by-hop.js'
+import { corsResponseHeaders } from '../wire/cors.js'
 
 export function clientResponseHeaders(upstream: readonly string[], requestId: string, closeConnection: boolean): string[] {
   const out: string[] = []

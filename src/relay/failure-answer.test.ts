@@ -5,7 +5,7 @@ import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import type { UpstreamAnswer } from './attempt.js'
 import { failureAnswer, interruptedStreamErrorBody } from './failure-answer.js'
-import { redactorFor } from './secret-redactor.js'
+import { redactorFor } from '../secrets/secret-redactor.js'
 
 const upstreamKey = 'sk-upstream-secret-0123456789'
 

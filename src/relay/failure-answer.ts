@@ -2,9 +2,9 @@
 // (its status, its OpenAI-shaped body), else a gateway error that names no upstream and no key; and the
 // error event that ends a stream broken after its commit point, which names none either.
 import { GatewayError } from '../errors/gateway-error.js'
-import { connectionTokens, hopByHopHeaders } from '../http/hop-by-hop.js'
+import { connectionTokens, hopByHopHeaders } from '../wire/hop-by-hop.js'
 import type { UpstreamAnswer } from './attempt.js'
-import type { SecretRedactor } from './secret-redactor.js'
+import type { SecretRedactor } from '../secrets/secret-redactor.js'
 
 export interface FailureAnswer {
   readonly status: number

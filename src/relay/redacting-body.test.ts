@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { maxHeldBodyBytes, RedactingBody, withBodyChange, type WholeBody } from './redacting-body.js'
-import { SecretRedactor } from './secret-redactor.js'
+import { SecretRedactor } from '../secrets/secret-redactor.js'
 
 const key = 'sk-redacting-body-key-0042'
 const redactor = new SecretRedactor([key])

@@ -4,7 +4,7 @@
 import { GatewayError } from '../errors/gateway-error.js'
 import { decodedContent } from './decoded-content.js'
 import { HeldBody } from './held-body.js'
-import type { SecretRedactor } from './secret-redactor.js'
+import type { SecretRedactor } from '../secrets/secret-redactor.js'
 
 /** How the body the client gets differs from the upstream's, so the headers that describe it are replaced. */
 export interface BodyChange {

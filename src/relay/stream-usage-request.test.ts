@@ -1,7 +1,7 @@
 // requestStreamUsage: one field added or one value replaced in the client's bytes, and only for streamed completions.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { routingFields } from '../http/routing-fields.js'
+import { routingFields } from '../wire/routing-fields.js'
 import { requestStreamUsage } from './stream-usage-request.js'
 
 async function usage(text: string, path = '/chat/completions'): Promise<{ body: string | undefined; asked: boolean }> {
@@ -47,4 +47,18 @@ test('no change when not streaming, for other paths, or when stream_options is n
     assert.deepEqual(await usage(text, path), { body: text, asked: false }, text)
   }
   assert.equal((await usage('{"stream":true}', '/completions?x=1')).body, '{"stream_options":{"include_usage":true},"stream":true}')
+})
+
+test("the usage chunk is dropped from a stream only when the gateway asked for it, not the client", async () => {
+  const strip = async (text: string, path = '/chat/completions'): Promise<boolean> => {
+    const body = Buffer.from(text)
+    return (await requestStreamUsage(path, body, await routingFields(body, 'application/json'))).stripUsageChunk
+  }
+  assert.equal(await strip('{"stream":true}'), true)
+  assert.equal(await strip('{"stream":true,"stream_options":{"include_usage":false}}'), true)
+  assert.equal(await strip('{"stream":true,"stream_options":{"include_usage":true}}'), false)
+  assert.equal(await strip('{"stream":false}'), false)
+  assert.equal(await strip('{"model":"m"}'), false)
+  // Other paths' bodies are sent unchanged; the client did not ask for usage there either.
+  assert.equal(await strip('{"stream":true}', '/embeddings'), true)
 })

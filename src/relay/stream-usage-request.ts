@@ -1,8 +1,8 @@
 // Asks an OpenAI-compatible upstream to report usage at the end of a stream (stream_options.include_usage),
 // changing the client's body as little as possible: one field added or one value replaced, every other byte
 // kept. Works on the scanner's positions, so the body is never parsed.
-import type { RoutingFields } from '../http/routing-fields.js'
-import { scanJsonObjectInSlices, type JsonSpan } from '../http/scan-json-object.js'
+import type { RoutingFields } from '../wire/routing-fields.js'
+import { scanJsonObjectInSlices, type JsonSpan } from '../wire/scan-json-object.js'
 
 /** Paths whose streams report usage only when asked. */
 const usagePaths = new Set(['/chat/completions', '/completions'])
@@ -11,9 +11,16 @@ export interface StreamUsageRequest {
   readonly body: Buffer | null
   /** The client asked for usage itself, so it must receive the usage chunk. */
   readonly clientAskedUsage: boolean
+  /** The usage-only chunk of the stream is the gateway's own request, not the client's: the relay drops it. */
+  readonly stripUsageChunk: boolean
 }
 
 export async function requestStreamUsage(path: string, body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>): Promise<StreamUsageRequest> {
+  const usage = await withUsageAsked(path, body, fields)
+  return { ...usage, stripUsageChunk: fields.stream && !usage.clientAskedUsage }
+}
+
+async function withUsageAsked(path: string, body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>): Promise<Omit<StreamUsageRequest, 'stripUsageChunk'>> {
   const scan = fields.scan
   if (body === null || scan === undefined || !fields.stream || !usagePaths.has(pathWithoutQuery(path))) {
     return { body, clientAskedUsage: false }

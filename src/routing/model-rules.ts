@@ -1,9 +1,9 @@
 // Per-upstream allow/deny rules: allow first (empty = everything), then deny. An entry starting with `/` is a
 // path entry and matches the request's URL path only (whatever its case, trailing slash or `;` parameters:
-// routing/path-entry-key.ts); any other entry matches the body's model only, exactly. A body's model is always
+// wire/path-entry-key.ts); any other entry matches the body's model only, exactly. A body's model is always
 // a model name, so a body cannot claim a path to reach an upstream opened for that path.
 import type { UpstreamConfig } from '../config/gateway-config.js'
-import { pathEntryKey } from './path-entry-key.js'
+import { pathEntryKey } from '../wire/path-entry-key.js'
 
 /** What the rules look at: the body's `model` (undefined when there is none) and the canonical URL path. */
 export interface RouteTarget {

@@ -1,7 +1,7 @@
 // The usage of a finished request: what the upstream reported, else an estimate for a successful
 // completion (counted on the token worker, hence possibly a promise).
-import type { TokenUsage } from '../relay/request-outcome.js'
-import type { CapturedResponse } from '../relay/response-capture.js'
+import type { TokenUsage } from '../outcome/request-outcome.js'
+import type { CapturedResponse } from './response-capture.js'
 import { promptTexts, roughCount, type TokenEstimator } from './token-estimator.js'
 
 export function outcomeUsage(

@@ -3,7 +3,7 @@ import { parseConfigText } from '../../src/config/load-config.js'
 import { startGateway, type RunningGateway } from '../../src/gateway.js'
 import { createLogger } from '../../src/log/logger.js'
 import { startRecording, type Recording } from '../../src/observers/recording/start-recording.js'
-import type { RequestOutcome } from '../../src/relay/request-outcome.js'
+import type { RequestOutcome } from '../../src/outcome/request-outcome.js'
 
 export interface RecordingGateway extends RunningGateway {
   readonly baseURL: string
@@ -23,8 +23,14 @@ export async function startRecordingGateway(yaml: string): Promise<RecordingGate
   const gateway = await startGateway({
     config,
     logger,
-    observers: [(outcome) => outcomes.push(outcome), recording.observe],
-    onShutdown: [() => recording.close(config.shutdownTimeoutMs)],
+    recorder: {
+      observe: (outcome) => {
+        outcomes.push(outcome)
+        recording.observe(outcome)
+      },
+      stats: recording.stats,
+      close: (deadlineMs) => recording.close(deadlineMs),
+    },
   })
   return { ...gateway, baseURL: `${gateway.url}/v1`, recording, outcomes, logs }
 }

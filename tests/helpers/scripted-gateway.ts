@@ -1,7 +1,7 @@
 // The real gateway in front of named upstreams, torn down with the test, and the client side the integration tests share.
 import type { TestContext } from 'node:test'
 import OpenAI from 'openai'
-import type { AttemptRecord } from '../../src/relay/request-outcome.js'
+import type { AttemptRecord } from '../../src/outcome/request-outcome.js'
 import { startFakeUpstream, type Behaviour, type FakeUpstream } from './fake-upstream.js'
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.js'
 

@@ -2,7 +2,7 @@
 import { parseConfigText } from '../../src/config/load-config.js'
 import { startGateway, type RunningGateway } from '../../src/gateway.js'
 import { createLogger } from '../../src/log/logger.js'
-import type { RequestOutcome } from '../../src/relay/request-outcome.js'
+import type { RequestOutcome } from '../../src/outcome/request-outcome.js'
 import type { Clock } from '../../src/time/clock.js'
 import type { TokenEstimator } from '../../src/tokens/token-estimator.js'
 
@@ -37,15 +37,16 @@ export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = {}
     ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
-    observers: [
-      (outcome) => {
+    recorder: {
+      observe: (outcome) => {
         outcomes.push(outcome)
         for (const waiter of waiters.splice(0)) {
           if (outcomes[waiter.index] !== undefined) waiter.resolve(outcomes[waiter.index] as RequestOutcome)
           else waiters.push(waiter)
         }
       },
-    ],
+      close: async () => {},
+    },
   })
   return {
     ...gateway,

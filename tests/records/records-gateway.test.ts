@@ -9,7 +9,7 @@ import { alwaysRedactedHeaders } from '../../src/config/records-schema.js'
 import { createLogger } from '../../src/log/logger.js'
 import type { StoredRecord } from '../../src/observers/recording/record-store.js'
 import { RecordStoreThread } from '../../src/observers/recording/record-store-thread.js'
-import type { RequestOutcome } from '../../src/relay/request-outcome.js'
+import type { RequestOutcome } from '../../src/outcome/request-outcome.js'
 import { completion, json, openaiError, sse, startFakeUpstream, streamOf, type FakeUpstream } from '../helpers/fake-upstream.js'
 import { eventually, startRecordingGateway, type RecordingGateway } from '../helpers/recording-gateway.js'
 

@@ -1,7 +1,7 @@
 // alertObserver: which finished requests become which alert events.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { AttemptRecord, RequestOutcome } from '../../relay/request-outcome.js'
+import type { AttemptRecord, RequestOutcome } from '../../outcome/request-outcome.js'
 import type { AlertEvents } from './alert-events.js'
 import { alertObserver } from './alert-observer.js'
 

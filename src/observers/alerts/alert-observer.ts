@@ -1,5 +1,5 @@
 // Turns each finished request into alert events: its attempts per upstream, and whether every upstream failed it.
-import type { AttemptRecord, OutcomeObserver, RequestOutcome } from '../../relay/request-outcome.js'
+import type { AttemptRecord, OutcomeObserver, RequestOutcome } from '../../outcome/request-outcome.js'
 import type { AlertEvents } from './alert-events.js'
 
 /** `modelLabel` maps a request's model to a bounded label (configured models, else `other`). */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createLogger } from '../../log/logger.js'
-import type { RequestOutcome } from '../../relay/request-outcome.js'
+import type { RequestOutcome } from '../../outcome/request-outcome.js'
 import { lateUsageLogObserver, requestLogObserver } from './request-log.js'
 
 const outcome = {

@@ -2,7 +2,7 @@
 // Built as a template rather than with JSON.stringify of an object, since it runs for every request: strings
 // that need no escaping skip JSON.stringify, and times are written from integers (formatting a float is slow).
 import type { Logger } from '../../log/logger.js'
-import type { OutcomeObserver, RequestOutcome } from '../../relay/request-outcome.js'
+import type { OutcomeObserver, RequestOutcome } from '../../outcome/request-outcome.js'
 
 /** Printable ASCII without `"` and `\\`: the common case, written as is. */
 const plainText = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/

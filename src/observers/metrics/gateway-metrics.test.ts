@@ -1,7 +1,7 @@
 // GatewayMetrics.observe: what each kind of finished request adds, with bounded labels.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { AttemptRecord, RequestOutcome } from '../../relay/request-outcome.js'
+import type { AttemptRecord, RequestOutcome } from '../../outcome/request-outcome.js'
 import { hasSeries, parseSamples, sumOf, type Sample } from '../../../tests/helpers/prometheus-samples.js'
 import { GatewayMetrics } from './gateway-metrics.js'
 import { renderPrometheusText } from './prometheus-text.js'

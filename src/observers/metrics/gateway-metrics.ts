@@ -1,7 +1,7 @@
 // Every metric the gateway exports, by name, and the per-request observer that feeds them.
 // Per request the work is a few array and Map lookups on pre-resolved series: no label strings are built.
 import { errorCodes, type ErrorCode } from '../../errors/error-codes.js'
-import type { AttemptRecord, RequestOutcome } from '../../relay/request-outcome.js'
+import type { AttemptRecord, RequestOutcome } from '../../outcome/request-outcome.js'
 import { sinkKinds, suppressReasons, type AlertCounters, type SinkKind, type SuppressReason } from '../alerts/alert-counters.js'
 import { createInFlight, type InFlight } from './in-flight.js'
 import { routeIndex, routeLabels, statusClassIndex, statusClassLabels } from './metric-labels.js'

@@ -3,7 +3,7 @@
 import { extractClientKey } from '../../auth/authenticate.js'
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
 import { credentialSecrets, endpointCredentials, withoutCredentials } from '../../config/endpoint-credentials.js'
-import { SecretRedactor } from '../../relay/secret-redactor.js'
+import { SecretRedactor } from '../../secrets/secret-redactor.js'
 import { redactedValue } from './redact-headers.js'
 
 export interface LegacySecrets {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
 import { parseConfigText } from '../../config/load-config.js'
-import type { RequestOutcome } from '../../relay/request-outcome.js'
+import type { RequestOutcome } from '../../outcome/request-outcome.js'
 import { recordContextFor, toRecordRow } from './record-row.js'
 
 const clientKey = 'client-key-AAAA-0123456789'

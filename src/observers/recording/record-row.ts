@@ -1,7 +1,7 @@
 // One request record, built from a RequestOutcome by a pure mapping: names and fingerprints, never keys.
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
 import type { GatewayConfig, RecordsConfig, UpstreamCredential } from '../../config/gateway-config.js'
-import type { AttemptOutcome, RequestOutcome } from '../../relay/request-outcome.js'
+import type { AttemptOutcome, RequestOutcome } from '../../outcome/request-outcome.js'
 import { redactHeaders } from './redact-headers.js'
 import { storedTextOf, storedTextOfBytes } from './stored-text.js'
 

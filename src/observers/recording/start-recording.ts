@@ -1,8 +1,8 @@
-// Request recording as the gateway runs it: store, writer and upkeep built from the config, as one observer.
+// Request recording as the gateway runs it: store, writer and upkeep built from the config, as one Recorder.
 import { dirname, isAbsolute, resolve } from 'node:path'
 import type { GatewayConfig } from '../../config/gateway-config.js'
 import type { Logger } from '../../log/logger.js'
-import type { OutcomeObserver } from '../../relay/request-outcome.js'
+import type { Recorder } from '../../outcome/recorder.js'
 import { systemClock, type Clock } from '../../time/clock.js'
 import { MaintenanceJob } from './maintenance-job.js'
 import { recordContextFor, toRecordRow } from './record-row.js'
@@ -11,17 +11,16 @@ import { RecordStoreThread } from './record-store-thread.js'
 import { timeOrderedUid } from '../../time/time-ordered-uid.js'
 import { RecordWriter, type RecordWriterCounters } from './record-writer.js'
 
-export interface Recording {
-  /** Give this to the gateway: it maps the outcome and queues the row, and returns at once. */
-  readonly observe: OutcomeObserver
-  /** For metrics: rows queued now, written, dropped, failed batch writes, spilled. */
+/**
+ * Give this to the gateway: `observe` maps the outcome and queues the row, and returns at once; `close` flushes
+ * queued rows (for at most `deadlineMs`), then closes the database.
+ */
+export interface Recording extends Recorder {
+  readonly stats: NonNullable<Recorder['stats']>
+  /** Rows queued now, written, dropped, failed batch writes, spilled. */
   counters(): RecordWriterCounters
-  /** True once the database has first been reached and its schema is in place: for /readyz. */
-  schemaReady(): boolean
   /** Resolves once the schema is in place. */
   readonly ready: Promise<void>
-  /** Flushes queued rows (for at most `deadlineMs`), then closes the database. */
-  close(deadlineMs: number): Promise<void>
 }
 
 export interface RecordingOptions {
@@ -67,7 +66,10 @@ export function startRecording(options: RecordingOptions): Recording | undefined
   return {
     observe: (outcome) => writer.enqueue(toRecordRow(outcome, context)),
     counters: () => writer.counters(),
-    schemaReady: () => schemaReady,
+    stats() {
+      const { queued, written, dropped } = writer.counters()
+      return { ready: schemaReady, queued, written, dropped }
+    },
     ready: writer.ready,
     close(deadlineMs) {
       closing ??= (async () => {

@@ -6,7 +6,7 @@ import { hang, json, startFakeUpstream, type FakeUpstream } from '../../../tests
 import { waitFor } from '../../../tests/helpers/wait-for.js'
 import { chatRequest, RecordingSink, sseData, upstreamFrom } from '../../../tests/helpers/recording-sink.js'
 import { GatewayError } from '../../errors/gateway-error.js'
-import { UpstreamClients } from '../../relay/upstream-clients.js'
+import { UpstreamClients } from '../upstream-clients.js'
 import { systemClock, type Clock } from '../../time/clock.js'
 import { AnthropicAdapter } from './anthropic-adapter.js'
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { completion, json, sse, startFakeUpstream, streamOf, type FakeUpstream } from '../../../tests/helpers/fake-upstream.js'
 import { chatRequest, RecordingSink, upstreamFrom } from '../../../tests/helpers/recording-sink.js'
-import { UpstreamClients } from '../../relay/upstream-clients.js'
+import { UpstreamClients } from '../upstream-clients.js'
 import { AzureAdapter } from './azure-adapter.js'
 
 let fake: FakeUpstream

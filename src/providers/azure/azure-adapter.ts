@@ -1,9 +1,9 @@
 // The Azure OpenAI adapter: the OpenAI pass-through with Azure's deployment URLs, api-version and api-key header.
 import type { Dispatcher } from 'undici'
 import type { UpstreamConfig } from '../../config/gateway-config.js'
-import type { UpstreamClients } from '../../relay/upstream-clients.js'
-import { PassThroughHandler } from '../openai/openai-adapter.js'
-import { buildUpstreamHeaders, type Authorize } from '../openai/upstream-headers.js'
+import type { UpstreamClients } from '../upstream-clients.js'
+import { PassThroughHandler } from '../pass-through-handler.js'
+import { buildUpstreamHeaders, type Authorize } from '../upstream-headers.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../provider-adapter.js'
 import { splitEndpoint } from '../split-endpoint.js'
 import { azurePath } from './azure-path.js'

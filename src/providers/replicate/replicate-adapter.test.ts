@@ -7,7 +7,7 @@ import { fakeReplicate, outputEvents, predictionId, succeeded } from '../../../t
 import { ManualClock } from '../../time/manual-clock.js'
 import { waitFor } from '../../../tests/helpers/wait-for.js'
 import { GatewayError } from '../../errors/gateway-error.js'
-import { UpstreamClients } from '../../relay/upstream-clients.js'
+import { UpstreamClients } from '../upstream-clients.js'
 import { systemClock } from '../../time/clock.js'
 import { ReplicateAdapter } from './replicate-adapter.js'
 

@@ -1,7 +1,7 @@
 // The Replicate adapter: OpenAI chat completions served by a prediction on a Mixtral-style language model.
 import type { UpstreamConfig } from '../../config/gateway-config.js'
 import { GatewayError } from '../../errors/gateway-error.js'
-import type { UpstreamClients } from '../../relay/upstream-clients.js'
+import type { UpstreamClients } from '../upstream-clients.js'
 import type { Clock } from '../../time/clock.js'
 import { chatRequestOf } from '../chat-request.js'
 import { finishedAttempt, OpenAIResponseWriter } from '../openai-response-writer.js'

@@ -1,8 +1,8 @@
 // Which client headers reach an upstream, and the upstream's credential header.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { UpstreamConfig, UpstreamCredential } from '../../config/gateway-config.js'
-import { connectionTokens, hopByHopHeaders } from '../../http/hop-by-hop.js'
-import type { UpstreamRequest } from '../provider-adapter.js'
+import type { UpstreamConfig, UpstreamCredential } from '../config/gateway-config.js'
+import { connectionTokens, hopByHopHeaders } from '../wire/hop-by-hop.js'
+import type { UpstreamRequest } from './provider-adapter.js'
 
 /** Forwarded by default (the predecessor sent only Authorization, Content-Type and Host). */
 const defaultForwarded = ['content-type', 'accept', 'openai-beta'] as const
@@ -105,11 +105,4 @@ export function buildTranslatedHeaders(request: Pick<UpstreamRequest, 'headers' 
 
 function ownNames(own: readonly string[]): string[] {
   return own.filter((_, i) => i % 2 === 0)
-}
-
-/** The client's key from `Authorization: Bearer <key>`, for `sk: asis` upstreams whose key goes in another header. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  if (authorization === undefined) return undefined
-  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim())
-  return match === null ? authorization.trim() : (match[1] as string)
 }

@@ -1,7 +1,7 @@
 // maskKey: every key is shown the same way, as its fingerprint, and no character of it shows.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { keyDigest, keyFingerprint } from '../auth/key-digest.js'
+import { keyDigest, keyFingerprint } from './key-digest.js'
 import { maskKey } from './mask-key.js'
 
 test('keys of any length are shown in the same form: their fingerprint', () => {

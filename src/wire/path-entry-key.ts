@@ -2,7 +2,7 @@
 // they take for the same path (Azure and Express ignore case, servlet containers drop `;` parameters, many
 // frameworks ignore or redirect a trailing slash), so a deny entry must hold against every spelling that some
 // upstream could read as the path it names.
-import { canonicalPath } from '../http/canonical-path.js'
+import { canonicalPath } from './canonical-path.js'
 
 /** e.g. `/v1/Files/`, `/v1/files;x=1`, `/v1/fil%65s` and `/V1//files` all give `/v1/files`. */
 export function pathEntryKey(path: string): string {

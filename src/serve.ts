@@ -1,11 +1,11 @@
 // `serve`: one gateway process (with its records), as the only process or as one worker of `--workers N`.
-import type { WorkerLink } from '../cluster/worker-link.js'
-import type { GatewayConfig } from '../config/gateway-config.js'
-import { startGateway, type RunningGateway } from '../gateway.js'
-import type { Logger } from '../log/logger.js'
-import { startRecording } from '../observers/recording/start-recording.js'
-import { logListening } from './listening-banner.js'
-import { forcedExitCode, onStopSignals } from './stop-signals.js'
+import type { WorkerLink } from './cluster/worker-link.js'
+import type { GatewayConfig } from './config/gateway-config.js'
+import { startGateway, type RunningGateway } from './gateway.js'
+import type { Logger } from './log/logger.js'
+import { startRecording } from './observers/recording/start-recording.js'
+import { logListening } from './cli/listening-banner.js'
+import { forcedExitCode, onStopSignals } from './cli/stop-signals.js'
 
 export interface ServeOptions {
   readonly config: GatewayConfig
@@ -25,20 +25,12 @@ export async function serve(options: ServeOptions): Promise<number> {
     gateway = await startGateway({
       config,
       logger,
-      observers: recording === undefined ? [] : [recording.observe],
-      onShutdown: recording === undefined ? [] : [() => recording.close(config.shutdownTimeoutMs)],
-      ...(recording === undefined ? {} : { recordsReady: () => recording.schemaReady() }),
+      ...(recording === undefined ? {} : { recorder: recording }),
       ...(link === undefined ? {} : { link }),
     })
   } catch (error) {
     await recording?.close(0)
     throw error
-  }
-  if (recording !== undefined) {
-    gateway.observability.attachRecordQueue(
-      { depth: () => recording.counters().queued, written: () => recording.counters().written, dropped: () => recording.counters().dropped },
-      config.dbType,
-    )
   }
   if (link === undefined) logListening(options.out, config, gateway.url, 1)
   else link.announceListening(gateway.url)

@@ -2,7 +2,7 @@
 // upstream may echo them: plain, JSON-escaped (with `\/` and `\uXXXX` variants) and URL-encoded.
 import { credentialSecrets } from '../config/endpoint-credentials.js'
 import type { UpstreamConfig } from '../config/gateway-config.js'
-import { bearerToken } from '../providers/openai/upstream-headers.js'
+import { bearerToken } from '../wire/bearer-token.js'
 
 export const redactedMarker = '[redacted]'
 

@@ -1,0 +1,63 @@
+// The RequestOutcome of one client request, built once its response has ended, from what the edge read and what
+// the relay did (or the refusal that ended it early).
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { ClientIdentity } from '../auth/authenticate.js'
+import type { OutcomeIdentity, RequestOutcome } from '../outcome/request-outcome.js'
+import type { RoutingFields } from '../wire/routing-fields.js'
+import type { RelayResult } from './relay-request.js'
+
+export interface OutcomeParts {
+  readonly req: IncomingMessage
+  readonly requestId: string
+  /** The canonical path the client asked for. */
+  readonly path: string
+  readonly identity: ClientIdentity
+  /** What the body said for routing; `noRoutingFields` when it was not read. */
+  readonly fields: RoutingFields
+  /** The request body, when it was read. */
+  readonly body: Buffer | null
+  /** The client's headers with credentials already replaced (http/redact-headers.ts). */
+  readonly requestHeaders: IncomingHttpHeaders
+  /** Wall-clock start, ms since the epoch. */
+  readonly startedAt: number
+  readonly totalMs: number
+  readonly bytesOut: number
+  readonly result: RelayResult
+}
+
+/** Without its usage: that is known when an estimate is counted (tokens/outcome-usage.ts). */
+export function buildOutcome(parts: OutcomeParts): RequestOutcome {
+  const { req, fields, body, result } = parts
+  return {
+    requestId: parts.requestId,
+    startedAt: parts.startedAt,
+    method: req.method ?? 'GET',
+    path: parts.path,
+    clientIp: req.socket.remoteAddress ?? '',
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
+    identity: outcomeIdentity(parts.identity),
+    model: fields.model ?? parts.path,
+    stream: fields.stream,
+    upstream: result.upstream?.name,
+    attempts: result.attempts,
+    status: result.status,
+    errorCode: result.errorCode,
+    firstByteMs: result.firstByteMs,
+    totalMs: parts.totalMs,
+    bytesIn: body?.length ?? 0,
+    bytesOut: parts.bytesOut,
+    // Only a JSON body is kept: an upload (audio, files) is neither readable in a record nor small.
+    requestBody: fields.scan === undefined ? null : body,
+    requestHeaders: parts.requestHeaders,
+    usage: undefined,
+    responseText: result.captured?.text,
+  }
+}
+
+const anonymous: OutcomeIdentity = Object.freeze({ kind: 'anonymous' as const })
+
+/** A key's fingerprint, never the key or its full digest. */
+function outcomeIdentity(identity: ClientIdentity): OutcomeIdentity {
+  if (identity.kind === 'key') return { kind: 'key', fingerprint: identity.fingerprint }
+  return identity.fingerprint === undefined ? anonymous : { kind: 'anonymous', fingerprint: identity.fingerprint }
+}
