@@ -144,7 +144,7 @@ async function readRequest({ req, res, target, deps }: RelayRouteOptions, exchan
   if (target.expectsContinue) res.writeContinue()
   const read = await reading
   exchange.body = read.body
-  exchange.releaseBody = read.release
+  exchange.releaseBody = () => read.release()
   exchange.fields = await routingFields(read.body, req.headers['content-type'])
   if (exchange.fields.stream) deps.inFlight.streams++
 }

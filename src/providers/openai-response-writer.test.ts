@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { RecordingSink, sseData } from '../../tests/helpers/recording-sink.js'
 import { GatewayError } from '../errors/gateway-error.js'
-import { chunkOf } from './openai-chat.js'
+import { chunkOf, type ChatCompletionChunk, type OpenAIErrorBody } from './openai-chat.js'
 import { keptUpstreamHeaders, OpenAIResponseWriter } from './openai-response-writer.js'
 
 const identity = { id: 'c1', created: 1, model: 'm' }
@@ -22,7 +22,7 @@ test('held chunks start nothing; the first written chunk starts the stream and c
   writer.endStream()
   const response = await sink.finished
   assert.deepEqual(
-    sseData(response.body).map((d) => (d === '[DONE]' ? d : JSON.parse(d).choices[0].delta)),
+    sseData(response.body).map((d) => (d === '[DONE]' ? d : (JSON.parse(d) as ChatCompletionChunk).choices[0]?.delta)),
     [{ role: 'assistant', content: '' }, { content: 'Hi' }, '[DONE]'],
   )
 })
@@ -35,7 +35,7 @@ test('an error before the stream started can still be a whole error answer', asy
   const response = await sink.finished
   assert.equal(response.status, 529)
   assert.equal(sink.header('content-length'), String(Buffer.byteLength(response.body)))
-  assert.equal(JSON.parse(response.body).error.code, 'overloaded_error')
+  assert.equal((JSON.parse(response.body) as OpenAIErrorBody).error.code, 'overloaded_error')
   writer.fail(new GatewayError('upstream_error', 'late'))
   assert.equal((await sink.finished).error, undefined, 'nothing is reported after the end')
 })

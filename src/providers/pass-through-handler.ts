@@ -9,6 +9,8 @@ import { toUpstreamError } from './upstream-failure.js'
 /**
  * An undici dispatch handler in its raw-header form (no per-response header object is built),
  * forwarding to a ResponseSink.
+ * The callbacks are undici's legacy ones on purpose: undici 7 calls them itself, and adapts a handler written
+ * with the new API (onRequestStart, onResponseStart...) onto them by parsing every response's headers into an object.
  */
 export class PassThroughHandler implements Dispatcher.DispatchHandler, AttemptControl {
   readonly #sink: ResponseSink
@@ -31,7 +33,7 @@ export class PassThroughHandler implements Dispatcher.DispatchHandler, AttemptCo
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     this.#resumeFn = resume
-    const headers: string[] = new Array(rawHeaders.length)
+    const headers: string[] = new Array<string>(rawHeaders.length)
     for (let i = 0; i < rawHeaders.length; i += 2) {
       headers[i] = (rawHeaders[i] as Buffer).toString('latin1').toLowerCase()
       headers[i + 1] = (rawHeaders[i + 1] as Buffer).toString('latin1')
@@ -70,6 +72,7 @@ export class PassThroughHandler implements Dispatcher.DispatchHandler, AttemptCo
     // Not connected yet: undici calls onConnect only once a socket is ready, which for a host that drops
     // packets means its connect timeout. End the attempt now; the request is cancelled when undici gets to it.
     this.#pendingAbort = error
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- undici 7 runs the new API through these, plus a header object
     this.onError(error)
   }
 

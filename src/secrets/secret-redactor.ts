@@ -154,6 +154,7 @@ export function formsOf(secret: string): string[] {
 const hexCases = ['lower', 'upper'] as const
 
 /** A character some JSON encoder escapes: controls, the quote, the backslash, `/`, `&<>`, U+2028/9, non-ASCII. */
+// eslint-disable-next-line no-control-regex -- control characters are among those a JSON encoder escapes
 const jsonEscapable = /[\u0000-\u001f"\\/&<>\u007f-\uffff]/
 
 /**

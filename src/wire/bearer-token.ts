@@ -4,5 +4,5 @@
 export function bearerToken(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined
   const match = /^Bearer\s+(.+)$/i.exec(authorization.trim())
-  return match === null ? authorization.trim() : (match[1] as string)
+  return match === null ? authorization.trim() : match[1]
 }

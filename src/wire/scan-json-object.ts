@@ -102,8 +102,6 @@ class ObjectScanner {
   /** Scans tokens until `until` is passed; true when the scan is over (`result` is then set). */
   advance(until: number): boolean {
     if (this.#failed) return true
-    const body = this.#body
-    const end = this.#end
     let i = this.#i
     while (true) {
       const next = this.#stringStart !== -1 ? this.#string(i, until) : this.#nextToken(i, until)

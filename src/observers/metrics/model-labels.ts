@@ -38,6 +38,7 @@ export class ModelLabels {
 }
 
 /** Control characters (C0, DEL, C1) and, under the `u` flag, only lone surrogates (a pair is one code point). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they never become a label
 const unfit = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/u
 
 /**

@@ -8,6 +8,7 @@ import { chatRequest, RecordingSink, sseData, upstreamFrom } from '../../../test
 import { GatewayError } from '../../errors/gateway-error.js'
 import { UpstreamClients } from '../upstream-clients.js'
 import { systemClock, type Clock } from '../../time/clock.js'
+import type { ChatCompletion, ChatCompletionChunk, OpenAIErrorBody } from '../openai-chat.js'
 import { AnthropicAdapter } from './anthropic-adapter.js'
 
 const clock: Clock = { ...systemClock, wallNow: () => 1_700_000_000_000 }
@@ -52,7 +53,7 @@ test('non-stream: POST {endpoint}/messages with x-api-key and anthropic-version;
   assert.equal(sink.header('content-type'), 'application/json')
   assert.equal(sink.header('request-id'), 'req_011CSHoEeqs5C35K2UUqR7Fy')
   assert.equal(sink.header('content-length'), String(Buffer.byteLength(response.body)))
-  const completion = JSON.parse(response.body)
+  const completion = JSON.parse(response.body) as ChatCompletion
   assert.equal(completion.object, 'chat.completion')
   assert.equal(completion.created, 1_700_000_000)
   assert.equal(completion.choices[0].message.content, 'Hello!')
@@ -70,12 +71,12 @@ test('stream: Accept text/event-stream, chunks in SSE, [DONE] last', async () =>
   assert.equal(sink.header('content-type'), 'text/event-stream; charset=utf-8')
   const data = sseData(response.body)
   assert.equal(data.at(-1), '[DONE]')
-  const chunks = data.slice(0, -1).map((d) => JSON.parse(d))
+  const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as ChatCompletionChunk)
   assert.deepEqual(
     chunks.map((c) => [c.choices[0]?.delta, c.choices[0]?.finish_reason ?? null]),
     [[{ role: 'assistant', content: '' }, null], [{ content: 'Hel' }, null], [{ content: 'lo' }, null], [{}, 'stop'], [undefined, null]],
   )
-  assert.deepEqual(chunks.at(-1).usage, { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18, prompt_tokens_details: { cached_tokens: 0 } })
+  assert.deepEqual(chunks.at(-1)?.usage, { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18, prompt_tokens_details: { cached_tokens: 0 } })
 })
 
 test('an Anthropic 400 is reported as 400 with an OpenAI error body', async () => {
@@ -93,7 +94,7 @@ test('an overloaded_error event before any content is answered as 529 (a status 
   adapter.send(chatRequest({ ...question, stream: true }), upstream(), sink)
   const response = await sink.finished
   assert.equal(response.status, 529)
-  assert.equal(JSON.parse(response.body).error.code, 'overloaded_error')
+  assert.equal((JSON.parse(response.body) as OpenAIErrorBody).error.code, 'overloaded_error')
   await fake.requests.at(-1)?.aborted
 })
 
@@ -124,7 +125,7 @@ test('a malformed request is answered 400 without calling Anthropic; an untransl
   adapter.send(chatRequest({ model: 'm', messages: 'hi' }), upstream(), malformed)
   const answer = await malformed.finished
   assert.equal(answer.status, 400)
-  assert.equal(JSON.parse(answer.body).error.param, 'messages')
+  assert.equal((JSON.parse(answer.body) as OpenAIErrorBody).error.param, 'messages')
   const unsupported = new RecordingSink()
   adapter.send(chatRequest({ ...question, n: 3 }), upstream(), unsupported)
   const failed = await unsupported.finished

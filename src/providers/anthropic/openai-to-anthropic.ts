@@ -187,7 +187,10 @@ function assistantBlocks(message: JsonRecord, at: string): AnthropicRequestBlock
 
 function toolUseBlock(call: unknown, at: string): AnthropicToolUseBlock {
   if (!isRecord(call)) throw invalid(`${at} must be an object`, at)
-  if (call['type'] !== undefined && call['type'] !== 'function') throw unsupported(`tool calls of type ${String(call['type'])}`)
+  const type = call['type']
+  if (type !== undefined && type !== 'function') {
+    throw unsupported(`tool calls of type ${typeof type === 'string' ? type : JSON.stringify(type)}`)
+  }
   const id = stringField(call, 'id')
   const fn = recordField(call, 'function')
   const name = fn === undefined ? undefined : stringField(fn, 'name')

@@ -1,5 +1,4 @@
 // The Azure OpenAI adapter: the OpenAI pass-through with Azure's deployment URLs, api-version and api-key header.
-import type { Dispatcher } from 'undici'
 import type { UpstreamConfig } from '../../config/gateway-config.js'
 import type { UpstreamClients } from '../upstream-clients.js'
 import { PassThroughHandler } from '../pass-through-handler.js'
@@ -34,7 +33,7 @@ export class AzureAdapter implements ProviderAdapter {
     const handler = new PassThroughHandler(sink, upstream.name)
     this.#clients.pool(origin).dispatch(
       {
-        method: request.method as Dispatcher.HttpMethod,
+        method: request.method,
         path,
         headers: buildUpstreamHeaders(request.headers, upstream, request.requestId, azureAuthorization),
         body: request.body,

@@ -1,5 +1,4 @@
 // The OpenAI-compatible pass-through adapter: bytes unchanged in both directions, over undici dispatch().
-import type { Dispatcher } from 'undici'
 import type { UpstreamConfig } from '../../config/gateway-config.js'
 import type { UpstreamClients } from '../upstream-clients.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../provider-adapter.js'
@@ -20,7 +19,7 @@ export class OpenAIAdapter implements ProviderAdapter {
     const handler = new PassThroughHandler(sink, upstream.name)
     this.#clients.pool(origin).dispatch(
       {
-        method: request.method as Dispatcher.HttpMethod,
+        method: request.method,
         path: basePath + request.path,
         headers: buildUpstreamHeaders(request.headers, upstream, request.requestId),
         body: request.body,

@@ -9,6 +9,7 @@ import { waitFor } from '../../../tests/helpers/wait-for.js'
 import { GatewayError } from '../../errors/gateway-error.js'
 import { UpstreamClients } from '../upstream-clients.js'
 import { systemClock } from '../../time/clock.js'
+import type { ChatCompletion, ChatCompletionChunk, OpenAIErrorBody } from '../openai-chat.js'
 import { ReplicateAdapter } from './replicate-adapter.js'
 
 const model = 'mistralai/mixtral-8x7b-instruct-v0.1'
@@ -47,7 +48,7 @@ test('non-stream: create, poll urls.get until over, answer a chat completion wit
   })
   assert.equal(fake.requests[count + 1]?.headers['authorization'], 'Bearer r8_test')
   assert.equal(response.status, 200)
-  const completion = JSON.parse(response.body)
+  const completion = JSON.parse(response.body) as ChatCompletion
   assert.equal(completion.choices[0].message.content, 'Once upon a time')
   assert.equal(completion.choices[0].finish_reason, 'stop')
   assert.deepEqual(completion.usage, { prompt_tokens: 20, completion_tokens: 4, total_tokens: 24 })
@@ -68,7 +69,7 @@ test('stream: GET urls.stream as SSE; output events become chunks; with include_
   assert.equal(response.error, undefined)
   const data = sseData(response.body)
   assert.equal(data.at(-1), '[DONE]')
-  const chunks = data.slice(0, -1).map((d) => JSON.parse(d))
+  const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as ChatCompletionChunk)
   assert.deepEqual(
     chunks.map((c) => c.choices[0]?.delta ?? c.usage),
     [{ role: 'assistant', content: '' }, { content: 'Once' }, { content: ' upon' }, {}, { prompt_tokens: 20, completion_tokens: 2, total_tokens: 22 }],
@@ -81,7 +82,7 @@ test('a failed prediction is a 502 answer (a failed attempt)', async () => {
   adapter.send(chatRequest(question), upstream(), sink)
   const response = await sink.finished
   assert.equal(response.status, 502)
-  assert.deepEqual(JSON.parse(response.body).error, { message: 'The prediction failed: CUDA out of memory', type: 'server_error', param: null, code: 'prediction_failed' })
+  assert.deepEqual((JSON.parse(response.body) as OpenAIErrorBody).error, { message: 'The prediction failed: CUDA out of memory', type: 'server_error', param: null, code: 'prediction_failed' })
 })
 
 test('a stream error event before any output is a 502 answer', async () => {
@@ -90,7 +91,7 @@ test('a stream error event before any output is a 502 answer', async () => {
   adapter.send(chatRequest({ ...question, stream: true }), upstream(), sink)
   const response = await sink.finished
   assert.equal(response.status, 502)
-  assert.equal(JSON.parse(response.body).error.code, 'prediction_failed')
+  assert.equal((JSON.parse(response.body) as OpenAIErrorBody).error.code, 'prediction_failed')
 })
 
 test("Replicate's HTTP errors keep their status", async () => {
@@ -99,7 +100,7 @@ test("Replicate's HTTP errors keep their status", async () => {
   adapter.send(chatRequest(question), upstream(), sink)
   const response = await sink.finished
   assert.equal(response.status, 401)
-  assert.equal(JSON.parse(response.body).error.message, 'You did not pass a valid authentication token')
+  assert.equal((JSON.parse(response.body) as OpenAIErrorBody).error.message, 'You did not pass a valid authentication token')
 })
 
 test('a stream URL on a foreign host is not followed: the attempt fails and the prediction is canceled', async () => {
