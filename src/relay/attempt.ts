@@ -59,7 +59,7 @@ export class Attempt implements ResponseSink, AttemptContext {
   readonly writer: ClientWriter
   readonly #options: AttemptOptions
   readonly #deadlines: AttemptDeadlines
-  readonly #redactor: SecretRedactor
+  readonly redactor: SecretRedactor
   readonly #startedAt: number
   #resolve!: (result: AttemptResult) => void
   #control: AttemptControl | undefined
@@ -74,7 +74,7 @@ export class Attempt implements ResponseSink, AttemptContext {
   constructor(options: AttemptOptions) {
     this.#options = options
     this.#startedAt = options.clock.now()
-    this.#redactor = redactorFor(options.upstream, headerText(options.request.headers['authorization']))
+    this.redactor = redactorFor(options.upstream, headerText(options.request.headers['authorization']))
     this.result = new Promise((resolve) => {
       this.#resolve = resolve
     })
@@ -82,7 +82,7 @@ export class Attempt implements ResponseSink, AttemptContext {
     this.writer = new ClientWriter(options.res, {
       requestId: options.request.requestId,
       closeConnection: options.closeConnection,
-      redactor: this.#redactor,
+      redactor: this.redactor,
       onBlocked: () => this.#deadlines.pause(),
       onDrained: this.#guarded(() => {
         this.#deadlines.resume()
@@ -118,7 +118,7 @@ export class Attempt implements ResponseSink, AttemptContext {
   onResponseStart(status: number, headers: string[]): void {
     this.#status = status
     this.#headers = headers
-    this.#sink = bodySinkFor(this, { ...this.#options, status, headers, redactor: this.#redactor })
+    this.#sink = bodySinkFor(this, status, headers, this.#options)
   }
 
   onResponseData(chunk: Buffer): boolean {
@@ -217,7 +217,7 @@ export class Attempt implements ResponseSink, AttemptContext {
   /** Without the upstream's secrets (or, with `sk: asis`, the client's key): even a 2xx answer may quote them. */
   #captured(): CapturedResponse {
     const captured = this.#sink?.captured() ?? nothingCaptured
-    return captured.text === undefined ? captured : { usage: captured.usage, text: this.#redactor.redactText(captured.text) }
+    return captured.text === undefined ? captured : { usage: captured.usage, text: this.redactor.redactText(captured.text) }
   }
 
   #settle(result: AttemptResult): void {

@@ -13,29 +13,26 @@ import { statusFailsOver } from './failover-policy.js'
 import { HeldBody } from './held-body.js'
 import { RedactedBodySink } from './redacted-body-sink.js'
 import { RedactingBody } from './redacting-body.js'
-import type { SecretRedactor } from './secret-redactor.js'
 import { SseSink } from './sse-sink.js'
 
-export interface BodySinkChoice {
-  readonly status: number
-  readonly headers: readonly string[]
+/** What the attempt was asked to do, as far as choosing and making its sink goes. */
+export interface BodySinkSettings {
   readonly request: UpstreamRequest
   readonly upstream: UpstreamConfig
   readonly dialect: StreamDialect
   readonly stripUsageChunk: boolean
-  readonly redactor: SecretRedactor
 }
 
-export function bodySinkFor(context: AttemptContext, choice: BodySinkChoice): BodySink {
-  const { status, headers, upstream } = choice
+export function bodySinkFor(context: AttemptContext, status: number, headers: readonly string[], settings: BodySinkSettings): BodySink {
+  const { upstream, dialect, stripUsageChunk } = settings
+  const redactor = context.redactor
   if (statusFailsOver(status)) return new ErrorBodySink(upstream.name, status, headers)
-  if (status < 200 || status >= 300) return new RedactedBodySink(context, new RedactingBody(choice.redactor, headerOf(headers, 'content-encoding')), status)
+  if (status < 200 || status >= 300) return new RedactedBodySink(context, new RedactingBody(redactor, headerOf(headers, 'content-encoding')), status)
   const contentType = headerOf(headers, 'content-type')
   if (isEventStream(contentType)) {
-    const { dialect, stripUsageChunk, redactor } = choice
     return new SseSink(context, { upstreamName: upstream.name, dialect, stripUsageChunk, maxEventBytes: upstream.maxEventBytes, redactor })
   }
-  const held = commitsAtBodyEnd(choice.request.stream, contentType) ? new HeldBody(upstream.maxHeldBodyBytes) : undefined
+  const held = commitsAtBodyEnd(settings.request.stream, contentType) ? new HeldBody(upstream.maxHeldBodyBytes) : undefined
   return new DirectBodySink(context, held)
 }
 

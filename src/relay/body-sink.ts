@@ -3,6 +3,7 @@
 import type { GatewayError } from '../errors/gateway-error.js'
 import type { ClientWriter, ResponseHead } from './client-writer.js'
 import type { CapturedResponse } from './response-capture.js'
+import type { SecretRedactor } from './secret-redactor.js'
 
 /** An upstream's complete non-2xx answer, kept in case it becomes the client's answer. */
 export interface UpstreamAnswer {
@@ -20,6 +21,8 @@ export interface BodyFailure {
 /** The attempt's core, as a sink sees it. */
 export interface AttemptContext {
   readonly writer: ClientWriter
+  /** The upstream's secrets (and, with `sk: asis`, the client's key), cut from what may quote them. */
+  readonly redactor: SecretRedactor
   readonly committed: boolean
   /** The commit point: the client gets the status and headers now, and failover is over. */
   commit(head?: ResponseHead): void

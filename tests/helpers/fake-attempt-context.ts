@@ -12,8 +12,10 @@ export class FakeAttemptContext implements AttemptContext {
   readonly commits: Array<ResponseHead | undefined> = []
   readonly aborts: GatewayError[] = []
   finished = 0
+  readonly redactor: SecretRedactor
 
   constructor(redactor = new SecretRedactor([])) {
+    this.redactor = redactor
     this.writer = new ClientWriter(this.res.asServerResponse(), {
       requestId: 'req-1',
       closeConnection: false,
