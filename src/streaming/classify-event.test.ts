@@ -46,3 +46,10 @@ test('the opaque dialect commits at any event but still reads usage for records'
   assert.equal(classifyEvent('chat', event(JSON.stringify({ type: 'response.created', response: {} }))).visibility, 'held')
   assert.equal(classifyEvent('opaque', event('[DONE]')).visibility, 'done')
 })
+
+test('an opaque event that names no usage, choices or error is not parsed, and reads the same as if it were', () => {
+  const plain = event(JSON.stringify({ type: 'response.output_text.delta', delta: 'Hi' }))
+  assert.deepEqual(classifyEvent('opaque', plain), { visibility: 'visible', usageOnly: false, usage: undefined, text: undefined, toolCalls: undefined, error: false })
+  assert.equal(classifyEvent('opaque', event('{"type":"message_delta","usage":{"output_tokens":7}}')).usage?.completionTokens, 7)
+  assert.equal(classifyEvent('opaque', event('{"type":"x","\\u0065rror":{"message":"m"}}')).error, true)
+})

@@ -26,6 +26,9 @@ export function classifyEvent(dialect: StreamDialect, event: SseEvent): Classifi
   // `[DONE]` stays the end of a stream whatever the API, so a stream that is only `[DONE]` ends at once.
   if (event.data === '[DONE]') return done
   const errorEvent = event.event === 'error'
+  // Another API's event commits whatever it holds, and the tap reads only usage, choices and errors: data that names
+  // none of them (and escapes nothing that could spell one) says nothing to anyone here.
+  if (dialect === 'opaque' && !namesWhatTheTapReads(event.data)) return unread(errorEvent)
   let parsed: unknown
   try {
     parsed = JSON.parse(event.data)
@@ -54,6 +57,10 @@ export function classifyEvent(dialect: StreamDialect, event: SseEvent): Classifi
   const text = typeof d['content'] === 'string' ? d['content'] : undefined
   const toolCalls = Array.isArray(d['tool_calls']) ? (d['tool_calls'] as unknown[]) : undefined
   return { visibility, usageOnly, usage, text, toolCalls, error }
+}
+
+function namesWhatTheTapReads(data: string): boolean {
+  return data.includes('"usage"') || data.includes('"choices"') || data.includes('"error"') || data.includes('\\u')
 }
 
 function unread(error: boolean): ClassifiedEvent {
