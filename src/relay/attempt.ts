@@ -171,7 +171,8 @@ export class Attempt implements ResponseSink, AttemptContext {
     this.#afterDone = this.#options.clock.setTimeout(
       this.#guarded(() => {
         this.#afterDone = undefined
-        this.#control?.abort(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} kept its stream open after [DONE]`))
+        const name = this.#options.upstream.name
+        this.#control?.abort(new GatewayError('upstream_bad_response', `upstream ${name} kept its stream open after [DONE]`))
       }),
       afterDoneGraceMs,
     )

@@ -27,7 +27,9 @@ export function bodySinkFor(context: AttemptContext, status: number, headers: re
   const { upstream, dialect, stripUsageChunk } = settings
   const redactor = context.redactor
   if (statusFailsOver(status)) return new ErrorBodySink(upstream.name, status, headers)
-  if (status < 200 || status >= 300) return new RedactedBodySink(context, new RedactingBody(redactor, headerOf(headers, 'content-encoding')), status)
+  if (status < 200 || status >= 300) {
+    return new RedactedBodySink(context, new RedactingBody(redactor, headerOf(headers, 'content-encoding')), status)
+  }
   const contentType = headerOf(headers, 'content-type')
   if (isEventStream(contentType)) {
     return new SseSink(context, { upstreamName: upstream.name, dialect, stripUsageChunk, maxEventBytes: upstream.maxEventBytes, redactor })

@@ -22,7 +22,8 @@ test('a body that commits at its first byte is relayed chunk by chunk, as it is'
 test('a held body reaches the client only at its end, in one write, and its usage is read', () => {
   const context = new FakeAttemptContext()
   const sink = new DirectBodySink(context, new HeldBody(1024))
-  const body = JSON.stringify({ choices: [{ message: { content: 'hi' } }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })
+  const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }
+  const body = JSON.stringify({ choices: [{ message: { content: 'hi' } }], usage })
   sink.push(Buffer.from(body.slice(0, 10)))
   sink.push(Buffer.from(body.slice(10)))
   assert.equal(context.committed, false)

@@ -33,12 +33,13 @@ export class ErrorBodySink implements BodySink {
 
   end(): BodyFailure {
     const status = this.#status
-    const body = Buffer.concat(this.#chunks, this.#bytes)
+    const coded = Buffer.concat(this.#chunks, this.#bytes)
     this.#chunks = []
+    const body = decodedContent(coded, headerOf(this.#headers, 'content-encoding')) ?? Buffer.alloc(0)
     return {
       error: new GatewayError('upstream_status', `upstream ${this.#upstreamName} answered ${status}`, { status }),
       // Decoded so the answer's secrets can be cut if it becomes the client's; one that cannot be read is not relayed.
-      answer: { status, headers: this.#headers, body: decodedContent(body, headerOf(this.#headers, 'content-encoding')) ?? Buffer.alloc(0) },
+      answer: { status, headers: this.#headers, body },
     }
   }
 

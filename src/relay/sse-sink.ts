@@ -76,8 +76,8 @@ export class SseSink implements BodySink {
   end(): BodyFailure | undefined {
     if (!this.#context.committed) {
       if (!this.#done) {
-        const error = new GatewayError('upstream_truncated', `upstream ${this.#options.upstreamName} ended its stream before sending anything`)
-        return { error, answer: undefined }
+        const message = `upstream ${this.#options.upstreamName} ended its stream before sending anything`
+        return { error: new GatewayError('upstream_truncated', message), answer: undefined }
       }
       this.#context.commit({ stream: true })
       this.#writeHeld()
@@ -150,10 +150,9 @@ export class SseSink implements BodySink {
 
   /** An event over max_event_size: the attempt fails (fails over before the commit point, an error event after it). */
   #eventTooLarge(): boolean {
-    const limit = this.#options.maxEventBytes
-    this.#context.abort(
-      new GatewayError('upstream_bad_response', `upstream ${this.#options.upstreamName} sent an SSE event larger than max_event_size (${limit} bytes)`),
-    )
+    const { maxEventBytes, upstreamName } = this.#options
+    const message = `upstream ${upstreamName} sent an SSE event larger than max_event_size (${maxEventBytes} bytes)`
+    this.#context.abort(new GatewayError('upstream_bad_response', message))
     return false
   }
 }

@@ -49,7 +49,8 @@ test('the opaque dialect commits at any event but still reads usage for records'
 
 test('an opaque event that names no usage, choices or error is not parsed, and reads the same as if it were', () => {
   const plain = event(JSON.stringify({ type: 'response.output_text.delta', delta: 'Hi' }))
-  assert.deepEqual(classifyEvent('opaque', plain), { visibility: 'visible', usageOnly: false, usage: undefined, text: undefined, toolCalls: undefined, error: false })
+  const unparsed = { visibility: 'visible', usageOnly: false, usage: undefined, text: undefined, toolCalls: undefined, error: false }
+  assert.deepEqual(classifyEvent('opaque', plain), unparsed)
   assert.equal(classifyEvent('opaque', event('{"type":"message_delta","usage":{"output_tokens":7}}')).usage?.completionTokens, 7)
   assert.equal(classifyEvent('opaque', event('{"type":"x","\\u0065rror":{"message":"m"}}')).error, true)
 })

@@ -20,7 +20,14 @@ export interface ClassifiedEvent {
   readonly error: boolean
 }
 
-const done: ClassifiedEvent = { visibility: 'done', usageOnly: false, usage: undefined, text: undefined, toolCalls: undefined, error: false }
+const done: ClassifiedEvent = Object.freeze({
+  visibility: 'done',
+  usageOnly: false,
+  usage: undefined,
+  text: undefined,
+  toolCalls: undefined,
+  error: false,
+})
 
 export function classifyEvent(dialect: StreamDialect, event: SseEvent): ClassifiedEvent {
   // `[DONE]` stays the end of a stream whatever the API, so a stream that is only `[DONE]` ends at once.

@@ -47,7 +47,8 @@ export class EventReader {
  * endings); undefined for any other shape (several lines, other fields, comments, a byte order mark).
  */
 function singleDataLine(bytes: Buffer, start: number, end: number, lfOnly: boolean): string | undefined {
-  if (end - start < dataField.length + 2 || bytes.compare(dataField, 0, dataField.length, start, start + dataField.length) !== 0) return undefined
+  if (end - start < dataField.length + 2) return undefined
+  if (bytes.compare(dataField, 0, dataField.length, start, start + dataField.length) !== 0) return undefined
   let valueStart = start + dataField.length
   if (bytes[valueStart] === 32) valueStart++
   let lineEnd = lfOnly ? bytes.indexOf(10, valueStart) : valueStart
