@@ -56,10 +56,11 @@ export interface AttemptOptions {
 
 export class Attempt implements ResponseSink, AttemptContext {
   readonly result: Promise<AttemptResult>
+  /** Everything the client gets goes through it. */
   readonly writer: ClientWriter
+  readonly redactor: SecretRedactor
   readonly #options: AttemptOptions
   readonly #deadlines: AttemptDeadlines
-  readonly redactor: SecretRedactor
   readonly #startedAt: number
   #resolve!: (result: AttemptResult) => void
   #control: AttemptControl | undefined
