@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
-import type { UpstreamAnswer } from './attempt.js'
+import type { UpstreamAnswer } from './body-sink.js'
 import { failureAnswer, interruptedStreamErrorBody } from './failure-answer.js'
 import { redactorFor } from '../secrets/secret-redactor.js'
 

@@ -3,7 +3,7 @@
 // error event that ends a stream broken after its commit point, which names none either.
 import { GatewayError } from '../errors/gateway-error.js'
 import { connectionTokens, hopByHopHeaders } from '../wire/hop-by-hop.js'
-import type { UpstreamAnswer } from './attempt.js'
+import type { UpstreamAnswer } from './body-sink.js'
 import type { SecretRedactor } from '../secrets/secret-redactor.js'
 
 export interface FailureAnswer {

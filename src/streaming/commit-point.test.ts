@@ -1,7 +1,8 @@
-// classifyEvent: which stream events commit the response to the client and which are held.
+// The chat commit point, as classifyEvent reads it: which stream events commit the response and which are held.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { classifyEvent, type EventVisibility } from './commit-point.js'
+import { classifyEvent } from './classify-event.js'
+import type { EventVisibility } from './commit-point.js'
 
 function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -15,7 +16,7 @@ function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = 
 }
 
 function classify(data: string, event = ''): EventVisibility {
-  return classifyEvent({ event, data, id: undefined })
+  return classifyEvent('chat', { event, data, id: undefined }).visibility
 }
 
 test('role-only, empty and announcement events are held', () => {

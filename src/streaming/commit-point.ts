@@ -1,6 +1,5 @@
-// The commit point of a stream: the first event that carries something the client must see.
+// The commit point of a chat stream: the first event that carries something the client must see.
 // Role-only and empty chunks before it are held, so an upstream that dies early can still fail over.
-import type { SseEvent } from './sse-parser.js'
 
 export type EventVisibility =
   /** Nothing the client must see yet (role-only delta, empty content, a "created" event). */
@@ -18,22 +17,8 @@ const structuralResponseEvents = new Set([
   'response.content_part.added',
 ])
 
-export function classifyEvent(event: SseEvent): EventVisibility {
-  const data = event.data
-  if (data === '[DONE]') return 'done'
-  if (event.event === 'error') return 'visible'
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(data)
-  } catch {
-    // Not JSON: we cannot tell what it is, so the client must see it.
-    return 'visible'
-  }
-  if (typeof parsed !== 'object' || parsed === null) return 'visible'
-  return classifyPayload(parsed as Record<string, unknown>)
-}
-
-function classifyPayload(payload: Record<string, unknown>): EventVisibility {
+/** The visibility of an event whose data parsed as a JSON object (see classifyEvent for the other cases). */
+export function chatPayloadVisibility(payload: Record<string, unknown>): EventVisibility {
   if (payload['error'] !== undefined && payload['error'] !== null) return 'visible'
   const type = payload['type']
   if (typeof type === 'string' && type.startsWith('response.')) {

@@ -1,7 +1,12 @@
-// streamDialectFor and classifyEventAs: chat streams follow the chat rule, any other API's stream commits at once.
+// streamDialectFor and each dialect's commit rule: chat streams follow the chat rule, any other API's stream commits at once.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { classifyEventAs, streamDialectFor } from './stream-dialect.js'
+import { classifyEvent } from './classify-event.js'
+import type { EventVisibility } from './commit-point.js'
+import type { SseEvent } from './sse-parser.js'
+import { streamDialectFor, type StreamDialect } from './stream-dialect.js'
+
+const classifyEventAs = (dialect: StreamDialect, event: SseEvent): EventVisibility => classifyEvent(dialect, event).visibility
 
 const roleOnly = JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })
 

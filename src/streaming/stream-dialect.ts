@@ -1,9 +1,7 @@
 // Which commit rule a relayed stream follows, chosen once per request from its path. Only the chat APIs have a
 // classifier that knows which of their events the client must see; any other API's stream commits at its first
 // event, since holding events the gateway cannot read only delays the answer (and a stream of small events would
-// be held until 16 KiB or its end).
-import { classifyEvent, type EventVisibility } from './commit-point.js'
-import type { SseEvent } from './sse-parser.js'
+// be held until 16 KiB or its end). Each dialect's rule is applied by classifyEvent.
 
 export const streamDialects = ['chat', 'opaque'] as const
 /** `chat`: chat and legacy completions chunks, held while role-only or empty; `opaque`: any other API's events. */
@@ -16,15 +14,4 @@ const chatPaths: ReadonlySet<string> = new Set(['/chat/completions', '/completio
 export function streamDialectFor(path: string): StreamDialect {
   const q = path.indexOf('?')
   return chatPaths.has(q === -1 ? path : path.slice(0, q)) ? 'chat' : 'opaque'
-}
-
-/** An event before the commit point, read by the dialect's rule. */
-export function classifyEventAs(dialect: StreamDialect, event: SseEvent): EventVisibility {
-  switch (dialect) {
-    case 'chat':
-      return classifyEvent(event)
-    case 'opaque':
-      // `[DONE]` stays the end of a stream whatever the API, so a stream that is only `[DONE]` ends at once.
-      return event.data === '[DONE]' ? 'done' : 'visible'
-  }
 }
