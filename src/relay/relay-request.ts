@@ -126,8 +126,8 @@ export class RequestRelay {
     if (this.#clientGone || last === undefined) {
       return { status: 499, errorCode: 'client_closed', upstream: undefined, attempts: this.#attempts, firstByteMs: undefined, captured: undefined }
     }
-    const authorization = request.headers['authorization']
-    const redactor = redactorFor(last.upstream, Array.isArray(authorization) ? authorization[0] : authorization)
+    // node:http keeps one Authorization header (a repeated one is dropped), so it is a string or nothing.
+    const redactor = redactorFor(last.upstream, request.headers.authorization)
     const error = this.#shuttingDown ? shuttingDown() : last.result.error
     const answer = failureAnswer(error, this.#shuttingDown ? undefined : last.result.answer, redactor, this.#attempts.length)
     const extra = this.#options.closeConnection() ? [...answer.headers, 'connection', 'close'] : answer.headers
