@@ -40,7 +40,9 @@ describe('records on a disk that fills up', { skip }, () => {
         'dbtype: sqlite',
         `dbaddr: "${dbPath}"`,
         'authorization: k',
-        `records: {flush_interval: 0.05, batch_size: 20, queue_size: 40, spill_dir: "${spillDir}"}`,
+        // Rows wait in memory for the spill file up to twice queue_size: 200 of the 300 leaves the file time to be
+        // written on a busy machine, and a full queue during the outage still sends rows to it.
+        `records: {flush_interval: 0.05, batch_size: 20, queue_size: 100, spill_dir: "${spillDir}"}`,
         'upstreams:',
         `  - {name: fake, endpoint: "${upstream.endpoint}"}`,
         '',
