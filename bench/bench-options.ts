@@ -76,7 +76,8 @@ const defaults: BenchOptions = {
   help: false,
 }
 
-type NumberKey = 'durationS' | 'warmupS' | 'connections' | 'streams' | 'rate' | 'chunks' | 'chunkGapMs' | 'idleStreams' | 'soakS' | 'soakRate' | 'repeat'
+type NumberKey =
+  'durationS' | 'warmupS' | 'connections' | 'streams' | 'rate' | 'chunks' | 'chunkGapMs' | 'idleStreams' | 'soakS' | 'soakRate' | 'repeat'
 
 const numberFlags: Record<string, { key: NumberKey; min: number; integer: boolean }> = {
   duration: { key: 'durationS', min: 0.1, integer: false },
@@ -110,7 +111,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     const value = eq === -1 ? argv[++i] : body.slice(eq + 1)
     if (value === undefined || value === '') throw new BenchUsageError(`--${name} needs a value`)
     if (name === 'scenarios' || name === 'targets') {
-      options[name] = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+      options[name] = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
       continue
     }
     const spec = numberFlags[name]

@@ -57,7 +57,12 @@ export class ChildRegistry {
 }
 
 /** The first IPC message `accept` takes from `child`; rejects if the child exits first or `deadlineMs` passes. */
-export function nextMessage<T>(child: ChildProcess, accept: (message: unknown) => message is T, deadlineMs: number, what: string): Promise<T> {
+export function nextMessage<T>(
+  child: ChildProcess,
+  accept: (message: unknown) => message is T,
+  deadlineMs: number,
+  what: string,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: unknown): void => {
       if (!accept(message)) return

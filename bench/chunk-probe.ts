@@ -90,7 +90,8 @@ export async function runChunkProbe(job: ChunkProbeJob, now: () => number = () =
           onResponseEnd() {
             events += counter.contentEvents
             if (status !== 200) errors.add(`status ${status}`)
-            else if (!counter.done || counter.contentEvents !== job.chunks) errors.add(`${counter.contentEvents} of ${job.chunks} events, [DONE] ${counter.done ? 'seen' : 'missing'}`)
+            else if (!counter.done || counter.contentEvents !== job.chunks)
+              errors.add(`${counter.contentEvents} of ${job.chunks} events, [DONE] ${counter.done ? 'seen' : 'missing'}`)
             else completeStreams++
             resolve()
           },

@@ -32,6 +32,14 @@ export const chunkTiming: Scenario = {
       what: 'chunk probe',
       cpuPrefix: context.pinning.load,
     })
-    return { kind: 'chunk-timing', scenario: 'chunk-timing', target, cpus: running.cpus, otherCpuCores: close().otherCores, chunkGapMs: probeChunkGapMs, result }
+    return {
+      kind: 'chunk-timing',
+      scenario: 'chunk-timing',
+      target,
+      cpus: running.cpus,
+      otherCpuCores: close().otherCores,
+      chunkGapMs: probeChunkGapMs,
+      result,
+    }
   },
 }

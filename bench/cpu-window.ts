@@ -36,7 +36,10 @@ export function openCpuWindow(targetPid: number | undefined, mockPid: number | u
     const targetMs = targetPids.length === 0 ? undefined : treeCpuMs(targetPids)
     const mockMs = mockPids.length === 0 ? 0 : treeCpuMs(mockPids)
     const childrenMs = exitedChildrenCpuMs()
-    const oursMs = targetMs === undefined || mockMs === undefined || childrenMs === undefined ? undefined : targetMs + mockMs + childrenMs + (runner.user + runner.system) / 1000
+    const oursMs =
+      targetMs === undefined || mockMs === undefined || childrenMs === undefined
+        ? undefined
+        : targetMs + mockMs + childrenMs + (runner.user + runner.system) / 1000
     return { wallMs: performance.now(), machineMs: machineBusyMs(), oursMs, targetMs }
   }
   const before = sample()
@@ -44,7 +47,8 @@ export function openCpuWindow(targetPid: number | undefined, mockPid: number | u
     const after = sample()
     const wallMs = after.wallMs - before.wallMs
     const targetMs = before.targetMs === undefined || after.targetMs === undefined ? undefined : after.targetMs - before.targetMs
-    const diff = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : b - a)
+    const diff = (a: number | undefined, b: number | undefined): number | undefined =>
+      a === undefined || b === undefined ? undefined : b - a
     const machineMs = diff(before.machineMs, after.machineMs)
     const oursMs = diff(before.oursMs, after.oursMs === undefined ? undefined : after.oursMs - childrenBeforeMs)
     return {

@@ -55,10 +55,14 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const main = fileURLToPath(new URL('../src/main.js', import.meta.url))
   const args = [main, '-config', configPath, '--workers', String(options.workers)]
   const [command, ...prefixArgs] = options.cpuPrefix
-  const child = options.children.spawn(command ?? process.execPath, command === undefined ? args : [...prefixArgs, process.execPath, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  })
+  const child = options.children.spawn(
+    command ?? process.execPath,
+    command === undefined ? args : [...prefixArgs, process.execPath, ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  )
   let tail = ''
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     tail = (tail + text).slice(-stderrKeepBytes)

@@ -39,7 +39,12 @@ export function isIdleClosed(message: unknown): message is IdleClosed {
 }
 
 function openStreams(job: IdleOpen): { pool: Pool; opened: Promise<IdleOpened> } {
-  const pool = new Pool(job.origin, { connections: job.count, headersTimeout: job.openDeadlineMs, bodyTimeout: 0, keepAliveTimeout: 60_000 })
+  const pool = new Pool(job.origin, {
+    connections: job.count,
+    headersTimeout: job.openDeadlineMs,
+    bodyTimeout: 0,
+    keepAliveTimeout: 60_000,
+  })
   const body = chatRequestBody(true, { chunks: 2, chunkGapMs: job.holdMs })
   const started = performance.now()
   let opened = 0
@@ -110,7 +115,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       void run.opened.then((opened) => process.send?.(opened))
     } else if (type === 'idle-close') {
       // Destroying the pool resets every connection: the proxies see each client go away.
-      void (pool?.destroy() ?? Promise.resolve()).then(() => process.send?.({ type: 'idle-closed' } satisfies IdleClosed, () => process.exit(0)))
+      void (pool?.destroy() ?? Promise.resolve()).then(() =>
+        process.send?.({ type: 'idle-closed' } satisfies IdleClosed, () => process.exit(0)),
+      )
     }
   })
 }

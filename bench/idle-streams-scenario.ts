@@ -22,7 +22,7 @@ const warmupStreams = 100
 
 export const idleStreams: Scenario = {
   name: 'idle-streams',
-  description: '--idle-streams open streams whose upstream sent one chunk and went silent: the target\'s memory per stream',
+  description: "--idle-streams open streams whose upstream sent one chunk and went silent: the target's memory per stream",
   enabled: () => true,
   appliesTo: () => true,
   async run(context, target, running): Promise<IdleStreamsMeasurement> {

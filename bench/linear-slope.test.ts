@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { linearSlope } from './linear-slope.js'
 
-test('the slope of points on a line is that line\'s slope', () => {
+test("the slope of points on a line is that line's slope", () => {
   assert.equal(linearSlope([0, 1, 2, 3].map((x) => ({ x, y: 5 + 2 * x }))), 2)
 })
 
@@ -13,5 +13,11 @@ test('a sawtooth around a flat level has a slope near 0, whatever its last point
 
 test('fewer than two points, or all at one x, have no slope', () => {
   assert.equal(linearSlope([{ x: 1, y: 1 }]), null)
-  assert.equal(linearSlope([{ x: 1, y: 1 }, { x: 1, y: 2 }]), null)
+  assert.equal(
+    linearSlope([
+      { x: 1, y: 1 },
+      { x: 1, y: 2 },
+    ]),
+    null,
+  )
 })

@@ -61,10 +61,13 @@ export async function runLoad(job: LoadJob, now: Now = () => performance.now()):
     })
   }
   // The runner counts the target's CPU from here on, so a fresh target's JIT warm-up is not in the figures.
-  const measuring = setTimeout(() => {
-    const cpu = process.cpuUsage()
-    process.send?.({ type: 'measuring', generatorCpuMs: (cpu.user + cpu.system) / 1000 } satisfies LoadMeasuring)
-  }, Math.max(0, measureFrom - now()))
+  const measuring = setTimeout(
+    () => {
+      const cpu = process.cpuUsage()
+      process.send?.({ type: 'measuring', generatorCpuMs: (cpu.user + cpu.system) / 1000 } satisfies LoadMeasuring)
+    },
+    Math.max(0, measureFrom - now()),
+  )
   let maxScheduleLagMs: number | null = null
   let pending: Promise<unknown>
   switch (job.mode.kind) {

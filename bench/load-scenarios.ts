@@ -54,7 +54,8 @@ function loadMeasurement(
     generator,
     concurrency,
     result,
-    targetCpuUsPerRequest: cpu.targetMs === undefined || result.handledMeasured === 0 ? null : (cpu.targetMs * 1000) / result.handledMeasured,
+    targetCpuUsPerRequest:
+      cpu.targetMs === undefined || result.handledMeasured === 0 ? null : (cpu.targetMs * 1000) / result.handledMeasured,
     targetCores: cpu.targetCores,
     otherCpuCores: cpu.otherCores,
   }
@@ -70,7 +71,12 @@ export const saturate: Scenario = {
   async run(context, target, running) {
     const { options, wrk } = context
     if (wrk === undefined) {
-      const job: LoadJob = { ...baseJob(options, running.origin), stream: false, mode: { kind: 'closed' }, connections: options.connections }
+      const job: LoadJob = {
+        ...baseJob(options, running.origin),
+        stream: false,
+        mode: { kind: 'closed' },
+        connections: options.connections,
+      }
       return measureNodeJob(context, { scenario: 'saturate', target, running }, job)
     }
     const wrkJob = {
@@ -87,7 +93,11 @@ export const saturate: Scenario = {
     if (options.warmupS > 0) await runWrk(context.children, { ...wrkJob, durationS: options.warmupS })
     const close = openCpuWindow(running.pid, context.mock.pid)
     const result = await runWrk(context.children, { ...wrkJob, durationS: options.durationS })
-    return loadMeasurement({ scenario: 'saturate', target, running }, { generator: 'wrk', concurrency: options.connections, result }, close())
+    return loadMeasurement(
+      { scenario: 'saturate', target, running },
+      { generator: 'wrk', concurrency: options.connections, result },
+      close(),
+    )
   },
 }
 
@@ -97,25 +107,34 @@ export const fixedRate: Scenario = {
   enabled: everywhere,
   appliesTo: everywhere,
   run: (context, target, running) =>
-    measureNodeJob(context, { scenario: 'fixed-rate', target, running }, {
-      ...baseJob(context.options, running.origin),
-      stream: false,
-      mode: { kind: 'open', ratePerS: context.options.rate },
-      connections: context.options.connections,
-    }),
+    measureNodeJob(
+      context,
+      { scenario: 'fixed-rate', target, running },
+      {
+        ...baseJob(context.options, running.origin),
+        stream: false,
+        mode: { kind: 'open', ratePerS: context.options.rate },
+        connections: context.options.connections,
+      },
+    ),
 }
 
 export const stream: Scenario = {
   name: 'stream',
-  description: '--streams concurrent streams (closed loop, starts spread over one stream) of --chunks chunks, --chunk-gap-ms apart: time to first byte, CPU per stream',
+  description:
+    '--streams concurrent streams (closed loop, starts spread over one stream) of --chunks chunks, --chunk-gap-ms apart: time to first byte, CPU per stream',
   enabled: everywhere,
   appliesTo: everywhere,
   run: (context, target, running) =>
-    measureNodeJob(context, { scenario: 'stream', target, running }, {
-      ...baseJob(context.options, running.origin),
-      stream: true,
-      mockStream: { chunks: context.options.chunks, chunkGapMs: context.options.chunkGapMs },
-      mode: { kind: 'closed' },
-      connections: context.options.streams,
-    }),
+    measureNodeJob(
+      context,
+      { scenario: 'stream', target, running },
+      {
+        ...baseJob(context.options, running.origin),
+        stream: true,
+        mockStream: { chunks: context.options.chunks, chunkGapMs: context.options.chunkGapMs },
+        mode: { kind: 'closed' },
+        connections: context.options.streams,
+      },
+    ),
 }

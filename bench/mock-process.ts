@@ -15,9 +15,19 @@ const readyDeadlineMs = 10_000
 
 /** `defaults` shape the streams whose request does not say how (the scenarios' requests always do). */
 /** `cpuPrefix` pins it (`taskset -c 0`). */
-export async function startMockProcess(children: ChildRegistry, defaults: MockStreamShape, cpuPrefix: readonly string[] = []): Promise<RunningServer> {
+export async function startMockProcess(
+  children: ChildRegistry,
+  defaults: MockStreamShape,
+  cpuPrefix: readonly string[] = [],
+): Promise<RunningServer> {
   const args = ['--chunks', String(defaults.chunks), '--chunk-gap-ms', String(defaults.chunkGapMs)]
-  const { origin, pid } = await startForkedServer(children, new URL('./mock-upstream.js', import.meta.url), args, cpuPrefix, 'mock upstream')
+  const { origin, pid } = await startForkedServer(
+    children,
+    new URL('./mock-upstream.js', import.meta.url),
+    args,
+    cpuPrefix,
+    'mock upstream',
+  )
   return { origin, pid }
 }
 

@@ -23,7 +23,11 @@ const completionBody = Buffer.from(
     created,
     model: 'gpt-4o-mini',
     choices: [
-      { index: 0, message: { role: 'assistant', content: 'Please wait two more days; then ask for a refund.', refusal: null }, finish_reason: 'stop' },
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'Please wait two more days; then ask for a refund.', refusal: null },
+        finish_reason: 'stop',
+      },
     ],
     usage: { prompt_tokens: 187, completion_tokens: 12, total_tokens: 199 },
   }),
@@ -32,9 +36,13 @@ const completionResponse = Buffer.concat([
   Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${completionBody.length}\r\n\r\n`),
   completionBody,
 ])
-const streamHead = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n')
+const streamHead = Buffer.from(
+  'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n',
+)
 const notFoundBody = '{"error":{"message":"not found","type":"invalid_request_error","param":null,"code":null}}'
-const notFoundResponse = Buffer.from(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${notFoundBody.length}\r\n\r\n${notFoundBody}`)
+const notFoundResponse = Buffer.from(
+  `HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${notFoundBody.length}\r\n\r\n${notFoundBody}`,
+)
 const badRequestResponse = Buffer.from('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
 /** `data: [DONE]` as the last HTTP chunk, followed by the end of the chunked body. */
 const doneAndEnd = Buffer.concat([httpChunk(Buffer.from('data: [DONE]\n\n')), Buffer.from('0\r\n\r\n')])

@@ -15,7 +15,13 @@ import type { MockReady } from './mock-upstream.js'
 const upstreamConnections = 4096
 
 export function createNodeRelay(upstreamOrigin: string): ReturnType<typeof createServer> {
-  const pool = new Pool(upstreamOrigin, { connections: upstreamConnections, pipelining: 1, keepAliveTimeout: 60_000, bodyTimeout: 0, headersTimeout: 0 })
+  const pool = new Pool(upstreamOrigin, {
+    connections: upstreamConnections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    bodyTimeout: 0,
+    headersTimeout: 0,
+  })
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))

@@ -21,7 +21,15 @@ const logger = createLogger({ level: 'info', write: (line) => (written += line.l
 
 const metrics = new GatewayMetrics({ models, maxSeenModels: 0, version: 'bench' })
 const alerts = new AlertCenter({
-  config: { sinks: [], failuresToOpen: 3, successesToRecover: 3, repeatIntervalMs: 1_800_000, maxPerHour: 20, storeBacklog: 5000, storeCheckIntervalMs: 10_000 },
+  config: {
+    sinks: [],
+    failuresToOpen: 3,
+    successesToRecover: 3,
+    repeatIntervalMs: 1_800_000,
+    maxPerHour: 20,
+    storeBacklog: 5000,
+    storeCheckIntervalMs: 10_000,
+  },
   gatewayName: 'bench',
   sinks: [],
   clock: systemClock,

@@ -18,7 +18,11 @@ import { createTestDatabase } from '../tests/helpers/postgres-test-database.js'
 
 const rowsToWrite = Number(process.argv[2] ?? 20_000)
 const quiet = createLogger({ level: 'silent' })
-const config = parseConfigText('authorization: k\nupstreams:\n  - {name: a, sk: s, endpoint: "http://127.0.0.1:1/v1"}\n', 'bench.yaml', {}).config
+const config = parseConfigText(
+  'authorization: k\nupstreams:\n  - {name: a, sk: s, endpoint: "http://127.0.0.1:1/v1"}\n',
+  'bench.yaml',
+  {},
+).config
 const context = recordContextFor(config, randomUUID)
 
 function outcome(i: number): RequestOutcome {
@@ -60,7 +64,14 @@ async function measureStore(label: string, store: RecordStoreThread, batchSize: 
   await store.prepare()
   const rows: RecordRow[] = Array.from({ length: rowsToWrite }, (_, i) => toRecordRow(outcome(i), context))
   const loopDelay = monitorEventLoopDelay({ resolution: 1 })
-  const writer = new RecordWriter({ sink: store, clock: systemClock, logger: quiet, queueSize: rowsToWrite, batchSize, flushIntervalMs: 10 })
+  const writer = new RecordWriter({
+    sink: store,
+    clock: systemClock,
+    logger: quiet,
+    queueSize: rowsToWrite,
+    batchSize,
+    flushIntervalMs: 10,
+  })
   writer.start()
   await writer.ready
   loopDelay.enable()
@@ -81,7 +92,10 @@ async function measureStore(label: string, store: RecordStoreThread, batchSize: 
 /** Rows arriving at a steady rate, as requests would: how much event-loop delay does recording add? */
 async function measureSteady(label: string, store: RecordStoreThread | undefined, perSecond: number, seconds: number): Promise<string> {
   await store?.prepare()
-  const writer = store === undefined ? undefined : new RecordWriter({ sink: store, clock: systemClock, logger: quiet, queueSize: 100_000, batchSize: 200, flushIntervalMs: 1000 })
+  const writer =
+    store === undefined
+      ? undefined
+      : new RecordWriter({ sink: store, clock: systemClock, logger: quiet, queueSize: 100_000, batchSize: 200, flushIntervalMs: 1000 })
   writer?.start()
   await writer?.ready
   const outcomes = Array.from({ length: 1000 }, (_, i) => outcome(i))
@@ -112,13 +126,17 @@ async function main(): Promise<void> {
   {
     const dir = mkdtempSync(join(tmpdir(), 'records-bench-'))
     try {
-      process.stdout.write(`${await measureSteady('SQLite', RecordStoreThread.open({ dialect: 'sqlite', address: join(dir, 'db.sqlite'), logger: quiet, redactHeaders: [] }), steadyRate, 3)}\n`)
+      process.stdout.write(
+        `${await measureSteady('SQLite', RecordStoreThread.open({ dialect: 'sqlite', address: join(dir, 'db.sqlite'), logger: quiet, redactHeaders: [] }), steadyRate, 3)}\n`,
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
     const database = await createTestDatabase()
     try {
-      process.stdout.write(`${await measureSteady('PostgreSQL', RecordStoreThread.open({ dialect: 'postgres', address: database.url, logger: quiet, redactHeaders: [] }), steadyRate, 3)}\n`)
+      process.stdout.write(
+        `${await measureSteady('PostgreSQL', RecordStoreThread.open({ dialect: 'postgres', address: database.url, logger: quiet, redactHeaders: [] }), steadyRate, 3)}\n`,
+      )
     } finally {
       await database.drop()
     }

@@ -51,9 +51,23 @@ function formatLoad(rows: readonly LoadMeasurement[]): string {
   const table = textTable(
     header,
     rows.map((m) => {
-      const cells = [m.target, m.cpus, m.generator, String(m.concurrency), count(m.result.requestsPerS), ms(m.result.total.p50Ms), ms(m.result.total.p99Ms)]
+      const cells = [
+        m.target,
+        m.cpus,
+        m.generator,
+        String(m.concurrency),
+        count(m.result.requestsPerS),
+        ms(m.result.total.p50Ms),
+        ms(m.result.total.p99Ms),
+      ]
       if (streams) cells.push(ms(m.result.firstByte.p50Ms), ms(m.result.firstByte.p99Ms))
-      cells.push(m.targetCores === null ? '-' : m.targetCores.toFixed(2), cpuCell(m), others(m.otherCpuCores), count(m.result.ok), errorsCell(m.result.errors, m.result.errorKinds))
+      cells.push(
+        m.targetCores === null ? '-' : m.targetCores.toFixed(2),
+        cpuCell(m),
+        others(m.otherCpuCores),
+        count(m.result.ok),
+        errorsCell(m.result.errors, m.result.errorKinds),
+      )
       return cells
     }),
     3,
@@ -75,7 +89,8 @@ function loadComparisons(rows: readonly LoadMeasurement[]): string[] {
         `p99 ${signedMs(diff(m.result.total.p99Ms, nginx.result.total.p99Ms))} ms`,
         `CPU per ${m.scenario === 'stream' ? 'stream' : 'request'} ${ratio(quotient(m.targetCpuUsPerRequest, nginx.targetCpuUsPerRequest))}`,
       ]
-      if (m.scenario === 'stream') parts.splice(1, 0, `ttfb p50 ${signedMs(diff(m.result.firstByte.p50Ms, nginx.result.firstByte.p50Ms))} ms`)
+      if (m.scenario === 'stream')
+        parts.splice(1, 0, `ttfb p50 ${signedMs(diff(m.result.firstByte.p50Ms, nginx.result.firstByte.p50Ms))} ms`)
       lines.push(`  ${m.target} vs nginx: ${parts.join(', ')}`)
     }
     if (m.target === gatewayWorkersTargetName) {
@@ -92,14 +107,29 @@ function loadComparisons(rows: readonly LoadMeasurement[]): string[] {
     }
   }
   if (rows[0]?.scenario === 'saturate' && nginx?.targetCores !== null && nginx?.targetCores !== undefined && nginx.targetCores < 0.9) {
-    lines.push(`  note: nginx kept ${Math.round(nginx.targetCores * 100)}% of its core busy: the load side (core 0) limited it, so req/s ratios to nginx overstate the gateway; CPU per request compares capacity per core`)
+    lines.push(
+      `  note: nginx kept ${Math.round(nginx.targetCores * 100)}% of its core busy: the load side (core 0) limited it, so req/s ratios to nginx overstate the gateway; CPU per request compares capacity per core`,
+    )
   }
   return lines
 }
 
 function formatChunkTiming(rows: readonly ChunkTimingMeasurement[]): string {
   return textTable(
-    ['target', 'cpus', 'streams ok', 'events', 'event reads', 'batched reads', 'max events/read', 'gap p1 ms', 'gap p50 ms', 'gap p99 ms', 'gap max ms', 'errors'],
+    [
+      'target',
+      'cpus',
+      'streams ok',
+      'events',
+      'event reads',
+      'batched reads',
+      'max events/read',
+      'gap p1 ms',
+      'gap p50 ms',
+      'gap p99 ms',
+      'gap max ms',
+      'errors',
+    ],
     rows.map((m) => {
       const r = m.result
       return [
@@ -142,7 +172,21 @@ function formatIdle(rows: readonly IdleStreamsMeasurement[]): string {
 
 function formatSoak(rows: readonly SoakMeasurement[]): string {
   const table = textTable(
-    ['target', 'seconds', 'req/s', 'streams/s', 'ok', 'errors', 'p50 ms', 'p99 ms', 'RSS start MB', 'RSS end MB', 'RSS max MB', 'MB/min (2nd half)', 'others'],
+    [
+      'target',
+      'seconds',
+      'req/s',
+      'streams/s',
+      'ok',
+      'errors',
+      'p50 ms',
+      'p99 ms',
+      'RSS start MB',
+      'RSS end MB',
+      'RSS max MB',
+      'MB/min (2nd half)',
+      'others',
+    ],
     rows.map((m) => [
       m.target,
       String(m.durationS),
@@ -161,7 +205,9 @@ function formatSoak(rows: readonly SoakMeasurement[]): string {
     1,
   )
   const series = rows.map((m) => {
-    const perMinute = m.samples.filter((s, i) => i === 0 || Math.floor(s.atS / 60) !== Math.floor((m.samples[i - 1] as { atS: number }).atS / 60))
+    const perMinute = m.samples.filter(
+      (s, i) => i === 0 || Math.floor(s.atS / 60) !== Math.floor((m.samples[i - 1] as { atS: number }).atS / 60),
+    )
     return `  ${m.target} RSS MB by minute: ${perMinute.map((s) => mb(s.rssKb)).join(', ')}`
   })
   return [table, ...series].join('\n')

@@ -30,7 +30,12 @@ export async function runInChild<Result>(children: ChildRegistry, job: ChildJob<
   }
 }
 
-export function runLoadJob(children: ChildRegistry, job: LoadJob, cpuPrefix: readonly string[], onMeasuring?: (message: LoadMeasuring) => void): Promise<LoadResult> {
+export function runLoadJob(
+  children: ChildRegistry,
+  job: LoadJob,
+  cpuPrefix: readonly string[],
+  onMeasuring?: (message: LoadMeasuring) => void,
+): Promise<LoadResult> {
   return runInChild(children, {
     onMessage: (message) => {
       if (isLoadMeasuring(message)) onMeasuring?.(message)

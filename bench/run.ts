@@ -26,7 +26,10 @@ async function main(argv: readonly string[]): Promise<number> {
   let chosen: { scenarios: Scenario[]; targets: Target[] }
   try {
     options = parseBenchOptions(argv)
-    chosen = { scenarios: pick(scenarios, options.scenarios, 'scenario').filter((s) => s.enabled(options)), targets: pick(targets, options.targets, 'target') }
+    chosen = {
+      scenarios: pick(scenarios, options.scenarios, 'scenario').filter((s) => s.enabled(options)),
+      targets: pick(targets, options.targets, 'target'),
+    }
     if (chosen.scenarios.length === 0) throw new BenchUsageError('no scenario to run (soak needs --soak SECONDS)')
   } catch (error) {
     if (!(error instanceof BenchUsageError)) throw error
@@ -59,9 +62,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const loadBefore = loadavg()
   try {
     const pinning = planCpuPinning()
-    log(`${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`)
+    log(
+      `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+    )
     log(`pinning: ${pinning.description}`)
-    const nginx = chosen.targets.some((t) => t.name === referenceTargetName) ? ensureCommand('nginx', ['nginx-light', 'nginx'], log) : undefined
+    const nginx = chosen.targets.some((t) => t.name === referenceTargetName)
+      ? ensureCommand('nginx', ['nginx-light', 'nginx'], log)
+      : undefined
     const needWrk = !options.nodeLoad && chosen.scenarios.some((s) => s.name === 'saturate')
     const wrk = needWrk ? ensureCommand('wrk', ['wrk'], log) : undefined
     if (needWrk && wrk === undefined) log('saturate uses the Node load generator instead of wrk: it, not the proxies, may be the limit')
@@ -92,7 +99,8 @@ async function main(argv: readonly string[]): Promise<number> {
         for (const candidates of runs.values()) measurements.push(leastDisturbed(candidates))
         for (const name of [gatewayTargetName, gatewayWorkersTargetName]) {
           const target = running.get(name)
-          if (target !== undefined) records.set(name, addCounters(records.get(name), await recordCounters(target.origin), records.has(name)))
+          if (target !== undefined)
+            records.set(name, addCounters(records.get(name), await recordCounters(target.origin), records.has(name)))
         }
       } finally {
         for (const target of running.values()) await target.stop()
@@ -102,22 +110,44 @@ async function main(argv: readonly string[]): Promise<number> {
     const checks = checkTargets(measurements)
     const descriptions = new Map(scenarios.map((s) => [s.name, s.description]))
     const header = [
-      `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
       `pinning: ${pinning.description}; saturate load: ${wrk === undefined ? 'Node load generator (undici)' : 'wrk -t1'}`,
     ].join('\n')
     process.stdout.write(`\n${header}\n\n${formatReport(measurements, descriptions)}\n`)
     for (const [name, counters] of records) {
-      process.stdout.write(`\nrecords (${name}, SQLite): ${counters === undefined ? 'no figures from /metrics' : `${counters.written} written, ${counters.dropped} dropped, ${counters.queued} waiting`}`)
+      process.stdout.write(
+        `\nrecords (${name}, SQLite): ${counters === undefined ? 'no figures from /metrics' : `${counters.written} written, ${counters.dropped} dropped, ${counters.queued} waiting`}`,
+      )
     }
     process.stdout.write(`\n\n== targets (gateway: one process on core 1, records and metrics on)\n${formatChecks(checks)}\n`)
     const noisy = measurements.filter((m) => m.otherCpuCores !== null && m.otherCpuCores > interferenceLimitCores)
     if (noisy.length > 0) {
-      log(`\nwarning: other processes competed for the CPUs during ${noisy.map((m) => `${m.scenario}/${m.target} (${(m.otherCpuCores as number).toFixed(2)} cores)`).join(', ')}: run again on a quiet machine before comparing those`)
+      log(
+        `\nwarning: other processes competed for the CPUs during ${noisy.map((m) => `${m.scenario}/${m.target} (${(m.otherCpuCores as number).toFixed(2)} cores)`).join(', ')}: run again on a quiet machine before comparing those`,
+      )
     }
     if (options.json) {
       mkdirSync(new URL('.', resultsFile), { recursive: true })
-      const machine = { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageBefore: loadBefore, loadAverageAfter: loadavg() }
-      const document = { generatedAt: new Date().toISOString(), machine, pinning: pinning.description, saturateLoad: wrk === undefined ? 'node' : 'wrk', options, records: Object.fromEntries(records), checks, measurements }
+      const machine = {
+        node: process.version,
+        platform: process.platform,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadavg(),
+      }
+      const document = {
+        generatedAt: new Date().toISOString(),
+        machine,
+        pinning: pinning.description,
+        saturateLoad: wrk === undefined ? 'node' : 'wrk',
+        options,
+        records: Object.fromEntries(records),
+        checks,
+        measurements,
+      }
       writeFileSync(resultsFile, `${JSON.stringify(document, null, 2)}\n`)
       process.stdout.write(`\nwrote ${fileURLToPath(resultsFile)}\n`)
     }

@@ -13,8 +13,22 @@ export function sampleOutcomes(count: number): RequestOutcome[] {
     const model = models[i % models.length] as string
     const first = upstreams[i % upstreams.length] as string
     const second = upstreams[(i + 1) % upstreams.length] as string
-    const ok = (upstream: string, durationMs: number): AttemptRecord => ({ upstream, upstreamIndex: 0, outcome: 'ok', status: 200, errorCode: undefined, durationMs })
-    const failed = (upstream: string): AttemptRecord => ({ upstream, upstreamIndex: 1, outcome: 'failed', status: 503, errorCode: 'upstream_status', durationMs: 3 })
+    const ok = (upstream: string, durationMs: number): AttemptRecord => ({
+      upstream,
+      upstreamIndex: 0,
+      outcome: 'ok',
+      status: 200,
+      errorCode: undefined,
+      durationMs,
+    })
+    const failed = (upstream: string): AttemptRecord => ({
+      upstream,
+      upstreamIndex: 1,
+      outcome: 'failed',
+      status: 503,
+      errorCode: 'upstream_status',
+      durationMs: 3,
+    })
     // 17 of 20 plain or streamed successes, 2 failovers, 1 refused before any attempt.
     const attempts = kind === 19 ? [] : kind >= 17 ? [failed(first), ok(second, 40)] : [ok(first, 30 + (i % 50))]
     outcomes.push({
@@ -37,7 +51,15 @@ export function sampleOutcomes(count: number): RequestOutcome[] {
       bytesOut: 1400,
       requestBody: null,
       requestHeaders: {},
-      usage: kind === 19 ? undefined : { promptTokens: 20, completionTokens: 40 + (i % 9), totalTokens: 60 + (i % 9), source: i % 10 === 0 ? 'estimated' : 'reported' },
+      usage:
+        kind === 19
+          ? undefined
+          : {
+              promptTokens: 20,
+              completionTokens: 40 + (i % 9),
+              totalTokens: 60 + (i % 9),
+              source: i % 10 === 0 ? 'estimated' : 'reported',
+            },
       responseText: undefined,
     })
   }

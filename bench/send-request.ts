@@ -38,14 +38,22 @@ export function sendRequest(dispatcher: Dispatcher, request: PreparedRequest, no
         onResponseData(_controller, chunk) {
           if (firstByteAt < 0) firstByteAt = now()
           if (!request.expectDone) return
-          tail = chunk.length >= doneTail.length ? chunk.toString('latin1', chunk.length - doneTail.length) : (tail + chunk.toString('latin1')).slice(-doneTail.length)
+          tail =
+            chunk.length >= doneTail.length
+              ? chunk.toString('latin1', chunk.length - doneTail.length)
+              : (tail + chunk.toString('latin1')).slice(-doneTail.length)
         },
         onResponseEnd() {
           const endedAt = now()
           let error: string | undefined
           if (status < 200 || status > 299) error = `status ${status}`
           else if (request.expectDone && tail !== doneTail) error = 'stream ended without [DONE]'
-          resolve({ ok: error === undefined, firstByteMs: (firstByteAt < 0 ? endedAt : firstByteAt) - startedAt, totalMs: endedAt - startedAt, error })
+          resolve({
+            ok: error === undefined,
+            firstByteMs: (firstByteAt < 0 ? endedAt : firstByteAt) - startedAt,
+            totalMs: endedAt - startedAt,
+            error,
+          })
         },
         onResponseError(_controller, error) {
           const elapsed = now() - startedAt

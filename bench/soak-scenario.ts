@@ -34,15 +34,27 @@ export const soak: Scenario = {
     const sampler = setInterval(take, sampleEveryMs)
     const progress = setInterval(() => {
       const last = samples[samples.length - 1]
-      context.log(`    soak ${Math.round((Date.now() - started) / 1000)} s of ${options.soakS}: RSS ${last === undefined ? '-' : (last.rssKb / 1024).toFixed(1)} MB`)
+      context.log(
+        `    soak ${Math.round((Date.now() - started) / 1000)} s of ${options.soakS}: RSS ${last === undefined ? '-' : (last.rssKb / 1024).toFixed(1)} MB`,
+      )
     }, 60_000)
     const close = openCpuWindow(running.pid, context.mock.pid)
     try {
       const [nonStream, streams] = await Promise.all([
-        runLoadJob(context.children, { ...base, stream: false, mode: { kind: 'open', ratePerS: options.soakRate }, connections: options.connections }, context.pinning.load),
         runLoadJob(
           context.children,
-          { ...base, stream: true, mockStream: { chunks: options.chunks, chunkGapMs: options.chunkGapMs }, mode: { kind: 'open', ratePerS: streamsPerS }, connections: 200 },
+          { ...base, stream: false, mode: { kind: 'open', ratePerS: options.soakRate }, connections: options.connections },
+          context.pinning.load,
+        ),
+        runLoadJob(
+          context.children,
+          {
+            ...base,
+            stream: true,
+            mockStream: { chunks: options.chunks, chunkGapMs: options.chunkGapMs },
+            mode: { kind: 'open', ratePerS: streamsPerS },
+            connections: 200,
+          },
           context.pinning.load,
         ),
       ])

@@ -104,7 +104,14 @@ export function checkTargets(measurements: readonly Measurement[]): TargetCheck[
   )
 
   const soak = measurements.find((m): m is SoakMeasurement => m.kind === 'soak' && m.target === gatewayTargetName)
-  if (soak === undefined) checks.push({ name: 'no memory growth in a soak (gateway)', measured: 'not run', target: `< ${soakSlopeLimitKbPerMin / 1024} MB/min`, verdict: 'n/a', note: 'run with --soak 600' })
+  if (soak === undefined)
+    checks.push({
+      name: 'no memory growth in a soak (gateway)',
+      measured: 'not run',
+      target: `< ${soakSlopeLimitKbPerMin / 1024} MB/min`,
+      verdict: 'n/a',
+      note: 'run with --soak 600',
+    })
   else {
     const errors = soak.nonStream.errors + soak.streams.errors
     add(
@@ -118,12 +125,21 @@ export function checkTargets(measurements: readonly Measurement[]): TargetCheck[
   }
 
   const scaling = quotient(load('saturate', gatewayWorkersTargetName)?.result.requestsPerS, satGateway?.result.requestsPerS)
-  add('throughput grows with cores: --workers 2 / --workers 1', '> 1x', scaling, ratio(scaling), (v) => v > 1, 'the two workers share core 0 with the mock and wrk')
+  add(
+    'throughput grows with cores: --workers 2 / --workers 1',
+    '> 1x',
+    scaling,
+    ratio(scaling),
+    (v) => v > 1,
+    'the two workers share core 0 with the mock and wrk',
+  )
   return checks
 }
 
 function perStream(m: LoadMeasurement | undefined): string {
-  return m?.targetCpuUsPerRequest === null || m?.targetCpuUsPerRequest === undefined ? '-' : `${(m.targetCpuUsPerRequest / 1000).toFixed(2)} ms`
+  return m?.targetCpuUsPerRequest === null || m?.targetCpuUsPerRequest === undefined
+    ? '-'
+    : `${(m.targetCpuUsPerRequest / 1000).toFixed(2)} ms`
 }
 
 export function formatChecks(checks: readonly TargetCheck[]): string {

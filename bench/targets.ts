@@ -65,7 +65,13 @@ export const targets: readonly Target[] = [
     description: 'node:http + undici Pool.stream() pass-through and nothing else (bench/node-relay.ts), one process',
     scenarios: ['idle-streams', 'saturate', 'stream'],
     async start({ children, mock, pinning }) {
-      const relay = await startForkedServer(children, new URL('./node-relay.js', import.meta.url), [mock.origin], pinning.proxy, 'node relay')
+      const relay = await startForkedServer(
+        children,
+        new URL('./node-relay.js', import.meta.url),
+        [mock.origin],
+        pinning.proxy,
+        'node relay',
+      )
       return { origin: relay.origin, pid: relay.pid, cpus: pinnedTo(pinning.proxy), stop: () => children.stop(relay.child) }
     },
   },
@@ -73,7 +79,14 @@ export const targets: readonly Target[] = [
     name: gatewayTargetName,
     description: 'node dist/src/main.js --workers 1, dbtype sqlite (records on), metrics on, LOG_LEVEL=warn',
     async start({ children, mock, workDir, pinning }) {
-      const gateway = await startGatewayProcess({ children, upstreamOrigin: mock.origin, workDir, name: gatewayTargetName, workers: 1, cpuPrefix: pinning.proxy })
+      const gateway = await startGatewayProcess({
+        children,
+        upstreamOrigin: mock.origin,
+        workDir,
+        name: gatewayTargetName,
+        workers: 1,
+        cpuPrefix: pinning.proxy,
+      })
       return { origin: gateway.origin, pid: gateway.pid, cpus: pinnedTo(pinning.proxy), stop: () => children.stop(gateway.child) }
     },
   },
@@ -82,7 +95,14 @@ export const targets: readonly Target[] = [
     description: 'the same with --workers 2 (a primary and two workers sharing the port), not pinned',
     scenarios: ['saturate'],
     async start({ children, mock, workDir }) {
-      const gateway = await startGatewayProcess({ children, upstreamOrigin: mock.origin, workDir, name: gatewayWorkersTargetName, workers: 2, cpuPrefix: [] })
+      const gateway = await startGatewayProcess({
+        children,
+        upstreamOrigin: mock.origin,
+        workDir,
+        name: gatewayWorkersTargetName,
+        workers: 2,
+        cpuPrefix: [],
+      })
       return { origin: gateway.origin, pid: gateway.pid, cpus: 'any core', stop: () => children.stop(gateway.child) }
     },
   },

@@ -103,24 +103,39 @@ export async function runWrk(children: ChildRegistry, job: WrkJob): Promise<Load
   const script = join(job.workDir, 'wrk-chat.lua')
   writeFileSync(script, wrkScript(job.path, job.body))
   const seconds = Math.max(1, Math.ceil(job.durationS))
-  const args = ['-t1', `-c${job.connections}`, `-d${seconds}s`, '--timeout', `${Math.ceil(job.requestTimeoutS)}s`, '-s', script, `${job.origin}${job.path}`]
+  const args = [
+    '-t1',
+    `-c${job.connections}`,
+    `-d${seconds}s`,
+    '--timeout',
+    `${Math.ceil(job.requestTimeoutS)}s`,
+    '-s',
+    script,
+    `${job.origin}${job.path}`,
+  ]
   const [command, ...prefixArgs] = job.cpuPrefix
-  const child = children.spawn(command ?? job.wrk, command === undefined ? args : [...prefixArgs, job.wrk, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = children.spawn(command ?? job.wrk, command === undefined ? args : [...prefixArgs, job.wrk, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout?.setEncoding('utf8').on('data', (text: string) => (stdout += text))
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-2000)))
   const exit = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new DeadlineError(`wrk did not finish within ${seconds * 1000 + slackMs} ms`))
-    }, seconds * 1000 + slackMs)
+    const timer = setTimeout(
+      () => {
+        child.kill('SIGKILL')
+        reject(new DeadlineError(`wrk did not finish within ${seconds * 1000 + slackMs} ms`))
+      },
+      seconds * 1000 + slackMs,
+    )
     child.once('exit', (code) => {
       clearTimeout(timer)
       resolve(code)
     })
   })
   const summary = parseWrkOutput(stdout)
-  if (exit !== 0 || summary === undefined) throw new ChildExitedError(`wrk exited with ${exit} and no result: ${stderr.trim() || stdout.trim()}`)
+  if (exit !== 0 || summary === undefined)
+    throw new ChildExitedError(`wrk exited with ${exit} and no result: ${stderr.trim() || stdout.trim()}`)
   return wrkResult(summary)
 }

@@ -60,7 +60,6 @@ export interface RunningGateway {
 /** How long, past the deadline, relays ended with shutting_down have to send their last bytes. */
 const shutdownCutGraceMs = 250
 
-
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options
   const clock = options.clock ?? systemClock
@@ -79,7 +78,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const bodyBudget = new BodyBudget(config.maxInflightBodyBytes)
   const tokens = new SettlingTokenEstimator(
     // Every worker of `--workers N` would hit the same failure: the primary writes it once for all.
-    options.tokens ?? new WorkerTokenEstimator((error) => (options.link?.warn ?? logger.warn)('token encoding could not be loaded; estimates use 4 characters per token', { error: String(error) })),
+    options.tokens ??
+      new WorkerTokenEstimator((error) =>
+        (options.link?.warn ?? logger.warn)('token encoding could not be loaded; estimates use 4 characters per token', {
+          error: String(error),
+        }),
+      ),
   )
   let draining = false
   let inFlight = 0
@@ -88,7 +92,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   // In a worker of `--workers N` the primary warns, once for all of them.
   for (const upstream of options.link === undefined ? config.upstreams : []) {
-    if (!adapters.has(upstream)) logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
+    if (!adapters.has(upstream))
+      logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
   }
 
   const outcomes = new OutcomeDelivery({
@@ -128,7 +133,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const requestTimeout = config.bodyTimeoutMs > 0 ? headersTimeout + config.bodyTimeoutMs : 0
   const server = createServer(
     // node checks both timeouts every connectionsCheckingInterval (30 s by default): often enough for the timeout set.
-    { keepAliveTimeout: 65_000, headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeout / 4))) },
+    {
+      keepAliveTimeout: 65_000,
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeout / 4))),
+    },
     (req: IncomingMessage, res: ServerResponse) => onRequest(req, res, false),
   )
   // Expect: 100-continue: the relay route invites the body only once the key and the declared size are accepted.
@@ -195,5 +205,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return shuttingDown
   }
 
-  return { server, url: `http://${host}:${address.port}`, address, observability, bodyBudget, outcomesSettled: () => outcomes.drained(), shutdown }
+  return {
+    server,
+    url: `http://${host}:${address.port}`,
+    address,
+    observability,
+    bodyBudget,
+    outcomesSettled: () => outcomes.drained(),
+    shutdown,
+  }
 }

@@ -72,7 +72,8 @@ function layerViolations(edges: readonly ImportEdge[]): string[] {
   const out: string[] = []
   for (const edge of edges) {
     if (edge.to === 'relay' && !mayImportRelay.has(edge.from)) out.push(`only http/ and the composition root import relay/: ${edge.where}`)
-    else if (edge.from !== root && !(allowedImports[edge.from] ?? []).includes(edge.to)) out.push(`${edge.from} may not import ${edge.to}: ${edge.where}`)
+    else if (edge.from !== root && !(allowedImports[edge.from] ?? []).includes(edge.to))
+      out.push(`${edge.from} may not import ${edge.to}: ${edge.where}`)
   }
   for (const cycle of folderCycles(edges.map((edge) => [edge.from, edge.to] as const))) out.push(`folders import each other: ${cycle}`)
   return out
@@ -123,7 +124,8 @@ test('the layer table itself allows no circle, and names only folders that exist
   const pairs = Object.entries(allowedImports).flatMap(([from, tos]) => tos.map((to) => [from, to] as const))
   assert.deepEqual(folderCycles(pairs), [])
   const folders = new Set([...sourceFiles().keys()].map(folderOf))
-  for (const folder of [...Object.keys(allowedImports), ...pairs.map(([, to]) => to)]) assert.ok(folders.has(folder), `no folder src/${folder}`)
+  for (const folder of [...Object.keys(allowedImports), ...pairs.map(([, to]) => to)])
+    assert.ok(folders.has(folder), `no folder src/${folder}`)
   for (const folder of folders) assert.ok(folder === root || folder in allowedImports, `src/${folder} has no row in the layer table`)
 })
 

@@ -117,7 +117,9 @@ async function run(loaded: LoadedConfig, args: CliArgs, level: LogLevel): Promis
 /** A crash is reported as a JSON line too (Node would print a bare stack), then the process ends as Node would. */
 function jsonUncaughtErrors(): void {
   process.on('uncaughtException', (error) => {
-    createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error('uncaught exception: exiting', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
+    createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error('uncaught exception: exiting', {
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    })
     process.exit(1)
   })
 }

@@ -67,13 +67,24 @@ test('an upstream outage of hundreds of failed requests: one incident alert and 
 
     for (const service of [feishu, matrix]) {
       assert.equal(service.messages.length, 2)
-      assert.deepEqual(service.messages.map((m) => m.problems), [[], []], 'each message in the service\'s wire format')
+      assert.deepEqual(
+        service.messages.map((m) => m.problems),
+        [[], []],
+        "each message in the service's wire format",
+      )
       const [incident, recovery] = service.messages.map((m) => m.text)
-      assert.match(incident ?? '', /^\[openai-api-route gw-test\] upstream "primary" is failing: 3 attempts in a row failed \(last: upstream_status, HTTP 503\)\.$/)
-      assert.match(recovery ?? '', /^\[openai-api-route gw-test\] upstream "primary" has recovered after \d+s \(failing since .* UTC, 300 failed attempts, last: upstream_status, HTTP 503\)\.$/)
+      assert.match(
+        incident ?? '',
+        /^\[openai-api-route gw-test\] upstream "primary" is failing: 3 attempts in a row failed \(last: upstream_status, HTTP 503\)\.$/,
+      )
+      assert.match(
+        recovery ?? '',
+        /^\[openai-api-route gw-test\] upstream "primary" has recovered after \d+s \(failing since .* UTC, 300 failed attempts, last: upstream_status, HTTP 503\)\.$/,
+      )
     }
     const everything = JSON.stringify([feishu.messages, matrix.messages, gateway.logs])
-    for (const secret of ['hook-id-is-a-secret', 'feishu-signing-secret', 'matrix-token']) assert.ok(!everything.includes(secret), `${secret} appears in a message or log`)
+    for (const secret of ['hook-id-is-a-secret', 'feishu-signing-secret', 'matrix-token'])
+      assert.ok(!everything.includes(secret), `${secret} appears in a message or log`)
 
     const samples = parseSamples(await (await fetch(`${gateway.url}/metrics`)).text())
     assert.equal(sumOf(samples, 'openai_api_route_alerts_sent_total', { sink: 'feishu' }), 2)
@@ -87,7 +98,7 @@ test('an upstream outage of hundreds of failed requests: one incident alert and 
   }
 })
 
-test('the predecessor\'s FEISHU_WEBHOOK and MATRIX_API: same incidents, their old wire forms; every upstream failing is its own alert', async () => {
+test("the predecessor's FEISHU_WEBHOOK and MATRIX_API: same incidents, their old wire forms; every upstream failing is its own alert", async () => {
   const only = await startFakeUpstream(openaiError(502, 'bad gateway'))
   const feishu = await startFakeFeishu()
   const matrix = await startFakeMatrix({ accessToken: 'unused', roomId: '!unused:x', legacyPath: '/matrix-api' })
@@ -104,13 +115,21 @@ test('the predecessor\'s FEISHU_WEBHOOK and MATRIX_API: same incidents, their ol
     await Promise.all([feishu.waitForMessages(4), matrix.waitForMessages(4)])
     await gateway.observability.alerts.idle()
     for (const service of [feishu, matrix]) {
-      assert.deepEqual(service.messages.map((m) => m.problems), [[], [], [], []])
+      assert.deepEqual(
+        service.messages.map((m) => m.problems),
+        [[], [], [], []],
+      )
       const texts = service.messages.map((m) => m.text)
       assert.equal(texts.length, 4)
-      assert.match(texts[0] ?? '', /every upstream failed for model "gpt-4o-mini": 1 request got no good answer \(last: HTTP 502 upstream_status, 1 upstream tried\)/)
+      assert.match(
+        texts[0] ?? '',
+        /every upstream failed for model "gpt-4o-mini": 1 request got no good answer \(last: HTTP 502 upstream_status, 1 upstream tried\)/,
+      )
       assert.match(texts[1] ?? '', /upstream "only" is failing: 3 attempts in a row failed/)
       assert.ok(texts.slice(2).some((text) => /upstream "only" has recovered .* 200 failed attempts/.test(text)))
-      assert.ok(texts.slice(2).some((text) => /requests for model "gpt-4o-mini" succeed again .* 200 requests failed on every upstream/.test(text)))
+      assert.ok(
+        texts.slice(2).some((text) => /requests for model "gpt-4o-mini" succeed again .* 200 requests failed on every upstream/.test(text)),
+      )
     }
   } finally {
     await gateway.shutdown()
@@ -129,7 +148,9 @@ test('a chat service that never answers holds up no request, and shutdown does n
   })
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
   const port = (silent.address() as AddressInfo).port
-  const gateway = await startTestGateway(`alerts:\n  feishu:\n    - webhook: http://127.0.0.1:${port}/hook\nupstreams:\n  - endpoint: ${upstream.endpoint}\n    noauth: true\n`)
+  const gateway = await startTestGateway(
+    `alerts:\n  feishu:\n    - webhook: http://127.0.0.1:${port}/hook\nupstreams:\n  - endpoint: ${upstream.endpoint}\n    noauth: true\n`,
+  )
   try {
     const first = await send(gateway, 3, 1)
     await sendArrived

@@ -55,18 +55,31 @@ test('non-stream: a chat completion with usage; the outcome names the upstream',
   const completion = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, max_tokens: 100 })
   assert.equal(completion.choices[0]?.message.content, 'Hello from Claude')
   assert.equal(completion.choices[0]?.finish_reason, 'stop')
-  assert.deepEqual(completion.usage, { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18, prompt_tokens_details: { cached_tokens: 0 } })
+  assert.deepEqual(completion.usage, {
+    prompt_tokens: 12,
+    completion_tokens: 6,
+    total_tokens: 18,
+    prompt_tokens_details: { cached_tokens: 0 },
+  })
   assert.equal(primary.requests.at(-1)?.url, '/v1/messages')
   assert.equal((primary.requests.at(-1)?.json as { max_tokens: number }).max_tokens, 100)
   const outcome = await gateway.outcomeAt(count)
   assert.equal(outcome.status, 200)
   assert.equal(outcome.upstream, 'claude-primary')
-  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome]), [['claude-primary', 'ok']])
+  assert.deepEqual(
+    outcome.attempts.map((a) => [a.upstream, a.outcome]),
+    [['claude-primary', 'ok']],
+  )
 })
 
 test('stream: text deltas, and usage in the last chunk when asked for', async () => {
   primary.script(anthropicSse(textStream(['Hel', 'lo', '!'])))
-  const stream = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true, stream_options: { include_usage: true } })
+  const stream = await client.chat.completions.create({
+    model: 'claude-sonnet-4-5',
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+  })
   let text = ''
   let usage: OpenAI.CompletionUsage | null | undefined
   let finish: string | null | undefined
@@ -103,7 +116,9 @@ test("stream: tool-call deltas assemble into the client's tool call", async () =
   const runner = client.chat.completions.stream({
     model: 'claude-sonnet-4-5',
     messages: [{ role: 'user', content: 'Weather in Paris?' }],
-    tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    tools: [
+      { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    ],
   })
   const final = await runner.finalChatCompletion()
   const choice = final.choices[0]
@@ -134,7 +149,10 @@ test("an Anthropic 400 is the client's answer: OpenAI-shaped, status 400, no fai
   const outcome = await gateway.outcomeAt(count)
   assert.equal(outcome.status, 400)
   // Relayed as the upstream's own answer, as for an OpenAI upstream's 400.
-  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.status]), [['claude-primary', 400]])
+  assert.deepEqual(
+    outcome.attempts.map((a) => [a.upstream, a.status]),
+    [['claude-primary', 400]],
+  )
 })
 
 test('Anthropic 529 overloaded fails over to the next upstream', async () => {
@@ -144,11 +162,20 @@ test('Anthropic 529 overloaded fails over to the next upstream', async () => {
   const text = await streamedText(await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }))
   assert.equal(text, 'from backup')
   const outcome = await gateway.outcomeAt(count)
-  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome, a.status]), [['claude-primary', 'failed', 529], ['claude-backup', 'ok', 200]])
+  assert.deepEqual(
+    outcome.attempts.map((a) => [a.upstream, a.outcome, a.status]),
+    [
+      ['claude-primary', 'failed', 529],
+      ['claude-backup', 'ok', 200],
+    ],
+  )
 })
 
 test('overloaded_error as a stream event before any content fails over too; the last one reaches the client as 529', async () => {
-  const overloaded = anthropicSse([messageStart(), { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }])
+  const overloaded = anthropicSse([
+    messageStart(),
+    { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } },
+  ])
   primary.script(overloaded)
   backup.script(overloaded)
   await assert.rejects(client.chat.completions.create({ model: 'claude-sonnet-4-5', messages, stream: true }), (error: unknown) => {
@@ -172,7 +199,12 @@ test('commit point: a stream that dies after message_start fails over; after con
   primary.script(async (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     const events = textStream(['partial'])
-    res.write(events.slice(0, 4).map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join(''))
+    res.write(
+      events
+        .slice(0, 4)
+        .map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`)
+        .join(''),
+    )
     setTimeout(() => res.socket?.destroy(), 20)
   })
   const response = await postChat(gateway, clientKey, { model: 'claude-sonnet-4-5', messages, stream: true })
@@ -201,7 +233,13 @@ test('stream_timeout: an upstream that does not answer in time fails over', asyn
   clock.advance(500)
   const text = await streamedText(await answer)
   assert.equal(text, 'in time')
-  assert.deepEqual((await gateway.outcomeAt(count)).attempts.map((a) => [a.outcome, a.errorCode]), [['failed', 'upstream_timeout'], ['ok', undefined]])
+  assert.deepEqual(
+    (await gateway.outcomeAt(count)).attempts.map((a) => [a.outcome, a.errorCode]),
+    [
+      ['failed', 'upstream_timeout'],
+      ['ok', undefined],
+    ],
+  )
 })
 
 test('a client that goes away aborts the Anthropic request at once', async () => {

@@ -15,7 +15,11 @@ const clientKey = 'client-key-attempt-log'
 
 type Line = Record<string, unknown>
 
-async function gatewayAt(t: import('node:test').TestContext, level: LogLevel, upstreams: ReadonlyArray<{ name: string; endpoint: string }>): Promise<{ url: string; lines: () => Line[] }> {
+async function gatewayAt(
+  t: import('node:test').TestContext,
+  level: LogLevel,
+  upstreams: ReadonlyArray<{ name: string; endpoint: string }>,
+): Promise<{ url: string; lines: () => Line[] }> {
   const { config } = parseConfigText(`address: "127.0.0.1:0"\n${gatewayYaml({ clientKey, upstreams })}`, 'test.yaml', {})
   const written: string[] = []
   const gateway = await startGateway({ config, logger: createLogger({ level, write: (line) => written.push(line) }) })
@@ -54,8 +58,15 @@ test('a failover across failing upstreams logs each failed attempt with the upst
   )
   assert.equal(typeof failed[2]?.['errorCode'], 'string', 'a failure without a status names its error code')
   const requestId = gateway.lines().find((line) => line['msg'] === 'request')?.['requestId']
-  assert.ok(failed.every((line) => line['requestId'] === requestId), 'each line carries the request id')
-  assert.equal(gateway.lines().some((line) => line['level'] === 'debug'), false, 'no debug lines at info')
+  assert.ok(
+    failed.every((line) => line['requestId'] === requestId),
+    'each line carries the request id',
+  )
+  assert.equal(
+    gateway.lines().some((line) => line['level'] === 'debug'),
+    false,
+    'no debug lines at info',
+  )
 })
 
 test('at debug, each attempt logs its start, its commit and its end', async (t) => {
@@ -88,5 +99,8 @@ test('nothing but the request line is logged for a request that needed no failov
   const working = await fakeUpstreamFor(t, json(200, completion('fine')))
   const gateway = await gatewayAt(t, 'info', [{ name: 'working', endpoint: working.endpoint }])
   assert.equal(await post(gateway), 200)
-  assert.deepEqual(gateway.lines().map((line) => line['msg']), ['request'])
+  assert.deepEqual(
+    gateway.lines().map((line) => line['msg']),
+    ['request'],
+  )
 })

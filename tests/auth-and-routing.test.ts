@@ -30,7 +30,11 @@ interface Answer {
 async function chat(gw: TestGateway, key: string | undefined, model = 'gpt-4o-mini'): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (key !== undefined) headers['authorization'] = `Bearer ${key}`
-  const res = await fetch(`${gw.baseURL}/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) })
+  const res = await fetch(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  })
   return { status: res.status, body: await res.json(), headers: res.headers }
 }
 
@@ -55,7 +59,10 @@ function assertOpenAIError(answer: Answer, status: number, code: string): void {
 
 test('every key of a comma-separated global list with spaces is accepted', async (t) => {
   const [upstream] = await fakeUpstreams(t, 1)
-  const gw = await gateway(t, `authorization: "alpha-key , beta-key,gamma-key "\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream?.endpoint}" }\n`)
+  const gw = await gateway(
+    t,
+    `authorization: "alpha-key , beta-key,gamma-key "\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream?.endpoint}" }\n`,
+  )
   for (const key of ['alpha-key', 'beta-key', 'gamma-key']) assert.equal(answeredBy(await chat(gw, key)), 'from 0', key)
   assertOpenAIError(await chat(gw, 'alpha-key , beta-key'), 401, 'invalid_api_key')
 })
@@ -79,7 +86,9 @@ test("an upstream's own authorization replaces the global list for that upstream
 })
 
 /** One member key; a keyed upstream for every model, then an open (noauth) one for llama-3 alone. */
-async function memberAndOpenGateway(t: TestContext): Promise<{ gw: TestGateway; keyed: FakeUpstream | undefined; open: FakeUpstream | undefined }> {
+async function memberAndOpenGateway(
+  t: TestContext,
+): Promise<{ gw: TestGateway; keyed: FakeUpstream | undefined; open: FakeUpstream | undefined }> {
   const [keyed, open] = await fakeUpstreams(t, 2)
   const gw = await gateway(
     t,
@@ -107,7 +116,10 @@ test('no key, or an unknown key, with no noauth upstream serving the model gets 
   assertOpenAIError(missing, 401, 'invalid_api_key')
   const wrong = await chat(gw, 'not-a-key', 'gpt-4o')
   assertOpenAIError(wrong, 401, 'invalid_api_key')
-  assert.notEqual((missing.body as { error: { message: string } }).error.message, (wrong.body as { error: { message: string } }).error.message)
+  assert.notEqual(
+    (missing.body as { error: { message: string } }).error.message,
+    (wrong.body as { error: { message: string } }).error.message,
+  )
   assert.equal(keyed?.requests.length, 0)
   assert.equal(open?.requests.length, 0)
   assert.equal((await gw.outcomeAt(0)).errorCode, 'invalid_api_key')
@@ -116,7 +128,10 @@ test('no key, or an unknown key, with no noauth upstream serving the model gets 
 
 test('a valid key with no upstream serving the model gets 404 model_not_found', async (t) => {
   const [upstream] = await fakeUpstreams(t, 1)
-  const gw = await gateway(t, `authorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream?.endpoint}", allow: [gpt-4o] }\n`)
+  const gw = await gateway(
+    t,
+    `authorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream?.endpoint}", allow: [gpt-4o] }\n`,
+  )
   const answer = await chat(gw, 'member-key', 'gpt-5-imaginary')
   assertOpenAIError(answer, 404, 'model_not_found')
   assert.equal((answer.body as { error: { param: unknown } }).error.param, 'model')
@@ -129,7 +144,14 @@ test('no key appears in the logs or the outcomes, whatever happened to the reque
   const upstreamKeys = ['sk-upstream-secret-aaaa', 'sk-upstream-secret-bbbb']
   const failing = await fakeUpstreamFor(t, (req, res) => {
     // An upstream that echoes the key it got, as some do in auth errors.
-    const body = JSON.stringify({ error: { message: `Incorrect API key provided: ${String(req.headers['authorization'])}`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })
+    const body = JSON.stringify({
+      error: {
+        message: `Incorrect API key provided: ${String(req.headers['authorization'])}`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    })
     res.writeHead(401, { 'content-type': 'application/json' })
     res.end(body)
   })
@@ -190,7 +212,11 @@ test('the model comes from the JSON body; a multipart upload routes by its URL p
   const form = new FormData()
   form.append('model', 'whisper-1')
   form.append('file', new Blob([Buffer.from('RIFF....WAVE')], { type: 'audio/wav' }), 'a.wav')
-  const res = await undiciFetch(`${gw.baseURL}/audio/transcriptions`, { method: 'POST', headers: { authorization: 'Bearer member-key' }, body: form })
+  const res = await undiciFetch(`${gw.baseURL}/audio/transcriptions`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer member-key' },
+    body: form,
+  })
   assert.equal(res.status, 200)
   await res.arrayBuffer()
   assert.equal(audio?.requests.length, 1)
@@ -221,7 +247,12 @@ test('a GET without a body routes by its path', async (t) => {
   const [chatOnly, models] = await fakeUpstreams(t, 2)
   const gw = await gateway(
     t,
-    ['authorization: member-key', 'upstreams:', `  - { sk: s1, endpoint: "${chatOnly?.endpoint}", deny: [/v1/models] }`, `  - { sk: s2, endpoint: "${models?.endpoint}" }`].join('\n'),
+    [
+      'authorization: member-key',
+      'upstreams:',
+      `  - { sk: s1, endpoint: "${chatOnly?.endpoint}", deny: [/v1/models] }`,
+      `  - { sk: s2, endpoint: "${models?.endpoint}" }`,
+    ].join('\n'),
   )
   const res = await fetch(`${gw.baseURL}/models`, { headers: { authorization: 'Bearer member-key' } })
   assert.equal(res.status, 200)
@@ -239,7 +270,12 @@ function sequence(...values: number[]): () => number {
 test('lb_policy random shuffles the candidates per request with the injected randomness', async (t) => {
   const upstreams = await fakeUpstreams(t, 2)
   const yaml = (policy: string): string =>
-    [`lb_policy: ${policy}`, 'authorization: member-key', 'upstreams:', ...upstreams.map((u, i) => `  - { sk: s${i}, endpoint: "${u.endpoint}" }`)].join('\n')
+    [
+      `lb_policy: ${policy}`,
+      'authorization: member-key',
+      'upstreams:',
+      ...upstreams.map((u, i) => `  - { sk: s${i}, endpoint: "${u.endpoint}" }`),
+    ].join('\n')
   // Fisher–Yates over two candidates: random() < 0.5 swaps them, >= 0.5 keeps the file order.
   const random = sequence(0.1, 0.9, 0.2, 0.7)
   const shuffled = await gateway(t, yaml('random'), { random })
@@ -256,7 +292,13 @@ test('with lb_policy random, a failure still fails over to the other candidate',
   const [healthy] = await fakeUpstreams(t, 1)
   const gw = await gateway(
     t,
-    ['lb_policy: random', 'authorization: member-key', 'upstreams:', `  - { sk: s0, endpoint: "${healthy?.endpoint}" }`, `  - { sk: s1, endpoint: "${broken?.endpoint}" }`].join('\n'),
+    [
+      'lb_policy: random',
+      'authorization: member-key',
+      'upstreams:',
+      `  - { sk: s0, endpoint: "${healthy?.endpoint}" }`,
+      `  - { sk: s1, endpoint: "${broken?.endpoint}" }`,
+    ].join('\n'),
     // Swap: the broken upstream goes first.
     { random: sequence(0.1) },
   )

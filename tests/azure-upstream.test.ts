@@ -47,16 +47,23 @@ test('non-stream: deployment URL, api-version and api-key; the answer unchanged'
 
 test('stream: a model without a deployments entry is its own deployment', async () => {
   azure.script(sse(streamOf(['Hel', 'lo'], 'gpt-4o-mini')))
-  const text = await streamedText(await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true }))
+  const text = await streamedText(
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true }),
+  )
   assert.equal(text, 'Hello')
   assert.equal(azure.requests.at(-1)?.url, '/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21')
 })
 
 test("Azure's errors are already OpenAI-shaped and pass through", async () => {
-  azure.script(json(400, { error: { message: 'The response was filtered', type: null, param: 'prompt', code: 'content_filter', status: 400 } }))
-  await assert.rejects(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => {
-    assert.ok(error instanceof OpenAI.BadRequestError)
-    assert.equal(error.code, 'content_filter')
-    return true
-  })
+  azure.script(
+    json(400, { error: { message: 'The response was filtered', type: null, param: 'prompt', code: 'content_filter', status: 400 } }),
+  )
+  await assert.rejects(
+    client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }),
+    (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError)
+      assert.equal(error.code, 'content_filter')
+      return true
+    },
+  )
 })

@@ -81,7 +81,12 @@ test('the upstream gets the canonical path under its endpoint, and allow/deny se
 
 test('TRACE, TRACK and CONNECT are refused with 405 and an Allow header', async (t) => {
   const { gw, upstream } = await setup(t)
-  for (const [method, target] of [['TRACE', '/v1/models'], ['TRACE', '/healthz'], ['TRACK', '/v1/models'], ['CONNECT', 'example.com:443']] as const) {
+  for (const [method, target] of [
+    ['TRACE', '/v1/models'],
+    ['TRACE', '/healthz'],
+    ['TRACK', '/v1/models'],
+    ['CONNECT', 'example.com:443'],
+  ] as const) {
     const answer = await get(gw, target, method)
     assertError(answer, 405, 'method_not_allowed')
     assert.match(answer.headers['allow'] ?? '', /GET/, method)

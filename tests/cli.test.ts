@@ -49,7 +49,11 @@ for (const form of [['-config', 'FILE'], ['--config', 'FILE'], ['--config=FILE']
     const file = join(dir, 'chosen.yaml')
     writeFileSync(file, configYaml(chosen.endpoint))
     writeFileSync(join(dir, 'config.yaml'), configYaml(ignored.endpoint))
-    const gw = await serve(t, form.map((part) => part.replace('FILE', file)), dir)
+    const gw = await serve(
+      t,
+      form.map((part) => part.replace('FILE', file)),
+      dir,
+    )
     assert.match(gw.listeningLine, new RegExp(`config: ${literal(file)}`))
     assert.deepEqual(await chat(gw.url, 'cli-client-key'), { status: 200, content: 'from the chosen file' })
     assert.equal(ignored.requests.length, 0)
@@ -125,7 +129,10 @@ test('-list prints each upstream with name, endpoint, type, allow and deny, keys
       '    noauth: true',
     ].join('\n'),
   )
-  for (const args of [['-list', '-config', file], ['--config', file, '--list']]) {
+  for (const args of [
+    ['-list', '-config', file],
+    ['--config', file, '--list'],
+  ]) {
     const result = await run(args, dir)
     assert.equal(result.code, 0, result.stderr)
     const lines = result.stdout.trimEnd().split('\n')
@@ -157,15 +164,34 @@ test('check exits 0 on a valid file', async (t) => {
 test('check exits non-zero on an invalid file, one FILE:LINE:COL path: problem line per problem', async (t) => {
   const dir = tempDir(t)
   const file = join(dir, 'bad.yaml')
-  writeFileSync(file, ['address: "127.0.0.1:0"', 'timeout: soon', 'upstreams:', '  - endpiont: http://127.0.0.1:9/v1', '    sk: x', '  - endpoint: ftp://nope'].join('\n'))
+  writeFileSync(
+    file,
+    [
+      'address: "127.0.0.1:0"',
+      'timeout: soon',
+      'upstreams:',
+      '  - endpiont: http://127.0.0.1:9/v1',
+      '    sk: x',
+      '  - endpoint: ftp://nope',
+    ].join('\n'),
+  )
   const result = await run(['check', '--config', file], dir)
   assert.notEqual(result.code, 0)
   const lines = result.stderr.trimEnd().split('\n')
   assert.ok(lines.length >= 3, result.stderr)
   for (const line of lines) assert.match(line, new RegExp(`^${literal(file)}:\\d+:\\d+ \\S+: .+`), line)
-  assert.ok(lines.some((line) => line.includes(':2:') && line.includes('timeout')), result.stderr)
-  assert.ok(lines.some((line) => line.includes(':4:') && line.includes('endpiont')), result.stderr)
-  assert.ok(lines.some((line) => line.includes(':6:') && line.includes('upstreams[1].endpoint')), result.stderr)
+  assert.ok(
+    lines.some((line) => line.includes(':2:') && line.includes('timeout')),
+    result.stderr,
+  )
+  assert.ok(
+    lines.some((line) => line.includes(':4:') && line.includes('endpiont')),
+    result.stderr,
+  )
+  assert.ok(
+    lines.some((line) => line.includes(':6:') && line.includes('upstreams[1].endpoint')),
+    result.stderr,
+  )
   assert.equal(result.stdout, '')
 })
 
@@ -234,10 +260,16 @@ test('an unknown flag exits 2 naming it', async (t) => {
 })
 
 test('npm start runs the gateway entry point', async () => {
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> }
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>
+    bin: Record<string, string>
+  }
   assert.equal(pkg.bin['openai-api-route'], 'dist/src/main.js')
   assert.match(readFileSync(mainJs, 'utf8'), /^#!\/usr\/bin\/env node\n/)
-  const result = await collect(spawn('npm', ['start', '--silent', '--', '--help'], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] }), 'npm start')
+  const result = await collect(
+    spawn('npm', ['start', '--silent', '--', '--help'], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] }),
+    'npm start',
+  )
   assert.equal(result.code, 0, result.stderr)
   assert.match(result.stdout, /^openai-api-route: one OpenAI-compatible endpoint/)
 })

@@ -48,7 +48,13 @@ test('OpenAI answers 500: the same request is translated for Anthropic, which an
   assert.equal(anthropic.requests.at(-1)?.headers['x-api-key'], 'sk-ant')
   const outcome = await gateway.outcomeAt(count)
   assert.equal(outcome.upstream, 'anthropic')
-  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome, a.status]), [['openai', 'failed', 500], ['anthropic', 'ok', 200]])
+  assert.deepEqual(
+    outcome.attempts.map((a) => [a.upstream, a.outcome, a.status]),
+    [
+      ['openai', 'failed', 500],
+      ['anthropic', 'ok', 200],
+    ],
+  )
 })
 
 test('stream: OpenAI resets the connection, Anthropic streams the answer', async () => {

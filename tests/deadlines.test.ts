@@ -43,7 +43,10 @@ const content = (text: string): StreamStep => ({ data: chunkFrom('chatcmpl-deadl
 const done: StreamStep[] = [{ data: chunkFrom('chatcmpl-deadlines', {}, 'stop') }, { data: '[DONE]' }, 'end']
 
 /** The gateway for a setup, on a manual clock. */
-async function gatewayOnClock(t: TestContext, setup: Omit<GatewaySetup, 'clientKey'>): Promise<{ gateway: TestGateway; clock: ManualClock }> {
+async function gatewayOnClock(
+  t: TestContext,
+  setup: Omit<GatewaySetup, 'clientKey'>,
+): Promise<{ gateway: TestGateway; clock: ManualClock }> {
   const clock = new ManualClock()
   return { gateway: await gatewayWith(t, { clientKey, ...setup }, { clock }), clock }
 }
@@ -91,10 +94,13 @@ const backup = (t: TestContext): Promise<FakeUpstream> =>
 test('stream_timeout (fractional seconds) moves a silent stream on to the next upstream', within, async (t) => {
   const first = await fakeUpstreamFor(t, hang())
   const second = await fakeUpstreamFor(t, scriptedStream([role, content('from second'), ...done]))
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 0.3', 'timeout: 60'], upstreams: [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 0.3', 'timeout: 60'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const answer = streamedContent(gateway)
   await asked(first)
@@ -113,10 +119,13 @@ test('a role chunk meets stream_timeout: content after longer than stream_timeou
   const release = deferred()
   const first = await fakeUpstreamFor(t, scriptedStream([role, { waitFor: release.promise }, content('slow thinker'), ...done]))
   const second = await backup(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 0.5', 'idle_timeout: 7', 'timeout: 60'], upstreams: [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 0.5', 'idle_timeout: 7', 'timeout: 60'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const answer = streamedContent(gateway)
   // The role chunk is held back from the client (nothing visible yet); its arrival shows as the idle deadline.
@@ -132,7 +141,10 @@ test('a role chunk meets stream_timeout: content after longer than stream_timeou
 test('the last candidate gets timeout, not stream_timeout', within, async (t) => {
   const release = deferred()
   const only = await fakeUpstreamFor(t, heldUntil(release.promise, scriptedStream([role, content('late but fine'), ...done])))
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 0.2', 'timeout: 5'], upstreams: [{ name: 'only', endpoint: only.endpoint }] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 0.2', 'timeout: 5'],
+    upstreams: [{ name: 'only', endpoint: only.endpoint }],
+  })
 
   const answer = streamedContent(gateway)
   await asked(only)
@@ -144,9 +156,12 @@ test('the last candidate gets timeout, not stream_timeout', within, async (t) =>
   assert.deepEqual(await durations(gateway), [4999])
 })
 
-test('the last candidate\'s timeout still ends it', within, async (t) => {
+test("the last candidate's timeout still ends it", within, async (t) => {
   const only = await fakeUpstreamFor(t, hang())
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 0.2', 'timeout: 5'], upstreams: [{ name: 'only', endpoint: only.endpoint }] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 0.2', 'timeout: 5'],
+    upstreams: [{ name: 'only', endpoint: only.endpoint }],
+  })
 
   const response = postChat(gateway, clientKey, streamRequest)
   await asked(only)
@@ -163,10 +178,13 @@ test('the last of several candidates gets timeout too, after the others used str
   const release = deferred()
   const first = await fakeUpstreamFor(t, hang())
   const last = await fakeUpstreamFor(t, heldUntil(release.promise, scriptedStream([role, content('last but fine'), ...done])))
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 0.2', 'timeout: 5'], upstreams: [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'last', endpoint: last.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 0.2', 'timeout: 5'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'last', endpoint: last.endpoint },
+    ],
+  })
 
   const answer = streamedContent(gateway)
   await asked(first)
@@ -186,10 +204,13 @@ test('the last of several candidates gets timeout too, after the others used str
 test('stream_timeout also bounds an upstream that never accepts the connection', within, async (t) => {
   const second = await fakeUpstreamFor(t, scriptedStream([role, content('from second'), ...done]))
   const unaccepting = await startUnacceptingEndpoint(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 0.3', 'timeout: 60'], upstreams: [
-    { name: 'first', endpoint: unaccepting.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 0.3', 'timeout: 60'],
+    upstreams: [
+      { name: 'first', endpoint: unaccepting.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const answer = streamedContent(gateway)
   await waitFor(() => connectingTo(unaccepting.port) ?? clock.delays.includes(300), 'the connection attempt')
@@ -206,12 +227,18 @@ test('stream_timeout also bounds an upstream that never accepts the connection',
 // ---- idle_timeout ----
 
 test('idle_timeout bounds a long reasoning pause after the commit point: an error event, no [DONE]', within, async (t) => {
-  const first = await fakeUpstreamFor(t, scriptedStream([role, { data: chunkFrom('chatcmpl-deadlines', { reasoning_content: 'Considering' }) }, 'hang']))
+  const first = await fakeUpstreamFor(
+    t,
+    scriptedStream([role, { data: chunkFrom('chatcmpl-deadlines', { reasoning_content: 'Considering' }) }, 'hang']),
+  )
   const second = await backup(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 10', 'idle_timeout: 0.3'], upstreams: [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 10', 'idle_timeout: 0.3'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const response = await postChat(gateway, clientKey, streamRequest)
   const text = await readStream(response, [['Considering', () => clock.advance(300)]])
@@ -230,15 +257,21 @@ test('idle_timeout bounds a long reasoning pause after the commit point: an erro
 test('idle_timeout bounds the gaps between content chunks as well, each counted from the last chunk', within, async (t) => {
   const release = deferred()
   const first = await fakeUpstreamFor(t, scriptedStream([role, content('one'), { waitFor: release.promise }, content('two'), 'hang']))
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['idle_timeout: 0.3'], upstreams: [{ name: 'first', endpoint: first.endpoint }] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['idle_timeout: 0.3'],
+    upstreams: [{ name: 'first', endpoint: first.endpoint }],
+  })
 
   const response = await postChat(gateway, clientKey, streamRequest)
   const text = await readStream(response, [
     // A gap just short of idle_timeout is fine; the next one is counted afresh from "two".
-    ['"one"', () => {
-      clock.advance(299)
-      release.resolve()
-    }],
+    [
+      '"one"',
+      () => {
+        clock.advance(299)
+        release.resolve()
+      },
+    ],
     ['"two"', () => clock.advance(300)],
   ])
 
@@ -252,10 +285,13 @@ test('idle_timeout bounds the gaps between content chunks as well, each counted 
 test('timeout bounds the first byte of a non-stream answer and moves on', within, async (t) => {
   const first = await fakeUpstreamFor(t, hang())
   const second = await backup(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['timeout: 0.3', 'stream_timeout: 60'], upstreams: [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['timeout: 0.3', 'stream_timeout: 60'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const answer = openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest)
   await asked(first)
@@ -273,10 +309,13 @@ test('a non-stream request is held to timeout, not stream_timeout', within, asyn
   const release = deferred()
   const first = await fakeUpstreamFor(t, heldUntil(release.promise, json(200, completion('from first'))))
   const second = await backup(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['timeout: 5', 'stream_timeout: 0.2'], upstreams: [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['timeout: 5', 'stream_timeout: 0.2'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const answer = openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest)
   await asked(first)
@@ -289,14 +328,17 @@ test('a non-stream request is held to timeout, not stream_timeout', within, asyn
 
 // ---- Per-upstream overrides ----
 
-test('an upstream\'s own stream_timeout overrides the global one', within, async (t) => {
+test("an upstream's own stream_timeout overrides the global one", within, async (t) => {
   const release = deferred()
   const first = await fakeUpstreamFor(t, heldUntil(release.promise, scriptedStream([role, content('patient'), ...done])))
   const second = await backup(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 0.2', 'timeout: 60'], upstreams: [
-    { name: 'first', endpoint: first.endpoint, extra: ['stream_timeout: 5'] },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 0.2', 'timeout: 60'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint, extra: ['stream_timeout: 5'] },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const answer = streamedContent(gateway)
   await asked(first)
@@ -307,16 +349,22 @@ test('an upstream\'s own stream_timeout overrides the global one', within, async
   assert.equal(second.requests.length, 0)
 })
 
-test('an upstream\'s own short stream_timeout applies to it alone', within, async (t) => {
+test("an upstream's own short stream_timeout applies to it alone", within, async (t) => {
   const release = deferred()
   const first = await fakeUpstreamFor(t, hang())
-  const second = await fakeUpstreamFor(t, heldUntil(release.promise, scriptedStream([role, content('second is slow but allowed'), ...done])))
+  const second = await fakeUpstreamFor(
+    t,
+    heldUntil(release.promise, scriptedStream([role, content('second is slow but allowed'), ...done])),
+  )
   const third = await backup(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['stream_timeout: 20'], upstreams: [
-    { name: 'first', endpoint: first.endpoint, extra: ['stream_timeout: 0.2'] },
-    { name: 'second', endpoint: second.endpoint },
-    { name: 'third', endpoint: third.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['stream_timeout: 20'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint, extra: ['stream_timeout: 0.2'] },
+      { name: 'second', endpoint: second.endpoint },
+      { name: 'third', endpoint: third.endpoint },
+    ],
+  })
 
   const answer = streamedContent(gateway)
   await asked(first)
@@ -334,14 +382,17 @@ test('an upstream\'s own short stream_timeout applies to it alone', within, asyn
   assert.deepEqual(await durations(gateway), [200, 19_999])
 })
 
-test('an upstream\'s own timeout overrides the global one', within, async (t) => {
+test("an upstream's own timeout overrides the global one", within, async (t) => {
   const release = deferred()
   const first = await fakeUpstreamFor(t, heldUntil(release.promise, json(200, completion('from first'))))
   const second = await backup(t)
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['timeout: 0.2'], upstreams: [
-    { name: 'first', endpoint: first.endpoint, extra: ['timeout: 5'] },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['timeout: 0.2'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint, extra: ['timeout: 5'] },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const answer = openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest)
   await asked(first)
@@ -352,23 +403,34 @@ test('an upstream\'s own timeout overrides the global one', within, async (t) =>
   assert.equal(second.requests.length, 0)
 })
 
-test('an upstream\'s own idle_timeout overrides the global one, both ways', within, async (t) => {
+test("an upstream's own idle_timeout overrides the global one, both ways", within, async (t) => {
   const release = deferred()
   const lenient = await fakeUpstreamFor(t, scriptedStream([role, content('a'), { waitFor: release.promise }, content('b'), ...done]))
   const strict = await fakeUpstreamFor(t, scriptedStream([role, content('a'), 'hang']))
-  const onLenient = await gatewayOnClock(t, { topLevel: ['idle_timeout: 0.2'], upstreams: [{ name: 'lenient', endpoint: lenient.endpoint, extra: ['idle_timeout: 10'] }] })
-  const onStrict = await gatewayOnClock(t, { topLevel: ['idle_timeout: 600'], upstreams: [{ name: 'strict', endpoint: strict.endpoint, extra: ['idle_timeout: 0.3'] }] })
+  const onLenient = await gatewayOnClock(t, {
+    topLevel: ['idle_timeout: 0.2'],
+    upstreams: [{ name: 'lenient', endpoint: lenient.endpoint, extra: ['idle_timeout: 10'] }],
+  })
+  const onStrict = await gatewayOnClock(t, {
+    topLevel: ['idle_timeout: 600'],
+    upstreams: [{ name: 'strict', endpoint: strict.endpoint, extra: ['idle_timeout: 0.3'] }],
+  })
 
   const lenientText = await readStream(await postChat(onLenient.gateway, clientKey, streamRequest), [
-    ['"a"', () => {
-      onLenient.clock.advance(9999)
-      release.resolve()
-    }],
+    [
+      '"a"',
+      () => {
+        onLenient.clock.advance(9999)
+        release.resolve()
+      },
+    ],
   ])
   assert.deepEqual(attemptSummary((await onLenient.gateway.outcomeAt(0)).attempts), [['lenient', 'ok', undefined]])
   assert.ok(lenientText.includes('"b"') && lenientText.includes('[DONE]'), lenientText)
 
-  const strictText = await readStream(await postChat(onStrict.gateway, clientKey, streamRequest), [['"a"', () => onStrict.clock.advance(300)]])
+  const strictText = await readStream(await postChat(onStrict.gateway, clientKey, streamRequest), [
+    ['"a"', () => onStrict.clock.advance(300)],
+  ])
   assert.equal(finalErrorEvent(strictText).error.code, 'upstream_idle_timeout')
   assert.deepEqual(await durations(onStrict.gateway), [300])
 })
@@ -389,7 +451,10 @@ function endless(delta: Record<string, unknown>): Behaviour {
 
 test('total_timeout ends a stream that is never idle, after the commit point with an error event', within, async (t) => {
   const first = await fakeUpstreamFor(t, endless({ content: 'more ' }))
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['idle_timeout: 10', 'stream_timeout: 10', 'total_timeout: 0.5'], upstreams: [{ name: 'first', endpoint: first.endpoint }] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['idle_timeout: 10', 'stream_timeout: 10', 'total_timeout: 0.5'],
+    upstreams: [{ name: 'first', endpoint: first.endpoint }],
+  })
 
   const response = await postChat(gateway, clientKey, streamRequest)
   // Each chunk stamps the idle deadline afresh; the total one is counted from the start all the same.
@@ -407,10 +472,13 @@ test('total_timeout ends a stream that is never idle, after the commit point wit
 test('total_timeout before the commit point fails over: an upstream that only ever sends role chunks', within, async (t) => {
   const first = await fakeUpstreamFor(t, endless({ role: 'assistant' }))
   const second = await fakeUpstreamFor(t, scriptedStream([role, content('from second'), ...done]))
-  const { gateway, clock } = await gatewayOnClock(t, { topLevel: ['idle_timeout: 10', 'stream_timeout: 10'], upstreams: [
-    { name: 'first', endpoint: first.endpoint, extra: ['total_timeout: 0.4'] },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const { gateway, clock } = await gatewayOnClock(t, {
+    topLevel: ['idle_timeout: 10', 'stream_timeout: 10'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint, extra: ['total_timeout: 0.4'] },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   const answer = streamedContent(gateway)
   await asked(first)
@@ -431,10 +499,14 @@ test('total_timeout before the commit point fails over: an upstream that only ev
 test('on real timers, stream_timeout moves a silent stream on', within, async (t) => {
   const first = await fakeUpstreamFor(t, hang())
   const second = await fakeUpstreamFor(t, scriptedStream([role, content('from second'), ...done]))
-  const gateway = await gatewayWith(t, { clientKey, topLevel: ['stream_timeout: 0.3', 'timeout: 60'], upstreams: [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ] })
+  const gateway = await gatewayWith(t, {
+    clientKey,
+    topLevel: ['stream_timeout: 0.3', 'timeout: 60'],
+    upstreams: [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ],
+  })
 
   assert.equal(await streamedContent(gateway), 'from second')
   assert.deepEqual(attemptSummary((await gateway.outcomeAt(0)).attempts), [
@@ -445,7 +517,11 @@ test('on real timers, stream_timeout moves a silent stream on', within, async (t
 
 test('on real timers, idle_timeout ends a stalled stream with an error event', within, async (t) => {
   const first = await fakeUpstreamFor(t, scriptedStream([role, content('one'), 'hang']))
-  const gateway = await gatewayWith(t, { clientKey, topLevel: ['idle_timeout: 0.3'], upstreams: [{ name: 'first', endpoint: first.endpoint }] })
+  const gateway = await gatewayWith(t, {
+    clientKey,
+    topLevel: ['idle_timeout: 0.3'],
+    upstreams: [{ name: 'first', endpoint: first.endpoint }],
+  })
 
   const text = await (await postChat(gateway, clientKey, streamRequest)).text()
 

@@ -19,13 +19,25 @@ test('the endpoint URL credentials go to the upstream as Basic auth and never in
   const upstream = await startFakeUpstream(
     json(200, completion('hello')),
     // The upstream quotes what it was sent: the password, and the Basic token.
-    json(400, { error: { message: `bad credentials ${password} (${basicToken})`, type: 'invalid_request_error', param: null, code: null } }, { 'x-echo': `Basic ${basicToken}` }),
+    json(
+      400,
+      { error: { message: `bad credentials ${password} (${basicToken})`, type: 'invalid_request_error', param: null, code: null } },
+      { 'x-echo': `Basic ${basicToken}` },
+    ),
   )
   t.after(() => upstream.close())
   const dir = await mkdtemp(join(tmpdir(), 'endpoint-credentials-'))
   t.after(() => rm(dir, { recursive: true, force: true }))
   const endpoint = `http://${username}:${encodeURIComponent(password)}@127.0.0.1:${upstream.port}/v1`
-  const yaml = ['dbtype: sqlite', `dbaddr: ${join(dir, 'records.sqlite')}`, `authorization: ${clientKey}`, 'records: {flush_interval: 0.02}', 'upstreams:', `  - endpoint: ${endpoint}`, ''].join('\n')
+  const yaml = [
+    'dbtype: sqlite',
+    `dbaddr: ${join(dir, 'records.sqlite')}`,
+    `authorization: ${clientKey}`,
+    'records: {flush_interval: 0.02}',
+    'upstreams:',
+    `  - endpoint: ${endpoint}`,
+    '',
+  ].join('\n')
 
   const listed = formatUpstreamList(parseConfigText(yaml, 'test.yaml', {}).config)
   assert.ok(!listed.includes(password) && !listed.includes(encodeURIComponent(password)) && !listed.includes(username), listed)
@@ -62,5 +74,6 @@ test('the endpoint URL credentials go to the upstream as Basic auth and never in
   const files = (await readdir(dir)).filter((name) => name.startsWith('records.sqlite'))
   const stored = Buffer.concat(await Promise.all(files.map((name) => readFile(join(dir, name))))).toString('latin1')
   assert.ok(stored.includes(`127.0.0.1:${upstream.port}/v1`), 'the endpoint itself is recorded')
-  for (const secret of [password, encodeURIComponent(password), basicToken, `${username}:`]) assert.ok(!stored.includes(secret), `the records hold ${secret}`)
+  for (const secret of [password, encodeURIComponent(password), basicToken, `${username}:`])
+    assert.ok(!stored.includes(secret), `the records hold ${secret}`)
 })

@@ -43,7 +43,10 @@ async function gatedStream(t: TestContext): Promise<GatedStream> {
 function configDir(t: TestContext, endpoint: string, extra = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'oar-shutdown-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'config.yaml'), `address: "127.0.0.1:0"\ndbtype: none\nauthorization: ${clientKey}\n${extra}\nupstreams:\n  - { sk: sk-shutdown, endpoint: "${endpoint}" }\n`)
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `address: "127.0.0.1:0"\ndbtype: none\nauthorization: ${clientKey}\n${extra}\nupstreams:\n  - { sk: sk-shutdown, endpoint: "${endpoint}" }\n`,
+  )
   return dir
 }
 
@@ -116,7 +119,11 @@ test('SIGTERM lets an in-flight stream finish, refuses new connections, and exit
 test('a stream that outlasts shutdown_timeout ends with a shutting_down error event at the deadline, and the process still exits 0', async (t) => {
   const { upstream } = await gatedStream(t)
   // Idle and first-byte timeouts far beyond the test, so only the shutdown deadline can end the stream.
-  const gw = await startGatewayProcess(t, [], configDir(t, upstream.endpoint, 'shutdown_timeout: 0.5\nidle_timeout: 600\ntimeout: 600\nstream_timeout: 600'))
+  const gw = await startGatewayProcess(
+    t,
+    [],
+    configDir(t, upstream.endpoint, 'shutdown_timeout: 0.5\nidle_timeout: 600\ntimeout: 600\nstream_timeout: 600'),
+  )
   const stream = streamChat(gw.url)
   await within(stream.started, processDeadlineMs, 'the first chunk')
   gw.child.kill('SIGTERM')
@@ -151,7 +158,9 @@ test('while draining, /readyz answers 503 and asks the client to close the conne
       check()
     })
   const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [] })
-  socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${clientKey}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`)
+  socket.write(
+    `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${clientKey}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+  )
   await within(until(/first/), processDeadlineMs, 'the first chunk')
 
   const shutdown = gw.shutdown(processDeadlineMs)
@@ -171,13 +180,22 @@ test('with --workers 2: one scrape shows both workers, and SIGTERM lets an in-fl
   const dir = configDir(t, upstream.endpoint)
   // Records on: both workers write to one SQLite file.
   const database = join(dir, 'records.sqlite')
-  writeFileSync(join(dir, 'config.yaml'), readFileSync(join(dir, 'config.yaml'), 'utf8').replace('dbtype: none', `dbtype: sqlite\ndbaddr: ${database}`))
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    readFileSync(join(dir, 'config.yaml'), 'utf8').replace('dbtype: none', `dbtype: sqlite\ndbaddr: ${database}`),
+  )
   const gw = await startGatewayProcess(t, ['--workers', '2'], dir)
   assert.match(gw.listeningLine, /2 workers/)
   // Enough plain requests that the kernel's round robin reaches both workers; each counts in its own process.
   upstream.script(async (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }))
+    res.end(
+      JSON.stringify({
+        id: 'x',
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+      }),
+    )
   })
   const requests = 12
   for (let i = 0; i < requests; i++) {
@@ -195,10 +213,14 @@ test('with --workers 2: one scrape shows both workers, and SIGTERM lets an in-fl
   const deadline = Date.now() + processDeadlineMs
   while (counted < requests && Date.now() < deadline) {
     scrape = await (await fetch(`${gw.url}/metrics`, { headers: { connection: 'close' } })).text()
-    counted = [...scrape.matchAll(/^openai_api_route_requests_total\{[^}]*status_class="2xx"[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
+    counted = [...scrape.matchAll(/^openai_api_route_requests_total\{[^}]*status_class="2xx"[^}]*\} (\d+)$/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    )
   }
   assert.equal(counted, requests, 'the scrape sums every worker')
-  for (const worker of ['primary', '1', '2']) assert.match(scrape, new RegExp(`^process_resident_memory_bytes\\{worker="${worker}"\\} \\d+`, 'm'))
+  for (const worker of ['primary', '1', '2'])
+    assert.match(scrape, new RegExp(`^process_resident_memory_bytes\\{worker="${worker}"\\} \\d+`, 'm'))
 
   upstream.script(async (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
@@ -220,7 +242,12 @@ test('with --workers 2: one scrape shows both workers, and SIGTERM lets an in-fl
   assert.match(text, /first.* second.*data: \[DONE\]/s)
   assert.equal(await within(gw.exited, processDeadlineMs, 'the exit'), 0)
   // Every request of both workers has its row after the drain.
-  const store = RecordStoreThread.open({ dialect: 'sqlite', address: database, logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
+  const store = RecordStoreThread.open({
+    dialect: 'sqlite',
+    address: database,
+    logger: createLogger({ level: 'silent' }),
+    redactHeaders: alwaysRedactedHeaders,
+  })
   try {
     const rows = await store.read()
     assert.equal(rows.length, requests + 1)

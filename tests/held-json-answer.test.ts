@@ -72,13 +72,49 @@ async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
   }
 }
 
-const deaths: ReadonlyArray<{ name: string; framing: 'content-length' | 'chunked'; cut: Cut; extra: readonly string[]; codes: readonly string[] }> = [
+const deaths: ReadonlyArray<{
+  name: string
+  framing: 'content-length' | 'chunked'
+  cut: Cut
+  extra: readonly string[]
+  codes: readonly string[]
+}> = [
   // A connection that closes before the body's end is reported as a reset by the HTTP client, whatever the framing.
-  { name: 'is reset half-way, before its Content-Length,', framing: 'content-length', cut: 'reset', extra: [], codes: ['upstream_reset', 'upstream_truncated'] },
-  { name: 'is reset half-way, before its last chunk,', framing: 'chunked', cut: 'reset', extra: [], codes: ['upstream_reset', 'upstream_truncated'] },
-  { name: 'is closed half-way, before its Content-Length,', framing: 'content-length', cut: 'close', extra: [], codes: ['upstream_reset', 'upstream_truncated'] },
-  { name: 'is closed half-way, before its last chunk,', framing: 'chunked', cut: 'close', extra: [], codes: ['upstream_reset', 'upstream_truncated'] },
-  { name: 'stalls half-way past idle_timeout', framing: 'content-length', cut: 'hang', extra: ['idle_timeout: 0.3'], codes: ['upstream_idle_timeout'] },
+  {
+    name: 'is reset half-way, before its Content-Length,',
+    framing: 'content-length',
+    cut: 'reset',
+    extra: [],
+    codes: ['upstream_reset', 'upstream_truncated'],
+  },
+  {
+    name: 'is reset half-way, before its last chunk,',
+    framing: 'chunked',
+    cut: 'reset',
+    extra: [],
+    codes: ['upstream_reset', 'upstream_truncated'],
+  },
+  {
+    name: 'is closed half-way, before its Content-Length,',
+    framing: 'content-length',
+    cut: 'close',
+    extra: [],
+    codes: ['upstream_reset', 'upstream_truncated'],
+  },
+  {
+    name: 'is closed half-way, before its last chunk,',
+    framing: 'chunked',
+    cut: 'close',
+    extra: [],
+    codes: ['upstream_reset', 'upstream_truncated'],
+  },
+  {
+    name: 'stalls half-way past idle_timeout',
+    framing: 'content-length',
+    cut: 'hang',
+    extra: ['idle_timeout: 0.3'],
+    codes: ['upstream_idle_timeout'],
+  },
 ]
 
 for (const death of deaths) {
@@ -86,10 +122,13 @@ for (const death of deaths) {
     const whole = answerText('chatcmpl-live', 1000)
     const first = await fakeUpstreamFor(t, halfAnswer(death.framing, death.cut))
     const second = await fakeUpstreamFor(t, json(200, whole, { 'x-answered-by': 'second' }))
-    const gateway = await gatewayWith(t, { clientKey, upstreams: [
-      { name: 'first', endpoint: first.endpoint, extra: death.extra },
-      { name: 'second', endpoint: second.endpoint },
-    ] })
+    const gateway = await gatewayWith(t, {
+      clientKey,
+      upstreams: [
+        { name: 'first', endpoint: first.endpoint, extra: death.extra },
+        { name: 'second', endpoint: second.endpoint },
+      ],
+    })
 
     const { data, response } = await openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest).withResponse()
 
@@ -98,7 +137,10 @@ for (const death of deaths) {
     assert.equal(data.id, 'chatcmpl-live')
     assert.deepEqual(data, JSON.parse(whole))
     const outcome = await gateway.outcomeAt(0)
-    assert.deepEqual(summary(outcome.attempts), [['first', 'failed'], ['second', 'ok']])
+    assert.deepEqual(summary(outcome.attempts), [
+      ['first', 'failed'],
+      ['second', 'ok'],
+    ])
     assert.ok(death.codes.includes(outcome.attempts[0]?.errorCode ?? ''), `first failed with ${String(outcome.attempts[0]?.errorCode)}`)
     assert.equal(outcome.status, 200)
   })
@@ -137,25 +179,33 @@ test('an audio answer commits at its first byte: the client reads it before the 
   assert.deepEqual(Buffer.concat([early, await readToEnd(reader)]), Buffer.concat([head, tail]))
 })
 
-test('a JSON answer past max_held_body commits and streams: the client reads its start before the upstream sends the rest', within, async (t) => {
-  const gate = deferred()
-  const whole = answerText('chatcmpl-large', 8000)
-  const split = 4000
-  const upstream = await fakeUpstreamFor(t, async (req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(whole)) })
-    await writeAll(res, whole.slice(0, split))
-    await Promise.race([gate.promise, req.aborted])
-    if (!req.wasAborted()) res.end(whole.slice(split))
-  })
-  const gateway = await gatewayWith(t, { clientKey, topLevel: ['max_held_body: 1KiB'], upstreams: [{ name: 'only', endpoint: upstream.endpoint }] })
-  t.after(() => gate.resolve())
+test(
+  'a JSON answer past max_held_body commits and streams: the client reads its start before the upstream sends the rest',
+  within,
+  async (t) => {
+    const gate = deferred()
+    const whole = answerText('chatcmpl-large', 8000)
+    const split = 4000
+    const upstream = await fakeUpstreamFor(t, async (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(whole)) })
+      await writeAll(res, whole.slice(0, split))
+      await Promise.race([gate.promise, req.aborted])
+      if (!req.wasAborted()) res.end(whole.slice(split))
+    })
+    const gateway = await gatewayWith(t, {
+      clientKey,
+      topLevel: ['max_held_body: 1KiB'],
+      upstreams: [{ name: 'only', endpoint: upstream.endpoint }],
+    })
+    t.after(() => gate.resolve())
 
-  const response = await post(gateway, '/chat/completions', chatRequest)
-  assert.equal(response.status, 200)
-  assert.equal(response.headers.get('content-length'), String(Buffer.byteLength(whole)))
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
-  const early = await readAtLeast(reader, split)
-  assert.equal(early.toString(), whole.slice(0, split))
-  gate.resolve()
-  assert.equal(Buffer.concat([early, await readToEnd(reader)]).toString(), whole)
-})
+    const response = await post(gateway, '/chat/completions', chatRequest)
+    assert.equal(response.status, 200)
+    assert.equal(response.headers.get('content-length'), String(Buffer.byteLength(whole)))
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const early = await readAtLeast(reader, split)
+    assert.equal(early.toString(), whole.slice(0, split))
+    gate.resolve()
+    assert.equal(Buffer.concat([early, await readToEnd(reader)]).toString(), whole)
+  },
+)

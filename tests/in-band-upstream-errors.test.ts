@@ -28,7 +28,11 @@ async function streamUntilError(client: OpenAI, model: string): Promise<{ conten
 
 async function oneUpstream(t: TestContext, type: string, behaviour: Parameters<typeof fakeUpstreamFor>[1]): Promise<OpenAI> {
   const upstream = await fakeUpstreamFor(t, behaviour)
-  const gateway = await gatewayWith(t, { clientKey, topLevel: ['dbtype: none'], upstreams: [{ name: type, sk: upstreamKey, endpoint: upstream.endpoint, extra: [`type: ${type}`] }] })
+  const gateway = await gatewayWith(t, {
+    clientKey,
+    topLevel: ['dbtype: none'],
+    upstreams: [{ name: type, sk: upstreamKey, endpoint: upstream.endpoint, extra: [`type: ${type}`] }],
+  })
   return openaiClientFor(gateway, clientKey)
 }
 
@@ -56,7 +60,11 @@ test("a Replicate prediction that fails mid-stream reaches the client as predict
       ],
     }),
   )
-  const gateway = await gatewayWith(t, { clientKey, topLevel: ['dbtype: none'], upstreams: [{ name: 'replicate', sk: upstreamKey, endpoint: upstream.endpoint, extra: ['type: replicate'] }] })
+  const gateway = await gatewayWith(t, {
+    clientKey,
+    topLevel: ['dbtype: none'],
+    upstreams: [{ name: 'replicate', sk: upstreamKey, endpoint: upstream.endpoint, extra: ['type: replicate'] }],
+  })
   const index = await gateway.nextOutcomeIndex()
 
   const { content, error } = await streamUntilError(openaiClientFor(gateway, clientKey), 'mistralai/mixtral-8x7b-instruct-v0.1')
@@ -78,7 +86,16 @@ test("an OpenAI-compatible upstream's error chunk reaches the client with its ow
   const client = await oneUpstream(t, 'openai', (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write(eventText(chunk({ role: 'assistant', content: 'Hel' })))
-    res.end(eventText({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: 'engine_overloaded' } }))
+    res.end(
+      eventText({
+        error: {
+          message: 'The server had an error while processing your request.',
+          type: 'server_error',
+          param: null,
+          code: 'engine_overloaded',
+        },
+      }),
+    )
   })
 
   const { content, error } = await streamUntilError(client, 'gpt-4o-mini')

@@ -41,46 +41,57 @@ async function healthz(gw: TestGateway): Promise<number> {
   return res.status
 }
 
-test('a 32 MiB deeply nested body without a key is refused while it arrives, and /healthz answers meanwhile', { timeout: 60_000 }, async (t) => {
-  const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
-  const gw = await gateway(t, `authorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream.endpoint}" }\n`)
-  const head = Buffer.from('{"model":"gpt-4o","messages":')
-  const depth = (32 * mib - head.length - 1) / 2
-  const body = Buffer.concat([head, Buffer.alloc(Math.floor(depth), '['), Buffer.alloc(Math.floor(depth), ']'), Buffer.from('}')])
-  const connection = await openRawConnection(gw.url)
-  await connection.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`)
-  await connection.write(body.subarray(0, mib))
-  // The refusal comes before the rest of the body is even sent: the key was checked from the head.
-  const answer = await connection.answer
-  assert.equal(answer.status, 401)
-  assert.equal((JSON.parse(answer.body) as { error: { code: string } }).error.code, 'invalid_api_key')
-  assert.equal(await healthz(gw), 200, '/healthz answers while the refused body is still being sent')
-  // The rest is accepted (drained, not reset) and /healthz still answers while and after it arrives.
-  const sending = (async () => {
-    for (let sent = mib; sent < body.length; sent += 4 * mib) await connection.write(body.subarray(sent, Math.min(body.length, sent + 4 * mib)))
-  })()
-  assert.equal(await healthz(gw), 200)
-  await sending
-  assert.equal(await healthz(gw), 200)
-  await connection.closed
-  const outcome = await gw.outcomeAt(0)
-  assert.equal(outcome.status, 401)
-  assert.equal(outcome.bytesIn, 0, 'not one byte of the body was kept')
-  assert.equal(upstream.requests.length, 0)
-})
+test(
+  'a 32 MiB deeply nested body without a key is refused while it arrives, and /healthz answers meanwhile',
+  { timeout: 60_000 },
+  async (t) => {
+    const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
+    const gw = await gateway(t, `authorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream.endpoint}" }\n`)
+    const head = Buffer.from('{"model":"gpt-4o","messages":')
+    const depth = (32 * mib - head.length - 1) / 2
+    const body = Buffer.concat([head, Buffer.alloc(Math.floor(depth), '['), Buffer.alloc(Math.floor(depth), ']'), Buffer.from('}')])
+    const connection = await openRawConnection(gw.url)
+    await connection.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`,
+    )
+    await connection.write(body.subarray(0, mib))
+    // The refusal comes before the rest of the body is even sent: the key was checked from the head.
+    const answer = await connection.answer
+    assert.equal(answer.status, 401)
+    assert.equal((JSON.parse(answer.body) as { error: { code: string } }).error.code, 'invalid_api_key')
+    assert.equal(await healthz(gw), 200, '/healthz answers while the refused body is still being sent')
+    // The rest is accepted (drained, not reset) and /healthz still answers while and after it arrives.
+    const sending = (async () => {
+      for (let sent = mib; sent < body.length; sent += 4 * mib)
+        await connection.write(body.subarray(sent, Math.min(body.length, sent + 4 * mib)))
+    })()
+    assert.equal(await healthz(gw), 200)
+    await sending
+    assert.equal(await healthz(gw), 200)
+    await connection.closed
+    const outcome = await gw.outcomeAt(0)
+    assert.equal(outcome.status, 401)
+    assert.equal(outcome.bytesIn, 0, 'not one byte of the body was kept')
+    assert.equal(upstream.requests.length, 0)
+  },
+)
 
 test('no key and no noauth upstream: a 401 without reading the body, even when it waits for 100 Continue', async (t) => {
   const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, `authorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream.endpoint}" }\n`)
   const connection = await openRawConnection(gw.url)
-  await connection.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer wrong-key\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\nexpect: 100-continue\r\n\r\n`)
+  await connection.write(
+    `POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer wrong-key\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\nexpect: 100-continue\r\n\r\n`,
+  )
   const answer = await connection.answer
   assert.equal(answer.status, 401)
   assert.equal((JSON.parse(answer.body) as { error: { message: string } }).error.message, 'Incorrect API key provided.')
   connection.socket.destroy()
   // A valid key with the same head is invited to send its body.
   const invited = await openRawConnection(gw.url)
-  await invited.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer member-key\r\ncontent-type: application/json\r\ncontent-length: 18\r\nexpect: 100-continue\r\n\r\n`)
+  await invited.write(
+    `POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer member-key\r\ncontent-type: application/json\r\ncontent-length: 18\r\nexpect: 100-continue\r\n\r\n`,
+  )
   await waitFor(() => invited.socket.bytesRead > 0, 'the 100 Continue')
   await invited.write('{"model":"gpt-4o"}')
   assert.equal((await invited.answer).status, 200)
@@ -93,7 +104,11 @@ test('anonymous bodies for a noauth upstream are limited by max_anonymous_body_s
     const form = new FormData()
     form.append('model', 'whisper-1')
     form.append('file', new Blob([Buffer.alloc(bytes, 1)], { type: 'audio/wav' }), 'a.wav')
-    const res = await undiciFetch(`${gw.baseURL}/audio/transcriptions`, { method: 'POST', headers: key === undefined ? {} : { authorization: `Bearer ${key}` }, body: form })
+    const res = await undiciFetch(`${gw.baseURL}/audio/transcriptions`, {
+      method: 'POST',
+      headers: key === undefined ? {} : { authorization: `Bearer ${key}` },
+      body: form,
+    })
     const text = await res.text()
     if (res.status === 413) assert.match(text, /65536/)
     return res.status
@@ -108,7 +123,10 @@ test('anonymous bodies for a noauth upstream are limited by max_anonymous_body_s
 test('the default anonymous limit is 1 MiB', async (t) => {
   const { gw } = await readmeGateway(t)
   const declared = async (bytes: number): Promise<number> => {
-    const answer = await rawExchange(gw.url, `POST /v1/audio/transcriptions HTTP/1.1\r\nhost: gw\r\ncontent-type: audio/wav\r\ncontent-length: ${bytes}\r\nexpect: 100-continue\r\n\r\n`)
+    const answer = await rawExchange(
+      gw.url,
+      `POST /v1/audio/transcriptions HTTP/1.1\r\nhost: gw\r\ncontent-type: audio/wav\r\ncontent-length: ${bytes}\r\nexpect: 100-continue\r\n\r\n`,
+    )
     return answer.status
   }
   assert.equal(await declared(mib + 1), 413)
@@ -117,8 +135,15 @@ test('the default anonymous limit is 1 MiB', async (t) => {
 test('a body naming a path as its model reaches no upstream opened for that path (the README config)', async (t) => {
   const { gw, keyed, open } = await readmeGateway(t)
   const trick = '{"model":"/v1/audio/transcriptions"}'
-  for (const [method, path] of [['GET', '/v1/files'], ['DELETE', '/v1/files/file-123'], ['POST', '/v1/chat/completions']] as const) {
-    const answer = await rawExchange(gw.url, `${method} ${path} HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\ncontent-length: ${trick.length}\r\n\r\n${trick}`)
+  for (const [method, path] of [
+    ['GET', '/v1/files'],
+    ['DELETE', '/v1/files/file-123'],
+    ['POST', '/v1/chat/completions'],
+  ] as const) {
+    const answer = await rawExchange(
+      gw.url,
+      `${method} ${path} HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\ncontent-length: ${trick.length}\r\n\r\n${trick}`,
+    )
     assert.equal(answer.status, 401, `${method} ${path}`)
   }
   // A member's body model that looks like a path is a model name too: it is not routed to the open upstream by path.

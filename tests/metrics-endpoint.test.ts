@@ -7,7 +7,9 @@ import { startTestGateway } from './helpers/test-gateway.js'
 
 test('with metrics.key, a scrape needs it; without the key, or with another, it gets 401', async () => {
   const upstream = await startFakeUpstream()
-  const gateway = await startTestGateway(`metrics:\n  key: scrape-secret\nupstreams:\n  - endpoint: ${upstream.endpoint}\n    noauth: true\n`)
+  const gateway = await startTestGateway(
+    `metrics:\n  key: scrape-secret\nupstreams:\n  - endpoint: ${upstream.endpoint}\n    noauth: true\n`,
+  )
   try {
     for (const path of ['/metrics', '/v1/metrics']) {
       assert.equal((await fetch(`${gateway.url}${path}`)).status, 401)

@@ -13,7 +13,9 @@ const requestsTotal = 'openai_api_route_requests_total'
 
 test('distinct models seen get their own label up to metrics.max_models, then other; strangers add none', async () => {
   const upstream = await startFakeUpstream(json(200, completion('ok')))
-  const gateway = await startTestGateway(['authorization: client-key', 'metrics:', '  max_models: 3', 'upstreams:', `  - endpoint: ${upstream.endpoint}`, ''].join('\n'))
+  const gateway = await startTestGateway(
+    ['authorization: client-key', 'metrics:', '  max_models: 3', 'upstreams:', `  - endpoint: ${upstream.endpoint}`, ''].join('\n'),
+  )
   try {
     const client = new OpenAI({ apiKey: 'client-key', baseURL: gateway.baseURL, maxRetries: 0 })
     const stranger = new OpenAI({ apiKey: 'wrong-key', baseURL: gateway.baseURL, maxRetries: 0 })
@@ -43,11 +45,17 @@ test('distinct models seen get their own label up to metrics.max_models, then ot
   }
 })
 
-test('a single process\'s scrape after a mix of requests passes promtool check metrics', { skip: promtoolSkipReason() }, async () => {
+test("a single process's scrape after a mix of requests passes promtool check metrics", { skip: promtoolSkipReason() }, async () => {
   const primary = await startFakeUpstream(json(200, completion('ok')))
   const backup = await startFakeUpstream(json(200, completion('from backup')))
   const gateway = await startTestGateway(
-    ['authorization: client-key', 'upstreams:', `  - { name: primary, endpoint: "${primary.endpoint}" }`, `  - { name: backup, endpoint: "${backup.endpoint}" }`, ''].join('\n'),
+    [
+      'authorization: client-key',
+      'upstreams:',
+      `  - { name: primary, endpoint: "${primary.endpoint}" }`,
+      `  - { name: backup, endpoint: "${backup.endpoint}" }`,
+      '',
+    ].join('\n'),
   )
   try {
     const client = new OpenAI({ apiKey: 'client-key', baseURL: gateway.baseURL, maxRetries: 0 })

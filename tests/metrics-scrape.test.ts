@@ -55,7 +55,13 @@ before(async () => {
   await ask('custom-model')
   requests++
   // 1 request with a wrong key: refused before any attempt.
-  await assert.rejects(new OpenAI({ apiKey: 'wrong', baseURL: gateway.baseURL, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages: [] }), { status: 401 })
+  await assert.rejects(
+    new OpenAI({ apiKey: 'wrong', baseURL: gateway.baseURL, maxRetries: 0 }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [],
+    }),
+    { status: 401 },
+  )
   requests++
   // 1 request every upstream fails.
   primary.script(openaiError(500, 'boom'))
@@ -119,7 +125,10 @@ test('tokens by model, upstream and kind, reported and estimated', () => {
   assert.equal(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'primary', kind: 'completion', source: 'reported' }), 6)
   assert.equal(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'backup', kind: 'prompt', source: 'reported' }), 10)
   assert.equal(sumOf(samples, tokens, { model: 'custom-model', upstream: 'primary', kind: 'completion', source: 'reported' }), 2)
-  assert.ok(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'primary', kind: 'completion', source: 'estimated' }) >= 2, 'the stream had two words')
+  assert.ok(
+    sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'primary', kind: 'completion', source: 'estimated' }) >= 2,
+    'the stream had two words',
+  )
   assert.ok(sumOf(samples, tokens, { model: 'gpt-4o-mini', upstream: 'primary', kind: 'prompt', source: 'estimated' }) > 0)
 })
 
@@ -134,7 +143,7 @@ test('nothing in flight once every request has ended; process and build metrics 
   assert.equal(sumOf(samples, `${p}build_info`, { version: '0.1.0' }), 1)
 })
 
-test('/v1/metrics, the predecessor\'s path, serves the same metrics', async () => {
+test("/v1/metrics, the predecessor's path, serves the same metrics", async () => {
   const v1 = parseSamples((await scrape('/v1/metrics')).text)
   assert.equal(sumOf(v1, `${p}requests_total`), 9)
   assert.equal(sumOf(v1, `${p}upstream_attempts_total`, { upstream: 'primary', outcome: 'failed' }), 3)

@@ -20,7 +20,9 @@ async function scrape(gw: GatewayProcess): Promise<string> {
   const until = Date.now() + processDeadlineMs
   for (;;) {
     try {
-      return await (await fetch(`${gw.url}/metrics`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(processDeadlineMs) })).text()
+      return await (
+        await fetch(`${gw.url}/metrics`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(processDeadlineMs) })
+      ).text()
     } catch (error) {
       if (Date.now() > until) throw error
     }
@@ -56,7 +58,10 @@ async function twoWorkers(t: TestContext): Promise<{ gw: GatewayProcess; origina
   t.after(() => upstream.close())
   const dir = mkdtempSync(join(tmpdir(), 'oar-workers-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'config.yaml'), `address: "127.0.0.1:0"\ndbtype: none\nupstreams:\n  - { endpoint: "${upstream.endpoint}", noauth: true }\n`)
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `address: "127.0.0.1:0"\ndbtype: none\nupstreams:\n  - { endpoint: "${upstream.endpoint}", noauth: true }\n`,
+  )
   const gw = await startGatewayProcess(t, ['--workers', '2'], dir)
   const originals = childPids(gw.child.pid as number)
   assert.equal(originals.length, 2)
@@ -69,23 +74,33 @@ async function twoWorkers(t: TestContext): Promise<{ gw: GatewayProcess; origina
  */
 async function killWorker(gw: GatewayProcess, pid: number, nth: number): Promise<void> {
   process.kill(pid, 'SIGKILL')
-  const exits = (): number => gw.stderr().split('\n').filter((line) => line.includes('a worker exited; starting another')).length
+  const exits = (): number =>
+    gw
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('a worker exited; starting another')).length
   await waitFor(() => exits() >= nth, `the primary seeing worker ${pid} die`, processDeadlineMs)
 }
 
-test('with --workers 2, a scrape after a worker was killed passes promtool check metrics, with no series twice', { skip: skip || promtoolSkipReason() }, async (t) => {
-  const { gw, originals } = await twoWorkers(t)
-  await ask(gw, 4)
-  assert.equal(await totalReaches(gw, 4), 4)
-  await killWorker(gw, originals[0] as number, 1)
-  const text = await scrape(gw)
-  assert.deepEqual(expositionProblems(text), [])
-  const checked = await promtoolCheckMetrics(text)
-  assert.equal(checked.code, 0, checked.output)
-  // Each live process's facts are apart under its worker label; the resource type keeps its own label.
-  const resources = parseSamples(text).filter((sample) => sample.name === 'nodejs_active_resources')
-  assert.ok(resources.length > 0 && resources.every((sample) => sample.labels['type'] !== undefined && sample.labels['worker'] !== undefined))
-})
+test(
+  'with --workers 2, a scrape after a worker was killed passes promtool check metrics, with no series twice',
+  { skip: skip || promtoolSkipReason() },
+  async (t) => {
+    const { gw, originals } = await twoWorkers(t)
+    await ask(gw, 4)
+    assert.equal(await totalReaches(gw, 4), 4)
+    await killWorker(gw, originals[0] as number, 1)
+    const text = await scrape(gw)
+    assert.deepEqual(expositionProblems(text), [])
+    const checked = await promtoolCheckMetrics(text)
+    assert.equal(checked.code, 0, checked.output)
+    // Each live process's facts are apart under its worker label; the resource type keeps its own label.
+    const resources = parseSamples(text).filter((sample) => sample.name === 'nodejs_active_resources')
+    assert.ok(
+      resources.length > 0 && resources.every((sample) => sample.labels['type'] !== undefined && sample.labels['worker'] !== undefined),
+    )
+  },
+)
 
 test('with --workers 2, the merged request count never falls as workers are killed and replaced', { skip }, async (t) => {
   const { gw, originals } = await twoWorkers(t)
@@ -110,7 +125,11 @@ test('with --workers 2, the merged request count never falls as workers are kill
   assert.equal(await gw.stop(), 0)
 })
 
-const count = (gw: GatewayProcess, text: string): number => gw.stderr().split('\n').filter((line) => line.includes(text)).length
+const count = (gw: GatewayProcess, text: string): number =>
+  gw
+    .stderr()
+    .split('\n')
+    .filter((line) => line.includes(text)).length
 
 test('with --workers 2, workers stopped with SIGTERM hand over their counts as they leave, even unscraped', { skip }, async (t) => {
   const { gw, originals } = await twoWorkers(t)
@@ -127,7 +146,11 @@ test('with --workers 2, workers stopped with SIGTERM hand over their counts as t
 test('with --workers 2, when every worker dies at once the primary stays up and replaces them', { skip }, async (t) => {
   const { gw, originals } = await twoWorkers(t)
   for (const pid of originals) process.kill(pid, 'SIGKILL')
-  await waitFor(() => count(gw, 'a new worker is listening') >= 2 || gw.child.exitCode !== null, 'two new workers, or the end of the primary', processDeadlineMs)
+  await waitFor(
+    () => count(gw, 'a new worker is listening') >= 2 || gw.child.exitCode !== null,
+    'two new workers, or the end of the primary',
+    processDeadlineMs,
+  )
   assert.equal(gw.child.exitCode, null, `the primary is still running:\n${gw.stderr()}`)
   assert.equal(childPids(gw.child.pid as number).length, 2)
 })

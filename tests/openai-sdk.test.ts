@@ -10,7 +10,9 @@ const clientKey = 'client-key-sdk'
 
 async function setup(t: TestContext): Promise<{ upstream: FakeUpstream; gw: TestGateway; client: OpenAI }> {
   const upstream = await fakeUpstreamFor(t)
-  const gw = await startTestGateway(`authorization: ${clientKey}\nupstreams:\n  - { sk: sk-upstream-sdk, endpoint: "${upstream.endpoint}", allow: [gpt-4o-mini, /v1/models] }\n`)
+  const gw = await startTestGateway(
+    `authorization: ${clientKey}\nupstreams:\n  - { sk: sk-upstream-sdk, endpoint: "${upstream.endpoint}", allow: [gpt-4o-mini, /v1/models] }\n`,
+  )
   t.after(() => gw.shutdown(1000))
   return { upstream, gw, client: openaiClientFor(gw, clientKey) }
 }

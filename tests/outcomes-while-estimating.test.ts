@@ -33,7 +33,10 @@ class HeldEstimator implements TokenEstimator {
 }
 
 /** The first request streams a word and then hangs (its client leaves); later ones are answered with usage. */
-async function gatewayWithAbortedStream(t: TestContext, tokens: TokenEstimator): Promise<{ gateway: TestGateway; leave: () => Promise<void> }> {
+async function gatewayWithAbortedStream(
+  t: TestContext,
+  tokens: TokenEstimator,
+): Promise<{ gateway: TestGateway; leave: () => Promise<void> }> {
   const sentFirstWord = deferred()
   const streamThenHang = async (req: ReceivedRequest, res: ServerResponse): Promise<void> => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
@@ -42,7 +45,11 @@ async function gatewayWithAbortedStream(t: TestContext, tokens: TokenEstimator):
     await req.aborted
   }
   const upstream = await fakeUpstreamFor(t, streamThenHang, json(200, completion('answered')))
-  const gateway = await startTestGateway(gatewayYaml({ clientKey, upstreams: [{ name: 'only', endpoint: upstream.endpoint }] }), {}, { tokens })
+  const gateway = await startTestGateway(
+    gatewayYaml({ clientKey, upstreams: [{ name: 'only', endpoint: upstream.endpoint }] }),
+    {},
+    { tokens },
+  )
   // Shutdown runs once: the later call from here returns the first one's promise.
   t.after(() => gateway.shutdown(1000))
   const leave = async (): Promise<void> => {
@@ -76,7 +83,10 @@ test('the next request is logged and counted while an earlier one waits for its 
   const answered = await postChat(gateway, clientKey, chatRequest)
   assert.equal(answered.status, 200)
   await answered.text()
-  await waitFor(() => requestLines(gateway).some((line) => line['status'] === 200 && line['errorCode'] === undefined), 'the second request is logged')
+  await waitFor(
+    () => requestLines(gateway).some((line) => line['status'] === 200 && line['errorCode'] === undefined),
+    'the second request is logged',
+  )
   const lines = requestLines(gateway)
   assert.equal(lines.length, 2, 'both requests are logged, the aborted one without its figures yet')
   assert.equal(lines[0]?.['errorCode'], 'client_closed')

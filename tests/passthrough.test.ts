@@ -23,7 +23,15 @@ async function gateway(t: TestContext, yaml: string): Promise<TestGateway> {
 
 /** One upstream with the given extra keys. */
 function oneUpstream(endpoint: string, ...extra: string[]): string {
-  return [`authorization: ${clientKey}`, 'upstreams:', `  - sk: ${upstreamKey}`, `    endpoint: ${endpoint}`, ...extra.map((line) => `    ${line}`)].join('\n') + '\n'
+  return (
+    [
+      `authorization: ${clientKey}`,
+      'upstreams:',
+      `  - sk: ${upstreamKey}`,
+      `    endpoint: ${endpoint}`,
+      ...extra.map((line) => `    ${line}`),
+    ].join('\n') + '\n'
+  )
 }
 
 interface RawResponse {
@@ -34,12 +42,17 @@ interface RawResponse {
 }
 
 /** node:http, so every response header (hop-by-hop ones included) is visible as sent. */
-function rawRequest(url: string, options: { method?: string; headers?: OutgoingHttpHeaders; body?: Buffer | string } = {}): Promise<RawResponse> {
+function rawRequest(
+  url: string,
+  options: { method?: string; headers?: OutgoingHttpHeaders; body?: Buffer | string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
+      )
       res.on('error', reject)
     })
     req.on('error', reject)
@@ -89,7 +102,11 @@ test('a POST JSON body and its answer pass through unchanged, byte for byte', as
   const answer = `{"id":"c","choices":[{"message":{"content":"ünïcode \\ud83d\\ude00"}}], "usage" : null }\n`
   const upstream = await fakeUpstreamFor(t, json(200, answer, { 'x-custom-answer': 'kept' }))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
-  const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body })
+  const res = await rawRequest(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body,
+  })
   assert.equal(res.status, 200)
   assert.deepEqual(upstream.requests[0]?.body, Buffer.from(body))
   assert.deepEqual(res.body, Buffer.from(answer))
@@ -198,7 +215,12 @@ async function headersReceivedWith(t: TestContext, ...extra: string[]): Promise<
 
 test('by default the upstream gets only content-type, accept, openai-beta, its own key and the request id', async (t) => {
   const { headers } = await headersReceivedWith(t)
-  assert.deepEqual(Object.keys(headers).filter((name) => !transportHeaders.has(name)).sort(), ['accept', 'accept-encoding', 'authorization', 'content-type', 'openai-beta', 'x-request-id'])
+  assert.deepEqual(
+    Object.keys(headers)
+      .filter((name) => !transportHeaders.has(name))
+      .sort(),
+    ['accept', 'accept-encoding', 'authorization', 'content-type', 'openai-beta', 'x-request-id'],
+  )
   assert.equal(headers['authorization'], `Bearer ${upstreamKey}`)
   assert.equal(headers['content-type'], 'application/json')
   assert.equal(headers['accept'], 'application/json')
@@ -231,7 +253,11 @@ test("sk: asis forwards the client's Authorization header unchanged", async (t) 
   const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
   const gw = await gateway(t, ['upstreams:', `  - sk: asis`, `    endpoint: ${upstream.endpoint}`, '    noauth: true'].join('\n'))
   for (const [i, value] of ['Bearer sk-client-own-key-1', 'bearer  sk-client-own-key-2'].entries()) {
-    const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: value, 'content-type': 'application/json' }, body: '{"model":"m"}' })
+    const res = await rawRequest(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: value, 'content-type': 'application/json' },
+      body: '{"model":"m"}',
+    })
     assert.equal(res.status, 200)
     assert.equal(upstream.requests[i]?.headers['authorization'], value)
   }
@@ -248,7 +274,10 @@ test('sk: asis with keep_header still forwards the client Authorization exactly 
 
 test('an upstream without sk gets no Authorization header at all', async (t) => {
   const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
-  const gw = await gateway(t, [`authorization: ${clientKey}`, 'upstreams:', `  - endpoint: ${upstream.endpoint}`, '    keep_header: true'].join('\n'))
+  const gw = await gateway(
+    t,
+    [`authorization: ${clientKey}`, 'upstreams:', `  - endpoint: ${upstream.endpoint}`, '    keep_header: true'].join('\n'),
+  )
   const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: clientHeaders, body: '{"model":"m"}' })
   assert.equal(res.status, 200)
   assert.equal(upstream.requests[0]?.headers['authorization'], undefined)
@@ -274,7 +303,10 @@ test("the upstream's hop-by-hop headers, and those its Connection header lists, 
   assert.equal(res.headers['x-upstream-hop'], undefined)
   assert.equal(res.headers['proxy-authenticate'], undefined)
   // The gateway's own connection keeps its own keep-alive terms, not the upstream's.
-  assert.equal(res.rawHeaders.some((value) => value.includes('timeout=7') || value.includes('x-upstream-hop')), false)
+  assert.equal(
+    res.rawHeaders.some((value) => value.includes('timeout=7') || value.includes('x-upstream-hop')),
+    false,
+  )
 })
 
 // ---- Request ids ----
@@ -300,7 +332,13 @@ test('every response carries a request id: success, gateway errors, preflight, h
   const cases: Array<{ name: string; url: string; method?: string; headers?: OutgoingHttpHeaders; body?: string; status: number }> = [
     { name: 'success', url: `${gw.baseURL}/chat/completions`, method: 'POST', headers: auth, body: '{"model":"m"}', status: 200 },
     { name: 'no key', url: `${gw.baseURL}/chat/completions`, method: 'POST', body: '{"model":"m"}', status: 401 },
-    { name: 'preflight', url: `${gw.baseURL}/chat/completions`, method: 'OPTIONS', headers: { origin: 'http://example.test', 'access-control-request-method': 'POST' }, status: 204 },
+    {
+      name: 'preflight',
+      url: `${gw.baseURL}/chat/completions`,
+      method: 'OPTIONS',
+      headers: { origin: 'http://example.test', 'access-control-request-method': 'POST' },
+      status: 204,
+    },
     { name: 'healthz', url: `${gw.url}/healthz`, status: 200 },
     { name: 'readyz', url: `${gw.url}/readyz`, status: 200 },
     { name: 'unknown path', url: `${gw.url}/nope`, status: 404 },
@@ -312,7 +350,11 @@ test('every response carries a request id: success, gateway errors, preflight, h
     const id = generatedRes.headers['x-request-id']
     assert.match(String(id), uuid, `${c.name}: a generated id`)
     generated.add(String(id))
-    const echoed = await rawRequest(c.url, { method: c.method ?? 'GET', headers: { ...c.headers, 'x-request-id': `id-${c.name.replace(/ /g, '-')}` }, body: c.body })
+    const echoed = await rawRequest(c.url, {
+      method: c.method ?? 'GET',
+      headers: { ...c.headers, 'x-request-id': `id-${c.name.replace(/ /g, '-')}` },
+      body: c.body,
+    })
     assert.equal(echoed.status, c.status, c.name)
     assert.equal(echoed.headers['x-request-id'], `id-${c.name.replace(/ /g, '-')}`, `${c.name}: the client's id`)
   }
@@ -326,16 +368,24 @@ test('a preflight is answered by the gateway with 204, echoing the requested hea
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const res = await rawRequest(`${gw.baseURL}/chat/completions`, {
     method: 'OPTIONS',
-    headers: { origin: 'http://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-stainless-os' },
+    headers: {
+      origin: 'http://app.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type, x-stainless-os',
+    },
   })
   assert.equal(res.status, 204)
   assert.equal(res.body.length, 0)
   assert.equal(res.headers['access-control-allow-origin'], '*')
   assert.equal(res.headers['access-control-allow-headers'], 'authorization, content-type, x-stainless-os')
-  for (const method of ['POST', 'GET', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']) assert.match(String(res.headers['access-control-allow-methods']), new RegExp(`\\b${method}\\b`))
+  for (const method of ['POST', 'GET', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'])
+    assert.match(String(res.headers['access-control-allow-methods']), new RegExp(`\\b${method}\\b`))
   assert.equal(upstream.requests.length, 0)
 
-  const plain = await rawRequest(`${gw.baseURL}/models`, { method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'GET' } })
+  const plain = await rawRequest(`${gw.baseURL}/models`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://app.example', 'access-control-request-method': 'GET' },
+  })
   assert.equal(plain.status, 204)
   assert.equal(plain.headers['access-control-allow-headers'], 'Origin, Authorization, Content-Type')
 })
@@ -350,7 +400,11 @@ test("the upstream's CORS headers are replaced by the gateway's", async (t) => {
     }),
   )
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
-  const res = await rawRequest(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: { ...auth, origin: 'http://app.example' }, body: '{"model":"m"}' })
+  const res = await rawRequest(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { ...auth, origin: 'http://app.example' },
+    body: '{"model":"m"}',
+  })
   assert.equal(res.status, 200)
   assert.equal(res.headers['access-control-allow-origin'], '*')
   assert.equal(res.headers['access-control-allow-credentials'], undefined)
@@ -381,7 +435,12 @@ test('a stream reaches an HTTP/1.1 client as chunked coding, one chunk per forwa
   const upstream = await fakeUpstreamFor(t, sse(streamOf(['Hi', ' there'])))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] })
-  const raw = await rawExchange(gw.url, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${clientKey}`, body, (r) => r.endsWith('\r\n0\r\n\r\n'))
+  const raw = await rawExchange(
+    gw.url,
+    `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${clientKey}`,
+    body,
+    (r) => r.endsWith('\r\n0\r\n\r\n'),
+  )
   const [head, rest] = [raw.slice(0, raw.indexOf('\r\n\r\n')), raw.slice(raw.indexOf('\r\n\r\n') + 4)]
   assert.match(head, /^HTTP\/1\.1 200 /)
   assert.match(head, /\r\ntransfer-encoding: chunked/i)
@@ -408,7 +467,12 @@ test('a stream reaches an HTTP/1.0 client unframed, ended by the connection clos
   const upstream = await fakeUpstreamFor(t, sse(streamOf(['Hi', ' there'])))
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] })
-  const raw = await rawExchange(gw.url, `POST /v1/chat/completions HTTP/1.0\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${clientKey}`, body, () => false)
+  const raw = await rawExchange(
+    gw.url,
+    `POST /v1/chat/completions HTTP/1.0\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${clientKey}`,
+    body,
+    () => false,
+  )
   const head = raw.slice(0, raw.indexOf('\r\n\r\n'))
   const text = raw.slice(raw.indexOf('\r\n\r\n') + 4)
   assert.match(head, /^HTTP\/1\.1 200 /)
@@ -427,7 +491,10 @@ test('a page on another origin streams a chat completion through the gateway in 
   }
   const { chromium } = await import('playwright-core')
   const words = ['Hello', ' from', ' a', ' browser']
-  const upstream = await fakeUpstreamFor(t, sse(streamOf(words), { gapMs: 5, headers: { 'access-control-allow-origin': 'https://not-this-page.example' } }))
+  const upstream = await fakeUpstreamFor(
+    t,
+    sse(streamOf(words), { gapMs: 5, headers: { 'access-control-allow-origin': 'https://not-this-page.example' } }),
+  )
   const gw = await gateway(t, oneUpstream(upstream.endpoint))
   const page = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' })
@@ -438,7 +505,10 @@ test('a page on another origin streams a chat completion through the gateway in 
   const pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`
   assert.notEqual(pageOrigin, gw.url)
 
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--headless'] })
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--headless'],
+  })
   t.after(() => browser.close())
   const tab = await browser.newPage()
   await tab.goto(`${pageOrigin}/`)

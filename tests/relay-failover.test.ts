@@ -14,7 +14,11 @@ import { refusedEndpoint } from './helpers/refused-endpoint.js'
 const clientKey = 'client-key-failover'
 /** A deadline that is not honoured must fail the test, not hang it. */
 const within = { timeout: 20_000 }
-const upstreamKeys = { first: 'sk-first-upstream-secret-1111', second: 'sk-second-upstream-secret-2222', third: 'sk-third-upstream-secret-3333' }
+const upstreamKeys = {
+  first: 'sk-first-upstream-secret-1111',
+  second: 'sk-second-upstream-secret-2222',
+  third: 'sk-third-upstream-secret-3333',
+}
 type UpstreamName = keyof typeof upstreamKeys
 
 interface UpstreamSpec {
@@ -99,28 +103,32 @@ for (const row of failoverRows) {
 // ---- Answers that are the client's own ----
 
 for (const status of [400, 404, 413, 422]) {
-  test(`status ${status} from an upstream is the client's answer: status and body bytes as is, no other upstream tried`, within, async (t) => {
-    // Odd spacing and a trailing newline: the bytes must pass untouched, not be re-serialised.
-    const body = `{ "error" : {"message":"upstream says ${status}", "type":"invalid_request_error","param":"messages","code":null} }\n`
-    const first = await fakeUpstreamFor(t, json(status, body))
-    const second = await fakeUpstreamFor(t, json(200, completion('must not be asked')))
-    const gateway = await gatewayFor(t, [
-      { name: 'first', endpoint: first.endpoint },
-      { name: 'second', endpoint: second.endpoint },
-    ])
+  test(
+    `status ${status} from an upstream is the client's answer: status and body bytes as is, no other upstream tried`,
+    within,
+    async (t) => {
+      // Odd spacing and a trailing newline: the bytes must pass untouched, not be re-serialised.
+      const body = `{ "error" : {"message":"upstream says ${status}", "type":"invalid_request_error","param":"messages","code":null} }\n`
+      const first = await fakeUpstreamFor(t, json(status, body))
+      const second = await fakeUpstreamFor(t, json(200, completion('must not be asked')))
+      const gateway = await gatewayFor(t, [
+        { name: 'first', endpoint: first.endpoint },
+        { name: 'second', endpoint: second.endpoint },
+      ])
 
-    const response = await postChat(gateway, clientKey, chatRequest)
+      const response = await postChat(gateway, clientKey, chatRequest)
 
-    assert.equal(response.status, status)
-    assert.equal(Buffer.from(await response.arrayBuffer()).toString('utf8'), body)
-    assert.equal(second.requests.length, 0)
-    const outcome = await gateway.outcomeAt(0)
-    assert.equal(outcome.status, status)
-    assert.deepEqual(
-      summary(outcome.attempts).map((a) => [a.upstream, a.status]),
-      [['first', status]],
-    )
-  })
+      assert.equal(response.status, status)
+      assert.equal(Buffer.from(await response.arrayBuffer()).toString('utf8'), body)
+      assert.equal(second.requests.length, 0)
+      const outcome = await gateway.outcomeAt(0)
+      assert.equal(outcome.status, status)
+      assert.deepEqual(
+        summary(outcome.attempts).map((a) => [a.upstream, a.status]),
+        [['first', status]],
+      )
+    },
+  )
 }
 
 test('the official client sees a 400 from the upstream as its own BadRequestError', within, async (t) => {
@@ -144,10 +152,12 @@ test('the official client sees a 400 from the upstream as its own BadRequestErro
 
 test('lb_policy order tries the upstreams in config order, and the outcome lists every attempt', within, async (t) => {
   const asked: string[] = []
-  const recording = (name: string, then: Behaviour): Behaviour => (req, res) => {
-    asked.push(name)
-    return then(req, res)
-  }
+  const recording =
+    (name: string, then: Behaviour): Behaviour =>
+    (req, res) => {
+      asked.push(name)
+      return then(req, res)
+    }
   const first = await fakeUpstreamFor(t, recording('first', openaiError(500, 'first broke')))
   const second = await fakeUpstreamFor(t, recording('second', reset()))
   const third = await fakeUpstreamFor(t, recording('third', json(200, completion('from third'))))
@@ -204,34 +214,39 @@ test("every upstream failed: the client gets the last upstream's status and Open
   ])
 })
 
-test('every upstream failed and the last one answered with an HTML page: wrapped into OpenAI\'s error shape with its status', within, async (t) => {
-  const html = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>'
-  const first = await fakeUpstreamFor(t, reset())
-  const second = await fakeUpstreamFor(t, (_req, res: ServerResponse) => {
-    res.writeHead(502, { 'content-type': 'text/html' })
-    res.end(html)
-  })
-  const gateway = await gatewayFor(t, [
-    { name: 'first', endpoint: first.endpoint },
-    { name: 'second', endpoint: second.endpoint },
-  ])
+test(
+  "every upstream failed and the last one answered with an HTML page: wrapped into OpenAI's error shape with its status",
+  within,
+  async (t) => {
+    const html =
+      '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>'
+    const first = await fakeUpstreamFor(t, reset())
+    const second = await fakeUpstreamFor(t, (_req, res: ServerResponse) => {
+      res.writeHead(502, { 'content-type': 'text/html' })
+      res.end(html)
+    })
+    const gateway = await gatewayFor(t, [
+      { name: 'first', endpoint: first.endpoint },
+      { name: 'second', endpoint: second.endpoint },
+    ])
 
-  const response = await postChat(gateway, clientKey, chatRequest)
+    const response = await postChat(gateway, clientKey, chatRequest)
 
-  assert.equal(response.status, 502)
-  assert.match(response.headers.get('content-type') ?? '', /^application\/json/)
-  const error = assertOpenAIError(await response.json(), 'upstream_status')
-  assert.match(error.message, /502 Bad Gateway/)
+    assert.equal(response.status, 502)
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json/)
+    const error = assertOpenAIError(await response.json(), 'upstream_status')
+    assert.match(error.message, /502 Bad Gateway/)
 
-  await assert.rejects(openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest), (thrown: unknown) => {
-    assert.ok(thrown instanceof OpenAI.APIError)
-    assert.equal(thrown.status, 502)
-    assert.equal(thrown.code, 'upstream_status')
-    return true
-  })
-})
+    await assert.rejects(openaiClientFor(gateway, clientKey).chat.completions.create(chatRequest), (thrown: unknown) => {
+      assert.ok(thrown instanceof OpenAI.APIError)
+      assert.equal(thrown.status, 502)
+      assert.equal(thrown.code, 'upstream_status')
+      return true
+    })
+  },
+)
 
-test('no upstream could be reached: 502 in OpenAI\'s error shape, from the upstream_error family', within, async (t) => {
+test("no upstream could be reached: 502 in OpenAI's error shape, from the upstream_error family", within, async (t) => {
   const gateway = await gatewayFor(t, [
     { name: 'first', endpoint: await refusedEndpoint() },
     { name: 'second', endpoint: await refusedEndpoint() },
@@ -254,7 +269,7 @@ test('no upstream could be reached: 502 in OpenAI\'s error shape, from the upstr
   )
 })
 
-test('no upstream answered in time: 504 upstream_timeout in OpenAI\'s error shape', within, async (t) => {
+test("no upstream answered in time: 504 upstream_timeout in OpenAI's error shape", within, async (t) => {
   const first = await fakeUpstreamFor(t, hang())
   const second = await fakeUpstreamFor(t, hang())
   const gateway = await gatewayFor(
@@ -311,7 +326,14 @@ test('a final 429 keeps its Retry-After and x-ratelimit headers for the client',
 test('an upstream key echoed in an error body never reaches the client', within, async (t) => {
   const echoJson: Behaviour = (req, res) => {
     const key = String(req.headers.authorization).replace(/^Bearer /, '')
-    return json(401, { error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })(req, res)
+    return json(401, {
+      error: {
+        message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    })(req, res)
   }
   const echoHtml: Behaviour = (req, res) => {
     res.writeHead(403, { 'content-type': 'text/html' })

@@ -31,7 +31,10 @@ async function gatewayWithHeldStream(t: TestContext, workers: number): Promise<{
   t.after(() => upstream.close())
   const dir = mkdtempSync(join(tmpdir(), 'oar-signals-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'config.yaml'), `address: "127.0.0.1:0"\ndbtype: none\nshutdown_timeout: 600\nauthorization: ${clientKey}\nupstreams:\n  - { sk: sk-signals, endpoint: "${upstream.endpoint}" }\n`)
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `address: "127.0.0.1:0"\ndbtype: none\nshutdown_timeout: 600\nauthorization: ${clientKey}\nupstreams:\n  - { sk: sk-signals, endpoint: "${upstream.endpoint}" }\n`,
+  )
   const gw = await startGatewayProcess(t, ['--workers', String(workers)], dir)
   return { gw, release }
 }
@@ -43,7 +46,11 @@ function streamChat(url: string): { started: Promise<void>; finished: Promise<{ 
   const started = new Promise<void>((resolve) => (onStart = resolve))
   const finished = new Promise<{ text: string; complete: boolean }>((resolve) => (onFinish = resolve))
   let text = ''
-  const req = httpRequest(`${url}/v1/chat/completions`, { method: 'POST', agent: false, headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' } })
+  const req = httpRequest(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    agent: false,
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+  })
   req.on('response', (res) => {
     res.on('data', (data: Buffer) => {
       text += data.toString()
@@ -60,28 +67,37 @@ function streamChat(url: string): { started: Promise<void>; finished: Promise<{ 
 /** The line, or a failure naming the exit code if the process ends before writing it. */
 function lineBeforeExit(gw: GatewayProcess, pattern: RegExp, what: string): Promise<string> {
   return within(
-    Promise.race([gw.stderrLine(pattern), gw.exited.then((code) => Promise.reject(new Error(`the process exited (code ${code}, signal ${gw.child.signalCode}) before ${what}`)))]),
+    Promise.race([
+      gw.stderrLine(pattern),
+      gw.exited.then((code) =>
+        Promise.reject(new Error(`the process exited (code ${code}, signal ${gw.child.signalCode}) before ${what}`)),
+      ),
+    ]),
     processDeadlineMs,
     what,
   )
 }
 
 for (const workers of [1, 2]) {
-  test(`--workers ${workers}: a second SIGTERM keeps draining; the stream finishes and the exit is 0`, { timeout: processDeadlineMs * 3 }, async (t) => {
-    const { gw, release } = await gatewayWithHeldStream(t, workers)
-    const stream = streamChat(gw.url)
-    await within(stream.started, processDeadlineMs, 'the first chunk')
-    gw.child.kill('SIGTERM')
-    await lineBeforeExit(gw, /"msg":"SIGTERM: draining/, 'the drain starts')
-    gw.child.kill('SIGTERM')
-    await lineBeforeExit(gw, /SIGTERM while draining: still draining/, 'the second SIGTERM is acknowledged')
-    assert.equal(gw.child.exitCode, null, 'still running while the stream is in flight')
-    release()
-    const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
-    assert.equal(finished.complete, true)
-    assert.match(finished.text, /data: \[DONE\]/)
-    assert.equal(await within(gw.exited, processDeadlineMs, 'the exit'), 0)
-  })
+  test(
+    `--workers ${workers}: a second SIGTERM keeps draining; the stream finishes and the exit is 0`,
+    { timeout: processDeadlineMs * 3 },
+    async (t) => {
+      const { gw, release } = await gatewayWithHeldStream(t, workers)
+      const stream = streamChat(gw.url)
+      await within(stream.started, processDeadlineMs, 'the first chunk')
+      gw.child.kill('SIGTERM')
+      await lineBeforeExit(gw, /"msg":"SIGTERM: draining/, 'the drain starts')
+      gw.child.kill('SIGTERM')
+      await lineBeforeExit(gw, /SIGTERM while draining: still draining/, 'the second SIGTERM is acknowledged')
+      assert.equal(gw.child.exitCode, null, 'still running while the stream is in flight')
+      release()
+      const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
+      assert.equal(finished.complete, true)
+      assert.match(finished.text, /data: \[DONE\]/)
+      assert.equal(await within(gw.exited, processDeadlineMs, 'the exit'), 0)
+    },
+  )
 }
 
 test('a SIGINT while draining exits at once with 130, cutting what is still in flight', { timeout: processDeadlineMs * 3 }, async (t) => {
@@ -99,29 +115,33 @@ test('a SIGINT while draining exits at once with 130, cutting what is still in f
 })
 
 for (const workers of [1, 2]) {
-  test(`--workers ${workers}: SIGHUP to every process is logged once and ignored; the stream and the gateway go on`, { timeout: processDeadlineMs * 3, skip: procAvailable ? false : 'needs /proc to find the workers' }, async (t) => {
-    const { gw, release } = await gatewayWithHeldStream(t, workers)
-    const stream = streamChat(gw.url)
-    await within(stream.started, processDeadlineMs, 'the first chunk')
-    // As a terminal's hangup does: every process of the group gets it, the workers first.
-    const pids = childPids(gw.child.pid as number)
-    assert.equal(pids.length, workers === 1 ? 0 : workers)
-    for (const pid of pids) process.kill(pid, 'SIGHUP')
-    gw.child.kill('SIGHUP')
-    await lineBeforeExit(gw, /SIGHUP ignored/, 'the SIGHUP is acknowledged')
-    release()
-    const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
-    assert.equal(finished.complete, true)
-    assert.match(finished.text, /data: \[DONE\]/)
-    const again = streamChat(gw.url)
-    release()
-    assert.equal((await within(again.finished, processDeadlineMs, 'a request after SIGHUP')).complete, true)
-    assert.equal(await within(gw.stop(), processDeadlineMs, 'the exit'), 0)
-    const lines = gw.stderr().split('\n')
-    assert.equal(lines.filter((line) => line.includes('SIGHUP ignored')).length, 1, 'once for the group')
-    assert.equal(lines.filter((line) => line.includes('a worker exited')).length, 0, 'no worker ended')
-    for (const line of lines.filter((l) => l !== '')) assert.doesNotThrow(() => JSON.parse(line), line)
-  })
+  test(
+    `--workers ${workers}: SIGHUP to every process is logged once and ignored; the stream and the gateway go on`,
+    { timeout: processDeadlineMs * 3, skip: procAvailable ? false : 'needs /proc to find the workers' },
+    async (t) => {
+      const { gw, release } = await gatewayWithHeldStream(t, workers)
+      const stream = streamChat(gw.url)
+      await within(stream.started, processDeadlineMs, 'the first chunk')
+      // As a terminal's hangup does: every process of the group gets it, the workers first.
+      const pids = childPids(gw.child.pid as number)
+      assert.equal(pids.length, workers === 1 ? 0 : workers)
+      for (const pid of pids) process.kill(pid, 'SIGHUP')
+      gw.child.kill('SIGHUP')
+      await lineBeforeExit(gw, /SIGHUP ignored/, 'the SIGHUP is acknowledged')
+      release()
+      const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
+      assert.equal(finished.complete, true)
+      assert.match(finished.text, /data: \[DONE\]/)
+      const again = streamChat(gw.url)
+      release()
+      assert.equal((await within(again.finished, processDeadlineMs, 'a request after SIGHUP')).complete, true)
+      assert.equal(await within(gw.stop(), processDeadlineMs, 'the exit'), 0)
+      const lines = gw.stderr().split('\n')
+      assert.equal(lines.filter((line) => line.includes('SIGHUP ignored')).length, 1, 'once for the group')
+      assert.equal(lines.filter((line) => line.includes('a worker exited')).length, 0, 'no worker ended')
+      for (const line of lines.filter((l) => l !== '')) assert.doesNotThrow(() => JSON.parse(line), line)
+    },
+  )
 }
 
 /** Whether the process runs (a zombie, ended but not yet reaped by whoever adopted it, does not). */
@@ -134,23 +154,39 @@ function running(pid: number): boolean {
   }
 }
 
-test('--workers 2: when the primary is killed, the workers drain: the stream in flight finishes, then they exit', { timeout: processDeadlineMs * 3, skip: procAvailable ? false : 'needs /proc to find the workers' }, async (t) => {
-  const { gw, release } = await gatewayWithHeldStream(t, 2)
-  const workers = childPids(gw.child.pid as number)
-  assert.equal(workers.length, 2)
-  t.after(() => {
-    for (const pid of workers) if (running(pid)) process.kill(pid, 'SIGKILL')
-  })
-  const stream = streamChat(gw.url)
-  await within(stream.started, processDeadlineMs, 'the first chunk')
-  gw.child.kill('SIGKILL')
-  await within(gw.exited, processDeadlineMs, 'the end of the primary')
-  // The workers write to the same stderr: each says it drains, and the stream is still in flight.
-  await waitFor(() => gw.stderr().split('\n').filter((line) => line.includes('"msg":"primary gone: draining"')).length === 2, 'both workers draining', processDeadlineMs)
-  release()
-  const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
-  assert.equal(finished.complete, true)
-  assert.match(finished.text, /data: \[DONE\]/)
-  await waitFor(() => workers.every((pid) => !running(pid)), 'the workers to exit after their drain', processDeadlineMs)
-  for (const line of gw.stderr().split('\n').filter((l) => l !== '')) assert.doesNotThrow(() => JSON.parse(line), line)
-})
+test(
+  '--workers 2: when the primary is killed, the workers drain: the stream in flight finishes, then they exit',
+  { timeout: processDeadlineMs * 3, skip: procAvailable ? false : 'needs /proc to find the workers' },
+  async (t) => {
+    const { gw, release } = await gatewayWithHeldStream(t, 2)
+    const workers = childPids(gw.child.pid as number)
+    assert.equal(workers.length, 2)
+    t.after(() => {
+      for (const pid of workers) if (running(pid)) process.kill(pid, 'SIGKILL')
+    })
+    const stream = streamChat(gw.url)
+    await within(stream.started, processDeadlineMs, 'the first chunk')
+    gw.child.kill('SIGKILL')
+    await within(gw.exited, processDeadlineMs, 'the end of the primary')
+    // The workers write to the same stderr: each says it drains, and the stream is still in flight.
+    await waitFor(
+      () =>
+        gw
+          .stderr()
+          .split('\n')
+          .filter((line) => line.includes('"msg":"primary gone: draining"')).length === 2,
+      'both workers draining',
+      processDeadlineMs,
+    )
+    release()
+    const finished = await within(stream.finished, processDeadlineMs, 'the stream end')
+    assert.equal(finished.complete, true)
+    assert.match(finished.text, /data: \[DONE\]/)
+    await waitFor(() => workers.every((pid) => !running(pid)), 'the workers to exit after their drain', processDeadlineMs)
+    for (const line of gw
+      .stderr()
+      .split('\n')
+      .filter((l) => l !== ''))
+      assert.doesNotThrow(() => JSON.parse(line), line)
+  },
+)

@@ -30,7 +30,12 @@ before(async () => {
       upstreams: [
         { name: 'replicate', sk: 'r8_key', endpoint: replicate.endpoint, extra: ['type: replicate', 'deny: [slow/model]'] },
         { name: 'openai', sk: 'sk-openai', endpoint: openai.endpoint, extra: ['deny: [slow/model]'] },
-        { name: 'replicate-slow', sk: 'r8_key', endpoint: replicate.endpoint, extra: ['type: replicate', 'timeout: 0.3', 'allow: [slow/model]'] },
+        {
+          name: 'replicate-slow',
+          sk: 'r8_key',
+          endpoint: replicate.endpoint,
+          extra: ['type: replicate', 'timeout: 0.3', 'allow: [slow/model]'],
+        },
       ],
     }),
   )
@@ -72,7 +77,13 @@ test('a failed prediction is a failed attempt: the next upstream answers', async
   const answer = await client.chat.completions.create({ model, messages })
   assert.equal(answer.choices[0]?.message.content, 'from openai')
   const outcome = await gateway.outcomeAt(count)
-  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome, a.status]), [['replicate', 'failed', 502], ['openai', 'ok', 200]])
+  assert.deepEqual(
+    outcome.attempts.map((a) => [a.upstream, a.outcome, a.status]),
+    [
+      ['replicate', 'failed', 502],
+      ['openai', 'ok', 200],
+    ],
+  )
 })
 
 test('a stream URL on a foreign host is refused and counts as a failed attempt', async () => {
@@ -82,7 +93,13 @@ test('a stream URL on a foreign host is refused and counts as a failed attempt',
   const text = await streamedText(await client.chat.completions.create({ model, messages, stream: true }))
   assert.equal(text, 'from openai')
   const outcome = await gateway.outcomeAt(count)
-  assert.deepEqual(outcome.attempts.map((a) => [a.upstream, a.outcome, a.errorCode]), [['replicate', 'failed', 'upstream_bad_response'], ['openai', 'ok', undefined]])
+  assert.deepEqual(
+    outcome.attempts.map((a) => [a.upstream, a.outcome, a.errorCode]),
+    [
+      ['replicate', 'failed', 'upstream_bad_response'],
+      ['openai', 'ok', undefined],
+    ],
+  )
 })
 
 test('polling has a deadline: a prediction that never ends is a timeout', async () => {

@@ -14,7 +14,9 @@ const mib = 1024 * 1024
 async function setup(t: TestContext, topLevel = ''): Promise<{ upstream: FakeUpstream; gw: TestGateway }> {
   const upstream = await startFakeUpstream(json(200, completion('ok')))
   t.after(() => upstream.close())
-  const gw = await startTestGateway(`${topLevel}\nauthorization: ${clientKey}\nupstreams:\n  - { sk: sk-limits, endpoint: "${upstream.endpoint}" }\n`)
+  const gw = await startTestGateway(
+    `${topLevel}\nauthorization: ${clientKey}\nupstreams:\n  - { sk: sk-limits, endpoint: "${upstream.endpoint}" }\n`,
+  )
   t.after(() => gw.shutdown(1000))
   return { upstream, gw }
 }
@@ -31,7 +33,11 @@ interface Received {
  * POSTs `total` bytes of JSON (`{}` and whitespace) in pieces, as fast as the connection takes them, and resolves
  * with the response. Rejects on a connection error, which is exactly what a client must not get.
  */
-function upload(url: string, total: number, options: { chunked?: boolean; expectContinue?: boolean; declared?: number } = {}): Promise<Received> {
+function upload(
+  url: string,
+  total: number,
+  options: { chunked?: boolean; expectContinue?: boolean; declared?: number } = {},
+): Promise<Received> {
   const headers: OutgoingHttpHeaders = { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' }
   if (options.chunked !== true) headers['content-length'] = String(options.declared ?? total)
   if (options.expectContinue === true) headers['expect'] = '100-continue'
@@ -129,9 +135,12 @@ function uploadAllThenRead(url: string, total: number, chunked: boolean): Promis
     })
     const sendAll = async (): Promise<void> => {
       const framing = chunked ? 'transfer-encoding: chunked' : `content-length: ${total}`
-      const write = (data: Buffer | string): Promise<void> => new Promise((ok, fail) => socket.write(data, (error) => (error ? fail(error) : ok())))
+      const write = (data: Buffer | string): Promise<void> =>
+        new Promise((ok, fail) => socket.write(data, (error) => (error ? fail(error) : ok())))
       try {
-        await write(`POST ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\nauthorization: Bearer ${clientKey}\r\ncontent-type: application/json\r\n${framing}\r\n\r\n`)
+        await write(
+          `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\nauthorization: Bearer ${clientKey}\r\ncontent-type: application/json\r\n${framing}\r\n\r\n`,
+        )
         const piece = Buffer.alloc(256 * 1024, 0x20)
         for (let sent = 0; sent < total; sent += piece.length) {
           await write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece)
@@ -226,7 +235,12 @@ function continueOrAnswer(url: string, declared: number): Promise<'continue' | n
     const req = httpRequest(url, {
       method: 'POST',
       agent: false,
-      headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', 'content-length': String(declared), expect: '100-continue' },
+      headers: {
+        authorization: `Bearer ${clientKey}`,
+        'content-type': 'application/json',
+        'content-length': String(declared),
+        expect: '100-continue',
+      },
     })
     req.on('continue', () => {
       resolve('continue')

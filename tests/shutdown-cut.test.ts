@@ -27,7 +27,9 @@ test('a stream and a waiting request cut by the shutdown deadline end with shutt
       '',
     ].join('\n'),
   )
-  const gwWaiting = await startTestGateway(['authorization: k', 'timeout: 600', 'upstreams:', `  - {name: waiting, sk: sk-b, endpoint: "${waiting.endpoint}"}`, ''].join('\n'))
+  const gwWaiting = await startTestGateway(
+    ['authorization: k', 'timeout: 600', 'upstreams:', `  - {name: waiting, sk: sk-b, endpoint: "${waiting.endpoint}"}`, ''].join('\n'),
+  )
   try {
     const streamResponse = await post(gw.baseURL, true)
     assert.equal(streamResponse.status, 200)
@@ -95,8 +97,26 @@ test('at the deadline a request in failover tries no further upstream, a half-wr
       '',
     ].join('\n'),
   )
-  const half = await startTestGateway(['authorization: k', 'timeout: 600', 'idle_timeout: 600', 'upstreams:', `  - {name: half, sk: sk-d, endpoint: "${halfWritten.endpoint}"}`, ''].join('\n'))
-  const held = await startTestGateway(['authorization: k', 'timeout: 600', 'idle_timeout: 600', 'upstreams:', `  - {name: held, sk: sk-e, endpoint: "${heldJson.endpoint}"}`, ''].join('\n'))
+  const half = await startTestGateway(
+    [
+      'authorization: k',
+      'timeout: 600',
+      'idle_timeout: 600',
+      'upstreams:',
+      `  - {name: half, sk: sk-d, endpoint: "${halfWritten.endpoint}"}`,
+      '',
+    ].join('\n'),
+  )
+  const held = await startTestGateway(
+    [
+      'authorization: k',
+      'timeout: 600',
+      'idle_timeout: 600',
+      'upstreams:',
+      `  - {name: held, sk: sk-e, endpoint: "${heldJson.endpoint}"}`,
+      '',
+    ].join('\n'),
+  )
   try {
     const heldAnswer = post(held.baseURL, false)
     await eventually(() => heldJson.requests.length === 1, 'the JSON upstream has the request')

@@ -22,7 +22,10 @@ async function takenPort(t: TestContext): Promise<number> {
 function configDir(t: TestContext, port: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'oar-start-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'config.yaml'), `address: "127.0.0.1:${port}"\ndbtype: none\nupstreams:\n  - { endpoint: "http://127.0.0.1:9/v1", noauth: true }\n`)
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `address: "127.0.0.1:${port}"\ndbtype: none\nupstreams:\n  - { endpoint: "http://127.0.0.1:9/v1", noauth: true }\n`,
+  )
   return dir
 }
 
@@ -38,34 +41,45 @@ function marked(t: TestContext): { env: NodeJS.ProcessEnv; left: () => number[] 
 }
 
 for (const workers of ['2', '1']) {
-  test(`--workers ${workers}: a port in use ends the gateway with status 1 and one line naming the address`, { skip: !procAvailable && 'needs /proc (Linux)' }, async (t) => {
-    const port = await takenPort(t)
-    const dir = configDir(t, port)
-    const { env, left } = marked(t)
-    const run = await runGateway(['-config', join(dir, 'config.yaml'), '--workers', workers], dir, env)
-    assert.equal(run.code, 1)
-    assert.equal(run.stdout, '', 'no listening banner')
-    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '')
-    assert.equal(lines.length, 1, `one line, not ${lines.length}:\n${run.stderr}`)
-    assert.ok(lines[0]?.includes(`127.0.0.1:${port}`), lines[0])
-    assert.match(lines[0] ?? '', /address already in use/)
-    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace')
-    assert.deepEqual(left(), [], 'no worker is left running')
-  })
+  test(
+    `--workers ${workers}: a port in use ends the gateway with status 1 and one line naming the address`,
+    { skip: !procAvailable && 'needs /proc (Linux)' },
+    async (t) => {
+      const port = await takenPort(t)
+      const dir = configDir(t, port)
+      const { env, left } = marked(t)
+      const run = await runGateway(['-config', join(dir, 'config.yaml'), '--workers', workers], dir, env)
+      assert.equal(run.code, 1)
+      assert.equal(run.stdout, '', 'no listening banner')
+      const lines = run.stderr.split('\n').filter((line) => line.trim() !== '')
+      assert.equal(lines.length, 1, `one line, not ${lines.length}:\n${run.stderr}`)
+      assert.ok(lines[0]?.includes(`127.0.0.1:${port}`), lines[0])
+      assert.match(lines[0] ?? '', /address already in use/)
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace')
+      assert.deepEqual(left(), [], 'no worker is left running')
+    },
+  )
 }
 
-test('--workers 2: a worker that throws at start stops every worker, restarts none, and the gateway exits 1', { skip: !procAvailable && 'needs /proc (Linux)' }, async (t) => {
-  const dir = configDir(t, 0)
-  const { env, left } = marked(t)
-  const preload = new URL('./helpers/second-worker-fails.js', import.meta.url).href
-  const run = await runGateway(['-config', join(dir, 'config.yaml'), '--workers', '2'], dir, { ...env, NODE_OPTIONS: `--import=${preload}` })
-  assert.equal(run.code, 1)
-  assert.equal(run.stdout, '', 'no listening banner: not every worker listened')
-  // The first line says what failed; the sibling, if it was already serving, may log its drain after it.
-  const first = run.stderr.split('\n')[0] ?? ''
-  assert.match(first, /"level":"error"/)
-  assert.ok(first.includes(`cannot listen on 127.0.0.1:0: ${injectedFailure}`), first)
-  assert.equal(run.stderr.split(injectedFailure).length - 1, 1, 'said once, not once per restart')
-  assert.doesNotMatch(run.stderr, /starting another/)
-  assert.deepEqual(left(), [], 'no worker is left running')
-})
+test(
+  '--workers 2: a worker that throws at start stops every worker, restarts none, and the gateway exits 1',
+  { skip: !procAvailable && 'needs /proc (Linux)' },
+  async (t) => {
+    const dir = configDir(t, 0)
+    const { env, left } = marked(t)
+    const preload = new URL('./helpers/second-worker-fails.js', import.meta.url).href
+    const run = await runGateway(['-config', join(dir, 'config.yaml'), '--workers', '2'], dir, {
+      ...env,
+      NODE_OPTIONS: `--import=${preload}`,
+    })
+    assert.equal(run.code, 1)
+    assert.equal(run.stdout, '', 'no listening banner: not every worker listened')
+    // The first line says what failed; the sibling, if it was already serving, may log its drain after it.
+    const first = run.stderr.split('\n')[0] ?? ''
+    assert.match(first, /"level":"error"/)
+    assert.ok(first.includes(`cannot listen on 127.0.0.1:0: ${injectedFailure}`), first)
+    assert.equal(run.stderr.split(injectedFailure).length - 1, 1, 'said once, not once per restart')
+    assert.doesNotMatch(run.stderr, /starting another/)
+    assert.deepEqual(left(), [], 'no worker is left running')
+  },
+)

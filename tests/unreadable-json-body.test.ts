@@ -10,12 +10,21 @@ import { startTestGateway } from './helpers/test-gateway.js'
 
 test('a JSON body the scanner cannot read gets 400 and reaches no upstream; a model entry of deny holds', async (t) => {
   const upstream = await fakeUpstreamFor(t, json(200, completion('ok')))
-  const gw = await startTestGateway(`authorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream.endpoint}", deny: [gpt-4] }\n`)
+  const gw = await startTestGateway(
+    `authorization: member-key\nupstreams:\n  - { sk: sk-up, endpoint: "${upstream.endpoint}", deny: [gpt-4] }\n`,
+  )
   t.after(() => gw.shutdown(1000))
   const post = async (body: Buffer, contentType?: string): Promise<RawAnswer> => {
     const connection = await openRawConnection(gw.url)
     const type = contentType === undefined ? '' : `content-type: ${contentType}\r\n`
-    await connection.write(Buffer.concat([Buffer.from(`POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer member-key\r\n${type}content-length: ${body.length}\r\n\r\n`), body]))
+    await connection.write(
+      Buffer.concat([
+        Buffer.from(
+          `POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer member-key\r\n${type}content-length: ${body.length}\r\n\r\n`,
+        ),
+        body,
+      ]),
+    )
     const answer = await connection.answer
     connection.socket.destroy()
     return answer

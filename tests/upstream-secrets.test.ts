@@ -30,9 +30,14 @@ assert.equal(new Set(keyForms).size, keyForms.length)
 
 /** A body that quotes the key in every form, as an OpenAI-shaped error. */
 function echoingErrorBody(status: number): string {
-  const plain = JSON.stringify({ error: { message: `Incorrect API key provided: ${upstreamKey}`, type: 'invalid_request_error', param: null, code: `status_${status}` } })
+  const plain = JSON.stringify({
+    error: { message: `Incorrect API key provided: ${upstreamKey}`, type: 'invalid_request_error', param: null, code: `status_${status}` },
+  })
   // Raw JSON text, so the escaped forms reach the wire exactly as written.
-  const extra = keyForms.slice(1).map((form, i) => `"form${i}":"${form}"`).join(',')
+  const extra = keyForms
+    .slice(1)
+    .map((form, i) => `"form${i}":"${form}"`)
+    .join(',')
   return `${plain.slice(0, -1)},${extra}}`
 }
 
@@ -64,11 +69,17 @@ function post(baseURL: string, body: unknown, requestId: string): Promise<RawAns
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       `${baseURL}/chat/completions`,
-      { method: 'POST', agent: false, headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', 'x-request-id': requestId } },
+      {
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', 'x-request-id': requestId },
+      },
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
+        )
         res.on('error', reject)
       },
     )
@@ -153,7 +164,13 @@ test('the echoing upstream: a 401 (which fails over) and a 2xx answer echo it in
 
   // A 2xx answer: its body is relayed as it is, but its headers are searched, and the records are cut.
   const ok = await echoingSetup(t, (_req, res) => {
-    const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: `your key is ${upstreamKey}` }, finish_reason: 'stop' }] })
+    const body = JSON.stringify({
+      id: 'c',
+      object: 'chat.completion',
+      created: 1,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: `your key is ${upstreamKey}` }, finish_reason: 'stop' }],
+    })
     res.writeHead(200, { 'content-type': 'application/json', ...echoingHeaders() })
     res.end(body)
   })
@@ -167,10 +184,16 @@ test("the echoing upstream: its error event mid-stream reaches the client's SDK 
   const { gateway, recordBytes } = await echoingSetup(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', ...echoingHeaders() })
     res.write(eventText(chunk({ role: 'assistant', content: 'Hel' })))
-    res.end(eventText({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } }))
+    res.end(
+      eventText({
+        error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' },
+      }),
+    )
   })
   const client = new OpenAI({ apiKey: clientKey, baseURL: gateway.baseURL, maxRetries: 0 })
-  const { data: stream, response } = await client.chat.completions.create({ ...chatRequest, messages: [{ role: 'user', content: 'Hello' }], stream: true }).withResponse()
+  const { data: stream, response } = await client.chat.completions
+    .create({ ...chatRequest, messages: [{ role: 'user', content: 'Hello' }], stream: true })
+    .withResponse()
   assertNoKey([...response.headers.entries()].flat().join('\n'), "the stream's headers")
   let content = ''
   await assert.rejects(
@@ -224,7 +247,18 @@ test('the echoing upstream: an error body larger than what is held whole is cut 
 const compressedEcho =
   (status: number, encode: (body: Buffer) => Buffer, coding: string): Behaviour =>
   (req, res: ServerResponse) => {
-    const body = encode(Buffer.from(JSON.stringify({ error: { message: `Incorrect API key provided: ${upstreamKey} (${String(req.headers['accept-encoding'])})`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })))
+    const body = encode(
+      Buffer.from(
+        JSON.stringify({
+          error: {
+            message: `Incorrect API key provided: ${upstreamKey} (${String(req.headers['accept-encoding'])})`,
+            type: 'invalid_request_error',
+            param: null,
+            code: 'invalid_api_key',
+          },
+        }),
+      ),
+    )
     res.writeHead(status, { 'content-type': 'application/json', 'content-encoding': coding, 'content-length': body.length })
     res.end(body)
   }
@@ -253,7 +287,11 @@ test('the echoing upstream: a compressed error body the gateway cannot decode re
   const { gateway } = await echoingSetup(t, (_req, res) => {
     // A coding the gateway does not know, with the key in the clear inside: nothing of it may be relayed.
     const body = `compressed? ${upstreamKey}`
-    res.writeHead(404, { 'content-type': 'application/octet-stream', 'content-encoding': 'compress', 'content-length': Buffer.byteLength(body) })
+    res.writeHead(404, {
+      'content-type': 'application/octet-stream',
+      'content-encoding': 'compress',
+      'content-length': Buffer.byteLength(body),
+    })
     res.end(body)
   })
   const answer = await post(gateway.baseURL, chatRequest, 'echo-compress')
@@ -268,7 +306,12 @@ test('the echoing upstream: a compressed error body the gateway cannot decode re
 test('the echoing upstream: a header whose name holds the key is not relayed', async (t) => {
   const { gateway } = await echoingSetup(t, (_req, res) => {
     const body = JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } })
-    res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [`x-key-${encodeURIComponent(upstreamKey)}`]: 'yes', 'x-kept': 'kept' })
+    res.writeHead(404, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      [`x-key-${encodeURIComponent(upstreamKey)}`]: 'yes',
+      'x-kept': 'kept',
+    })
     res.end(body)
   })
   const answer = await post(gateway.baseURL, chatRequest, 'echo-header-name')
@@ -282,7 +325,9 @@ test('the echoing upstream: an error event the stream never finishes (no blank l
   const { gateway, recordBytes } = await echoingSetup(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Hel' }))}\n\n`)
-    res.end(`data: ${JSON.stringify({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } })}`)
+    res.end(
+      `data: ${JSON.stringify({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } })}`,
+    )
   })
   const answer = await post(gateway.baseURL, { ...chatRequest, stream: true }, 'echo-unfinished-event')
   const text = answer.body.toString('utf8')
@@ -295,7 +340,13 @@ test("with sk: asis, an upstream that quotes the client's key in a 2xx answer le
   const { gateway, recordBytes } = await echoingSetup(
     t,
     (_req, res) => {
-      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: `you sent ${clientKey}` }, finish_reason: 'stop' }] })
+      const body = JSON.stringify({
+        id: 'c',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-4o-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: `you sent ${clientKey}` }, finish_reason: 'stop' }],
+      })
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
       res.end(body)
     },
@@ -314,7 +365,9 @@ test('the echoing upstream: a stream whose media type is written in capitals is 
   const { gateway } = await echoingSetup(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'Text/Event-Stream; charset=utf-8' })
     res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Hel' }))}\n\n`)
-    res.end(`data: ${JSON.stringify({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } })}\n\n`)
+    res.end(
+      `data: ${JSON.stringify({ error: { message: `key ${upstreamKey} is out of quota`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } })}\n\n`,
+    )
   })
   const answer = await post(gateway.baseURL, { ...chatRequest, stream: true }, 'echo-capital-stream')
   const text = answer.body.toString('utf8')

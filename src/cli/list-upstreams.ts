@@ -9,7 +9,8 @@ export function formatUpstreamList(config: GatewayConfig): string {
 }
 
 function formatUpstream(upstream: UpstreamConfig): string {
-  const key = upstream.credential.kind === 'key' ? maskKey(upstream.credential.key) : upstream.credential.kind === 'client' ? 'asis' : '(none)'
+  const key =
+    upstream.credential.kind === 'key' ? maskKey(upstream.credential.key) : upstream.credential.kind === 'client' ? 'asis' : '(none)'
   const list = (items: readonly string[]): string => (items.length === 0 ? '-' : items.join(','))
   return [
     `${upstream.index}`,

@@ -20,7 +20,10 @@ export function recordsLocation(config: GatewayConfig): RecordsLocation {
       return { store: 'sqlite', path: isAbsolute(config.dbAddr) ? config.dbAddr : resolve(config.dbAddr) }
     case 'postgres': {
       const address = parsePostgresAddress(config.dbAddr)
-      return { store: 'postgres', path: `${address?.host ?? 'localhost'}:${address?.port ?? 5432}/${address?.database ?? address?.user ?? ''}` }
+      return {
+        store: 'postgres',
+        path: `${address?.host ?? 'localhost'}:${address?.port ?? 5432}/${address?.database ?? address?.user ?? ''}`,
+      }
     }
   }
 }

@@ -4,7 +4,14 @@ import { test } from 'node:test'
 import { parseArgs, UsageError } from './parse-args.js'
 
 test('no arguments: serve with the default config', () => {
-  assert.deepEqual(parseArgs([]), { command: 'serve', configPath: undefined, list: false, dbLog: false, workers: undefined, connect: false })
+  assert.deepEqual(parseArgs([]), {
+    command: 'serve',
+    configPath: undefined,
+    list: false,
+    dbLog: false,
+    workers: undefined,
+    connect: false,
+  })
 })
 
 test('the config path is taken as -config FILE, --config FILE, --config=FILE and -config=FILE', () => {
@@ -48,7 +55,11 @@ test('unknown flags, stray arguments and missing values are usage errors', () =>
     ['--workers', 'two'],
   ]
   for (const argv of refused) {
-    assert.throws(() => parseArgs(argv), (error: unknown) => error instanceof UsageError && error.code === 'CLI_USAGE', argv.join(' '))
+    assert.throws(
+      () => parseArgs(argv),
+      (error: unknown) => error instanceof UsageError && error.code === 'CLI_USAGE',
+      argv.join(' '),
+    )
   }
 })
 

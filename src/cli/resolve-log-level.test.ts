@@ -16,7 +16,11 @@ test('an unknown LOG_LEVEL is an error naming the variable, the value and the le
   for (const value of ['verbose', 'trace', 'information', '1']) {
     assert.throws(
       () => resolveLogLevel({ LOG_LEVEL: value }, 'info'),
-      (error: unknown) => error instanceof ConfigError && error.message.includes('LOG_LEVEL') && error.message.includes(`"${value}"`) && error.message.includes('debug, info, warn, error'),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message.includes('LOG_LEVEL') &&
+        error.message.includes(`"${value}"`) &&
+        error.message.includes('debug, info, warn, error'),
       value,
     )
   }

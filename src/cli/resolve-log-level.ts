@@ -9,6 +9,12 @@ export function resolveLogLevel(env: NodeJS.ProcessEnv, fileLevel: LogLevel | un
   const level = parseLogLevel(value)
   if (level !== undefined) return level
   throw new ConfigError([
-    { file: 'environment', line: 0, col: 0, path: 'LOG_LEVEL', message: `${JSON.stringify(value)} is not a log level; expected one of ${logLevels.join(', ')}` },
+    {
+      file: 'environment',
+      line: 0,
+      col: 0,
+      path: 'LOG_LEVEL',
+      message: `${JSON.stringify(value)} is not a log level; expected one of ${logLevels.join(', ')}`,
+    },
   ])
 }

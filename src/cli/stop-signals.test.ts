@@ -9,7 +9,12 @@ function setup(): { signals: EventEmitter; calls: string[]; lines: string[] } {
   const signals = new EventEmitter()
   const calls: string[] = []
   const lines: string[] = []
-  onStopSignals({ logger: createLogger({ level: 'info', write: (line) => lines.push(line) }), stop: (signal) => calls.push(`stop ${signal}`), forceExit: () => calls.push('exit'), signals })
+  onStopSignals({
+    logger: createLogger({ level: 'info', write: (line) => lines.push(line) }),
+    stop: (signal) => calls.push(`stop ${signal}`),
+    forceExit: () => calls.push('exit'),
+    signals,
+  })
   return { signals, calls, lines }
 }
 
@@ -40,7 +45,13 @@ test('SIGHUP neither drains nor exits; it is logged each time, except where the 
 
   const workerSignals = new EventEmitter()
   const workerLines: string[] = []
-  onStopSignals({ logger: createLogger({ level: 'info', write: (line) => workerLines.push(line) }), stop: () => assert.fail('no drain'), forceExit: () => assert.fail('no exit'), signals: workerSignals, logHangup: false })
+  onStopSignals({
+    logger: createLogger({ level: 'info', write: (line) => workerLines.push(line) }),
+    stop: () => assert.fail('no drain'),
+    forceExit: () => assert.fail('no exit'),
+    signals: workerSignals,
+    logHangup: false,
+  })
   workerSignals.emit('SIGHUP')
   assert.deepEqual(workerLines, [])
 })

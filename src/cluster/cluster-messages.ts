@@ -26,7 +26,12 @@ export type PrimaryMessage =
 
 /** Our messages carry an `oar:` type; anything else on the channel (node:cluster's own) is not ours. */
 function isOurs(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && (value as { type: string }).type.startsWith('oar:')
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    (value as { type: string }).type.startsWith('oar:')
+  )
 }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

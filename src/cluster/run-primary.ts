@@ -42,7 +42,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const warn = warnOnce(logger)
   const adapters = new AdapterRegistry(new UpstreamClients(), systemClock)
   for (const upstream of config.upstreams) {
-    if (!adapters.has(upstream)) logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
+    if (!adapters.has(upstream))
+      logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
   }
   let announced = false
   let stopping = false
@@ -151,11 +152,14 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       stopping = true
       for (const timer of restarts) clearTimeout(timer)
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
-      const exited = workers.map((worker) => new Promise<void>((done) => {
-        if (worker.isDead()) return done()
-        worker.once('exit', () => done())
-        worker.process.kill('SIGTERM')
-      }))
+      const exited = workers.map(
+        (worker) =>
+          new Promise<void>((done) => {
+            if (worker.isDead()) return done()
+            worker.once('exit', () => done())
+            worker.process.kill('SIGTERM')
+          }),
+      )
       const killer = setTimeout(() => {
         for (const worker of workers) if (!worker.isDead()) worker.process.kill('SIGKILL')
       }, config.shutdownTimeoutMs + exitGraceMs)
@@ -177,7 +181,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       },
       forceExit: () => {
         // Ctrl-C reaches the workers too (one process group); one sent the primary alone must not leave them behind.
-        for (const worker of Object.values(cluster.workers ?? {})) if (worker !== undefined && !worker.isDead()) worker.process.kill('SIGKILL')
+        for (const worker of Object.values(cluster.workers ?? {}))
+          if (worker !== undefined && !worker.isDead()) worker.process.kill('SIGKILL')
         process.exit(forcedExitCode)
       },
     })

@@ -12,7 +12,9 @@ test('the same warning from several workers is written once; different ones each
   warn('token encoding could not be loaded; estimates use 4 characters per token', { error: 'Error: out of memory' })
   warn('token encoding could not be loaded; estimates use 4 characters per token', { error: 'Error: out of memory' })
   assert.deepEqual(
-    lines.map((line) => JSON.parse(line) as Record<string, unknown>).map((line) => [line['level'], line['msg'], line['warning'] ?? line['error']]),
+    lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .map((line) => [line['level'], line['msg'], line['warning'] ?? line['error']]),
     [
       ['warn', 'node warning', 'x is deprecated'],
       ['warn', 'node warning', 'y is deprecated'],

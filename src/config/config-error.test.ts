@@ -9,7 +9,11 @@ test('message and toString list every problem on its own line', () => {
     { file: 'config.yaml', line: 1, col: 1, path: '', message: 'bad' },
     { file: 'environment', line: 0, col: 0, path: 'OPENAI_BASE_URL', message: 'expected a URL' },
   ])
-  const expected = ['config.yaml:7:5 upstreams[1].timeout: expected a number', 'config.yaml:1:1: bad', 'environment OPENAI_BASE_URL: expected a URL'].join('\n')
+  const expected = [
+    'config.yaml:7:5 upstreams[1].timeout: expected a number',
+    'config.yaml:1:1: bad',
+    'environment OPENAI_BASE_URL: expected a URL',
+  ].join('\n')
   assert.equal(error.message, expected)
   assert.equal(String(error), expected)
   assert.equal(error.code, 'CONFIG_INVALID')

@@ -54,7 +54,12 @@ function requireUniqueNames(config: { upstreams: readonly RawUpstream[] }, conte
     if (upstream.name === undefined) return
     const first = firstIndexByName.get(upstream.name)
     if (first === undefined) firstIndexByName.set(upstream.name, index)
-    else context.addIssue({ code: 'custom', path: ['upstreams', index, 'name'], message: `"${upstream.name}" is already the name of upstreams[${first}]` })
+    else
+      context.addIssue({
+        code: 'custom',
+        path: ['upstreams', index, 'name'],
+        message: `"${upstream.name}" is already the name of upstreams[${first}]`,
+      })
   })
 }
 

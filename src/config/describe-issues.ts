@@ -38,7 +38,9 @@ function describeIssue(issue: Issue, prefix: readonly ConfigPathSegment[], input
       return report(`expected ${nameOfType(issue.expected)}, got ${describeValue(valueAt(input, path))}`)
     case 'invalid_value':
       // Enum values are never secrets, so the one written is worth repeating.
-      return report(`expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${quoteShort(valueAt(input, path))}`)
+      return report(
+        `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${quoteShort(valueAt(input, path))}`,
+      )
     case 'invalid_union': {
       // Only one alternative usually fits the shape that was written (a list, say); its complaint is the useful one.
       const fitting = issue.errors.filter((branch) => !branch.every((inner) => inner.code === 'invalid_type' && inner.path.length === 0))

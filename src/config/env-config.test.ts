@@ -42,7 +42,12 @@ test('key, base URL, client keys and address from the environment', () => {
 })
 
 test('empty variables count as unset', () => {
-  const { config } = configFromEnvironment({ OPENAI_API_KEY: '', OPENAI_BASE_URL: '', OPENAI_API_ROUTE_KEYS: ' , ', OPENAI_API_ROUTE_ADDRESS: '' })
+  const { config } = configFromEnvironment({
+    OPENAI_API_KEY: '',
+    OPENAI_BASE_URL: '',
+    OPENAI_API_ROUTE_KEYS: ' , ',
+    OPENAI_API_ROUTE_ADDRESS: '',
+  })
   assert.deepEqual(config.listen, { host: '127.0.0.1', port: 8888 })
   assert.equal(config.upstreams[0]?.endpoint, 'https://api.openai.com/v1')
   assert.equal(config.upstreams[0]?.noauth, true)

@@ -32,9 +32,13 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): LoadedConfig {
   }
   const result = rawConfigSchema.safeParse(input)
   if (!result.success) {
-    const problems = describeIssues(result.error.issues, input).map(
-      (issue): ConfigProblem => ({ file: environmentSource, line: 0, col: 0, path: variableOfKey[issue.path.join('.')] ?? issue.path.join('.'), message: issue.message }),
-    )
+    const problems = describeIssues(result.error.issues, input).map((issue): ConfigProblem => ({
+      file: environmentSource,
+      line: 0,
+      col: 0,
+      path: variableOfKey[issue.path.join('.')] ?? issue.path.join('.'),
+      message: issue.message,
+    }))
     throw new ConfigError(problems)
   }
   const { config, notes } = toGatewayConfig(result.data, environmentSource, env)

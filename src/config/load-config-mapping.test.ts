@@ -90,7 +90,12 @@ test('timeouts: seconds with fractions become milliseconds; upstream values over
       '    total_timeout: 0.001',
     ),
   )
-  const times = (u: UpstreamConfig | undefined): number[] => [u?.firstByteTimeoutMs ?? -1, u?.streamFirstByteTimeoutMs ?? -1, u?.idleTimeoutMs ?? -1, u?.totalTimeoutMs ?? -1]
+  const times = (u: UpstreamConfig | undefined): number[] => [
+    u?.firstByteTimeoutMs ?? -1,
+    u?.streamFirstByteTimeoutMs ?? -1,
+    u?.idleTimeoutMs ?? -1,
+    u?.totalTimeoutMs ?? -1,
+  ]
   assert.deepEqual(times(config.upstreams[0]), [60_000, 500, 2250, 300_000])
   assert.deepEqual(times(config.upstreams[1]), [1500, 250, 0, 1])
   assert.equal(config.shutdownTimeoutMs, 100)
@@ -98,18 +103,32 @@ test('timeouts: seconds with fractions become milliseconds; upstream values over
 
 test('authorization: comma-separated string or list, blanks ignored, per-upstream list replaces the global one', () => {
   const config = load(
-    yaml('authorization: " woshimima , iampassword ,, "', 'upstreams:', '  - sk: a', '  - sk: b', '    authorization: [" guest ", vip, ""]', '  - sk: c', '    authorization: ""'),
+    yaml(
+      'authorization: " woshimima , iampassword ,, "',
+      'upstreams:',
+      '  - sk: a',
+      '  - sk: b',
+      '    authorization: [" guest ", vip, ""]',
+      '  - sk: c',
+      '    authorization: ""',
+    ),
   )
   assert.deepEqual(
     config.upstreams.map((u) => u.clientKeys),
-    [['woshimima', 'iampassword'], ['guest', 'vip'], ['woshimima', 'iampassword']],
+    [
+      ['woshimima', 'iampassword'],
+      ['guest', 'vip'],
+      ['woshimima', 'iampassword'],
+    ],
   )
   const listForm = load(yaml('authorization:', '  - k1', '  - " k2 "', 'upstreams:', '  - sk: a'))
   assert.deepEqual(firstUpstream(listForm).clientKeys, ['k1', 'k2'])
 })
 
 test('sk: asis forwards the client key; empty or missing sends none', () => {
-  const config = load(yaml('authorization: k', 'upstreams:', '  - sk: asis', '  - sk:', '  - sk: ""', '  - endpoint: http://127.0.0.1:1234/v1'))
+  const config = load(
+    yaml('authorization: k', 'upstreams:', '  - sk: asis', '  - sk:', '  - sk: ""', '  - endpoint: http://127.0.0.1:1234/v1'),
+  )
   assert.deepEqual(
     config.upstreams.map((u) => u.credential),
     [{ kind: 'client' }, { kind: 'none' }, { kind: 'none' }, { kind: 'none' }],
@@ -126,7 +145,9 @@ test('unquoted numbers where text is expected keep their text, as Go read them',
 })
 
 test('empty values and null lists mean "not set"', () => {
-  const config = load(yaml('address: ""', 'dbaddr:', 'authorization: k', 'upstreams:', '  - sk: a', '    allow:', '    deny: null', '    timeout:'))
+  const config = load(
+    yaml('address: ""', 'dbaddr:', 'authorization: k', 'upstreams:', '  - sk: a', '    allow:', '    deny: null', '    timeout:'),
+  )
   assert.deepEqual(config.listen, { host: '', port: 8888 })
   assert.equal(config.dbAddr, './db.sqlite')
   assert.deepEqual(firstUpstream(config).allow, [])
@@ -144,7 +165,9 @@ test('address forms', () => {
 })
 
 test('the other top-level keys', () => {
-  const config = load(yaml('hostname: gw-1', 'lb_policy: random', 'dbtype: postgres', 'dbaddr: "host=db port=5432"', 'max_body_size: 10MB', 'upstreams: []'))
+  const config = load(
+    yaml('hostname: gw-1', 'lb_policy: random', 'dbtype: postgres', 'dbaddr: "host=db port=5432"', 'max_body_size: 10MB', 'upstreams: []'),
+  )
   assert.equal(config.hostname, 'gw-1')
   assert.equal(config.lbPolicy, 'random')
   assert.equal(config.dbType, 'postgres')
@@ -155,7 +178,9 @@ test('the other top-level keys', () => {
 })
 
 test('the request edge bounds', () => {
-  const config = load(yaml('max_anonymous_body_size: 64KiB', 'max_inflight_body_bytes: 1GiB', 'body_timeout: 2.5', 'header_timeout: 0', 'upstreams: []'))
+  const config = load(
+    yaml('max_anonymous_body_size: 64KiB', 'max_inflight_body_bytes: 1GiB', 'body_timeout: 2.5', 'header_timeout: 0', 'upstreams: []'),
+  )
   assert.equal(config.maxAnonymousBodyBytes, 65_536)
   assert.equal(config.maxInflightBodyBytes, 1024 ** 3)
   assert.equal(config.bodyTimeoutMs, 2_500)
@@ -184,7 +209,12 @@ test('upstream flags, lists and allowed hosts', () => {
   assert.equal(plain?.keepHeader, true)
   assert.deepEqual(plain?.allow, ['gpt-4o', '/v1/audio/transcriptions'])
   assert.deepEqual(plain?.deny, ['gpt-4'])
-  assert.deepEqual(replicate?.allowedHosts, ['api.replicate.com', 'stream.replicate.com', 'streaming.api.replicate.com', 'streaming-api.replicate.com'])
+  assert.deepEqual(replicate?.allowedHosts, [
+    'api.replicate.com',
+    'stream.replicate.com',
+    'streaming.api.replicate.com',
+    'streaming-api.replicate.com',
+  ])
   assert.deepEqual(custom?.allowedHosts, ['replicate.example.com'])
 })
 
@@ -210,7 +240,15 @@ test('names: explicit, else host and path; a repeated derived name gets #index',
 test('${VAR} is replaced in values; unquoted numbers stay numbers, quoted stay text', () => {
   const env = { KEY: 'sk-live', BASE: 'https://proxy.example', T: '0.5', ADDR: '127.0.0.1:9999', NAME: '007' }
   const config = load(
-    yaml('address: ${ADDR}', 'authorization: "a,${KEY}"', 'upstreams:', '  - sk: ${KEY}', '    endpoint: "${BASE}/v1"', '    stream_timeout: ${T}', '    name: "${NAME}"'),
+    yaml(
+      'address: ${ADDR}',
+      'authorization: "a,${KEY}"',
+      'upstreams:',
+      '  - sk: ${KEY}',
+      '    endpoint: "${BASE}/v1"',
+      '    stream_timeout: ${T}',
+      '    name: "${NAME}"',
+    ),
     env,
   )
   assert.deepEqual(config.listen, { host: '127.0.0.1', port: 9999 })
@@ -246,7 +284,15 @@ test('the config is frozen all the way down', () => {
 
 test('warnings: an upstream nobody may use, azure without api_version; none for replicate', () => {
   const { warnings } = parseConfigText(
-    yaml('upstreams:', '  - sk: a', '  - type: replicate', '    noauth: true', '  - type: azure', '    noauth: true', '    endpoint: https://r.openai.azure.com/openai'),
+    yaml(
+      'upstreams:',
+      '  - sk: a',
+      '  - type: replicate',
+      '    noauth: true',
+      '  - type: azure',
+      '    noauth: true',
+      '    endpoint: https://r.openai.azure.com/openai',
+    ),
     'config.yaml',
     {},
   )
@@ -256,14 +302,22 @@ test('warnings: an upstream nobody may use, azure without api_version; none for 
 })
 
 test("credentials in an endpoint URL become Basic credentials and leave the endpoint; sk's Authorization wins, with a warning", () => {
-  const text = yaml('authorization: k', 'upstreams:', '  - endpoint: https://proxy%20user:p%40ss%3Aword@Gw.Example.com:8443/v1/', '  - sk: up', '    endpoint: http://u:p@127.0.0.1:9/v1')
+  const text = yaml(
+    'authorization: k',
+    'upstreams:',
+    '  - endpoint: https://proxy%20user:p%40ss%3Aword@Gw.Example.com:8443/v1/',
+    '  - sk: up',
+    '    endpoint: http://u:p@127.0.0.1:9/v1',
+  )
   const { config, warnings } = parseConfigText(text, 'config.yaml', {})
   const [first, second] = config.upstreams
   assert.equal(first?.endpoint, 'https://gw.example.com:8443/v1')
   assert.equal(first?.name, 'gw.example.com:8443/v1')
   assert.deepEqual(first?.basicAuth, { username: 'proxy user', password: 'p@ss:word' })
   assert.equal(second?.endpoint, 'http://127.0.0.1:9/v1')
-  assert.deepEqual(warnings, ["config.yaml:5:15 upstreams[1].endpoint: the user:password in the endpoint URL is not sent: sk's Authorization header takes the place of Basic credentials"])
+  assert.deepEqual(warnings, [
+    "config.yaml:5:15 upstreams[1].endpoint: the user:password in the endpoint URL is not sent: sk's Authorization header takes the place of Basic credentials",
+  ])
   assert.equal(JSON.stringify(warnings).includes('p@ss'), false)
 })
 
@@ -282,7 +336,13 @@ test('max_held_body: 8 MiB unless set, in any size form', () => {
 
 test('warnings: an allow or deny path entry that can never match a relayed request', () => {
   const { warnings } = parseConfigText(
-    yaml('authorization: k', 'upstreams:', '  - sk: a', '    allow: [gpt-4o, /v1/audio/transcriptions]', '    deny: [/v1/files?purpose=batch, /files, /v1/../admin, /v1/Files/]'),
+    yaml(
+      'authorization: k',
+      'upstreams:',
+      '  - sk: a',
+      '    allow: [gpt-4o, /v1/audio/transcriptions]',
+      '    deny: [/v1/files?purpose=batch, /files, /v1/../admin, /v1/Files/]',
+    ),
     'config.yaml',
     {},
   )

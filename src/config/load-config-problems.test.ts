@@ -26,7 +26,15 @@ test('an unknown key is named and pointed at', () => {
 })
 
 test('a mistyped value points at the value', () => {
-  const text = yaml('authorization: k', 'upstreams:', '  - sk: a', '  - sk: b', '    noauth: false', '    stream_timeout: 5', '    timeout: soon')
+  const text = yaml(
+    'authorization: k',
+    'upstreams:',
+    '  - sk: a',
+    '  - sk: b',
+    '    noauth: false',
+    '    stream_timeout: 5',
+    '    timeout: soon',
+  )
   assert.deepEqual(problemLines(text), ['config.yaml:7:14 upstreams[1].timeout: expected a number, got a string'])
 })
 
@@ -64,7 +72,9 @@ test('all problems are reported together, in file order, with the problem struct
 
 test('a missing required key points at the map it belongs in', () => {
   const text = yaml('authorization: k', 'upstreams:', '  - type: azure', '    sk: a')
-  assert.deepEqual(problemLines(text), ['config.yaml:3:5 upstreams[0].endpoint: is required for type azure (e.g. https://<resource>.openai.azure.com/openai)'])
+  assert.deepEqual(problemLines(text), [
+    'config.yaml:3:5 upstreams[0].endpoint: is required for type azure (e.g. https://<resource>.openai.azure.com/openai)',
+  ])
 })
 
 test('YAML syntax errors carry their position', () => {
@@ -76,7 +86,13 @@ test('YAML syntax errors carry their position', () => {
 })
 
 test('an unset ${VAR} is reported at its value, once, beside other problems', () => {
-  const text = yaml('authorization: ${CLIENT_KEYS}', 'timeout: ${TIMEOUT}', 'upstreams:', '  - sk: "Bearer ${KEY_A}-${KEY_B}"', '    typo: 1')
+  const text = yaml(
+    'authorization: ${CLIENT_KEYS}',
+    'timeout: ${TIMEOUT}',
+    'upstreams:',
+    '  - sk: "Bearer ${KEY_A}-${KEY_B}"',
+    '    typo: 1',
+  )
   assert.deepEqual(problemLines(text, { KEY_A: 'a' }), [
     'config.yaml:1:16 authorization: ${CLIENT_KEYS} is not set',
     'config.yaml:2:10 timeout: ${TIMEOUT} is not set',
@@ -95,7 +111,13 @@ test('a document that is not a map', () => {
 })
 
 test('non-finite numbers and bad URLs are refused', () => {
-  const text = yaml('authorization: k', 'stream_timeout: .inf', 'upstreams:', '  - endpoint: api.openai.com/v1', '  - endpoint: https://x.example/v1?x=1')
+  const text = yaml(
+    'authorization: k',
+    'stream_timeout: .inf',
+    'upstreams:',
+    '  - endpoint: api.openai.com/v1',
+    '  - endpoint: https://x.example/v1?x=1',
+  )
   assert.deepEqual(problemLines(text), [
     'config.yaml:2:17 stream_timeout: expected a number, got Infinity',
     'config.yaml:4:15 upstreams[0].endpoint: expected an http:// or https:// URL without a query or fragment',
@@ -107,7 +129,10 @@ test('an unreadable file is a ConfigError naming the file, with the cause kept',
   const path = join(mkdtempSync(join(tmpdir(), 'config-')), 'missing.yaml')
   assert.throws(
     () => loadConfigFile(path, {}),
-    (error: unknown) => error instanceof ConfigError && error.message.startsWith(`${path}: cannot read the file`) && (error.cause as NodeJS.ErrnoException).code === 'ENOENT',
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.message.startsWith(`${path}: cannot read the file`) &&
+      (error.cause as NodeJS.ErrnoException).code === 'ENOENT',
   )
 })
 

@@ -68,7 +68,9 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
 
   const { config, notes } = toGatewayConfig(result.data, source, env)
   const warnings = [
-    ...doc.warnings.map((warning) => formatConfigProblem({ file: source, ...lineCounter.linePos(warning.pos[0]), path: '', message: warning.message })),
+    ...doc.warnings.map((warning) =>
+      formatConfigProblem({ file: source, ...lineCounter.linePos(warning.pos[0]), path: '', message: warning.message }),
+    ),
     ...notes.map((note) => formatConfigProblem(problemAt(findYamlNode(doc, note.path), note.path, note.message))),
   ]
   return deepFreeze({ config, warnings })
@@ -87,7 +89,12 @@ function validate(doc: Document): Validation {
     let retyped = false
     for (const path of stringExpectedPaths(result.error.issues)) {
       const node = findExactYamlNode(doc, path)
-      if (isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string' && (typeof node.value === 'number' || typeof node.value === 'boolean')) {
+      if (
+        isScalar(node) &&
+        node.type === 'PLAIN' &&
+        typeof node.source === 'string' &&
+        (typeof node.value === 'number' || typeof node.value === 'boolean')
+      ) {
         node.value = node.source
         retyped = true
       }

@@ -21,10 +21,18 @@ test('defaults: no sinks, no metrics key, no log level, the documented threshold
   const { config } = load(yaml('upstreams:', '  - sk: a'))
   assert.equal(config.logLevel, undefined)
   assert.deepEqual(config.metrics, { key: undefined, models: [], maxModels: 100 })
-  assert.deepEqual(config.alerts, { sinks: [], failuresToOpen: 3, successesToRecover: 3, repeatIntervalMs: 1_800_000, maxPerHour: 20, storeBacklog: 5000, storeCheckIntervalMs: 10_000 })
+  assert.deepEqual(config.alerts, {
+    sinks: [],
+    failuresToOpen: 3,
+    successesToRecover: 3,
+    repeatIntervalMs: 1_800_000,
+    maxPerHour: 20,
+    storeBacklog: 5000,
+    storeCheckIntervalMs: 10_000,
+  })
 })
 
-test('the issue\'s example alerts section, with ${VAR} secrets', () => {
+test("the issue's example alerts section, with ${VAR} secrets", () => {
   const { config } = load(
     yaml(
       'log_level: warn',
@@ -66,9 +74,14 @@ test('FEISHU_WEBHOOK and MATRIX_API each add one sink; the same webhook twice is
     { kind: 'feishu', webhook: env.FEISHU_WEBHOOK, secret: undefined },
     { kind: 'matrix_legacy', url: env.MATRIX_API },
   ])
-  const both = load(yaml('alerts:', '  feishu:', `    - webhook: ${env.FEISHU_WEBHOOK}`, 'upstreams:', '  - sk: a'), { FEISHU_WEBHOOK: env.FEISHU_WEBHOOK })
+  const both = load(yaml('alerts:', '  feishu:', `    - webhook: ${env.FEISHU_WEBHOOK}`, 'upstreams:', '  - sk: a'), {
+    FEISHU_WEBHOOK: env.FEISHU_WEBHOOK,
+  })
   assert.equal(both.config.alerts.sinks.length, 1)
-  assert.deepEqual(configFromEnvironment({ ...env, OPENAI_API_KEY: 'k' }).config.alerts.sinks.map((sink) => sink.kind), ['feishu', 'matrix_legacy'])
+  assert.deepEqual(
+    configFromEnvironment({ ...env, OPENAI_API_KEY: 'k' }).config.alerts.sinks.map((sink) => sink.kind),
+    ['feishu', 'matrix_legacy'],
+  )
 })
 
 test('an unusable variable is a warning, not a sink', () => {
@@ -80,7 +93,10 @@ test('an unusable variable is a warning, not a sink', () => {
 test('log_level takes any case, as LOG_LEVEL does', () => {
   assert.equal(load(yaml('log_level: DEBUG', 'upstreams:', '  - sk: a')).config.logLevel, 'debug')
   assert.equal(load(yaml('log_level: Warn', 'upstreams:', '  - sk: a')).config.logLevel, 'warn')
-  assert.match(problems(yaml('log_level: Loud', 'upstreams:', '  - sk: a')), /log_level: expected one of "debug", "info", "warn", "error", "silent", got "Loud"/)
+  assert.match(
+    problems(yaml('log_level: Loud', 'upstreams:', '  - sk: a')),
+    /log_level: expected one of "debug", "info", "warn", "error", "silent", got "Loud"/,
+  )
 })
 
 test('problems in the new sections are reported at their keys', () => {

@@ -4,22 +4,25 @@ import { test } from 'node:test'
 import { parsePostgresAddress } from './postgres-address.js'
 
 test('the predecessor README DSN', () => {
-  assert.deepEqual(parsePostgresAddress('host=127.0.0.1 port=5432 user=postgres dbname=openai_api_route sslmode=disable password=woshimima'), {
-    host: '127.0.0.1',
-    port: 5432,
-    user: 'postgres',
-    password: 'woshimima',
-    database: 'openai_api_route',
-    ssl: false,
-    connectTimeoutMs: undefined,
-    applicationName: undefined,
-    settings: {},
-  })
+  assert.deepEqual(
+    parsePostgresAddress('host=127.0.0.1 port=5432 user=postgres dbname=openai_api_route sslmode=disable password=woshimima'),
+    {
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      password: 'woshimima',
+      database: 'openai_api_route',
+      ssl: false,
+      connectTimeoutMs: undefined,
+      applicationName: undefined,
+      settings: {},
+    },
+  )
 })
 
 test('libpq quoting: blanks around =, quoted values with escapes, empty values', () => {
   const address = parsePostgresAddress(" host = db.internal  password='it''s' user='a b\\'c' dbname=x\\ y application_name=''")
-  assert.equal(address, undefined, "a doubled quote is not libpq syntax")
+  assert.equal(address, undefined, 'a doubled quote is not libpq syntax')
   const ok = parsePostgresAddress(" host = db.internal  password='p\\'w d' user='a b' dbname=x\\ y application_name=''")
   assert.ok(ok)
   assert.equal(ok.host, 'db.internal')

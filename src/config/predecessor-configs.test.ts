@@ -24,7 +24,12 @@ test('config.sample.yaml', () => {
   assert.deepEqual(second?.deny, ['gpt-4'])
   assert.equal(replicate?.type, 'replicate')
   assert.equal(replicate?.endpoint, 'https://api.replicate.com/v1')
-  assert.deepEqual(replicate?.allowedHosts, ['api.replicate.com', 'stream.replicate.com', 'streaming.api.replicate.com', 'streaming-api.replicate.com'])
+  assert.deepEqual(replicate?.allowedHosts, [
+    'api.replicate.com',
+    'stream.replicate.com',
+    'streaming.api.replicate.com',
+    'streaming-api.replicate.com',
+  ])
   for (const upstream of config.upstreams) assert.deepEqual(upstream.clientKeys, ['woshimima'])
   // The predecessor's Replicate upstream is served again: nothing to warn about.
   assert.deepEqual(warnings, [])

@@ -49,7 +49,12 @@ export const recordsSchema = yamlMap(
     retention_days: z.number().min(0, 'must be 0 (keep forever) or more days').default(recordsDefaults.retention_days),
     queue_size: z.number().int('must be a whole number').min(1, 'must be at least 1').default(recordsDefaults.queue_size),
     queue_bytes: byteSizeSchema.default(recordsDefaults.queue_bytes),
-    batch_size: z.number().int('must be a whole number').min(1, 'must be at least 1').max(maxBatchSize, `must be at most ${maxBatchSize}`).default(recordsDefaults.batch_size),
+    batch_size: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(maxBatchSize, `must be at most ${maxBatchSize}`)
+      .default(recordsDefaults.batch_size),
     flush_interval: secondsSchema.default(recordsDefaults.flush_interval),
     /** Default: beside the SQLite file, else the working directory. */
     spill_dir: z.string().min(1, 'must be a directory path').optional(),

@@ -124,8 +124,15 @@ function noteProblems(config: GatewayConfig): ConfigNote[] {
     if (!upstream.noauth && upstream.clientKeys.length === 0) {
       notes.push({ path, message: 'no client key can use this upstream: set authorization (here or at the top level) or noauth: true' })
     }
-    if (upstream.basicAuth !== undefined && upstream.credential.kind === 'key' && (upstream.type === 'openai' || upstream.type === 'replicate')) {
-      notes.push({ path: [...path, 'endpoint'], message: "the user:password in the endpoint URL is not sent: sk's Authorization header takes the place of Basic credentials" })
+    if (
+      upstream.basicAuth !== undefined &&
+      upstream.credential.kind === 'key' &&
+      (upstream.type === 'openai' || upstream.type === 'replicate')
+    ) {
+      notes.push({
+        path: [...path, 'endpoint'],
+        message: "the user:password in the endpoint URL is not sent: sk's Authorization header takes the place of Basic credentials",
+      })
     }
     if (upstream.type === 'azure' && upstream.apiVersion === undefined) {
       notes.push({ path, message: 'type azure without api_version: Azure refuses requests without it' })

@@ -13,13 +13,19 @@ export function toAlertsConfig(raw: RawAlerts, env: NodeJS.ProcessEnv): { alerts
   const notes: ConfigNote[] = []
   const sinks: AlertSinkConfig[] = [
     ...raw.feishu.map((sink): AlertSinkConfig => ({ kind: 'feishu', webhook: sink.webhook, secret: sink.secret })),
-    ...raw.matrix.map((sink): AlertSinkConfig => ({ kind: 'matrix', homeserver: sink.homeserver, accessToken: sink.access_token, roomId: sink.room_id })),
+    ...raw.matrix.map((sink): AlertSinkConfig => ({
+      kind: 'matrix',
+      homeserver: sink.homeserver,
+      accessToken: sink.access_token,
+      roomId: sink.room_id,
+    })),
   ]
   const feishu = env['FEISHU_WEBHOOK']
   if (feishu !== undefined && feishu !== '') {
     // The same webhook in the file and the variable would send every alert twice.
     if (!isHttpUrl(feishu)) notes.push({ path: [], message: 'FEISHU_WEBHOOK is not an http(s) URL: ignored' })
-    else if (!sinks.some((sink) => sink.kind === 'feishu' && sink.webhook === feishu)) sinks.push({ kind: 'feishu', webhook: feishu, secret: undefined })
+    else if (!sinks.some((sink) => sink.kind === 'feishu' && sink.webhook === feishu))
+      sinks.push({ kind: 'feishu', webhook: feishu, secret: undefined })
   }
   const matrix = env['MATRIX_API']
   if (matrix !== undefined && matrix !== '') {

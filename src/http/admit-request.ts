@@ -23,7 +23,9 @@ export function admitRequest(input: AdmitInput): Admission {
   const { identity } = input
   // A valid key is trusted with the full limit; what it may use is decided with the body's model.
   if (identity.kind === 'key') return { kind: 'read', limit: input.maxBodyBytes }
-  const open = input.upstreams.some((upstream) => input.isAvailable(upstream) && input.mayUse(identity, upstream) && mayServePath(upstream, input.path))
+  const open = input.upstreams.some(
+    (upstream) => input.isAvailable(upstream) && input.mayUse(identity, upstream) && mayServePath(upstream, input.path),
+  )
   if (!open) return { kind: 'refuse', error: unauthorized(identity) }
   return { kind: 'read', limit: Math.min(input.maxBodyBytes, input.maxAnonymousBodyBytes) }
 }

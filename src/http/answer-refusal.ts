@@ -20,7 +20,12 @@ export interface RefusalOptions {
 export function answerRefusal(req: IncomingMessage, res: ServerResponse, error: GatewayError, options: RefusalOptions): void {
   const { requestId, clock } = options
   if (error.code === 'client_closed') return
-  const headers = error.code === 'server_busy' ? ['retry-after', String(busyRetryAfterSeconds)] : error.code === 'method_not_allowed' ? ['allow', allowedMethods] : []
+  const headers =
+    error.code === 'server_busy'
+      ? ['retry-after', String(busyRetryAfterSeconds)]
+      : error.code === 'method_not_allowed'
+        ? ['allow', allowedMethods]
+        : []
   if (error.code === 'request_timeout') {
     // The rest of a body that has stalled is not waited for.
     sendError(res, error, requestId, [...headers, 'connection', 'close'])

@@ -48,9 +48,15 @@ function answerInternalError(logger: Logger, res: ServerResponse, requestId: str
   else sendError(res, internalError(error), requestId, ['connection', 'close'])
 }
 
-function route(deps: GatewayAppDeps, req: IncomingMessage, res: ServerResponse, options: { requestId: string; expectsContinue: boolean }): void {
+function route(
+  deps: GatewayAppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { requestId: string; expectsContinue: boolean },
+): void {
   const { requestId, expectsContinue } = options
-  const refuse = (error: GatewayError): void => answerRefusal(req, res, error, { requestId, clock: deps.clock, closeConnection: deps.draining() })
+  const refuse = (error: GatewayError): void =>
+    answerRefusal(req, res, error, { requestId, clock: deps.clock, closeConnection: deps.draining() })
   if (refusedMethods.has(req.method ?? '')) {
     refuse(methodNotAllowed(req.method ?? ''))
     return
@@ -80,7 +86,9 @@ function route(deps: GatewayAppDeps, req: IncomingMessage, res: ServerResponse, 
       answerPreflight(req, res, requestId)
       return
     }
-    handleRelay({ req, res, target: { requestId, pathname, query, expectsContinue }, deps }).catch((error: unknown) => answerInternalError(deps.logger, res, requestId, error))
+    handleRelay({ req, res, target: { requestId, pathname, query, expectsContinue }, deps }).catch((error: unknown) =>
+      answerInternalError(deps.logger, res, requestId, error),
+    )
     return
   }
   if (pathname === '/healthz') {
@@ -88,7 +96,11 @@ function route(deps: GatewayAppDeps, req: IncomingMessage, res: ServerResponse, 
     return
   }
   if (pathname === '/readyz') {
-    answerReady(res, requestId, { draining: deps.draining(), usableUpstreams: deps.usableUpstreams, recordsReady: deps.recordsReady?.() ?? true })
+    answerReady(res, requestId, {
+      draining: deps.draining(),
+      usableUpstreams: deps.usableUpstreams,
+      recordsReady: deps.recordsReady?.() ?? true,
+    })
     return
   }
   req.resume()

@@ -32,7 +32,9 @@ test('a declared body is reserved whole at once, read in place, and released by 
 test('a declared body over the limit, or one that does not fit the budget, is refused before reading', () => {
   const budget = new BodyBudget(100)
   const clock = new ManualClock()
-  assert.throws(() => readBody(request({ 'content-length': '51' }), { limit: 50, timeoutMs: 0, budget, clock }), { code: 'request_too_large' })
+  assert.throws(() => readBody(request({ 'content-length': '51' }), { limit: 50, timeoutMs: 0, budget, clock }), {
+    code: 'request_too_large',
+  })
   assert.ok(budget.tryReserve(60))
   assert.throws(() => readBody(request({ 'content-length': '41' }), { limit: 50, timeoutMs: 0, budget, clock }), { code: 'server_busy' })
   assert.equal(budget.used, 60)

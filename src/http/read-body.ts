@@ -85,7 +85,14 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
         reserved = size
       }
       // Only the bytes that arrived are handed on, never the rest of an allocUnsafe buffer.
-      const body = size === 0 ? null : whole !== undefined ? whole.subarray(0, size) : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)
+      const body =
+        size === 0
+          ? null
+          : whole !== undefined
+            ? whole.subarray(0, size)
+            : chunks.length === 1
+              ? (chunks[0] as Buffer)
+              : Buffer.concat(chunks, size)
       resolve({ body, release })
     }
     const onClose = (): void => fail(new GatewayError('client_closed', 'the client closed the connection while sending its request'))
@@ -97,7 +104,10 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
       req.off('error', onClose)
     }
     if (options.timeoutMs > 0) {
-      timer = clock.setTimeout(() => fail(new GatewayError('request_timeout', `The request body did not arrive within ${options.timeoutMs / 1000} s.`)), options.timeoutMs)
+      timer = clock.setTimeout(
+        () => fail(new GatewayError('request_timeout', `The request body did not arrive within ${options.timeoutMs / 1000} s.`)),
+        options.timeoutMs,
+      )
     }
     req.on('data', onData)
     req.on('end', onEnd)

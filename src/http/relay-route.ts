@@ -225,7 +225,14 @@ function refuse({ req, res, target, deps }: RelayRouteOptions, error: unknown): 
   // A response already under way cannot carry an error any more: cut it, so it is not taken for a whole one.
   if (res.headersSent) res.destroy()
   else answerRefusal(req, res, gatewayError, { requestId, clock: deps.clock, closeConnection: deps.draining() })
-  return { status: gatewayError.status, errorCode: gatewayError.code, upstream: undefined, attempts: [], firstByteMs: undefined, captured: undefined }
+  return {
+    status: gatewayError.status,
+    errorCode: gatewayError.code,
+    upstream: undefined,
+    attempts: [],
+    firstByteMs: undefined,
+    captured: undefined,
+  }
 }
 
 /** The request is over: its body and in-flight counts are let go, and its outcome goes to the observers. */
@@ -248,5 +255,8 @@ function observeOutcome({ req, target, deps }: RelayRouteOptions, exchange: Exch
     result,
   })
   const estimable = body !== null && body.length <= maxEstimatedBodyBytes
-  deps.observe(outcome, outcomeUsage(result.status, result.captured, () => (estimable ? exchange.json() : null), deps.tokens))
+  deps.observe(
+    outcome,
+    outcomeUsage(result.status, result.captured, () => (estimable ? exchange.json() : null), deps.tokens),
+  )
 }

@@ -22,7 +22,11 @@ export function refuseConnect(req: IncomingMessage, socket: Duplex): void {
 
 /** `server.on('clientError')`: TRACK gets its 405; anything else what node:http answers without this listener. */
 export function answerClientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
-  if (error.code === 'HPE_INVALID_METHOD' && error.rawPacket !== undefined && error.rawPacket.subarray(0, 6).toString('latin1') === 'TRACK ') {
+  if (
+    error.code === 'HPE_INVALID_METHOD' &&
+    error.rawPacket !== undefined &&
+    error.rawPacket.subarray(0, 6).toString('latin1') === 'TRACK '
+  ) {
     writeMethodNotAllowed(socket, methodNotAllowed('TRACK'), requestIdFor(undefined))
     return
   }
@@ -37,7 +41,19 @@ function writeMethodNotAllowed(socket: Duplex, error: GatewayError, requestId: s
     return
   }
   const body = Buffer.from(error.toBody())
-  const headers = ['content-type', 'application/json', 'content-length', String(body.length), ...corsResponseHeaders, 'x-request-id', requestId, 'allow', allowedMethods, 'connection', 'close']
+  const headers = [
+    'content-type',
+    'application/json',
+    'content-length',
+    String(body.length),
+    ...corsResponseHeaders,
+    'x-request-id',
+    requestId,
+    'allow',
+    allowedMethods,
+    'connection',
+    'close',
+  ]
   let head = 'HTTP/1.1 405 Method Not Allowed\r\n'
   for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
   socket.end(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]))

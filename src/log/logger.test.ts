@@ -10,7 +10,10 @@ test('lines below the level are not written; each line is JSON with time, level 
   logger.line('info', 'quiet too', '"a":1')
   logger.warn('loud', { n: 1 })
   logger.line('error', 'prebuilt', '"a":1,"b":"x"')
-  assert.deepEqual(lines, ['{"time":"1970-01-01T00:00:00.000Z","level":"warn","msg":"loud","n":1}\n', '{"time":"1970-01-01T00:00:00.000Z","level":"error","msg":"prebuilt","a":1,"b":"x"}\n'])
+  assert.deepEqual(lines, [
+    '{"time":"1970-01-01T00:00:00.000Z","level":"warn","msg":"loud","n":1}\n',
+    '{"time":"1970-01-01T00:00:00.000Z","level":"error","msg":"prebuilt","a":1,"b":"x"}\n',
+  ])
 })
 
 test('timestamps match toISOString across seconds and milliseconds', () => {

@@ -83,7 +83,8 @@ export function startObservability(options: ObservabilityOptions): Observability
   const lateUsage: OutcomeObserver[] = [metrics.observeUsage]
   const lateUsageLog = lateUsageLogObserver(logger)
   if (lateUsageLog !== undefined) lateUsage.push(lateUsageLog)
-  const recordsWatch = options.records === undefined ? undefined : watchRecords(options.records, metrics, { config, clock, events: alertTarget })
+  const recordsWatch =
+    options.records === undefined ? undefined : watchRecords(options.records, metrics, { config, clock, events: alertTarget })
 
   return {
     observers,
@@ -102,10 +103,21 @@ export function startObservability(options: ObservabilityOptions): Observability
 }
 
 /** The store's counters become metrics, and its queue is checked on an interval for the store alert. */
-function watchRecords(records: RecordsWatched, metrics: GatewayMetrics, on: { config: GatewayConfig; clock: Clock; events: AlertEvents }): { stop(): void } {
+function watchRecords(
+  records: RecordsWatched,
+  metrics: GatewayMetrics,
+  on: { config: GatewayConfig; clock: Clock; events: AlertEvents },
+): { stop(): void } {
   const read = records.stats
   const stats: RecordQueueStats = { depth: () => read().queued, written: () => read().written, dropped: () => read().dropped }
   metrics.attachRecordQueue(stats)
   const { alerts } = on.config
-  return watchRecordQueue({ stats, store: records.store, backlog: alerts.storeBacklog, intervalMs: alerts.storeCheckIntervalMs, clock: on.clock, events: on.events })
+  return watchRecordQueue({
+    stats,
+    store: records.store,
+    backlog: alerts.storeBacklog,
+    intervalMs: alerts.storeCheckIntervalMs,
+    clock: on.clock,
+    events: on.events,
+  })
 }

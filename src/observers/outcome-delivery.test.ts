@@ -66,7 +66,12 @@ test('an observer that throws does not keep the others from the outcome', () => 
   const seen: string[] = []
   const errors: unknown[] = []
   const outcomes = new OutcomeDelivery({
-    atOnce: [() => { throw new Error('broken observer') }, (o) => seen.push(o.requestId)],
+    atOnce: [
+      () => {
+        throw new Error('broken observer')
+      },
+      (o) => seen.push(o.requestId),
+    ],
     withUsage: [(o) => seen.push(`record ${o.requestId}`)],
     lateUsage: [],
     onError: (error) => errors.push(error),

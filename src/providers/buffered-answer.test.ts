@@ -7,7 +7,11 @@ import { BufferedAnswerSink, type BufferedAnswer } from './buffered-answer.js'
 
 test('the answer is handed over whole at its end', () => {
   const answers: BufferedAnswer[] = []
-  const sink = new BufferedAnswerSink('replicate', (answer) => answers.push(answer), () => assert.fail('no error expected'))
+  const sink = new BufferedAnswerSink(
+    'replicate',
+    (answer) => answers.push(answer),
+    () => assert.fail('no error expected'),
+  )
   sink.onResponseStart(201, ['content-type', 'application/json'])
   sink.onResponseData(Buffer.from('{"id":'))
   sink.onResponseData(Buffer.from('"p1"}'))
@@ -17,7 +21,11 @@ test('the answer is handed over whole at its end', () => {
 
 test('an answer larger than any can be is upstream_bad_response (fails over), reported once, and never handed over', () => {
   const errors: GatewayError[] = []
-  const sink = new BufferedAnswerSink('replicate', () => assert.fail('no answer expected'), (error) => errors.push(error))
+  const sink = new BufferedAnswerSink(
+    'replicate',
+    () => assert.fail('no answer expected'),
+    (error) => errors.push(error),
+  )
   sink.onResponseStart(200, [])
   sink.onResponseData(Buffer.alloc(maxTranslatedBodyBytes))
   assert.equal(errors.length, 0)

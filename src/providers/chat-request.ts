@@ -8,7 +8,10 @@ export function chatRequestOf(request: UpstreamRequest, provider: string): JsonR
   const query = request.path.indexOf('?')
   const path = query === -1 ? request.path : request.path.slice(0, query)
   if (request.method !== 'POST' || path !== '/chat/completions') {
-    throw new GatewayError('upstream_unsupported', `${provider} upstreams serve only POST /v1/chat/completions, not ${request.method} /v1${path}`)
+    throw new GatewayError(
+      'upstream_unsupported',
+      `${provider} upstreams serve only POST /v1/chat/completions, not ${request.method} /v1${path}`,
+    )
   }
   if (request.json === null) throw new GatewayError('invalid_request', 'The body must be a JSON object', { status: 400 })
   return request.json

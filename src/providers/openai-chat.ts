@@ -59,7 +59,12 @@ export interface ChatCompletionChunk {
   readonly created: number
   readonly model: string
   /** Empty in the usage-only chunk that ends a stream with `include_usage`. */
-  readonly choices: readonly { readonly index: 0; readonly delta: ChunkDelta; readonly logprobs: null; readonly finish_reason: FinishReason | null }[]
+  readonly choices: readonly {
+    readonly index: 0
+    readonly delta: ChunkDelta
+    readonly logprobs: null
+    readonly finish_reason: FinishReason | null
+  }[]
   readonly usage?: OpenAIUsage
 }
 

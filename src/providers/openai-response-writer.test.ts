@@ -42,16 +42,44 @@ test('an error before the stream started can still be a whole error answer', asy
 
 test('reject: a malformed request is a 400 answer, anything else fails the attempt', async () => {
   const malformed = new RecordingSink()
-  new OpenAIResponseWriter(malformed).reject(new GatewayError('invalid_request', 'messages must be a non-empty array', { status: 400, param: 'messages' }))
+  new OpenAIResponseWriter(malformed).reject(
+    new GatewayError('invalid_request', 'messages must be a non-empty array', { status: 400, param: 'messages' }),
+  )
   const answer = await malformed.finished
   assert.equal(answer.status, 400)
-  assert.deepEqual(JSON.parse(answer.body), { error: { message: 'messages must be a non-empty array', type: 'invalid_request_error', param: 'messages', code: 'invalid_request' } })
+  assert.deepEqual(JSON.parse(answer.body), {
+    error: { message: 'messages must be a non-empty array', type: 'invalid_request_error', param: 'messages', code: 'invalid_request' },
+  })
   const unsupported = new RecordingSink()
   new OpenAIResponseWriter(unsupported).reject(new GatewayError('upstream_unsupported', 'n other than 1'))
   assert.equal((await unsupported.finished).error?.code, 'upstream_unsupported')
 })
 
 test('keptUpstreamHeaders keeps request ids, retry hints and rate limits only', () => {
-  const upstream = ['content-type', 'application/json', 'content-length', '10', 'request-id', 'r', 'retry-after', '3', 'anthropic-ratelimit-requests-remaining', '9', 'set-cookie', 'a=b', 'x-ratelimit-limit-tokens', '5']
-  assert.deepEqual(keptUpstreamHeaders(upstream), ['request-id', 'r', 'retry-after', '3', 'anthropic-ratelimit-requests-remaining', '9', 'x-ratelimit-limit-tokens', '5'])
+  const upstream = [
+    'content-type',
+    'application/json',
+    'content-length',
+    '10',
+    'request-id',
+    'r',
+    'retry-after',
+    '3',
+    'anthropic-ratelimit-requests-remaining',
+    '9',
+    'set-cookie',
+    'a=b',
+    'x-ratelimit-limit-tokens',
+    '5',
+  ]
+  assert.deepEqual(keptUpstreamHeaders(upstream), [
+    'request-id',
+    'r',
+    'retry-after',
+    '3',
+    'anthropic-ratelimit-requests-remaining',
+    '9',
+    'x-ratelimit-limit-tokens',
+    '5',
+  ])
 })

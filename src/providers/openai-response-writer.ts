@@ -16,7 +16,8 @@ export function keptUpstreamHeaders(upstream: readonly string[]): string[] {
   const out: string[] = []
   for (let i = 0; i < upstream.length; i += 2) {
     const name = upstream[i] as string
-    if (keptHeaderPrefixes.some((prefix) => name === prefix || (prefix.endsWith('-') && name.startsWith(prefix)))) out.push(name, upstream[i + 1] as string)
+    if (keptHeaderPrefixes.some((prefix) => name === prefix || (prefix.endsWith('-') && name.startsWith(prefix))))
+      out.push(name, upstream[i + 1] as string)
   }
   return out
 }

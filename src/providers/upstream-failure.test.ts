@@ -86,7 +86,11 @@ class ThrowingSink extends RecordingSink {
 
 test("a sink that throws inside undici's callback gets internal_error back, not an upstream failure", async () => {
   const sink = new ThrowingSink()
-  new OpenAIAdapter(clients).send(chatRequest({ model: 'gpt-4o-mini', messages: [] }), upstreamFrom('name: primary', `endpoint: ${fake.endpoint}`), sink)
+  new OpenAIAdapter(clients).send(
+    chatRequest({ model: 'gpt-4o-mini', messages: [] }),
+    upstreamFrom('name: primary', `endpoint: ${fake.endpoint}`),
+    sink,
+  )
   const response = await sink.finished
   assert.equal(response.error?.code, 'internal_error')
   assert.equal(response.error?.retryable, false)
@@ -102,7 +106,11 @@ class ThrowingAtEndSink extends RecordingSink {
 
 test('a sink that throws at the end of the answer gets internal_error back instead of hanging', { timeout: 10_000 }, async () => {
   const sink = new ThrowingAtEndSink()
-  new OpenAIAdapter(clients).send(chatRequest({ model: 'gpt-4o-mini', messages: [] }), upstreamFrom('name: primary', `endpoint: ${fake.endpoint}`), sink)
+  new OpenAIAdapter(clients).send(
+    chatRequest({ model: 'gpt-4o-mini', messages: [] }),
+    upstreamFrom('name: primary', `endpoint: ${fake.endpoint}`),
+    sink,
+  )
   const response = await sink.finished
   assert.equal(response.error?.code, 'internal_error')
   assert.match(String((response.error?.cause as Error | undefined)?.message), /a bug at the end/)
@@ -117,7 +125,11 @@ test('an upstream that answers bytes that are not HTTP is upstream_bad_response,
   t.after(() => garbage.close())
   const endpoint = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/v1`
   const sink = new RecordingSink()
-  new OpenAIAdapter(clients).send(chatRequest({ model: 'gpt-4o-mini', messages: [] }), upstreamFrom('name: primary', `endpoint: ${endpoint}`), sink)
+  new OpenAIAdapter(clients).send(
+    chatRequest({ model: 'gpt-4o-mini', messages: [] }),
+    upstreamFrom('name: primary', `endpoint: ${endpoint}`),
+    sink,
+  )
   const response = await sink.finished
   assert.equal(response.error?.code, 'upstream_bad_response')
   assert.equal(response.error?.retryable, true)

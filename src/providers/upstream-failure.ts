@@ -25,9 +25,19 @@ const connectPrefixes = ['ERR_SSL_', 'ERR_TLS_', 'CERT_', 'UNABLE_TO_']
 const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED', 'ECONNABORTED'])
 const timeoutCodes = new Set(['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 /** The upstream's bytes are not a valid HTTP answer, or break undici's bounds. */
-const badResponseCodes = new Set(['UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_EXCEEDED_MAX_SIZE', 'UND_ERR_INFO'])
+const badResponseCodes = new Set([
+  'UND_ERR_HEADERS_OVERFLOW',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+  'UND_ERR_INFO',
+])
 /** undici refusing how the gateway used it (an argument, a handler's return value, the request's own length). */
-const misuseCodes = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_INVALID_RETURN_VALUE', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH'])
+const misuseCodes = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_INVALID_RETURN_VALUE',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+])
 
 export function toUpstreamError(error: unknown, upstreamName: string): GatewayError {
   if (error instanceof GatewayError) return error
@@ -42,10 +52,15 @@ export function toUpstreamError(error: unknown, upstreamName: string): GatewayEr
   if (connectCodes.has(code) || connectPrefixes.some((prefix) => code.startsWith(prefix))) {
     return new GatewayError('upstream_connect_error', `upstream ${upstreamName} could not be reached (${code})`, { cause: error })
   }
-  if (resetCodes.has(code)) return new GatewayError('upstream_reset', `upstream ${upstreamName} closed the connection (${code})`, { cause: error })
+  if (resetCodes.has(code))
+    return new GatewayError('upstream_reset', `upstream ${upstreamName} closed the connection (${code})`, { cause: error })
   if (timeoutCodes.has(code)) return new GatewayError('upstream_timeout', `upstream ${upstreamName} timed out (${code})`, { cause: error })
   if (badResponseCodes.has(code) || code.startsWith('HPE_')) {
-    return new GatewayError('upstream_bad_response', `upstream ${upstreamName} sent an answer that is not valid HTTP or too large (${code})`, { cause: error })
+    return new GatewayError(
+      'upstream_bad_response',
+      `upstream ${upstreamName} sent an answer that is not valid HTTP or too large (${code})`,
+      { cause: error },
+    )
   }
   const detail = error instanceof Error ? error.message : String(error)
   return new GatewayError('upstream_error', `upstream ${upstreamName} failed (${code}): ${detail}`, { cause: error })
@@ -53,7 +68,13 @@ export function toUpstreamError(error: unknown, upstreamName: string): GatewayEr
 
 /** Node's own argument and state checks (ERR_INVALID_ARG_TYPE, ERR_STREAM_WRITE_AFTER_END, ...): the caller's bug. */
 function isNodeMisuse(code: string): boolean {
-  return code.startsWith('ERR_INVALID_') || code.startsWith('ERR_STREAM_') || code.startsWith('ERR_HTTP_') || code === 'ERR_OUT_OF_RANGE' || code === 'ERR_MISSING_ARGS'
+  return (
+    code.startsWith('ERR_INVALID_') ||
+    code.startsWith('ERR_STREAM_') ||
+    code.startsWith('ERR_HTTP_') ||
+    code === 'ERR_OUT_OF_RANGE' ||
+    code === 'ERR_MISSING_ARGS'
+  )
 }
 
 function errorCode(error: unknown): string | undefined {

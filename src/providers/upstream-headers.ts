@@ -11,7 +11,15 @@ const defaultForwarded = ['content-type', 'accept', 'openai-beta'] as const
  * Never forwarded, even with keep_header: the upstream gets its own Host and Content-Length from the
  * HTTP client, our credential, and an identity encoding so streams can be read as they pass.
  */
-const neverForwarded: ReadonlySet<string> = new Set(['host', 'content-length', 'authorization', 'accept-encoding', 'x-request-id', 'api-key', 'x-api-key'])
+const neverForwarded: ReadonlySet<string> = new Set([
+  'host',
+  'content-length',
+  'authorization',
+  'accept-encoding',
+  'x-request-id',
+  'api-key',
+  'x-api-key',
+])
 
 /**
  * Asked for explicitly: without Accept-Encoding any coding is acceptable (RFC 9110, 12.5.3), and the gateway reads
@@ -91,15 +99,32 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 /** Client headers that describe the client's own body, which a translating adapter replaces. */
-const replacedByTranslation: ReadonlySet<string> = new Set(['content-type', 'accept', 'openai-beta', 'openai-organization', 'openai-project'])
+const replacedByTranslation: ReadonlySet<string> = new Set([
+  'content-type',
+  'accept',
+  'openai-beta',
+  'openai-organization',
+  'openai-project',
+])
 
 /**
  * Headers for an upstream reached through a translating adapter: the adapter's own (`own`: content type,
  * version headers), the credential, and with keep_header the client's headers that still mean something.
  */
-export function buildTranslatedHeaders(request: Pick<UpstreamRequest, 'headers' | 'requestId'>, upstream: UpstreamConfig, own: readonly string[], authorize: Authorize): string[] {
+export function buildTranslatedHeaders(
+  request: Pick<UpstreamRequest, 'headers' | 'requestId'>,
+  upstream: UpstreamConfig,
+  own: readonly string[],
+  authorize: Authorize,
+): string[] {
   const out = upstream.keepHeader ? keptClientHeaders(request.headers, new Set([...replacedByTranslation, ...ownNames(own)])) : []
-  out.push(...own, ...credentialHeaders(upstream, authorize, request.headers['authorization']), ...identityEncoding, 'x-request-id', request.requestId)
+  out.push(
+    ...own,
+    ...credentialHeaders(upstream, authorize, request.headers['authorization']),
+    ...identityEncoding,
+    'x-request-id',
+    request.requestId,
+  )
   return out
 }
 

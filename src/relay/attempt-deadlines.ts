@@ -87,7 +87,12 @@ export class AttemptDeadlines {
     if (this.#stopped) return
     const now = this.#clock.now()
     if (this.#settings.totalMs > 0 && now - this.#startedAt >= this.#settings.totalMs) {
-      this.#expire(new GatewayError('upstream_timeout', `upstream ${this.#upstreamName} exceeded the total deadline of ${this.#settings.totalMs / 1000}s`))
+      this.#expire(
+        new GatewayError(
+          'upstream_timeout',
+          `upstream ${this.#upstreamName} exceeded the total deadline of ${this.#settings.totalMs / 1000}s`,
+        ),
+      )
       return
     }
     const left = this.#nextCheckIn()
@@ -96,9 +101,13 @@ export class AttemptDeadlines {
       return
     }
     if (this.#sawFirstByte) {
-      this.#expire(new GatewayError('upstream_idle_timeout', `upstream ${this.#upstreamName} sent nothing for ${this.#settings.idleMs / 1000}s`))
+      this.#expire(
+        new GatewayError('upstream_idle_timeout', `upstream ${this.#upstreamName} sent nothing for ${this.#settings.idleMs / 1000}s`),
+      )
     } else {
-      this.#expire(new GatewayError('upstream_timeout', `upstream ${this.#upstreamName} did not answer within ${this.#settings.firstByteMs / 1000}s`))
+      this.#expire(
+        new GatewayError('upstream_timeout', `upstream ${this.#upstreamName} did not answer within ${this.#settings.firstByteMs / 1000}s`),
+      )
     }
   }
 

@@ -21,7 +21,8 @@ export class AttemptLog {
   }
 
   started(upstream: UpstreamConfig, attempt: number): void {
-    if (this.#debug) this.#logger.debug('attempt start', { requestId: this.#requestId, attempt, upstream: upstream.name, type: upstream.type })
+    if (this.#debug)
+      this.#logger.debug('attempt start', { requestId: this.#requestId, attempt, upstream: upstream.name, type: upstream.type })
   }
 
   /** The commit-point callback for the attempt, only when debug lines are written. */
@@ -36,7 +37,13 @@ export class AttemptLog {
    */
   ended(record: AttemptRecord, attempt: number, committed: boolean, next: UpstreamConfig | undefined): void {
     if (record.outcome !== 'failed' && !this.#debug) return
-    const fields: Record<string, unknown> = { requestId: this.#requestId, attempt, upstream: record.upstream, outcome: record.outcome, committed }
+    const fields: Record<string, unknown> = {
+      requestId: this.#requestId,
+      attempt,
+      upstream: record.upstream,
+      outcome: record.outcome,
+      committed,
+    }
     if (record.status !== undefined) fields['status'] = record.status
     if (record.errorCode !== undefined) fields['errorCode'] = record.errorCode
     fields['durationMs'] = Math.round(record.durationMs)

@@ -4,13 +4,31 @@ import { test } from 'node:test'
 import { commitsAtBodyEnd, isJsonMediaType } from './body-commit-point.js'
 
 test('JSON media types, with parameters and in any case, are JSON', () => {
-  for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', ' application/json ;charset=UTF-8', 'application/problem+json', 'application/vnd.api+json']) {
+  for (const type of [
+    'application/json',
+    'application/json; charset=utf-8',
+    'Application/JSON',
+    ' application/json ;charset=UTF-8',
+    'application/problem+json',
+    'application/vnd.api+json',
+  ]) {
     assert.equal(isJsonMediaType(type), true, type)
   }
 })
 
 test('audio, binary, text, SSE and a missing type are not JSON', () => {
-  for (const type of [undefined, '', 'audio/mpeg', 'application/octet-stream', 'text/plain', 'text/event-stream', 'application/jsonl', 'application/x-ndjson', 'text/json+x', 'image/png']) {
+  for (const type of [
+    undefined,
+    '',
+    'audio/mpeg',
+    'application/octet-stream',
+    'text/plain',
+    'text/event-stream',
+    'application/jsonl',
+    'application/x-ndjson',
+    'text/json+x',
+    'image/png',
+  ]) {
     assert.equal(isJsonMediaType(type), false, String(type))
   }
 })

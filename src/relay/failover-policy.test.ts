@@ -9,7 +9,7 @@ test('timeouts, rate limits, server errors, a rejected upstream key and an upstr
   }
 })
 
-test('the client\'s own mistakes are its answer and are not retried elsewhere', () => {
+test("the client's own mistakes are its answer and are not retried elsewhere", () => {
   for (const status of [400, 404, 405, 409, 413, 415, 422]) {
     assert.equal(statusFailsOver(status), false, String(status))
   }

@@ -35,7 +35,11 @@ function upstream(overrides: Partial<UpstreamConfig> = {}): UpstreamConfig {
   }
 }
 
-function answered(status: number, body: string, headers: string[] = ['content-type', 'application/json']): { error: GatewayError; answer: UpstreamAnswer } {
+function answered(
+  status: number,
+  body: string,
+  headers: string[] = ['content-type', 'application/json'],
+): { error: GatewayError; answer: UpstreamAnswer } {
   return {
     error: new GatewayError('upstream_status', `upstream primary answered ${status}`, { status }),
     answer: { status, headers, body: Buffer.from(body) },
@@ -59,7 +63,7 @@ test("the last upstream's OpenAI-shaped answer reaches the client with its statu
   assert.equal(result.body.toString('utf8'), body)
 })
 
-test('a body that is not an OpenAI error (an HTML 502 page) is wrapped into OpenAI\'s shape with the same status', () => {
+test("a body that is not an OpenAI error (an HTML 502 page) is wrapped into OpenAI's shape with the same status", () => {
   const { error, answer } = answered(502, '<html><body><h1>502 Bad Gateway</h1></body></html>', ['content-type', 'text/html'])
   const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
   assert.equal(result.status, 502)
@@ -77,7 +81,7 @@ test('an empty error body is wrapped too', () => {
   assert.equal(assertOpenAIErrorShape(result.body).code, 'upstream_status')
 })
 
-test('a JSON body without an error message is not OpenAI\'s shape and is wrapped', () => {
+test("a JSON body without an error message is not OpenAI's shape and is wrapped", () => {
   const { error, answer } = answered(500, '{"detail":"Internal Server Error"}')
   const result = failureAnswer(error, answer, redactorFor(upstream()), 1)
   assert.equal(assertOpenAIErrorShape(result.body).code, 'upstream_status')
@@ -99,32 +103,53 @@ test('an upstream key echoed in the error body never reaches the client, OpenAI-
 
 test('rate-limit headers of a final 429 are kept, the upstream request id is renamed; framing, CORS and hop-by-hop headers are dropped', () => {
   const headers = [
-    'content-type', 'application/json',
-    'content-length', '99',
-    'transfer-encoding', 'chunked',
-    'connection', 'keep-alive, x-hop',
-    'x-hop', 'one-connection-only',
-    'keep-alive', 'timeout=5',
-    'access-control-allow-origin', 'https://evil.example',
-    'x-request-id', 'req_upstream',
-    'retry-after', '7',
-    'x-ratelimit-limit-requests', '60',
-    'x-ratelimit-remaining-requests', '0',
-    'x-ratelimit-reset-requests', '7s',
+    'content-type',
+    'application/json',
+    'content-length',
+    '99',
+    'transfer-encoding',
+    'chunked',
+    'connection',
+    'keep-alive, x-hop',
+    'x-hop',
+    'one-connection-only',
+    'keep-alive',
+    'timeout=5',
+    'access-control-allow-origin',
+    'https://evil.example',
+    'x-request-id',
+    'req_upstream',
+    'retry-after',
+    '7',
+    'x-ratelimit-limit-requests',
+    '60',
+    'x-ratelimit-remaining-requests',
+    '0',
+    'x-ratelimit-reset-requests',
+    '7s',
   ]
-  const { error, answer } = answered(429, '{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}', headers)
+  const { error, answer } = answered(
+    429,
+    '{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}',
+    headers,
+  )
   const result = failureAnswer(error, answer, redactorFor(upstream()), 3)
   assert.equal(result.status, 429)
   assert.deepEqual(result.headers, [
-    'x-upstream-request-id', 'req_upstream',
-    'retry-after', '7',
-    'x-ratelimit-limit-requests', '60',
-    'x-ratelimit-remaining-requests', '0',
-    'x-ratelimit-reset-requests', '7s',
+    'x-upstream-request-id',
+    'req_upstream',
+    'retry-after',
+    '7',
+    'x-ratelimit-limit-requests',
+    '60',
+    'x-ratelimit-remaining-requests',
+    '0',
+    'x-ratelimit-reset-requests',
+    '7s',
   ])
 })
 
-test('no upstream answered: a timeout is 504 upstream_timeout in OpenAI\'s shape', () => {
+test("no upstream answered: a timeout is 504 upstream_timeout in OpenAI's shape", () => {
   const error = new GatewayError('upstream_timeout', 'upstream primary did not answer within 0.3s')
   const result = failureAnswer(error, undefined, redactorFor(upstream()), 2)
   assert.equal(result.status, 504)
@@ -159,10 +184,19 @@ test('a gateway-made answer names no upstream and no key', () => {
 })
 
 test('the error event for a stream broken after its commit point keeps the code and names no upstream or key', () => {
-  const codes = ['upstream_timeout', 'upstream_idle_timeout', 'upstream_reset', 'upstream_truncated', 'upstream_error', 'upstream_status'] as const
+  const codes = [
+    'upstream_timeout',
+    'upstream_idle_timeout',
+    'upstream_reset',
+    'upstream_truncated',
+    'upstream_error',
+    'upstream_status',
+  ] as const
   for (const code of codes) {
     const error = new GatewayError(code, `upstream internal-host.corp:8443/v1 failed with key ${upstreamKey}`)
-    const event = (JSON.parse(interruptedStreamErrorBody(error, redactorFor(upstream()))) as { error: { code: string; type: string; message: string } }).error
+    const event = (
+      JSON.parse(interruptedStreamErrorBody(error, redactorFor(upstream()))) as { error: { code: string; type: string; message: string } }
+    ).error
     assert.equal(event.code, code)
     assert.equal(event.type, 'server_error')
     assert.ok(!event.message.includes('internal-host') && !event.message.includes(upstreamKey), event.message)
@@ -170,10 +204,17 @@ test('the error event for a stream broken after its commit point keeps the code 
 })
 
 test("the upstream's own error reported mid-stream reaches the client with its type and code, its key cut out", () => {
-  const reported = { message: `Overloaded; key ${JSON.stringify(upstreamKey).slice(1, -1)}`, type: 'overloaded_error', param: null, code: 'overloaded_error' }
+  const reported = {
+    message: `Overloaded; key ${JSON.stringify(upstreamKey).slice(1, -1)}`,
+    type: 'overloaded_error',
+    param: null,
+    code: 'overloaded_error',
+  }
   const error = new GatewayError('upstream_reported_error', 'upstream primary reported overloaded_error', { reported })
   const body = interruptedStreamErrorBody(error, redactorFor(upstream()))
-  assert.deepEqual(JSON.parse(body), { error: { message: 'Overloaded; key [redacted]', type: 'overloaded_error', param: null, code: 'overloaded_error' } })
+  assert.deepEqual(JSON.parse(body), {
+    error: { message: 'Overloaded; key [redacted]', type: 'overloaded_error', param: null, code: 'overloaded_error' },
+  })
 })
 
 test("the gateway's own bug: a 500 internal_error before the commit point, an internal_error event after it, neither naming an upstream", () => {
@@ -184,7 +225,9 @@ test("the gateway's own bug: a 500 internal_error before the commit point, an in
   const body = assertOpenAIErrorShape(answer.body)
   assert.equal(body.code, 'internal_error')
   assert.doesNotMatch(answer.body.toString('utf8'), /upstreams? failed|primary|TypeError|\.js/)
-  const event = (JSON.parse(interruptedStreamErrorBody(error, redactorFor(upstream()))) as { error: { code: string; type: string; message: string } }).error
+  const event = (
+    JSON.parse(interruptedStreamErrorBody(error, redactorFor(upstream()))) as { error: { code: string; type: string; message: string } }
+  ).error
   assert.equal(event.code, 'internal_error')
   assert.equal(event.type, 'server_error')
   assert.doesNotMatch(event.message, /upstream|primary|TypeError|\.js/)

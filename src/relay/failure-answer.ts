@@ -16,7 +16,12 @@ export interface FailureAnswer {
 const replacedHeaders = new Set(['content-length', 'content-type', 'content-encoding'])
 
 /** `redactor`: the secrets of the upstream that gave `answer`, which may echo its key in an auth error or a header. */
-export function failureAnswer(error: GatewayError, answer: UpstreamAnswer | undefined, redactor: SecretRedactor, attempts: number): FailureAnswer {
+export function failureAnswer(
+  error: GatewayError,
+  answer: UpstreamAnswer | undefined,
+  redactor: SecretRedactor,
+  attempts: number,
+): FailureAnswer {
   if (answer !== undefined) {
     return { status: answer.status, headers: redactor.redactHeaders(keptHeaders(answer.headers)), body: answerBody(answer, redactor) }
   }
@@ -28,7 +33,11 @@ function answerBody(answer: UpstreamAnswer, redactor: SecretRedactor): Buffer {
   const text = redactor.redactText(answer.body.toString('utf8'))
   if (isOpenAIErrorBody(text)) return Buffer.from(text)
   const snippet = text.length > 512 ? `${text.slice(0, 512)}…` : text
-  const wrapped = new GatewayError('upstream_status', `The upstream answered ${answer.status}${snippet.trim() === '' ? '' : `: ${snippet.trim()}`}`, { status: answer.status })
+  const wrapped = new GatewayError(
+    'upstream_status',
+    `The upstream answered ${answer.status}${snippet.trim() === '' ? '' : `: ${snippet.trim()}`}`,
+    { status: answer.status },
+  )
   return Buffer.from(wrapped.toBody())
 }
 

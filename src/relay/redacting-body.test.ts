@@ -44,9 +44,30 @@ function assertUnreadable(whole: WholeBody, status: number): void {
 
 test('withBodyChange replaces the headers that describe the body, and keeps the rest', () => {
   const upstream = ['content-type', 'application/octet-stream', 'content-encoding', 'gzip', 'content-length', '99', 'x-kept', 'k']
-  assert.deepEqual(withBodyChange(upstream, { contentLength: 5 }), ['content-type', 'application/octet-stream', 'content-encoding', 'gzip', 'x-kept', 'k', 'content-length', '5'])
-  assert.deepEqual(withBodyChange(upstream, { contentLength: undefined, decoded: true }), ['content-type', 'application/octet-stream', 'x-kept', 'k'])
-  assert.deepEqual(withBodyChange(upstream, { contentLength: 7, decoded: true, contentType: 'application/json' }), ['x-kept', 'k', 'content-type', 'application/json', 'content-length', '7'])
+  assert.deepEqual(withBodyChange(upstream, { contentLength: 5 }), [
+    'content-type',
+    'application/octet-stream',
+    'content-encoding',
+    'gzip',
+    'x-kept',
+    'k',
+    'content-length',
+    '5',
+  ])
+  assert.deepEqual(withBodyChange(upstream, { contentLength: undefined, decoded: true }), [
+    'content-type',
+    'application/octet-stream',
+    'x-kept',
+    'k',
+  ])
+  assert.deepEqual(withBodyChange(upstream, { contentLength: 7, decoded: true, contentType: 'application/json' }), [
+    'x-kept',
+    'k',
+    'content-type',
+    'application/json',
+    'content-length',
+    '7',
+  ])
 })
 
 test('an encoded body is held whole whatever its size, decoded, then cut; one that cannot be decoded is unreadable', () => {

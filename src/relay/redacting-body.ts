@@ -67,7 +67,11 @@ export class RedactingBody {
     if (held.length === 0 && !this.#tooLarge) return { bytes: held, change: undefined }
     const body = this.#tooLarge ? undefined : decodedContent(held, this.#coding)
     if (body === undefined) {
-      const error = new GatewayError('upstream_status', `The upstream answered ${status} in a content coding the gateway could not decode`, { status })
+      const error = new GatewayError(
+        'upstream_status',
+        `The upstream answered ${status} in a content coding the gateway could not decode`,
+        { status },
+      )
       const bytes = Buffer.from(error.toBody())
       return { bytes, change: { contentLength: bytes.length, contentType: 'application/json', decoded: true } }
     }

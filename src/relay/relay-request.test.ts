@@ -25,7 +25,11 @@ interface Relayed {
 }
 
 /** One client request through a RequestRelay over `plan`, on a real HTTP server on 127.0.0.1. */
-async function relayThrough(plan: UpstreamConfig[], adapterFor: (upstream: UpstreamConfig) => ProviderAdapter, clock: Clock = systemClock): Promise<Relayed> {
+async function relayThrough(
+  plan: UpstreamConfig[],
+  adapterFor: (upstream: UpstreamConfig) => ProviderAdapter,
+  clock: Clock = systemClock,
+): Promise<Relayed> {
   const logs: Array<Record<string, unknown>> = []
   const logger = createLogger({ level: 'warn', write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) })
   let resolveResult!: (result: RelayResult) => void
@@ -39,7 +43,10 @@ async function relayThrough(plan: UpstreamConfig[], adapterFor: (upstream: Upstr
   })
   servers.push(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`, { method: 'POST', body: '{}' })
+  const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`, {
+    method: 'POST',
+    body: '{}',
+  })
   return { response, result: await result, logs }
 }
 
@@ -68,7 +75,10 @@ test("an adapter that throws is the gateway's bug: a 500 internal_error, no fail
     },
   }
   const next = answering()
-  const plan = [upstreamFrom('name: first', 'endpoint: http://127.0.0.1:9/v1'), upstreamFrom('name: second', 'endpoint: http://127.0.0.1:9/v1')]
+  const plan = [
+    upstreamFrom('name: first', 'endpoint: http://127.0.0.1:9/v1'),
+    upstreamFrom('name: second', 'endpoint: http://127.0.0.1:9/v1'),
+  ]
   const { response, result, logs } = await relayThrough(plan, (upstream) => (upstream.name === 'first' ? buggy : next))
 
   assert.equal(response.status, 500)
@@ -105,7 +115,10 @@ test("an exception in the attempt's handling of an answer, called from outside a
     },
   }
   const next = answering()
-  const plan = [upstreamFrom('name: first', 'endpoint: http://127.0.0.1:9/v1'), upstreamFrom('name: second', 'endpoint: http://127.0.0.1:9/v1')]
+  const plan = [
+    upstreamFrom('name: first', 'endpoint: http://127.0.0.1:9/v1'),
+    upstreamFrom('name: second', 'endpoint: http://127.0.0.1:9/v1'),
+  ]
   const { response, result, logs } = await relayThrough(plan, (upstream) => (upstream.name === 'first' ? buggy : next))
 
   assert.equal(response.status, 500)

@@ -102,7 +102,11 @@ export class RequestRelay {
       this.#current = undefined
       const durationMs = clock.now() - attemptStart
       if (result.kind === 'committed') {
-        const errorCode = this.#clientGone ? 'client_closed' : this.#shuttingDown && result.error !== undefined ? 'shutting_down' : result.error?.code
+        const errorCode = this.#clientGone
+          ? 'client_closed'
+          : this.#shuttingDown && result.error !== undefined
+            ? 'shutting_down'
+            : result.error?.code
         const record = this.#record(upstream, errorCode === undefined ? 'ok' : outcomeOf(errorCode), result.status, errorCode, durationMs)
         log?.ended(record, i + 1, true, undefined)
         if (errorCode === 'internal_error') this.#logInternal(result.error, upstream, i + 1)
@@ -124,7 +128,14 @@ export class RequestRelay {
       if (!result.error.retryable) break
     }
     if (this.#clientGone || last === undefined) {
-      return { status: 499, errorCode: 'client_closed', upstream: undefined, attempts: this.#attempts, firstByteMs: undefined, captured: undefined }
+      return {
+        status: 499,
+        errorCode: 'client_closed',
+        upstream: undefined,
+        attempts: this.#attempts,
+        firstByteMs: undefined,
+        captured: undefined,
+      }
     }
     // node:http keeps one Authorization header (a repeated one is dropped), so it is a string or nothing.
     const redactor = redactorFor(last.upstream, request.headers.authorization)
@@ -148,7 +159,13 @@ export class RequestRelay {
     this.#options.logger?.error('internal error', fields)
   }
 
-  #record(upstream: UpstreamConfig, outcome: AttemptRecord['outcome'], status: number | undefined, errorCode: ErrorCode | undefined, durationMs: number): AttemptRecord {
+  #record(
+    upstream: UpstreamConfig,
+    outcome: AttemptRecord['outcome'],
+    status: number | undefined,
+    errorCode: ErrorCode | undefined,
+    durationMs: number,
+  ): AttemptRecord {
     const record: AttemptRecord = { upstream: upstream.name, upstreamIndex: upstream.index, outcome, status, errorCode, durationMs }
     this.#attempts.push(record)
     return record

@@ -23,7 +23,7 @@ function sink(options: Partial<SseSinkOptions> = {}): { context: FakeAttemptCont
 /** The body inside the chunked coding. */
 function unchunked(raw: string): string {
   let out = ''
-  for (let at = 0; at < raw.length; ) {
+  for (let at = 0; at < raw.length;) {
     const lineEnd = raw.indexOf('\r\n', at)
     const size = Number.parseInt(raw.slice(at, lineEnd), 16)
     out += raw.slice(lineEnd + 2, lineEnd + 2 + size)

@@ -12,18 +12,31 @@ async function usage(text: string, path = '/chat/completions'): Promise<{ body: 
 
 test('a stream without stream_options gets the field inserted first, every other byte kept', async () => {
   const text = '{ "model" : "m", "stream":true, "x":"h\\u00e9" }'
-  assert.deepEqual(await usage(text), { body: `{"stream_options":{"include_usage":true}, "model" : "m", "stream":true, "x":"h\\u00e9" }`, asked: false })
+  assert.deepEqual(await usage(text), {
+    body: `{"stream_options":{"include_usage":true}, "model" : "m", "stream":true, "x":"h\\u00e9" }`,
+    asked: false,
+  })
 })
 
 test('stream_options without include_usage gets it added; false or null is replaced', async () => {
   assert.equal((await usage('{"stream":true,"stream_options":{ }}')).body, '{"stream":true,"stream_options":{"include_usage":true }}')
-  assert.equal((await usage('{"stream":true,"stream_options":{"x":1}}')).body, '{"stream":true,"stream_options":{"include_usage":true,"x":1}}')
-  assert.equal((await usage('{"stream":true,"stream_options":{"include_usage":false,"x":1}}')).body, '{"stream":true,"stream_options":{"include_usage":true,"x":1}}')
+  assert.equal(
+    (await usage('{"stream":true,"stream_options":{"x":1}}')).body,
+    '{"stream":true,"stream_options":{"include_usage":true,"x":1}}',
+  )
+  assert.equal(
+    (await usage('{"stream":true,"stream_options":{"include_usage":false,"x":1}}')).body,
+    '{"stream":true,"stream_options":{"include_usage":true,"x":1}}',
+  )
   assert.equal((await usage('{"stream":true,"stream_options":null}')).body, '{"stream":true,"stream_options":{"include_usage":true}}')
 })
 
 test('what each upstream body means afterwards: include_usage true, the rest as the client sent it', async () => {
-  const cases = ['{"stream":true,"model":"m"}', '{"stream":true,"stream_options":{"a":[1,{"b":2}]}}', '{"stream":true,"stream_options":null,"stream_options":{"include_usage":false}}']
+  const cases = [
+    '{"stream":true,"model":"m"}',
+    '{"stream":true,"stream_options":{"a":[1,{"b":2}]}}',
+    '{"stream":true,"stream_options":null,"stream_options":{"include_usage":false}}',
+  ]
   for (const text of cases) {
     const sent = JSON.parse((await usage(text)).body ?? '') as { stream_options: Record<string, unknown> }
     const original = JSON.parse(text) as { stream_options?: Record<string, unknown> | null }
@@ -49,7 +62,7 @@ test('no change when not streaming, for other paths, or when stream_options is n
   assert.equal((await usage('{"stream":true}', '/completions?x=1')).body, '{"stream_options":{"include_usage":true},"stream":true}')
 })
 
-test("the usage chunk is dropped from a stream only when the gateway asked for it, not the client", async () => {
+test('the usage chunk is dropped from a stream only when the gateway asked for it, not the client', async () => {
   const strip = async (text: string, path = '/chat/completions'): Promise<boolean> => {
     const body = Buffer.from(text)
     return (await requestStreamUsage(path, body, await routingFields(body, 'application/json'))).stripUsageChunk

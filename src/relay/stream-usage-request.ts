@@ -15,19 +15,30 @@ export interface StreamUsageRequest {
   readonly stripUsageChunk: boolean
 }
 
-export async function requestStreamUsage(path: string, body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>): Promise<StreamUsageRequest> {
+export async function requestStreamUsage(
+  path: string,
+  body: Buffer | null,
+  fields: Pick<RoutingFields, 'stream' | 'scan'>,
+): Promise<StreamUsageRequest> {
   const usage = await withUsageAsked(path, body, fields)
   return { ...usage, stripUsageChunk: fields.stream && !usage.clientAskedUsage }
 }
 
-async function withUsageAsked(path: string, body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>): Promise<Omit<StreamUsageRequest, 'stripUsageChunk'>> {
+async function withUsageAsked(
+  path: string,
+  body: Buffer | null,
+  fields: Pick<RoutingFields, 'stream' | 'scan'>,
+): Promise<Omit<StreamUsageRequest, 'stripUsageChunk'>> {
   const scan = fields.scan
   if (body === null || scan === undefined || !fields.stream || !usagePaths.has(pathWithoutQuery(path))) {
     return { body, clientAskedUsage: false }
   }
   const options = scan.fields.get('stream_options')
   if (options === undefined) {
-    return { body: splice(body, { start: scan.open + 1, end: scan.open + 1 }, '"stream_options":{"include_usage":true},'), clientAskedUsage: false }
+    return {
+      body: splice(body, { start: scan.open + 1, end: scan.open + 1 }, '"stream_options":{"include_usage":true},'),
+      clientAskedUsage: false,
+    }
   }
   // `null` is replaced rather than shadowed: with duplicate keys the upstream would read the last one.
   if (isLiteral(body, options, 'null')) return { body: splice(body, options, '{"include_usage":true}'), clientAskedUsage: false }
@@ -41,7 +52,10 @@ async function withUsageAsked(path: string, body: Buffer | null, fields: Pick<Ro
     return { body: splice(body, { start: options.start + usage.start, end: options.start + usage.end }, 'true'), clientAskedUsage: false }
   }
   const at = options.start + inner.open + 1
-  return { body: splice(body, { start: at, end: at }, inner.empty ? '"include_usage":true' : '"include_usage":true,'), clientAskedUsage: false }
+  return {
+    body: splice(body, { start: at, end: at }, inner.empty ? '"include_usage":true' : '"include_usage":true,'),
+    clientAskedUsage: false,
+  }
 }
 
 function pathWithoutQuery(path: string): string {

@@ -29,7 +29,10 @@ test("a body's model that looks like a path is a model name: it matches no path 
 
 test('a path entry matches the URL path whatever model the body names', () => {
   assert.equal(servesRequest({ allow: [], deny: ['/v1/files'] }, { model: 'gpt-4o', path: '/v1/files' }), false)
-  assert.equal(servesRequest({ allow: ['/v1/audio/transcriptions'], deny: [] }, { model: 'whisper-1', path: '/v1/audio/transcriptions' }), true)
+  assert.equal(
+    servesRequest({ allow: ['/v1/audio/transcriptions'], deny: [] }, { model: 'whisper-1', path: '/v1/audio/transcriptions' }),
+    true,
+  )
 })
 
 test('deny removes a model from an otherwise open upstream', () => {

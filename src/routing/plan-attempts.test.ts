@@ -61,12 +61,21 @@ test('upstreams the identity may not use, or the gateway cannot reach, are left 
 })
 
 test('a known key with no upstream serving the model gets no_model', () => {
-  assert.equal(plan({ target: { model: 'claude', path: '/v1/chat/completions' } , upstreams: upstreams.filter((u) => u.name === 'c' || u.name === 'd') }), 'no_model')
+  assert.equal(
+    plan({
+      target: { model: 'claude', path: '/v1/chat/completions' },
+      upstreams: upstreams.filter((u) => u.name === 'c' || u.name === 'd'),
+    }),
+    'no_model',
+  )
 })
 
 test('no key or an unknown key with no usable upstream serving the model gets unauthorized', () => {
   assert.equal(plan({ identity: stranger, target: { model: 'gpt-4o', path: '/v1/chat/completions' } }), 'unauthorized')
-  assert.equal(plan({ identity: { kind: 'anonymous', presentedKey: false }, target: { model: 'gpt-4o', path: '/v1/chat/completions' } }), 'unauthorized')
+  assert.equal(
+    plan({ identity: { kind: 'anonymous', presentedKey: false }, target: { model: 'gpt-4o', path: '/v1/chat/completions' } }),
+    'unauthorized',
+  )
   // A noauth upstream serving the model lets them through.
   assert.deepEqual(plan({ identity: stranger, target: { model: 'llama', path: '/v1/chat/completions' } }), ['d'])
 })

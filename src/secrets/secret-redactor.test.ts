@@ -43,18 +43,39 @@ test('bytes without a secret come back as the same buffer; bytes cut inside a UT
 
 test('header values are searched, names are kept unless they hold a secret; short secrets are not redacted', () => {
   const redactor = new SecretRedactor([key, 'abc'])
-  assert.deepEqual(redactor.redactHeaders(['www-authenticate', `Bearer error="${key}"`, 'x-abc', 'abc']), ['www-authenticate', 'Bearer error="[redacted]"', 'x-abc', 'abc'])
+  assert.deepEqual(redactor.redactHeaders(['www-authenticate', `Bearer error="${key}"`, 'x-abc', 'abc']), [
+    'www-authenticate',
+    'Bearer error="[redacted]"',
+    'x-abc',
+    'abc',
+  ])
   assert.equal(new SecretRedactor(['abc']).empty, true)
   // Names arrive lower-cased: a key with capitals is found in them all the same, in any of its forms.
   const upper = new SecretRedactor(['SK-Name-Key-0042'])
-  assert.deepEqual(upper.redactHeaders(['x-sk-name-key-0042', '1', 'x-ok', 'SK-Name-Key-0042', `x-${encodeURIComponent('SK-Name-Key-0042').toLowerCase()}-u`, '2']), ['x-ok', '[redacted]'])
+  assert.deepEqual(
+    upper.redactHeaders([
+      'x-sk-name-key-0042',
+      '1',
+      'x-ok',
+      'SK-Name-Key-0042',
+      `x-${encodeURIComponent('SK-Name-Key-0042').toLowerCase()}-u`,
+      '2',
+    ]),
+    ['x-ok', '[redacted]'],
+  )
 })
 
 test('formsOf lists each form once, the plain one first', () => {
   const forms = formsOf(key)
   assert.equal(forms[0], key)
   assert.equal(new Set(forms).size, forms.length)
-  assert.deepEqual(formsOf('sk-plain0123'), ['sk-plain0123', 'sk\\u002dplain0123', 'sk\\u002Dplain0123', 'sk%2Dplain0123', 'sk%2dplain0123'])
+  assert.deepEqual(formsOf('sk-plain0123'), [
+    'sk-plain0123',
+    'sk\\u002dplain0123',
+    'sk\\u002Dplain0123',
+    'sk%2Dplain0123',
+    'sk%2dplain0123',
+  ])
 })
 
 test("an upstream's secrets: its key, its endpoint's password and Basic token; with sk: asis, the client's own key", () => {

@@ -169,7 +169,8 @@ function jsonForms(secret: string): string[] {
     for (const hexCase of hexCases) {
       let form = json
       if ((variant & 1) !== 0) form = form.replaceAll('/', '\\/')
-      if ((variant & 2) !== 0) form = unicodeEscaped(form, (c) => c === 0x26 || c === 0x3c || c === 0x3e || c === 0x2028 || c === 0x2029, hexCase)
+      if ((variant & 2) !== 0)
+        form = unicodeEscaped(form, (c) => c === 0x26 || c === 0x3c || c === 0x3e || c === 0x2028 || c === 0x2029, hexCase)
       if ((variant & 4) !== 0) form = unicodeEscaped(form, (c) => c > 0x7f, hexCase)
       if ((variant & 8) !== 0) form = form.replaceAll('\\"', '\\u0022')
       // Escapes JSON.stringify itself writes (control characters) in upper case too.

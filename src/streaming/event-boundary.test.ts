@@ -67,7 +67,11 @@ test('walking events one by one lands on the last boundary, for every mix of lin
 })
 
 test('without CR, the native search finds the same event ends as the byte walk', () => {
-  for (const text of ['data: a\n\nevent: x\ndata: b\n\n: c\n\ndata: partial', 'data: a\n\ndata: b\ndata: c\n', 'data: a\n\n\n\ndata: b\n\n']) {
+  for (const text of [
+    'data: a\n\nevent: x\ndata: b\n\n: c\n\ndata: partial',
+    'data: a\n\ndata: b\ndata: c\n',
+    'data: a\n\n\n\ndata: b\n\n',
+  ]) {
     const data = Buffer.from(text)
     for (let from = 0; from < data.length; from = nextEventEnd(data, from)) {
       assert.equal(nextLfEventEnd(data, from), nextEventEnd(data, from), `${JSON.stringify(text)} from ${from}`)

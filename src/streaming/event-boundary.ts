@@ -5,7 +5,8 @@
 export function lastEventBoundary(data: Buffer): number {
   const n = data.length
   // Fast path: upstreams almost always send whole events.
-  if (n >= 2 && data[n - 1] === 10 && (data[n - 2] === 10 || (n >= 4 && data[n - 2] === 13 && data[n - 3] === 10 && data[n - 4] === 13))) return n
+  if (n >= 2 && data[n - 1] === 10 && (data[n - 2] === 10 || (n >= 4 && data[n - 2] === 13 && data[n - 3] === 10 && data[n - 4] === 13)))
+    return n
   for (let i = n - 1; i >= 1; i--) {
     const c = data[i]
     const prev = data[i - 1]

@@ -57,7 +57,7 @@ export class EventFramer {
   /** Whole events, unless one of them is over the bound; only a run longer than the bound can hold such an event. */
   #checked(events: Buffer): Buffer | undefined {
     if (events.length <= this.#maxEventBytes) return events
-    for (let start = 0; start < events.length; ) {
+    for (let start = 0; start < events.length;) {
       const end = nextEventEnd(events, start)
       if (end === -1 || end - start > this.#maxEventBytes) return end === -1 ? events : undefined
       start = end

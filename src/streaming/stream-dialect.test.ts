@@ -8,7 +8,11 @@ import { streamDialectFor, type StreamDialect } from './stream-dialect.js'
 
 const classifyEventAs = (dialect: StreamDialect, event: SseEvent): EventVisibility => classifyEvent(dialect, event).visibility
 
-const roleOnly = JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })
+const roleOnly = JSON.stringify({
+  id: 'c',
+  object: 'chat.completion.chunk',
+  choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+})
 
 test('chat and legacy completions paths are read by the chat rule, with or without a query', () => {
   assert.equal(streamDialectFor('/chat/completions'), 'chat')
@@ -17,7 +21,16 @@ test('chat and legacy completions paths are read by the chat rule, with or witho
 })
 
 test('every other path is opaque', () => {
-  for (const path of ['/responses', '/messages', '/messages?beta=true', '/audio/speech', '/chat/completions/x', '/chat', '/completionsx', '/']) {
+  for (const path of [
+    '/responses',
+    '/messages',
+    '/messages?beta=true',
+    '/audio/speech',
+    '/chat/completions/x',
+    '/chat',
+    '/completionsx',
+    '/',
+  ]) {
     assert.equal(streamDialectFor(path), 'opaque', path)
   }
 })
@@ -26,8 +39,14 @@ test('the chat rule holds a role-only chunk; the opaque rule commits at any even
   const event = { event: '', data: roleOnly, id: undefined }
   assert.equal(classifyEventAs('chat', event), 'held')
   assert.equal(classifyEventAs('opaque', event), 'visible')
-  assert.equal(classifyEventAs('opaque', { event: 'message_start', data: '{"type":"message_start","message":{}}', id: undefined }), 'visible')
-  assert.equal(classifyEventAs('opaque', { event: '', data: JSON.stringify({ type: 'response.created', response: {} }), id: undefined }), 'visible')
+  assert.equal(
+    classifyEventAs('opaque', { event: 'message_start', data: '{"type":"message_start","message":{}}', id: undefined }),
+    'visible',
+  )
+  assert.equal(
+    classifyEventAs('opaque', { event: '', data: JSON.stringify({ type: 'response.created', response: {} }), id: undefined }),
+    'visible',
+  )
   assert.equal(classifyEventAs('opaque', { event: 'ping', data: '', id: undefined }), 'visible')
 })
 

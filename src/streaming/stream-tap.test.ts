@@ -9,7 +9,12 @@ import { StreamTap } from './stream-tap.js'
 
 const chunk = (delta: object, extra: object = {}): string =>
   JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: null }], ...extra })
-const usageOnly = JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } })
+const usageOnly = JSON.stringify({
+  id: 'c1',
+  object: 'chat.completion.chunk',
+  choices: [],
+  usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+})
 
 const payloads = [
   chunk({ role: 'assistant', content: '' }),

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads'
 import { currentThreadId, threadNice, threadPrioritiesVisible } from '../../tests/helpers/thread-nice.js'
 import { backgroundNice } from './background-priority.js'
 
-test('a background thread lowers its own priority and no other thread\'s', { skip: threadPrioritiesVisible }, async () => {
+test("a background thread lowers its own priority and no other thread's", { skip: threadPrioritiesVisible }, async () => {
   const mainThread = currentThreadId()
   const niceBefore = threadNice(mainThread)
   const url = new URL('./background-priority.js', import.meta.url).href

@@ -15,7 +15,10 @@ test('a worker thread that sends its warnings prints none: the main thread recei
   })
   const module = new URL('./thread-warnings.js', import.meta.url).href
   // stderr: true keeps the thread's stderr here, to be read, instead of forwarding it to this process's.
-  const worker = new Worker(`import(${JSON.stringify(module)}).then((m) => { m.sendThreadWarnings(); process.emitWarning('old API', 'DeprecationWarning') })`, { eval: true, stderr: true })
+  const worker = new Worker(
+    `import(${JSON.stringify(module)}).then((m) => { m.sendThreadWarnings(); process.emitWarning('old API', 'DeprecationWarning') })`,
+    { eval: true, stderr: true },
+  )
   let stderr = ''
   worker.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))

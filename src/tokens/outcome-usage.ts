@@ -13,7 +13,13 @@ export function outcomeUsage(
 ): TokenUsage | undefined | Promise<TokenUsage | undefined> {
   if (captured === undefined || status < 200 || status >= 300) return undefined
   const reported = captured.usage
-  if (reported !== undefined) return { promptTokens: reported.promptTokens, completionTokens: reported.completionTokens, totalTokens: reported.totalTokens, source: 'reported' }
+  if (reported !== undefined)
+    return {
+      promptTokens: reported.promptTokens,
+      completionTokens: reported.completionTokens,
+      totalTokens: reported.totalTokens,
+      source: 'reported',
+    }
   const json = requestJson()
   if (json === null || (json['messages'] === undefined && json['prompt'] === undefined && json['input'] === undefined)) return undefined
   const prompt = promptTexts(json)

@@ -8,7 +8,10 @@ import type { TokenEstimator } from './token-estimator.js'
 const neverAnswers: TokenEstimator = { count: () => new Promise<number[]>(() => undefined), close: () => Promise.resolve() }
 
 test('counts pass through while not settled', async () => {
-  const estimator = new SettlingTokenEstimator({ count: (texts) => Promise.resolve(texts.map((t) => t.length)), close: () => Promise.resolve() })
+  const estimator = new SettlingTokenEstimator({
+    count: (texts) => Promise.resolve(texts.map((t) => t.length)),
+    close: () => Promise.resolve(),
+  })
   assert.deepEqual(await estimator.count(['ab', 'abc']), [2, 3])
 })
 

@@ -26,7 +26,14 @@ test('the prompt of a chat request: every message text, names and tool calls, pl
   const { texts, framing } = promptTexts({
     messages: [
       { role: 'system', content: 'Be brief.' },
-      { role: 'user', name: 'ann', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: 'x' } }] },
+      {
+        role: 'user',
+        name: 'ann',
+        content: [
+          { type: 'text', text: 'Hi' },
+          { type: 'image_url', image_url: { url: 'x' } },
+        ],
+      },
       { role: 'assistant', content: null, tool_calls: [{ id: 'c1', function: { name: 'f', arguments: '{}' } }] },
     ],
   })

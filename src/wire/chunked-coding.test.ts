@@ -70,8 +70,13 @@ test('a real client reads the body whole', async () => {
     const body = await new Promise<string>((resolve, reject) => {
       request({ port, host: '127.0.0.1' }, (res: IncomingMessage) => {
         let text = ''
-        res.setEncoding('utf8').on('data', (part: string) => (text += part)).on('end', () => resolve(text))
-      }).on('error', reject).end()
+        res
+          .setEncoding('utf8')
+          .on('data', (part: string) => (text += part))
+          .on('end', () => resolve(text))
+      })
+        .on('error', reject)
+        .end()
     })
     assert.equal(body, 'data: a\n\ndata: b\n\n')
   } finally {

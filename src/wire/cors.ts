@@ -13,10 +13,14 @@ export function answerPreflight(req: IncomingMessage, res: ServerResponse, reque
   const requested = req.headers['access-control-request-headers']
   res.writeHead(204, [
     ...corsResponseHeaders,
-    'access-control-allow-methods', corsAllowMethods,
-    'access-control-allow-headers', typeof requested === 'string' && requested !== '' ? requested : defaultAllowHeaders,
-    'access-control-max-age', '86400',
-    'x-request-id', requestId,
+    'access-control-allow-methods',
+    corsAllowMethods,
+    'access-control-allow-headers',
+    typeof requested === 'string' && requested !== '' ? requested : defaultAllowHeaders,
+    'access-control-max-age',
+    '86400',
+    'x-request-id',
+    requestId,
   ])
   res.end()
 }

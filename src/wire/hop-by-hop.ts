@@ -14,5 +14,8 @@ export const hopByHopHeaders: ReadonlySet<string> = new Set([
 /** Header names listed in a Connection header, which are hop-by-hop too. */
 export function connectionTokens(value: string | undefined): string[] {
   if (value === undefined || value === '') return []
-  return value.split(',').map((token) => token.trim().toLowerCase()).filter((token) => token !== '')
+  return value
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '')
 }

@@ -18,7 +18,8 @@ export function pathEntryKey(path: string): string {
 /** Why a path entry can never match a relayed request, or undefined when it can. */
 export function pathEntryProblem(entry: string): string | undefined {
   if (entry.includes('?') || entry.includes('#')) return 'a path entry matches the URL path alone, never a query or fragment'
-  if (canonicalPath(entry) === undefined) return 'a path entry with dot segments, escaped slashes or backslashes matches nothing: such paths are refused'
+  if (canonicalPath(entry) === undefined)
+    return 'a path entry with dot segments, escaped slashes or backslashes matches nothing: such paths are refused'
   if (!pathEntryKey(entry).startsWith('/v1/')) return 'a path entry matches relayed paths only, which start with /v1/'
   return undefined
 }

@@ -60,12 +60,16 @@ test('a body declared or looking like JSON that is not one JSON object is refuse
     [body('{"model":"gpt-4",}'), 'text/plain'],
   ]
   for (const [bytes, contentType] of refused) {
-    await assert.rejects(routingFields(bytes, contentType), (error: GatewayError) => {
-      assert.equal(error.code, 'invalid_request')
-      assert.equal(error.status, 400)
-      assert.match(error.message, /could not parse the JSON body/)
-      return true
-    }, bytes.toString('latin1'))
+    await assert.rejects(
+      routingFields(bytes, contentType),
+      (error: GatewayError) => {
+        assert.equal(error.code, 'invalid_request')
+        assert.equal(error.status, 400)
+        assert.match(error.message, /could not parse the JSON body/)
+        return true
+      },
+      bytes.toString('latin1'),
+    )
   }
 })
 
@@ -77,7 +81,12 @@ test('a body that is neither declared nor looking like JSON has no model; a JSON
 
 test('a deeply nested body is read without recursion', async () => {
   const depth = 1_000_000
-  const deep = Buffer.concat([Buffer.from('{"stream":true,"x":'), Buffer.alloc(depth, '['), Buffer.alloc(depth, ']'), Buffer.from(',"model":"m"}')])
+  const deep = Buffer.concat([
+    Buffer.from('{"stream":true,"x":'),
+    Buffer.alloc(depth, '['),
+    Buffer.alloc(depth, ']'),
+    Buffer.from(',"model":"m"}'),
+  ])
   const fields = await routingFields(deep, 'application/json')
   assert.equal(fields.model, 'm')
   assert.equal(fields.stream, true)

@@ -51,7 +51,11 @@ export function scanJsonObject(body: Buffer, wanted: readonly string[], start = 
 }
 
 /** The same scan, a slice per event-loop turn, so a large or deeply nested body never holds up other requests. */
-export function scanJsonObjectInSlices(body: Buffer, wanted: readonly string[], sliceBytes = scanSliceBytes): Promise<JsonObjectScan | undefined> {
+export function scanJsonObjectInSlices(
+  body: Buffer,
+  wanted: readonly string[],
+  sliceBytes = scanSliceBytes,
+): Promise<JsonObjectScan | undefined> {
   const scanner = new ObjectScanner(body, wanted, 0, body.length)
   if (scanner.advance(sliceBytes)) return Promise.resolve(scanner.result)
   return new Promise((resolve) => {

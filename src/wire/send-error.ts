@@ -8,7 +8,13 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
 }
 
 /** Returns the number of body bytes sent. */
-export function sendJson(res: ServerResponse, status: number, body: string | Buffer, requestId: string, extraHeaders: readonly string[] = []): number {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  requestId: string,
+  extraHeaders: readonly string[] = [],
+): number {
   if (res.headersSent || res.destroyed) return 0
   const bytes = typeof body === 'string' ? Buffer.from(body) : body
   res.writeHead(status, jsonHead(bytes.length, requestId, extraHeaders))
@@ -21,7 +27,12 @@ export function sendJson(res: ServerResponse, status: number, body: string | Buf
  * ends it, which for a `connection: close` answer is when the socket closes. Returns false when nothing
  * could be written.
  */
-export function writeErrorKeepingOpen(res: ServerResponse, error: GatewayError, requestId: string, extraHeaders: readonly string[] = []): boolean {
+export function writeErrorKeepingOpen(
+  res: ServerResponse,
+  error: GatewayError,
+  requestId: string,
+  extraHeaders: readonly string[] = [],
+): boolean {
   if (res.headersSent || res.destroyed) return false
   const bytes = Buffer.from(error.toBody())
   res.writeHead(error.status, jsonHead(bytes.length, requestId, extraHeaders))
@@ -31,10 +42,13 @@ export function writeErrorKeepingOpen(res: ServerResponse, error: GatewayError, 
 
 function jsonHead(length: number, requestId: string, extraHeaders: readonly string[]): string[] {
   return [
-    'content-type', 'application/json',
-    'content-length', String(length),
+    'content-type',
+    'application/json',
+    'content-length',
+    String(length),
     ...corsResponseHeaders,
-    'x-request-id', requestId,
+    'x-request-id',
+    requestId,
     ...extraHeaders,
   ]
 }

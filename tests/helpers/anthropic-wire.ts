@@ -7,7 +7,11 @@ export interface AnthropicEvent {
   readonly data: Record<string, unknown>
 }
 
-export function anthropicMessage(content: readonly Record<string, unknown>[], stopReason = 'end_turn', model = 'claude-sonnet-4-5'): Record<string, unknown> {
+export function anthropicMessage(
+  content: readonly Record<string, unknown>[],
+  stopReason = 'end_turn',
+  model = 'claude-sonnet-4-5',
+): Record<string, unknown> {
   return {
     id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
     type: 'message',
@@ -82,7 +86,11 @@ export interface AnthropicSseOptions {
 /** A Messages API stream answer: `content-type: text/event-stream`, one write per event. */
 export function anthropicSse(events: readonly AnthropicEvent[], options: AnthropicSseOptions = {}): Behaviour {
   return (req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_011CSHoEeqs5C35K2UUqR7Fy' })
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'request-id': 'req_011CSHoEeqs5C35K2UUqR7Fy',
+    })
     for (const e of events) {
       if (req.wasAborted()) return
       res.write(anthropicEventText([e]))
@@ -95,7 +103,12 @@ export function anthropicSse(events: readonly AnthropicEvent[], options: Anthrop
 export function anthropicError(status: number, type: string, message: string, headers: Record<string, string> = {}): Behaviour {
   return (_req, res) => {
     const text = JSON.stringify({ type: 'error', error: { type, message } })
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'request-id': 'req_011CSHoEeqs5C35K2UUqR7Fy', ...headers })
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'request-id': 'req_011CSHoEeqs5C35K2UUqR7Fy',
+      ...headers,
+    })
     res.end(text)
   }
 }

@@ -92,7 +92,8 @@ export function startFakeFeishu(options: { readonly hookId?: string; readonly se
       const timestamp = json['timestamp']
       if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp)) problems.push('timestamp is not a string of seconds')
       else if (Math.abs(Number(timestamp) - Date.now() / 1000) > 3600) problems.push('timestamp is more than an hour off')
-      else if (json['sign'] !== createHmac('sha256', `${timestamp}\n${options.secret}`).update('').digest('base64')) problems.push('sign does not match')
+      else if (json['sign'] !== createHmac('sha256', `${timestamp}\n${options.secret}`).update('').digest('base64'))
+        problems.push('sign does not match')
     } else if ('sign' in json) {
       problems.push('signed without a secret')
     }
@@ -107,7 +108,11 @@ export function startFakeFeishu(options: { readonly hookId?: string; readonly se
  * A Matrix homeserver's send endpoint for one room and token. Like a real one, a transaction id seen before
  * returns the same event and adds no message. `legacyPath` also accepts the predecessor's MATRIX_API form.
  */
-export function startFakeMatrix(options: { readonly accessToken: string; readonly roomId: string; readonly legacyPath?: string }): Promise<FakeChatService> {
+export function startFakeMatrix(options: {
+  readonly accessToken: string
+  readonly roomId: string
+  readonly legacyPath?: string
+}): Promise<FakeChatService> {
   const events = new Map<string, string>()
   const prefix = `/_matrix/client/v3/rooms/${encodeURIComponent(options.roomId)}/send/m.room.message/`
   return startService((req, body, res) => {
@@ -137,7 +142,11 @@ export function startFakeMatrix(options: { readonly accessToken: string; readonl
     }
     const eventId = `$event${events.size + 1}`
     events.set(txnId, eventId)
-    reply(res, problems.length > 0 ? 400 : 200, problems.length > 0 ? { errcode: 'M_BAD_JSON', error: problems.join('; ') } : { event_id: eventId })
+    reply(
+      res,
+      problems.length > 0 ? 400 : 200,
+      problems.length > 0 ? { errcode: 'M_BAD_JSON', error: problems.join('; ') } : { event_id: eventId },
+    )
     return { text: typeof json['body'] === 'string' ? json['body'] : '', problems }
   }, options.legacyPath ?? '')
 }

@@ -215,7 +215,11 @@ export function delayed(ms: number, then: Behaviour): Behaviour {
 
 // ---- OpenAI payloads ----
 
-export function completion(content: string, model = 'gpt-4o-mini', usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }): unknown {
+export function completion(
+  content: string,
+  model = 'gpt-4o-mini',
+  usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+): unknown {
   return {
     id: 'chatcmpl-test',
     object: 'chat.completion',
@@ -243,7 +247,11 @@ export function chunkFrom(id: string, delta: Record<string, unknown>, finishReas
 
 /** A whole streamed answer: a role chunk, one chunk per word, a finish chunk. */
 export function streamOf(words: readonly string[], model = 'gpt-4o-mini'): unknown[] {
-  return [chunk({ role: 'assistant', content: '' }, null, model), ...words.map((w) => chunk({ content: w }, null, model)), chunk({}, 'stop', model)]
+  return [
+    chunk({ role: 'assistant', content: '' }, null, model),
+    ...words.map((w) => chunk({ content: w }, null, model)),
+    chunk({}, 'stop', model),
+  ]
 }
 
 function delay(ms: number): Promise<void> {

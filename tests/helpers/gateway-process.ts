@@ -74,7 +74,12 @@ function withWorkers(args: readonly string[]): readonly string[] {
  * Starts the gateway and resolves once it prints where it listens; it is killed after the test if still running.
  * It runs as one process unless `args` set `--workers`.
  */
-export function startGatewayProcess(t: TestContext, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = childEnv()): Promise<GatewayProcess> {
+export function startGatewayProcess(
+  t: TestContext,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = childEnv(),
+): Promise<GatewayProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [mainJs, ...withWorkers(args)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
@@ -85,7 +90,10 @@ export function startGatewayProcess(t: TestContext, args: readonly string[], cwd
     let stdout = ''
     let stderr = ''
     const stderrWaiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = []
-    const deadline = setTimeout(() => reject(new Error(`no "listening on" line within ${processDeadlineMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), processDeadlineMs)
+    const deadline = setTimeout(
+      () => reject(new Error(`no "listening on" line within ${processDeadlineMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)),
+      processDeadlineMs,
+    )
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
       for (const waiter of stderrWaiters.splice(0)) {

@@ -64,5 +64,8 @@ function adminPool(): RecordsPostgresPool {
 function poolFor(url: string): RecordsPostgresPool {
   const address = parsePostgresAddress(url)
   if (address === undefined) throw new Error(`TEST_POSTGRES_URL is not a postgres:// URL: ${url}`)
-  return createPostgresPool({ ...address, connectTimeoutMs: address.connectTimeoutMs ?? 3000 }, { maxConnections: 1, onIdleError: () => {} })
+  return createPostgresPool(
+    { ...address, connectTimeoutMs: address.connectTimeoutMs ?? 3000 },
+    { maxConnections: 1, onIdleError: () => {} },
+  )
 }

@@ -16,7 +16,8 @@ export function parseSamples(text: string): Sample[] {
     const match = sampleLine.exec(line)
     if (match === null) throw new Error(`not a sample line: ${line}`)
     const labels: Record<string, string> = {}
-    for (const pair of (match[2] ?? '').matchAll(labelPair)) labels[pair[1] as string] = (pair[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))
+    for (const pair of (match[2] ?? '').matchAll(labelPair))
+      labels[pair[1] as string] = (pair[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))
     const raw = match[3] as string
     samples.push({ name: match[1] as string, labels, value: raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw) })
   }

@@ -20,7 +20,11 @@ export interface ProxiedPostgresGateway {
  * `records` is the flow map of the `records:` key without `spill_dir` (added here); `extra` are more top-level
  * lines. Everything is removed when the test ends.
  */
-export async function proxiedPostgresGateway(t: TestContext, records: string, extra: readonly string[] = []): Promise<ProxiedPostgresGateway> {
+export async function proxiedPostgresGateway(
+  t: TestContext,
+  records: string,
+  extra: readonly string[] = [],
+): Promise<ProxiedPostgresGateway> {
   const database = await createTestDatabase()
   t.after(() => database.drop())
   const proxy = await startTcpProxy(5432)

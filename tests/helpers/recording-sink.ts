@@ -64,7 +64,14 @@ export class RecordingSink implements ResponseSink {
 
 /** One upstream from YAML lines (under `upstreams:`), as the gateway would load it. */
 export function upstreamFrom(...lines: string[]): UpstreamConfig {
-  const { config } = parseConfigText(`upstreams:\n${lines.map((l) => `    ${l}`).join('\n').replace(/^ {4}/, '  - ')}\n`, 'test.yaml', {})
+  const { config } = parseConfigText(
+    `upstreams:\n${lines
+      .map((l) => `    ${l}`)
+      .join('\n')
+      .replace(/^ {4}/, '  - ')}\n`,
+    'test.yaml',
+    {},
+  )
   const upstream = config.upstreams[0]
   if (upstream === undefined) throw new Error('no upstream in the YAML')
   return upstream

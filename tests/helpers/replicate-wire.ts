@@ -44,7 +44,11 @@ export function prediction(origin: string, fields: Record<string, unknown> = {},
 }
 
 export function succeeded(pieces: readonly string[], inputTokens = 20, outputTokens = 5): Record<string, unknown> {
-  return { status: 'succeeded', output: pieces, metrics: { input_token_count: inputTokens, output_token_count: outputTokens, predict_time: 0.5 } }
+  return {
+    status: 'succeeded',
+    output: pieces,
+    metrics: { input_token_count: inputTokens, output_token_count: outputTokens, predict_time: 0.5 },
+  }
 }
 
 export function outputEvents(pieces: readonly string[], done = '{}'): { event: string; data: string }[] {
@@ -57,7 +61,10 @@ export function fakeReplicate(fake: FakeUpstream, script: ReplicateScript): Beha
   let polls = 0
   const send = (res: Parameters<Behaviour>[1], status: number, body: unknown): void => {
     const text = JSON.stringify(body)
-    res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', 'content-length': Buffer.byteLength(text) })
+    res.writeHead(status, {
+      'content-type': status >= 400 ? 'application/problem+json' : 'application/json',
+      'content-length': Buffer.byteLength(text),
+    })
     res.end(text)
   }
   return (req, res) => {
@@ -83,7 +90,12 @@ export function fakeReplicate(fake: FakeUpstream, script: ReplicateScript): Beha
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
       for (const e of script.stream ?? []) {
         if (req.wasAborted()) return
-        res.write(`event: ${e.event}\nid: 1764338400:${polls++}\n${e.data.split('\n').map((line) => `data: ${line}`).join('\n')}\n\n`)
+        res.write(
+          `event: ${e.event}\nid: 1764338400:${polls++}\n${e.data
+            .split('\n')
+            .map((line) => `data: ${line}`)
+            .join('\n')}\n\n`,
+        )
       }
       if (script.streamThen !== 'hang') res.end()
       return

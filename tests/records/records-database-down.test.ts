@@ -12,7 +12,16 @@ test('a database that cannot be opened does not stop requests; the unwritten row
   t.after(() => rmSync(spillDir, { recursive: true, force: true }))
   const upstream = await startFakeUpstream(json(200, completion('ok')))
   const gateway = await startRecordingGateway(
-    ['dbtype: sqlite', 'dbaddr: /nonexistent-dir/for/records.sqlite', 'authorization: k', 'shutdown_timeout: 0.2', `records: {spill_dir: "${spillDir}"}`, 'upstreams:', `  - {name: fake, endpoint: "${upstream.endpoint}"}`, ''].join('\n'),
+    [
+      'dbtype: sqlite',
+      'dbaddr: /nonexistent-dir/for/records.sqlite',
+      'authorization: k',
+      'shutdown_timeout: 0.2',
+      `records: {spill_dir: "${spillDir}"}`,
+      'upstreams:',
+      `  - {name: fake, endpoint: "${upstream.endpoint}"}`,
+      '',
+    ].join('\n'),
   )
   try {
     const response = await fetch(`${gateway.baseURL}/chat/completions`, {
@@ -31,7 +40,9 @@ test('a database that cannot be opened does not stop requests; the unwritten row
   assert.deepEqual(gateway.recording.counters(), { queued: 0, written: 0, dropped: 0, failedBatches: 0, spilled: 1 })
   const files = readdirSync(spillDir)
   assert.equal(files.length, 1)
-  const lines = readFileSync(join(spillDir, files[0] as string), 'utf8').trim().split('\n')
+  const lines = readFileSync(join(spillDir, files[0] as string), 'utf8')
+    .trim()
+    .split('\n')
   assert.equal(lines.length, 1)
   assert.equal((JSON.parse(lines[0] as string) as { model: string }).model, 'gpt-4o')
 })

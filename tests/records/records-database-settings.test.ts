@@ -17,7 +17,10 @@ const pgSkip = await postgresSkipReason()
 function configDir(t: TestContext, db: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'oar-db-settings-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'config.yaml'), `address: "127.0.0.1:0"\nauthorization: k\n${db}\nupstreams:\n  - {name: fake, endpoint: "http://127.0.0.1:9/v1"}\n`)
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `address: "127.0.0.1:0"\nauthorization: k\n${db}\nupstreams:\n  - {name: fake, endpoint: "http://127.0.0.1:9/v1"}\n`,
+  )
   return dir
 }
 
@@ -93,7 +96,10 @@ test('check names a SQLite path whose directory is a file', async (t) => {
 })
 
 test('check --connect names a PostgreSQL login that is refused, and a database that does not exist', { skip: pgSkip }, async (t) => {
-  const badLogin = configDir(t, 'dbtype: postgres\ndbaddr: "host=127.0.0.1 port=5432 user=no_such_role_oar dbname=postgres sslmode=disable"')
+  const badLogin = configDir(
+    t,
+    'dbtype: postgres\ndbaddr: "host=127.0.0.1 port=5432 user=no_such_role_oar dbname=postgres sslmode=disable"',
+  )
   const login = await runGateway(['check', '--connect'], badLogin)
   assert.equal(login.code, 1)
   assert.match(login.stderr, /refuses the login of user no_such_role_oar/)
@@ -113,11 +119,21 @@ test('a missing PostgreSQL database is created at start, and records are written
   const database = { name: `openai_api_route_test_created_${process.pid}_${Date.now()}` }
   const upstream = await startFakeUpstream(json(200, completion('ok')))
   t.after(() => upstream.close())
-  const dir = configDir(t, `dbtype: postgres\ndbaddr: "host=127.0.0.1 port=5432 user=postgres dbname=${database.name} sslmode=disable"\nrecords: {flush_interval: 0.05}`)
-  writeFileSync(join(dir, 'config.yaml'), `address: "127.0.0.1:0"\nauthorization: k\ndbtype: postgres\ndbaddr: "host=127.0.0.1 port=5432 user=postgres dbname=${database.name} sslmode=disable"\nrecords: {flush_interval: 0.05}\nupstreams:\n  - {name: fake, endpoint: "${upstream.endpoint}"}\n`)
+  const dir = configDir(
+    t,
+    `dbtype: postgres\ndbaddr: "host=127.0.0.1 port=5432 user=postgres dbname=${database.name} sslmode=disable"\nrecords: {flush_interval: 0.05}`,
+  )
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `address: "127.0.0.1:0"\nauthorization: k\ndbtype: postgres\ndbaddr: "host=127.0.0.1 port=5432 user=postgres dbname=${database.name} sslmode=disable"\nrecords: {flush_interval: 0.05}\nupstreams:\n  - {name: fake, endpoint: "${upstream.endpoint}"}\n`,
+  )
   const gw = await startGatewayProcess(t, [], dir)
   await gw.stderrLine(/had no database .*: created/)
-  const response = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [] }) })
+  const response = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o', messages: [] }),
+  })
   assert.equal(response.status, 200)
   await response.text()
   const fresh = await createTestDatabaseNamed(database.name)
@@ -131,30 +147,45 @@ test('a missing PostgreSQL database is created at start, and records are written
   assert.equal(await gw.stop(), 0)
 })
 
-test('a PostgreSQL that cannot be reached lets the gateway start and serve, with /readyz at 503 until it connects', { skip: pgSkip }, async (t) => {
-  const database = await createTestDatabase()
-  t.after(() => database.drop())
-  const proxy = await startTcpProxy(5432)
-  t.after(() => proxy.close())
-  proxy.cut()
-  const upstream = await startFakeUpstream(json(200, completion('ok')))
-  t.after(() => upstream.close())
-  const spill = mkdtempSync(join(tmpdir(), 'oar-spill-'))
-  t.after(() => rmSync(spill, { recursive: true, force: true }))
-  const dir = mkdtempSync(join(tmpdir(), 'oar-db-settings-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'config.yaml'), `address: "127.0.0.1:0"\nauthorization: k\ndbtype: postgres\ndbaddr: "host=127.0.0.1 port=${proxy.port} user=postgres dbname=${database.name} sslmode=disable connect_timeout=2"\nrecords: {flush_interval: 0.05, spill_dir: "${spill}"}\nupstreams:\n  - {name: fake, endpoint: "${upstream.endpoint}"}\n`)
-  const gw = await startGatewayProcess(t, [], dir, childEnv())
-  assert.equal((await fetch(`${gw.url}/readyz`)).status, 503)
-  const response = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [] }) })
-  assert.equal(response.status, 200, 'served while the database is unreachable')
-  await response.text()
-  assert.equal((await fetch(`${gw.url}/readyz`)).status, 503)
-  proxy.restore()
-  await eventually(async () => (await fetch(`${gw.url}/readyz`)).status === 200, '/readyz once the database answers', 60_000)
-  await eventually(async () => Number((await database.query('select count(*) as n from records'))[0]?.['n']) === 1, 'the row arrives', 60_000)
-  assert.equal(await gw.stop(), 0)
-})
+test(
+  'a PostgreSQL that cannot be reached lets the gateway start and serve, with /readyz at 503 until it connects',
+  { skip: pgSkip },
+  async (t) => {
+    const database = await createTestDatabase()
+    t.after(() => database.drop())
+    const proxy = await startTcpProxy(5432)
+    t.after(() => proxy.close())
+    proxy.cut()
+    const upstream = await startFakeUpstream(json(200, completion('ok')))
+    t.after(() => upstream.close())
+    const spill = mkdtempSync(join(tmpdir(), 'oar-spill-'))
+    t.after(() => rmSync(spill, { recursive: true, force: true }))
+    const dir = mkdtempSync(join(tmpdir(), 'oar-db-settings-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `address: "127.0.0.1:0"\nauthorization: k\ndbtype: postgres\ndbaddr: "host=127.0.0.1 port=${proxy.port} user=postgres dbname=${database.name} sslmode=disable connect_timeout=2"\nrecords: {flush_interval: 0.05, spill_dir: "${spill}"}\nupstreams:\n  - {name: fake, endpoint: "${upstream.endpoint}"}\n`,
+    )
+    const gw = await startGatewayProcess(t, [], dir, childEnv())
+    assert.equal((await fetch(`${gw.url}/readyz`)).status, 503)
+    const response = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [] }),
+    })
+    assert.equal(response.status, 200, 'served while the database is unreachable')
+    await response.text()
+    assert.equal((await fetch(`${gw.url}/readyz`)).status, 503)
+    proxy.restore()
+    await eventually(async () => (await fetch(`${gw.url}/readyz`)).status === 200, '/readyz once the database answers', 60_000)
+    await eventually(
+      async () => Number((await database.query('select count(*) as n from records'))[0]?.['n']) === 1,
+      'the row arrives',
+      60_000,
+    )
+    assert.equal(await gw.stop(), 0)
+  },
+)
 
 test('--workers 2 on a new SQLite file: the schema is migrated once, with no duplicate-column error', async (t) => {
   const dir = configDir(t, 'dbtype: sqlite\ndbaddr: ./records.sqlite')
@@ -168,9 +199,24 @@ test('--workers 2 on a new SQLite file: the schema is migrated once, with no dup
 })
 
 /** A second connection to a database created by someone else, for counting rows. */
-async function createTestDatabaseNamed(name: string): Promise<{ count(): Promise<number>; query(text: string): Promise<unknown>; end(): Promise<void> }> {
+async function createTestDatabaseNamed(
+  name: string,
+): Promise<{ count(): Promise<number>; query(text: string): Promise<unknown>; end(): Promise<void> }> {
   const { createPostgresPool } = await import('../../src/observers/recording/postgres-pool.js')
-  const pool = createPostgresPool({ host: '127.0.0.1', port: 5432, user: 'postgres', password: undefined, database: name, ssl: false, connectTimeoutMs: 3000, applicationName: undefined, settings: {} }, { maxConnections: 1, onIdleError: () => undefined })
+  const pool = createPostgresPool(
+    {
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      password: undefined,
+      database: name,
+      ssl: false,
+      connectTimeoutMs: 3000,
+      applicationName: undefined,
+      settings: {},
+    },
+    { maxConnections: 1, onIdleError: () => undefined },
+  )
   return {
     count: async () => Number((await pool.query('select count(*) as n from records').catch(() => ({ rows: [{ n: -1 }] }))).rows[0]?.['n']),
     query: (text) => pool.query(text),

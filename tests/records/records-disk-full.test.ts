@@ -92,7 +92,9 @@ describe('records on a disk that fills up', { skip }, () => {
 
     const file = new Database(dbPath, { readonly: true })
     try {
-      const ids = (file.prepare("select request_id from records where request_id like 'full-%'").all() as Array<{ request_id: string }>).map((row) => row.request_id)
+      const ids = (
+        file.prepare("select request_id from records where request_id like 'full-%'").all() as Array<{ request_id: string }>
+      ).map((row) => row.request_id)
       assert.equal(ids.length, count, 'each row once')
       assert.equal(new Set(ids).size, count)
     } finally {

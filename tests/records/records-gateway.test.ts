@@ -58,7 +58,12 @@ after(async () => {
 async function requestAndRow(requestId: string, send: (headers: Record<string, string>) => Promise<unknown>): Promise<StoredRecord> {
   await send({ 'x-request-id': requestId }).catch(() => undefined)
   await eventually(() => gateway.outcomes.some((o) => o.requestId === requestId), `the outcome of ${requestId} is observed`)
-  const store = RecordStoreThread.open({ dialect: 'sqlite', address: join(dir, 'records.sqlite'), logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
+  const store = RecordStoreThread.open({
+    dialect: 'sqlite',
+    address: join(dir, 'records.sqlite'),
+    logger: createLogger({ level: 'silent' }),
+    redactHeaders: alwaysRedactedHeaders,
+  })
   try {
     await eventually(async () => {
       rows = await store.read()
@@ -96,7 +101,13 @@ function assertRowIsOutcome(row: StoredRecord, outcome: RequestOutcome): void {
   assert.equal(row.requestBody, outcome.requestBody?.toString('utf8'))
   assert.deepEqual(
     row.attempts,
-    outcome.attempts.map((attempt) => ({ upstream: attempt.upstream, outcome: attempt.outcome, status: attempt.status ?? null, error_code: attempt.errorCode ?? null, duration_ms: attempt.durationMs })),
+    outcome.attempts.map((attempt) => ({
+      upstream: attempt.upstream,
+      outcome: attempt.outcome,
+      status: attempt.status ?? null,
+      error_code: attempt.errorCode ?? null,
+      duration_ms: attempt.durationMs,
+    })),
   )
   assert.match(row.clientKey ?? '', /^key-[0-9a-f]{12}$/)
   assert.equal((JSON.parse(row.headers ?? '{}') as Record<string, string[]>)['Authorization']?.[0], '[redacted]')
@@ -112,7 +123,10 @@ test('non-stream: the answering upstream, one ok attempt, tokens reported by the
   assert.equal(row.upstream, 'a')
   assert.equal(row.upstreamEndpoint, a.endpoint)
   assert.match(row.upstreamKey ?? '', /^key-[0-9a-f]{12}$/)
-  assert.deepEqual(row.attempts?.map((x) => [x.upstream, x.outcome]), [['a', 'ok']])
+  assert.deepEqual(
+    row.attempts?.map((x) => [x.upstream, x.outcome]),
+    [['a', 'ok']],
+  )
   assert.deepEqual([row.promptTokens, row.completionTokens, row.totalTokens, row.usageSource], [9, 5, 14, 'reported'])
   assert.equal(row.response, 'Paris is the capital.')
   assert.match(row.requestBody ?? '', /Capital of France/)
@@ -124,7 +138,10 @@ test('non-stream: the answering upstream, one ok attempt, tokens reported by the
 test('stream: the concatenated deltas and a stream flag', async () => {
   a.script(sse(streamOf(['Hello', ' there', '!'], 'gpt-4o')))
   const row = await requestAndRow('rec-stream', async (headers) => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] }, { headers })
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+      { headers },
+    )
     for await (const _chunk of stream) {
       // read to the end
     }
@@ -139,24 +156,40 @@ test('stream: the concatenated deltas and a stream flag', async () => {
 test('failover: every attempt with its outcome and error code, and the upstream that answered', async () => {
   a.script(openaiError(500, 'boom'))
   b.script(json(200, completion('from b')))
-  const row = await requestAndRow('rec-failover', (headers) => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { headers }))
+  const row = await requestAndRow('rec-failover', (headers) =>
+    client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { headers }),
+  )
   assert.equal(row.status, 200)
   assert.equal(row.upstream, 'b')
   assert.equal(row.upstreamEndpoint, b.endpoint)
-  assert.deepEqual(row.attempts?.map((x) => [x.upstream, x.outcome, x.status]), [['a', 'failed', 500], ['b', 'ok', 200]])
+  assert.deepEqual(
+    row.attempts?.map((x) => [x.upstream, x.outcome, x.status]),
+    [
+      ['a', 'failed', 500],
+      ['b', 'ok', 200],
+    ],
+  )
   assert.ok(row.attempts?.[0]?.error_code)
   assert.equal(row.response, 'from b')
 })
 
-test('every upstream failed: both attempts failed, the client got the last upstream\'s error, its code kept', async () => {
+test("every upstream failed: both attempts failed, the client got the last upstream's error, its code kept", async () => {
   a.script(openaiError(500, 'down'))
   b.script(openaiError(503, 'also down'))
-  const row = await requestAndRow('rec-allfailed', (headers) => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { headers }))
+  const row = await requestAndRow('rec-allfailed', (headers) =>
+    client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { headers }),
+  )
   // The last upstream's own error answer is what the client gets, as the predecessor did.
   assert.equal(row.status, 503)
   assert.equal(row.upstream, 'b')
   assert.ok(row.errorCode)
-  assert.deepEqual(row.attempts?.map((x) => [x.upstream, x.outcome]), [['a', 'failed'], ['b', 'failed']])
+  assert.deepEqual(
+    row.attempts?.map((x) => [x.upstream, x.outcome]),
+    [
+      ['a', 'failed'],
+      ['b', 'failed'],
+    ],
+  )
   assert.equal(row.promptTokens, null)
 })
 
@@ -177,7 +210,10 @@ test('client abort mid-stream: written when the stream ends with client_closed',
   assert.equal(row.errorCode, 'client_closed')
   assert.equal(row.stream, true)
   assert.equal(row.upstream, 'a')
-  assert.deepEqual(row.attempts?.map((x) => [x.upstream, x.outcome]), [['a', 'client_closed']])
+  assert.deepEqual(
+    row.attempts?.map((x) => [x.upstream, x.outcome]),
+    [['a', 'client_closed']],
+  )
   await a.requests.at(-1)?.aborted
 })
 

@@ -73,7 +73,9 @@ describe('records with PostgreSQL cut off during a load', { skip }, () => {
 
     proxy.restore()
     await eventually(async () => (await rowCount()) === 210, 'the queued rows arrive', 60_000)
-    const ids = (await database.query("select request_id from records where request_id like 'during-%'")).map((row) => String(row['request_id']))
+    const ids = (await database.query("select request_id from records where request_id like 'during-%'")).map((row) =>
+      String(row['request_id']),
+    )
     assert.equal(new Set(ids).size, 200, 'each request once')
     const counters = gateway.recording.counters()
     assert.equal(counters.dropped, 0)

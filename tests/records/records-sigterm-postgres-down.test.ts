@@ -12,8 +12,11 @@ const skip = await postgresSkipReason()
 
 test('rows of requests served while PostgreSQL is down reach it after a SIGTERM and a new start', { skip }, async (t) => {
   // A long drain deadline: during an outage the rows must be spilled without waiting for it.
-  const { database, proxy, dir, spillDir } = await proxiedPostgresGateway(t, 'flush_interval: 0.05, batch_size: 10', ['shutdown_timeout: 600'])
-  const rowCount = async (): Promise<number> => Number((await database.query("select count(*) as n from records where request_id like 'down-%'"))[0]?.['n'])
+  const { database, proxy, dir, spillDir } = await proxiedPostgresGateway(t, 'flush_interval: 0.05, batch_size: 10', [
+    'shutdown_timeout: 600',
+  ])
+  const rowCount = async (): Promise<number> =>
+    Number((await database.query("select count(*) as n from records where request_id like 'down-%'"))[0]?.['n'])
 
   const first = await startGatewayProcess(t, [], dir)
   await eventually(async () => (await fetch(`${first.url}/readyz`)).status === 200, 'the first start connects', processDeadlineMs)
@@ -32,7 +35,9 @@ test('rows of requests served while PostgreSQL is down reach it after a SIGTERM 
   const second = await startGatewayProcess(t, [], dir)
   await eventually(async () => (await rowCount()) === count, 'every row reaches PostgreSQL after the new start', processDeadlineMs)
   await eventually(() => readdirSync(spillDir).length === 0, 'the spill file is removed once its rows are committed')
-  const ids = (await database.query("select request_id from records where request_id like 'down-%'")).map((row) => String(row['request_id']))
+  const ids = (await database.query("select request_id from records where request_id like 'down-%'")).map((row) =>
+    String(row['request_id']),
+  )
   assert.equal(new Set(ids).size, count, 'each row once')
   assert.equal(await second.stop(), 0)
 })

@@ -23,9 +23,21 @@ test('SIGTERM: in-flight requests finish, queued records are written, the proces
   // A flush interval far beyond the test: rows can only reach the file through the shutdown flush.
   await writeFile(
     configPath,
-    ['address: "127.0.0.1:0"', 'dbtype: sqlite', `dbaddr: ${file}`, 'authorization: k', 'records: {flush_interval: 3600, batch_size: 500}', 'upstreams:', `  - {name: fake, endpoint: "${upstream.endpoint}"}`, ''].join('\n'),
+    [
+      'address: "127.0.0.1:0"',
+      'dbtype: sqlite',
+      `dbaddr: ${file}`,
+      'authorization: k',
+      'records: {flush_interval: 3600, batch_size: 500}',
+      'upstreams:',
+      `  - {name: fake, endpoint: "${upstream.endpoint}"}`,
+      '',
+    ].join('\n'),
   )
-  const child = spawn(process.execPath, [mainScript, '-config', configPath, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } })
+  const child = spawn(process.execPath, [mainScript, '-config', configPath, '--workers', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  })
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
   let stdout = ''
   let stderr = ''
@@ -67,7 +79,12 @@ test('SIGTERM: in-flight requests finish, queued records are written, the proces
     const [code] = await exited
     assert.equal(code, 0, stderr)
 
-    const store = RecordStoreThread.open({ dialect: 'sqlite', address: file, logger: createLogger({ level: 'silent' }), redactHeaders: alwaysRedactedHeaders })
+    const store = RecordStoreThread.open({
+      dialect: 'sqlite',
+      address: file,
+      logger: createLogger({ level: 'silent' }),
+      redactHeaders: alwaysRedactedHeaders,
+    })
     try {
       const rows = await store.read()
       assert.deepEqual(rows.map((row) => row.requestId ?? '').sort(), [...served].sort())

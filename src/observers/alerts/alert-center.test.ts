@@ -9,15 +9,38 @@ import { AlertCenter } from './alert-center.js'
 import type { AlertCounters } from './alert-counters.js'
 import type { AlertMessage, AlertSink } from './alert-sink.js'
 
-const config: AlertsConfig = { sinks: [], failuresToOpen: 3, successesToRecover: 3, repeatIntervalMs: 600_000, maxPerHour: 20, storeBacklog: 100, storeCheckIntervalMs: 10_000 }
+const config: AlertsConfig = {
+  sinks: [],
+  failuresToOpen: 3,
+  successesToRecover: 3,
+  repeatIntervalMs: 600_000,
+  maxPerHour: 20,
+  storeBacklog: 100,
+  storeCheckIntervalMs: 10_000,
+}
 
 function center(overrides: Partial<AlertsConfig> = {}) {
   const clock = new ManualClock()
   const received: Record<string, AlertMessage[]> = { feishu: [], matrix: [] }
-  const sink = (kind: 'feishu' | 'matrix'): AlertSink => ({ kind, label: `${kind}[0]`, send: async (message) => void received[kind]?.push(message) })
+  const sink = (kind: 'feishu' | 'matrix'): AlertSink => ({
+    kind,
+    label: `${kind}[0]`,
+    send: async (message) => void received[kind]?.push(message),
+  })
   const counts = { sent: 0, failed: 0, repeat: 0, rate_limit: 0 }
-  const counters: AlertCounters = { sent: () => counts.sent++, failed: () => counts.failed++, suppressed: (reason, n) => (counts[reason] += n) }
-  const alerts = new AlertCenter({ config: { ...config, ...overrides }, gatewayName: 'gw', sinks: [sink('feishu'), sink('matrix')], clock, counters, logger: createLogger({ level: 'silent' }) })
+  const counters: AlertCounters = {
+    sent: () => counts.sent++,
+    failed: () => counts.failed++,
+    suppressed: (reason, n) => (counts[reason] += n),
+  }
+  const alerts = new AlertCenter({
+    config: { ...config, ...overrides },
+    gatewayName: 'gw',
+    sinks: [sink('feishu'), sink('matrix')],
+    clock,
+    counters,
+    logger: createLogger({ level: 'silent' }),
+  })
   return { clock, alerts, received, counts }
 }
 
@@ -73,7 +96,14 @@ test('every-upstream-failed and store incidents open on their first report', asy
   alerts.storeChecked('records', false, '4 records dropped since the last check, 0 waiting')
   await alerts.idle()
   assert.equal(received['matrix']?.length, 2)
-  assert.deepEqual([...alerts.openByKind()], [['upstream', 0], ['all_failed', 1], ['store', 1]])
+  assert.deepEqual(
+    [...alerts.openByKind()],
+    [
+      ['upstream', 0],
+      ['all_failed', 1],
+      ['store', 1],
+    ],
+  )
   await alerts.close(0)
 })
 
@@ -90,7 +120,14 @@ test('close does not wait out retry delays: a sink that fails is tried once more
   }
   const counts = { failed: 0 }
   const counters: AlertCounters = { sent: () => undefined, failed: () => counts.failed++, suppressed: () => undefined }
-  const alerts = new AlertCenter({ config, gatewayName: 'gw', sinks: [failing], clock, counters, logger: createLogger({ level: 'silent' }) })
+  const alerts = new AlertCenter({
+    config,
+    gatewayName: 'gw',
+    sinks: [failing],
+    clock,
+    counters,
+    logger: createLogger({ level: 'silent' }),
+  })
   const timers = clock.pending
   alerts.modelRequests('gpt-4o', true, 1, 'HTTP 502 upstream_status, 2 upstreams tried')
   // The first try fails; the retry waits 1 s on the manual clock, which never moves in this test.

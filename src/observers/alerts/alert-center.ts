@@ -70,7 +70,8 @@ export class AlertCenter implements AlertEvents {
       folded: (count) => counters.suppressed('repeat', count),
     })
     this.#outboxes = options.sinks.map(
-      (sink) => new AlertOutbox({ sink, clock, counters, logger, retryDelaysMs: options.retryDelaysMs ?? [1000, 5000, 15_000], maxQueued: 100 }),
+      (sink) =>
+        new AlertOutbox({ sink, clock, counters, logger, retryDelaysMs: options.retryDelaysMs ?? [1000, 5000, 15_000], maxQueued: 100 }),
     )
     this.#idPrefix = `oar${clock.wallNow().toString(36)}`
     this.#schedule()
@@ -122,7 +123,13 @@ export class AlertCenter implements AlertEvents {
 
   #deliver(notice: Notice): void {
     const text = alertText(notice, this.#options.gatewayName)
-    this.#options.logger.warn('alert', { kind: notice.kind, subject: notice.subject, phase: notice.phase, failures: notice.failures, detail: notice.detail })
+    this.#options.logger.warn('alert', {
+      kind: notice.kind,
+      subject: notice.subject,
+      phase: notice.phase,
+      failures: notice.failures,
+      detail: notice.detail,
+    })
     const id = `${this.#idPrefix}.${++this.#sequence}`
     for (const outbox of this.#outboxes) outbox.enqueue({ id, text })
   }

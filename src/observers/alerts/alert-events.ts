@@ -16,7 +16,13 @@ export interface AlertEvents {
 
 export type AlertEvent =
   | { readonly type: 'upstream_attempts'; readonly upstream: string; readonly ok: boolean; readonly count: number; readonly detail: string }
-  | { readonly type: 'model_requests'; readonly model: string; readonly allFailed: boolean; readonly count: number; readonly detail: string }
+  | {
+      readonly type: 'model_requests'
+      readonly model: string
+      readonly allFailed: boolean
+      readonly count: number
+      readonly detail: string
+    }
   | { readonly type: 'store_checked'; readonly store: string; readonly healthy: boolean; readonly detail: string }
 
 export function applyAlertEvent(events: AlertEvents, event: AlertEvent): void {

@@ -25,7 +25,13 @@ export class AlertHttp {
   readonly #agent: Agent
 
   constructor(timeoutMs: number) {
-    this.#agent = new Agent({ connections: 4, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 })
+    this.#agent = new Agent({
+      connections: 4,
+      connectTimeout: timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      keepAliveTimeout: 30_000,
+    })
   }
 
   readonly send: AlertHttpSend = async (req) => {
@@ -50,7 +56,11 @@ export class AlertHttp {
 }
 
 function sendFailure(error: unknown): AlertSendError {
-  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError) {
+  if (
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    error instanceof errors.ConnectTimeoutError
+  ) {
     return new AlertSendError('alert_timeout', 'no answer in time', { cause: error })
   }
   // Only the error code: some messages would repeat the URL, and a webhook URL is a credential.

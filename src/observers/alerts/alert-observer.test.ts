@@ -5,14 +5,30 @@ import type { AttemptRecord, RequestOutcome } from '../../outcome/request-outcom
 import type { AlertEvents } from './alert-events.js'
 import { alertObserver } from './alert-observer.js'
 
-const ok = (upstream: string): AttemptRecord => ({ upstream, upstreamIndex: 0, outcome: 'ok', status: 200, errorCode: undefined, durationMs: 1 })
-const failed = (upstream: string, status?: number): AttemptRecord => ({ upstream, upstreamIndex: 0, outcome: 'failed', status, errorCode: status === undefined ? 'upstream_timeout' : 'upstream_status', durationMs: 1 })
+const ok = (upstream: string): AttemptRecord => ({
+  upstream,
+  upstreamIndex: 0,
+  outcome: 'ok',
+  status: 200,
+  errorCode: undefined,
+  durationMs: 1,
+})
+const failed = (upstream: string, status?: number): AttemptRecord => ({
+  upstream,
+  upstreamIndex: 0,
+  outcome: 'failed',
+  status,
+  errorCode: status === undefined ? 'upstream_timeout' : 'upstream_status',
+  durationMs: 1,
+})
 
 function run(attempts: AttemptRecord[], status: number, model = 'gpt-4o'): string[] {
   const events: string[] = []
   const sink: AlertEvents = {
-    upstreamAttempts: (upstream, isOk, count, detail) => events.push(`attempt ${upstream} ${isOk ? 'ok' : 'failed'} x${count} ${detail}`.trimEnd()),
-    modelRequests: (label, allFailed, count, detail) => events.push(`request ${label} ${allFailed ? 'all-failed' : 'ok'} x${count} ${detail}`.trimEnd()),
+    upstreamAttempts: (upstream, isOk, count, detail) =>
+      events.push(`attempt ${upstream} ${isOk ? 'ok' : 'failed'} x${count} ${detail}`.trimEnd()),
+    modelRequests: (label, allFailed, count, detail) =>
+      events.push(`request ${label} ${allFailed ? 'all-failed' : 'ok'} x${count} ${detail}`.trimEnd()),
     storeChecked: () => undefined,
   }
   const observe = alertObserver(sink, (m) => (m === 'gpt-4o' ? m : 'other'))
@@ -21,7 +37,11 @@ function run(attempts: AttemptRecord[], status: number, model = 'gpt-4o'): strin
 }
 
 test('a failover: the failed upstream and the good one, and the model succeeded', () => {
-  assert.deepEqual(run([failed('a', 503), ok('b')], 200), ['attempt a failed x1 upstream_status, HTTP 503', 'attempt b ok x1', 'request gpt-4o ok x1'])
+  assert.deepEqual(run([failed('a', 503), ok('b')], 200), [
+    'attempt a failed x1 upstream_status, HTTP 503',
+    'attempt b ok x1',
+    'request gpt-4o ok x1',
+  ])
 })
 
 test('every upstream failed: each attempt, then the model under its bounded label', () => {
@@ -49,7 +69,14 @@ test('nothing for an attempt cut by the shutdown deadline; an earlier real failu
 })
 
 test("nothing against the upstream or the model for an attempt ended by the gateway's own bug; an earlier real failure still counts", () => {
-  const bug: AttemptRecord = { upstream: 'b', upstreamIndex: 1, outcome: 'internal_error', status: undefined, errorCode: 'internal_error', durationMs: 1 }
+  const bug: AttemptRecord = {
+    upstream: 'b',
+    upstreamIndex: 1,
+    outcome: 'internal_error',
+    status: undefined,
+    errorCode: 'internal_error',
+    durationMs: 1,
+  }
   assert.deepEqual(run([bug], 500), [])
   assert.deepEqual(run([failed('a', 503), bug], 500), ['attempt a failed x1 upstream_status, HTTP 503'])
 })

@@ -32,7 +32,14 @@ function harness(answers: Array<true | AlertSendError>, retryDelaysMs = [1000, 5
     },
   }
   const counters: AlertCounters = { sent: () => counts.sent++, failed: () => counts.failed++, suppressed: () => undefined }
-  const outbox = new AlertOutbox({ sink, clock, counters, logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }), retryDelaysMs, maxQueued: 3 })
+  const outbox = new AlertOutbox({
+    sink,
+    clock,
+    counters,
+    logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
+    retryDelaysMs,
+    maxQueued: 3,
+  })
   return { clock, outbox, tries, counts, logs }
 }
 
@@ -42,7 +49,11 @@ async function settle(): Promise<void> {
 }
 
 test('a failed send is retried after each delay with the same message id, then delivered', async () => {
-  const { clock, outbox, tries, counts } = harness([new AlertSendError('alert_status', 'HTTP 502'), new AlertSendError('alert_network', 'reset'), true])
+  const { clock, outbox, tries, counts } = harness([
+    new AlertSendError('alert_status', 'HTTP 502'),
+    new AlertSendError('alert_network', 'reset'),
+    true,
+  ])
   outbox.enqueue({ id: 'm1', text: 'x' })
   await settle()
   assert.equal(tries.length, 1)
@@ -55,7 +66,10 @@ test('a failed send is retried after each delay with the same message id, then d
   clock.advance(5000)
   await settle()
   await outbox.idle()
-  assert.deepEqual(tries.map((m) => m.id), ['m1', 'm1', 'm1'])
+  assert.deepEqual(
+    tries.map((m) => m.id),
+    ['m1', 'm1', 'm1'],
+  )
   assert.deepEqual(counts, { sent: 1, failed: 0 })
 })
 
@@ -68,14 +82,18 @@ test('after the last retry the message is given up on, counted and logged withou
     clock.advance(5000)
   }
   await outbox.idle()
-  assert.deepEqual(tries.map((m) => m.id), ['m1', 'm1', 'm1', 'm2', 'm2', 'm2'], 'in order: m2 waits for m1')
+  assert.deepEqual(
+    tries.map((m) => m.id),
+    ['m1', 'm1', 'm1', 'm2', 'm2', 'm2'],
+    'in order: m2 waits for m1',
+  )
   assert.deepEqual(counts, { sent: 0, failed: 2 })
   const warning = logs.find((line) => line.includes('alert not delivered'))
   assert.ok(warning?.includes('"code":"alert_rejected"'))
   assert.ok(!logs.some((line) => line.includes('long text')))
 })
 
-test('a server\'s requested wait is honoured when longer than the delay', async () => {
+test("a server's requested wait is honoured when longer than the delay", async () => {
   const { clock, outbox, tries } = harness([new AlertSendError('alert_status', 'HTTP 429', { retryAfterMs: 20_000 }), true])
   outbox.enqueue({ id: 'm1', text: 'x' })
   await settle()
@@ -121,7 +139,11 @@ test('lastTries: a message waiting for its retry is tried now, and given up on w
   outbox.lastTries()
   await settle()
   assert.equal(idle, true, 'done with no time passing')
-  assert.deepEqual(tries.map((m) => m.id), ['m1', 'm1', 'm2'], 'm1 once more, m2 once')
+  assert.deepEqual(
+    tries.map((m) => m.id),
+    ['m1', 'm1', 'm2'],
+    'm1 once more, m2 once',
+  )
   assert.equal(counts.failed, 2)
   assert.equal(clock.pending, 0)
 })

@@ -96,7 +96,12 @@ export class AlertOutbox {
         this.#giveUp(message, failure.message, failure.code, attempt + 1)
         return
       }
-      this.#options.logger.debug('alert send failed; retrying', { sink: sink.label, code: failure.code, reason: failure.message, attempt: attempt + 1 })
+      this.#options.logger.debug('alert send failed; retrying', {
+        sink: sink.label,
+        code: failure.code,
+        reason: failure.message,
+        attempt: attempt + 1,
+      })
       await this.#sleep(Math.max(delay, Math.min(failure.retryAfterMs ?? 0, maxRetryAfterMs)))
       if (this.#closed) {
         this.#giveUp(message, failure.message, failure.code, attempt + 1)

@@ -13,7 +13,13 @@ export function createAlertSinks(configs: readonly AlertSinkConfig[], http: Aler
       case 'feishu':
         return feishuSink({ webhook: config.webhook, secret: config.secret, label: `feishu[${feishu++}]`, http, wallNow })
       case 'matrix':
-        return matrixSink({ homeserver: config.homeserver, accessToken: config.accessToken, roomId: config.roomId, label: `matrix[${matrix++}]`, http })
+        return matrixSink({
+          homeserver: config.homeserver,
+          accessToken: config.accessToken,
+          roomId: config.roomId,
+          label: `matrix[${matrix++}]`,
+          http,
+        })
       case 'matrix_legacy':
         return legacyMatrixSink({ url: config.url, label: 'matrix (MATRIX_API)', http })
     }

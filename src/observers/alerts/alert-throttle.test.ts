@@ -5,13 +5,28 @@ import { ManualClock } from '../../time/manual-clock.js'
 import { AlertThrottle } from './alert-throttle.js'
 import type { Notice } from './incident-tracker.js'
 
-const notice = (incident: number, subject: string, phase: Notice['phase'], failures = 1): Notice => ({ incident, kind: 'upstream', subject, phase, openedAt: 0, at: 0, failures, detail: 'd' })
+const notice = (incident: number, subject: string, phase: Notice['phase'], failures = 1): Notice => ({
+  incident,
+  kind: 'upstream',
+  subject,
+  phase,
+  openedAt: 0,
+  at: 0,
+  failures,
+  detail: 'd',
+})
 
 function throttle(maxMessages: number): { clock: ManualClock; sent: Notice[]; merged: () => number; throttle: AlertThrottle } {
   const clock = new ManualClock()
   const sent: Notice[] = []
   let merged = 0
-  const t = new AlertThrottle({ maxMessages, windowMs: 3_600_000, clock, deliver: (n) => sent.push(n), merged: (count) => (merged += count) })
+  const t = new AlertThrottle({
+    maxMessages,
+    windowMs: 3_600_000,
+    clock,
+    deliver: (n) => sent.push(n),
+    merged: (count) => (merged += count),
+  })
   return { clock, sent, merged: () => merged, throttle: t }
 }
 
@@ -20,14 +35,20 @@ test('no more than the maximum per window; the rest waits for the window to move
   t.offer(notice(1, 'a', 'opened'))
   t.offer(notice(2, 'b', 'opened'))
   t.offer(notice(3, 'c', 'opened'))
-  assert.deepEqual(sent.map((n) => n.subject), ['a', 'b'])
+  assert.deepEqual(
+    sent.map((n) => n.subject),
+    ['a', 'b'],
+  )
   assert.equal(t.waiting(), 1)
   clock.advance(3_599_999)
   t.tick()
   assert.equal(sent.length, 2)
   clock.advance(1)
   t.tick()
-  assert.deepEqual(sent.map((n) => n.subject), ['a', 'b', 'c'])
+  assert.deepEqual(
+    sent.map((n) => n.subject),
+    ['a', 'b', 'c'],
+  )
   assert.equal(t.waiting(), 0)
 })
 
@@ -42,7 +63,10 @@ test('a waiting opening absorbs later reminders, and a recovery replaces it: one
   assert.equal(merged(), 2)
   clock.advance(3_600_000)
   t.tick()
-  assert.deepEqual(sent.map((n) => `${n.subject}/${n.phase}/${n.failures}`), ['x/opened/1', 'a/recovered/300'])
+  assert.deepEqual(
+    sent.map((n) => `${n.subject}/${n.phase}/${n.failures}`),
+    ['x/opened/1', 'a/recovered/300'],
+  )
 })
 
 test('an opening merged with reminders adds their counts', () => {
@@ -66,7 +90,10 @@ test('a new incident of the same subject is not merged into a waiting recovery',
   t.tick()
   clock.advance(3_600_000)
   t.tick()
-  assert.deepEqual(sent.map((n) => `${n.incident}/${n.phase}`), ['1/opened', '2/recovered', '3/opened'])
+  assert.deepEqual(
+    sent.map((n) => `${n.incident}/${n.phase}`),
+    ['1/opened', '2/recovered', '3/opened'],
+  )
 })
 
 test('once the window has room, notices that waited go out before a newer one', () => {
@@ -75,6 +102,9 @@ test('once the window has room, notices that waited go out before a newer one', 
   t.offer(notice(2, 'b', 'opened'))
   clock.advance(3_600_000)
   t.offer(notice(3, 'c', 'opened'))
-  assert.deepEqual(sent.map((n) => n.subject), ['a', 'b'])
+  assert.deepEqual(
+    sent.map((n) => n.subject),
+    ['a', 'b'],
+  )
   assert.equal(t.waiting(), 1)
 })

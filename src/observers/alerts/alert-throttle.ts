@@ -78,6 +78,7 @@ export class AlertThrottle {
 export function mergeNotices(earlier: Notice, later: Notice): Notice | undefined {
   if (later.incident !== earlier.incident) return undefined
   if (later.phase === 'recovered') return later
-  if (later.phase === 'ongoing' && earlier.phase !== 'recovered') return { ...earlier, failures: earlier.failures + later.failures, detail: later.detail, at: later.at }
+  if (later.phase === 'ongoing' && earlier.phase !== 'recovered')
+    return { ...earlier, failures: earlier.failures + later.failures, detail: later.detail, at: later.at }
   return undefined
 }

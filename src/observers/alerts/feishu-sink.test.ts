@@ -7,7 +7,13 @@ import { checkFeishuAnswer, feishuBody, feishuSink } from './feishu-sink.js'
 
 /** Feishu's algorithm computed independently, with WebCrypto: HMAC-SHA256 keyed by "timestamp\nsecret" over nothing. */
 async function expectedSign(timestamp: string, secret: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(`${timestamp}\n${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(`${timestamp}\n${secret}`),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
   return Buffer.from(await crypto.subtle.sign('HMAC', key, new Uint8Array(0))).toString('base64')
 }
 
@@ -35,7 +41,10 @@ test('HTTP 200 with code 0 is delivered; a non-zero code, another status or non-
       return `${error.code}: ${error.message}`
     }
   }
-  assert.equal(code(200, '{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}'), 'alert_rejected: Feishu code 19021: sign match fail or timestamp is not within one hour from current time')
+  assert.equal(
+    code(200, '{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}'),
+    'alert_rejected: Feishu code 19021: sign match fail or timestamp is not within one hour from current time',
+  )
   assert.equal(code(200, '{"data":{}}'), 'alert_rejected: Feishu code undefined')
   assert.equal(code(200, '<html>'), 'alert_rejected: the answer is not JSON')
   assert.equal(code(502, ''), 'alert_status: HTTP 502')

@@ -41,7 +41,8 @@ export function checkFeishuAnswer(status: number, body: string): void {
   const fields = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {}
   const code = fields['code'] ?? fields['StatusCode']
   if (code !== 0) {
-    const message = typeof fields['msg'] === 'string' ? fields['msg'] : typeof fields['StatusMessage'] === 'string' ? fields['StatusMessage'] : ''
+    const message =
+      typeof fields['msg'] === 'string' ? fields['msg'] : typeof fields['StatusMessage'] === 'string' ? fields['StatusMessage'] : ''
     throw new AlertSendError('alert_rejected', `Feishu code ${String(code)}${message === '' ? '' : `: ${message.slice(0, 200)}`}`)
   }
 }
@@ -53,7 +54,12 @@ export function feishuSink(options: FeishuSinkOptions): AlertSink {
     async send(message: AlertMessage): Promise<void> {
       // Signed afresh on every try, so a retry never carries a stale timestamp.
       const body = feishuBody(message.text, options.secret, options.wallNow())
-      const answer = await options.http({ method: 'POST', url: options.webhook, headers: { 'content-type': 'application/json; charset=utf-8' }, body })
+      const answer = await options.http({
+        method: 'POST',
+        url: options.webhook,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body,
+      })
       checkFeishuAnswer(answer.status, answer.body)
     },
   }

@@ -11,7 +11,11 @@ function tracker(repeatIntervalMs = 60_000): { clock: ManualClock; notices: Noti
   let folded = 0
   const t = new IncidentTracker({
     policy: {
-      thresholds: { upstream: { failuresToOpen: 3, successesToRecover: 2 }, all_failed: { failuresToOpen: 1, successesToRecover: 1 }, store: { failuresToOpen: 1, successesToRecover: 1 } },
+      thresholds: {
+        upstream: { failuresToOpen: 3, successesToRecover: 2 },
+        all_failed: { failuresToOpen: 1, successesToRecover: 1 },
+        store: { failuresToOpen: 1, successesToRecover: 1 },
+      },
       repeatIntervalMs,
     },
     clock,
@@ -28,7 +32,19 @@ test('an upstream opens an incident after the configured failures in a row, once
   assert.equal(notices.length, 0)
   t.failure('upstream', 'a', 'upstream_timeout')
   assert.equal(notices.length, 1)
-  assert.deepEqual({ ...notices[0], incident: 0 }, { incident: 0, kind: 'upstream', subject: 'a', phase: 'opened', openedAt: notices[0]?.at, at: notices[0]?.at, failures: 3, detail: 'upstream_timeout' })
+  assert.deepEqual(
+    { ...notices[0], incident: 0 },
+    {
+      incident: 0,
+      kind: 'upstream',
+      subject: 'a',
+      phase: 'opened',
+      openedAt: notices[0]?.at,
+      at: notices[0]?.at,
+      failures: 3,
+      detail: 'upstream_timeout',
+    },
+  )
   for (let i = 0; i < 500; i++) t.failure('upstream', 'a', 'upstream_timeout')
   assert.equal(notices.length, 1, 'repeats do not send')
   assert.equal(folded(), 500)
@@ -94,7 +110,14 @@ test('subjects and kinds are independent; a new incident after recovery has a ne
     notices.map((n) => `${n.kind}/${n.subject}/${n.phase}`),
     ['all_failed/gpt-4o/opened', 'all_failed/other/opened', 'store/records/opened'],
   )
-  assert.deepEqual([...t.openByKind()], [['upstream', 0], ['all_failed', 2], ['store', 1]])
+  assert.deepEqual(
+    [...t.openByKind()],
+    [
+      ['upstream', 0],
+      ['all_failed', 2],
+      ['store', 1],
+    ],
+  )
   t.success('all_failed', 'gpt-4o')
   t.failure('all_failed', 'gpt-4o', 'HTTP 504')
   const [first, , , recovered, again] = notices

@@ -93,7 +93,16 @@ export class IncidentTracker {
     incident.lastNoticeAt = clock.now()
     incident.total = incident.failuresInRow
     incident.unreported = 0
-    this.#options.emit({ incident: incident.id, kind, subject, phase: 'opened', openedAt: incident.openedAt, at: incident.openedAt, failures: incident.failuresInRow, detail })
+    this.#options.emit({
+      incident: incident.id,
+      kind,
+      subject,
+      phase: 'opened',
+      openedAt: incident.openedAt,
+      at: incident.openedAt,
+      failures: incident.failuresInRow,
+      detail,
+    })
   }
 
   success(kind: IncidentKind, subject: string, count = 1): void {
@@ -105,7 +114,16 @@ export class IncidentTracker {
     incident.successesInRow += count
     if (incident.successesInRow < this.#options.policy.thresholds[kind].successesToRecover) return
     const at = this.#options.clock.wallNow()
-    this.#options.emit({ incident: incident.id, kind, subject, phase: 'recovered', openedAt: incident.openedAt, at, failures: incident.total, detail: incident.detail })
+    this.#options.emit({
+      incident: incident.id,
+      kind,
+      subject,
+      phase: 'recovered',
+      openedAt: incident.openedAt,
+      at,
+      failures: incident.total,
+      detail: incident.detail,
+    })
     this.#incidents[kind].delete(subject)
   }
 
@@ -116,7 +134,16 @@ export class IncidentTracker {
     for (const kind of incidentKinds) {
       for (const [subject, incident] of this.#incidents[kind]) {
         if (!incident.open || incident.unreported === 0 || now - incident.lastNoticeAt < policy.repeatIntervalMs) continue
-        this.#options.emit({ incident: incident.id, kind, subject, phase: 'ongoing', openedAt: incident.openedAt, at: clock.wallNow(), failures: incident.unreported, detail: incident.detail })
+        this.#options.emit({
+          incident: incident.id,
+          kind,
+          subject,
+          phase: 'ongoing',
+          openedAt: incident.openedAt,
+          at: clock.wallNow(),
+          failures: incident.unreported,
+          detail: incident.detail,
+        })
         incident.unreported = 0
         incident.lastNoticeAt = now
       }

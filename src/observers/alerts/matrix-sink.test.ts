@@ -6,7 +6,10 @@ import { AlertSendError } from './alert-send-error.js'
 import { checkMatrixAnswer, legacyMatrixSink, matrixSendUrl, matrixSink } from './matrix-sink.js'
 
 test('room id and transaction id are path-encoded; a trailing slash on the homeserver is dropped', () => {
-  assert.equal(matrixSendUrl('https://matrix.example.org/', '!room:example.org', 'oar1.2'), 'https://matrix.example.org/_matrix/client/v3/rooms/!room%3Aexample.org/send/m.room.message/oar1.2')
+  assert.equal(
+    matrixSendUrl('https://matrix.example.org/', '!room:example.org', 'oar1.2'),
+    'https://matrix.example.org/_matrix/client/v3/rooms/!room%3Aexample.org/send/m.room.message/oar1.2',
+  )
 })
 
 test('PUT with the access token and an m.text body', async () => {
@@ -56,7 +59,10 @@ test('the predecessor\'s MATRIX_API form: POST {"message":"m.text","body":...}',
       return { status: 500, headers: {}, body: '' }
     },
   })
-  await assert.rejects(sink.send({ id: 'x', text: 'hi' }), (error: unknown) => error instanceof AlertSendError && error.code === 'alert_status')
+  await assert.rejects(
+    sink.send({ id: 'x', text: 'hi' }),
+    (error: unknown) => error instanceof AlertSendError && error.code === 'alert_status',
+  )
   assert.equal(requests[0]?.method, 'POST')
   assert.deepEqual(JSON.parse(requests[0]?.body ?? ''), { message: 'm.text', body: 'hi' })
 })

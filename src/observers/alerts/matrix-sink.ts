@@ -32,7 +32,11 @@ export function checkMatrixAnswer(status: number, headers: Readonly<Record<strin
   }
   const retryAfter = headers['retry-after']
   if (retryAfterMs === undefined && typeof retryAfter === 'string' && /^\d+$/.test(retryAfter)) retryAfterMs = Number(retryAfter) * 1000
-  throw new AlertSendError('alert_status', `HTTP ${status}${errcode === '' ? '' : ` ${errcode}`}`, retryAfterMs === undefined ? {} : { retryAfterMs })
+  throw new AlertSendError(
+    'alert_status',
+    `HTTP ${status}${errcode === '' ? '' : ` ${errcode}`}`,
+    retryAfterMs === undefined ? {} : { retryAfterMs },
+  )
 }
 
 export function matrixSink(options: MatrixSinkOptions): AlertSink {
@@ -60,7 +64,12 @@ export function legacyMatrixSink(options: { readonly url: string; readonly label
     kind: 'matrix',
     label: options.label,
     async send(message: AlertMessage): Promise<void> {
-      const answer = await options.http({ method: 'POST', url: options.url, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'm.text', body: message.text }) })
+      const answer = await options.http({
+        method: 'POST',
+        url: options.url,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'm.text', body: message.text }),
+      })
       if (answer.status < 200 || answer.status >= 300) throw new AlertSendError('alert_status', `HTTP ${answer.status}`)
     },
   }

@@ -20,7 +20,11 @@ test('watchRecordQueue reports each interval, compares drops with the previous c
     backlog: 100,
     intervalMs: 10_000,
     clock,
-    events: { upstreamAttempts: () => undefined, modelRequests: () => undefined, storeChecked: (store, healthy, detail) => checks.push(`${store} ${healthy} ${detail}`.trimEnd()) },
+    events: {
+      upstreamAttempts: () => undefined,
+      modelRequests: () => undefined,
+      storeChecked: (store, healthy, detail) => checks.push(`${store} ${healthy} ${detail}`.trimEnd()),
+    },
   })
   clock.advance(10_000)
   stats.dropped = 10
@@ -29,7 +33,12 @@ test('watchRecordQueue reports each interval, compares drops with the previous c
   clock.advance(10_000)
   stats.depth = 0
   clock.advance(10_000)
-  assert.deepEqual(checks, ['records true', 'records false 7 records dropped since the last check, 100 waiting', 'records false 100 records waiting (limit 100)', 'records true'])
+  assert.deepEqual(checks, [
+    'records true',
+    'records false 7 records dropped since the last check, 100 waiting',
+    'records false 100 records waiting (limit 100)',
+    'records true',
+  ])
   watch.stop()
   clock.advance(60_000)
   assert.equal(checks.length, 4)

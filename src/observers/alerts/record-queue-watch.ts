@@ -12,7 +12,11 @@ export interface QueueCheck {
 /** Pure: one check from the counters now and the dropped count at the previous check. */
 export function checkRecordQueue(depth: number, dropped: number, droppedBefore: number, backlog: number): QueueCheck {
   const newlyDropped = dropped - droppedBefore
-  if (newlyDropped > 0) return { healthy: false, detail: `${newlyDropped} record${newlyDropped === 1 ? '' : 's'} dropped since the last check, ${depth} waiting` }
+  if (newlyDropped > 0)
+    return {
+      healthy: false,
+      detail: `${newlyDropped} record${newlyDropped === 1 ? '' : 's'} dropped since the last check, ${depth} waiting`,
+    }
   if (depth >= backlog) return { healthy: false, detail: `${depth} records waiting (limit ${backlog})` }
   return { healthy: true, detail: '' }
 }

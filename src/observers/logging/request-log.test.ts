@@ -31,7 +31,9 @@ const outcome = {
 
 test('one JSON line at info with the request facts', () => {
   const lines: string[] = []
-  const observe = requestLogObserver(createLogger({ level: 'info', write: (line) => lines.push(line), now: () => Date.UTC(2024, 4, 1, 10, 0, 0, 7) }))
+  const observe = requestLogObserver(
+    createLogger({ level: 'info', write: (line) => lines.push(line), now: () => Date.UTC(2024, 4, 1, 10, 0, 0, 7) }),
+  )
   assert.ok(observe)
   observe(outcome)
   assert.equal(lines.length, 1)
@@ -66,7 +68,15 @@ test('one JSON line at info with the request facts', () => {
 test('failed requests carry their error code; no usage, no token fields', () => {
   const lines: string[] = []
   const observe = requestLogObserver(createLogger({ level: 'info', write: (line) => lines.push(line) }))
-  observe?.({ ...outcome, status: 502, errorCode: 'upstream_status', usage: undefined, firstByteMs: undefined, upstream: undefined, identity: { kind: 'anonymous' } })
+  observe?.({
+    ...outcome,
+    status: 502,
+    errorCode: 'upstream_status',
+    usage: undefined,
+    firstByteMs: undefined,
+    upstream: undefined,
+    identity: { kind: 'anonymous' },
+  })
   const line = JSON.parse(lines[0] ?? '') as Record<string, unknown>
   assert.equal(line['errorCode'], 'upstream_status')
   assert.equal(line['key'], 'anonymous')

@@ -35,7 +35,11 @@ export function lateUsageLogObserver(logger: Logger): OutcomeObserver | undefine
   return function logLateUsage(outcome: RequestOutcome): void {
     const usage = outcome.usage
     if (usage === undefined) return
-    logger.line('info', 'request tokens', `"requestId":${quote(outcome.requestId)},"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"tokens":"${usage.source}"`)
+    logger.line(
+      'info',
+      'request tokens',
+      `"requestId":${quote(outcome.requestId)},"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"tokens":"${usage.source}"`,
+    )
   }
 }
 
@@ -48,7 +52,8 @@ export function requestLogFields(outcome: RequestOutcome): string {
   if (outcome.firstByteMs !== undefined) json += `,"firstByteMs":${ms(outcome.firstByteMs)}`
   json += `,"totalMs":${ms(outcome.totalMs)}`
   const usage = outcome.usage
-  if (usage !== undefined) json += `,"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"tokens":"${usage.source}"`
+  if (usage !== undefined)
+    json += `,"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"tokens":"${usage.source}"`
   // The key's fingerprint, never the key.
   json += `,"key":"${outcome.identity.kind === 'key' ? outcome.identity.fingerprint : 'anonymous'}","clientIp":${quote(outcome.clientIp)},"bytesIn":${outcome.bytesIn},"bytesOut":${outcome.bytesOut}`
   return json

@@ -6,8 +6,22 @@ import { hasSeries, parseSamples, sumOf, type Sample } from '../../../tests/help
 import { GatewayMetrics } from './gateway-metrics.js'
 import { renderPrometheusText } from './prometheus-text.js'
 
-const ok = (upstream: string, durationMs = 20): AttemptRecord => ({ upstream, upstreamIndex: 0, outcome: 'ok', status: 200, errorCode: undefined, durationMs })
-const failed = (upstream: string, status: number | undefined, errorCode: AttemptRecord['errorCode']): AttemptRecord => ({ upstream, upstreamIndex: 1, outcome: 'failed', status, errorCode, durationMs: 5 })
+const ok = (upstream: string, durationMs = 20): AttemptRecord => ({
+  upstream,
+  upstreamIndex: 0,
+  outcome: 'ok',
+  status: 200,
+  errorCode: undefined,
+  durationMs,
+})
+const failed = (upstream: string, status: number | undefined, errorCode: AttemptRecord['errorCode']): AttemptRecord => ({
+  upstream,
+  upstreamIndex: 1,
+  outcome: 'failed',
+  status,
+  errorCode,
+  durationMs: 5,
+})
 
 function outcome(overrides: Partial<RequestOutcome>): RequestOutcome {
   return {
@@ -48,20 +62,44 @@ test('requests count by route, model, status class and failover; with no room fo
   metrics.observe(outcome({}))
   metrics.observe(outcome({ attempts: [failed('a', 503, 'upstream_status'), ok('b')], upstream: 'b' }))
   metrics.observe(outcome({ model: 'made-up-by-a-client-1' }))
-  metrics.observe(outcome({ model: 'made-up-by-a-client-2', status: 401, errorCode: 'invalid_api_key', attempts: [], upstream: undefined, firstByteMs: undefined }))
+  metrics.observe(
+    outcome({
+      model: 'made-up-by-a-client-2',
+      status: 401,
+      errorCode: 'invalid_api_key',
+      attempts: [],
+      upstream: undefined,
+      firstByteMs: undefined,
+    }),
+  )
   const samples = scrape(metrics)
-  assert.equal(sumOf(samples, `${p}requests_total`, { route: '/v1/chat/completions', model: 'gpt-4o', status_class: '2xx', failover: 'false' }), 2)
+  assert.equal(
+    sumOf(samples, `${p}requests_total`, { route: '/v1/chat/completions', model: 'gpt-4o', status_class: '2xx', failover: 'false' }),
+    2,
+  )
   assert.equal(sumOf(samples, `${p}requests_total`, { model: 'gpt-4o', failover: 'true' }), 1)
   assert.equal(sumOf(samples, `${p}requests_total`, { model: 'other', status_class: '2xx' }), 1)
   assert.equal(sumOf(samples, `${p}requests_total`, { model: 'other', status_class: '4xx' }), 1)
-  assert.ok(!samples.some((s) => Object.values(s.labels).some((v) => v.startsWith('made-up'))), 'client-chosen model names never become labels')
+  assert.ok(
+    !samples.some((s) => Object.values(s.labels).some((v) => v.startsWith('made-up'))),
+    'client-chosen model names never become labels',
+  )
   assert.ok(!samples.some((s) => Object.values(s.labels).includes('key-secretish')), 'keys never become labels')
 })
 
 test('attempts by upstream, outcome, error code and status class; failovers by the upstream left', () => {
   const metrics = new GatewayMetrics({ models: new Set(), maxSeenModels: 0, version: 't' })
-  metrics.observe(outcome({ attempts: [failed('a', 503, 'upstream_status'), failed('b', undefined, 'upstream_timeout'), ok('c')], upstream: 'c' }))
-  metrics.observe(outcome({ attempts: [{ ...ok('a'), outcome: 'client_closed', errorCode: 'client_closed', status: undefined }], upstream: undefined, status: 499, errorCode: 'client_closed' }))
+  metrics.observe(
+    outcome({ attempts: [failed('a', 503, 'upstream_status'), failed('b', undefined, 'upstream_timeout'), ok('c')], upstream: 'c' }),
+  )
+  metrics.observe(
+    outcome({
+      attempts: [{ ...ok('a'), outcome: 'client_closed', errorCode: 'client_closed', status: undefined }],
+      upstream: undefined,
+      status: 499,
+      errorCode: 'client_closed',
+    }),
+  )
   const samples = scrape(metrics)
   const attempts = `${p}upstream_attempts_total`
   assert.equal(sumOf(samples, attempts, { upstream: 'a', outcome: 'failed', error_code: 'upstream_status', status_class: '5xx' }), 1)
@@ -76,11 +114,21 @@ test('attempts by upstream, outcome, error code and status class; failovers by t
 
 test("an attempt ended by the gateway's own bug is counted as internal_error, never as the upstream's failure", () => {
   const metrics = new GatewayMetrics({ models: new Set(), maxSeenModels: 0, version: 't' })
-  const bug: AttemptRecord = { upstream: 'a', upstreamIndex: 0, outcome: 'internal_error', status: undefined, errorCode: 'internal_error', durationMs: 1 }
+  const bug: AttemptRecord = {
+    upstream: 'a',
+    upstreamIndex: 0,
+    outcome: 'internal_error',
+    status: undefined,
+    errorCode: 'internal_error',
+    durationMs: 1,
+  }
   metrics.observe(outcome({ attempts: [bug], upstream: undefined, status: 500, errorCode: 'internal_error' }))
   const samples = scrape(metrics)
   const attempts = `${p}upstream_attempts_total`
-  assert.equal(sumOf(samples, attempts, { upstream: 'a', outcome: 'internal_error', error_code: 'internal_error', status_class: 'none' }), 1)
+  assert.equal(
+    sumOf(samples, attempts, { upstream: 'a', outcome: 'internal_error', error_code: 'internal_error', status_class: 'none' }),
+    1,
+  )
   assert.equal(sumOf(samples, attempts, { upstream: 'a', outcome: 'failed' }), 0)
 })
 

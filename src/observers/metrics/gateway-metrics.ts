@@ -14,7 +14,9 @@ import type { RecordQueueStats } from './record-queue-stats.js'
 export const metricPrefix = 'openai_api_route_'
 
 /** Seconds. LLM answers range from milliseconds (errors, embeddings) to minutes (long streams). */
-export const durationBuckets: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300])
+export const durationBuckets: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300,
+])
 export const firstByteBuckets: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60])
 
 /** The `upstream` label of a request no upstream answered (refused by the gateway, or every attempt failed unanswered). */
@@ -128,12 +130,32 @@ export class GatewayMetrics {
       type: 'gauge',
       collect: () => [{ labels: [], value: this.inFlight.streams }],
     })
-    const fromQueue = (read: (stats: RecordQueueStats) => number) => (): readonly ValueSample[] => (this.#recordQueue === undefined ? [] : [{ labels: [], value: read(this.#recordQueue) }])
-    r.collected({ name: name('record_queue_depth'), help: 'Request records waiting to be written.', type: 'gauge', collect: fromQueue((q) => q.depth()) })
-    r.collected({ name: name('records_written_total'), help: 'Request records written to the store.', type: 'counter', collect: fromQueue((q) => q.written()) })
-    r.collected({ name: name('records_dropped_total'), help: 'Request records dropped (queue full, or a batch that failed for good).', type: 'counter', collect: fromQueue((q) => q.dropped()) })
+    const fromQueue = (read: (stats: RecordQueueStats) => number) => (): readonly ValueSample[] =>
+      this.#recordQueue === undefined ? [] : [{ labels: [], value: read(this.#recordQueue) }]
+    r.collected({
+      name: name('record_queue_depth'),
+      help: 'Request records waiting to be written.',
+      type: 'gauge',
+      collect: fromQueue((q) => q.depth()),
+    })
+    r.collected({
+      name: name('records_written_total'),
+      help: 'Request records written to the store.',
+      type: 'counter',
+      collect: fromQueue((q) => q.written()),
+    })
+    r.collected({
+      name: name('records_dropped_total'),
+      help: 'Request records dropped (queue full, or a batch that failed for good).',
+      type: 'counter',
+      collect: fromQueue((q) => q.dropped()),
+    })
     const sent = r.counter({ name: name('alerts_sent_total'), help: 'Alert messages delivered, by sink kind.', labelNames: ['sink'] })
-    const failed = r.counter({ name: name('alert_send_failures_total'), help: 'Alert messages a sink did not take after every retry, by sink kind.', labelNames: ['sink'] })
+    const failed = r.counter({
+      name: name('alert_send_failures_total'),
+      help: 'Alert messages a sink did not take after every retry, by sink kind.',
+      labelNames: ['sink'],
+    })
     const suppressed = r.counter({
       name: name('alerts_suppressed_total'),
       help: 'Alerts not sent on their own: failures folded into an open incident (repeat), or messages held back by the rate limit (rate_limit).',
@@ -146,7 +168,11 @@ export class GatewayMetrics {
       labelNames: ['kind'],
       collect: () => [...(this.#openIncidents?.() ?? new Map<string, number>())].map(([kind, value]) => ({ labels: [kind], value })),
     })
-    this.#configReloads = r.counter({ name: name('config_reloads_total'), help: 'Config reloads, by result (success, failure).', labelNames: ['result'] })
+    this.#configReloads = r.counter({
+      name: name('config_reloads_total'),
+      help: 'Config reloads, by result (success, failure).',
+      labelNames: ['result'],
+    })
     this.#configReloads.labels('success')
     this.#configReloads.labels('failure')
     r.collected({
@@ -196,7 +222,12 @@ export class GatewayMetrics {
     const requestIndex = (route * statusClassCount + statusClass) * 2 + failover
     let requests = model.requests[requestIndex]
     if (requests === undefined) {
-      requests = this.#requests.labels(routeLabels[route] as string, model.label, statusClassLabels[statusClass] as string, failover === 1 ? 'true' : 'false')
+      requests = this.#requests.labels(
+        routeLabels[route] as string,
+        model.label,
+        statusClassLabels[statusClass] as string,
+        failover === 1 ? 'true' : 'false',
+      )
       model.requests[requestIndex] = requests
     }
     requests.inc()
@@ -204,11 +235,13 @@ export class GatewayMetrics {
     const answered = this.#upstream(outcome.upstream ?? noUpstreamLabel)
     const stream = outcome.stream ? 1 : 0
     let duration = answered.duration[stream]
-    if (duration === undefined) duration = answered.duration[stream] = this.#duration.labels(answered.label, stream === 1 ? 'true' : 'false')
+    if (duration === undefined)
+      duration = answered.duration[stream] = this.#duration.labels(answered.label, stream === 1 ? 'true' : 'false')
     duration.observe(outcome.totalMs / 1000)
     if (outcome.firstByteMs !== undefined) {
       let firstByte = answered.firstByte[stream]
-      if (firstByte === undefined) firstByte = answered.firstByte[stream] = this.#firstByte.labels(answered.label, stream === 1 ? 'true' : 'false')
+      if (firstByte === undefined)
+        firstByte = answered.firstByte[stream] = this.#firstByte.labels(answered.label, stream === 1 ? 'true' : 'false')
       firstByte.observe(outcome.firstByteMs / 1000)
     }
 
@@ -255,7 +288,8 @@ export class GatewayMetrics {
       }
       if (usage.completionTokens > 0) {
         let completion = tokens[2 + estimated]
-        if (completion === undefined) completion = tokens[2 + estimated] = this.#tokens.labels(model.label, answered.label, 'completion', source)
+        if (completion === undefined)
+          completion = tokens[2 + estimated] = this.#tokens.labels(model.label, answered.label, 'completion', source)
         completion.inc(usage.completionTokens)
       }
     }
@@ -279,7 +313,14 @@ export class GatewayMetrics {
   #upstream(label: string): UpstreamSeries {
     let series = this.#upstreams.get(label)
     if (series === undefined) {
-      series = { label, duration: [undefined, undefined], firstByte: [undefined, undefined], attemptDuration: undefined, failovers: undefined, attempts: [] }
+      series = {
+        label,
+        duration: [undefined, undefined],
+        firstByte: [undefined, undefined],
+        attemptDuration: undefined,
+        failovers: undefined,
+        attempts: [],
+      }
       this.#upstreams.set(label, series)
     }
     return series

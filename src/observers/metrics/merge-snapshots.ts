@@ -5,7 +5,10 @@ import type { FamilySnapshot, HistogramSample, ValueSample } from './metrics-sna
  * `processes[i]` is process i's snapshot; `processNames[i]` (default `i`) becomes its `worker` label in
  * `per_process` families. Families are matched by name; a family only some processes have is kept.
  */
-export function mergeSnapshots(processes: ReadonlyArray<readonly FamilySnapshot[]>, processNames: readonly string[] = []): FamilySnapshot[] {
+export function mergeSnapshots(
+  processes: ReadonlyArray<readonly FamilySnapshot[]>,
+  processNames: readonly string[] = [],
+): FamilySnapshot[] {
   const order: string[] = []
   const byName = new Map<string, FamilySnapshot[]>()
   processes.forEach((families, index) => {
@@ -25,7 +28,8 @@ export function mergeSnapshots(processes: ReadonlyArray<readonly FamilySnapshot[
 
 function withWorkerLabel(family: FamilySnapshot, worker: string): FamilySnapshot {
   const labelNames = [...family.labelNames, 'worker']
-  if (family.type === 'histogram') return { ...family, labelNames, samples: family.samples.map((s) => ({ ...s, labels: [...s.labels, worker] })) }
+  if (family.type === 'histogram')
+    return { ...family, labelNames, samples: family.samples.map((s) => ({ ...s, labels: [...s.labels, worker] })) }
   return { ...family, labelNames, samples: family.samples.map((s) => ({ ...s, labels: [...s.labels, worker] })) }
 }
 
@@ -38,7 +42,12 @@ function combine(copies: readonly FamilySnapshot[]): FamilySnapshot {
       for (const sample of copy.samples) {
         const key = sample.labels.join('\u0000')
         const seen = merged.get(key)
-        merged.set(key, seen === undefined ? sample : { labels: seen.labels, counts: seen.counts.map((n, i) => n + (sample.counts[i] ?? 0)), sum: seen.sum + sample.sum })
+        merged.set(
+          key,
+          seen === undefined
+            ? sample
+            : { labels: seen.labels, counts: seen.counts.map((n, i) => n + (sample.counts[i] ?? 0)), sum: seen.sum + sample.sum },
+        )
       }
     }
     return { ...first, samples: [...merged.values()] }
@@ -50,7 +59,11 @@ function combine(copies: readonly FamilySnapshot[]): FamilySnapshot {
       const key = sample.labels.join('\u0000')
       const seen = merged.get(key)
       if (seen === undefined) merged.set(key, sample)
-      else merged.set(key, { labels: seen.labels, value: first.merge === 'max' ? Math.max(seen.value, sample.value) : seen.value + sample.value })
+      else
+        merged.set(key, {
+          labels: seen.labels,
+          value: first.merge === 'max' ? Math.max(seen.value, sample.value) : seen.value + sample.value,
+        })
     }
   }
   return { ...first, samples: [...merged.values()] }

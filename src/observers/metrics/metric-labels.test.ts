@@ -30,7 +30,11 @@ test('status classes', () => {
 })
 
 test('configured models come from allow lists, Azure deployments and metrics.models', () => {
-  const upstream = (allow: string[], deployments: Record<string, string>): UpstreamConfig => ({ allow, deployments }) as unknown as UpstreamConfig
-  const models = configuredModels({ upstreams: [upstream(['gpt-4o', '/v1/audio/transcriptions'], {}), upstream([], { 'gpt-4o-mini': 'mini-deploy' })], metrics: { models: ['o3'] } })
+  const upstream = (allow: string[], deployments: Record<string, string>): UpstreamConfig =>
+    ({ allow, deployments }) as unknown as UpstreamConfig
+  const models = configuredModels({
+    upstreams: [upstream(['gpt-4o', '/v1/audio/transcriptions'], {}), upstream([], { 'gpt-4o-mini': 'mini-deploy' })],
+    metrics: { models: ['o3'] },
+  })
   assert.deepEqual([...models].sort(), ['/v1/audio/transcriptions', 'gpt-4o', 'gpt-4o-mini', 'o3'])
 })

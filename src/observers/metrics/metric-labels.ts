@@ -26,7 +26,15 @@ const exactRoutes = [
 ] as const
 
 /** Collections whose items have ids in the path (`/v1/files/file-abc/content`): labelled `<collection>/{id}`. */
-const collections = ['/v1/chat/completions', '/v1/responses', '/v1/models', '/v1/files', '/v1/uploads', '/v1/batches', '/v1/fine_tuning/jobs'] as const
+const collections = [
+  '/v1/chat/completions',
+  '/v1/responses',
+  '/v1/models',
+  '/v1/files',
+  '/v1/uploads',
+  '/v1/batches',
+  '/v1/fine_tuning/jobs',
+] as const
 
 /** Every route label, in a fixed order: a route's position is its index in per-request caches. */
 export const routeLabels: readonly string[] = Object.freeze([...exactRoutes, ...collections.map((c) => `${c}/{id}`), otherLabel])
@@ -38,7 +46,8 @@ export function routeIndex(path: string): number {
   if (exact !== undefined) return exact
   for (let i = 0; i < collections.length; i++) {
     const collection = collections[i] as string
-    if (path.length > collection.length + 1 && path.startsWith(collection) && path.charCodeAt(collection.length) === 47 /* / */) return exactRoutes.length + i
+    if (path.length > collection.length + 1 && path.startsWith(collection) && path.charCodeAt(collection.length) === 47 /* / */)
+      return exactRoutes.length + i
   }
   return routeLabels.length - 1
 }
@@ -54,7 +63,9 @@ export function statusClassIndex(status: number): number {
  * Models that get their own label: those the config names (upstream `allow` lists, Azure `deployments`,
  * `metrics.models`). Other models get a label as they are seen, up to a bound (model-labels.ts).
  */
-export function configuredModels(config: Pick<GatewayConfig, 'upstreams'> & { readonly metrics?: { readonly models: readonly string[] } }): ReadonlySet<string> {
+export function configuredModels(
+  config: Pick<GatewayConfig, 'upstreams'> & { readonly metrics?: { readonly models: readonly string[] } },
+): ReadonlySet<string> {
   const models = new Set<string>(config.metrics?.models ?? [])
   for (const upstream of config.upstreams) {
     for (const model of upstream.allow) models.add(model)

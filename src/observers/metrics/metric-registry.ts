@@ -86,7 +86,8 @@ export class MetricRegistry {
 
   histogram(spec: FamilySpec & { readonly buckets: readonly number[] }): HistogramFamily {
     this.#claim(spec)
-    if (spec.buckets.some((bound, i) => i > 0 && bound <= (spec.buckets[i - 1] as number))) throw new Error(`${spec.name}: buckets must increase`)
+    if (spec.buckets.some((bound, i) => i > 0 && bound <= (spec.buckets[i - 1] as number)))
+      throw new Error(`${spec.name}: buckets must increase`)
     const family = new HistogramFamily(spec, spec.buckets)
     this.#families.push({ kind: 'histogram', family })
     return family
@@ -109,7 +110,8 @@ export class MetricRegistry {
         }
         case 'histogram': {
           const samples: HistogramSample[] = []
-          for (const { labels, series } of registered.family.entries()) samples.push({ labels, counts: [...series.counts], sum: series.sum })
+          for (const { labels, series } of registered.family.entries())
+            samples.push({ labels, counts: [...series.counts], sum: series.sum })
           return { ...header(registered.family.spec), type: 'histogram', buckets: registered.family.buckets, samples }
         }
         case 'collected':

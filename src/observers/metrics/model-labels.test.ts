@@ -20,7 +20,17 @@ test('a bound of 0 labels only configured models', () => {
 
 test('names unfit for a label are other and do not use up the bound', () => {
   const labels = new ModelLabels({ configured: new Set(), maxSeen: 100 })
-  for (const unfit of ['', 'x'.repeat(maxModelLabelLength + 1), 'a\rb', 'a\u0000b', 'tab\there', 'del\u007f', 'c1\u0085', 'lone\ud800', 'other']) {
+  for (const unfit of [
+    '',
+    'x'.repeat(maxModelLabelLength + 1),
+    'a\rb',
+    'a\u0000b',
+    'tab\there',
+    'del\u007f',
+    'c1\u0085',
+    'lone\ud800',
+    'other',
+  ]) {
     assert.equal(labels.admit(unfit), 'other', JSON.stringify(unfit))
   }
   // The text format escapes quotes and backslashes: fine in a label. A newline is a control character.

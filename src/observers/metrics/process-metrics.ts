@@ -51,7 +51,9 @@ export function registerProcessMetrics(registry: MetricRegistry): ProcessMetrics
   }
   gauge('nodejs_heap_size_total_bytes', 'V8 heap size, in bytes.', () => one(process.memoryUsage().heapTotal))
   gauge('nodejs_heap_size_used_bytes', 'V8 heap used, in bytes.', () => one(process.memoryUsage().heapUsed))
-  gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects, in bytes.', () => one(process.memoryUsage().external))
+  gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects, in bytes.', () =>
+    one(process.memoryUsage().external),
+  )
   registry.collected({
     name: 'nodejs_active_resources',
     help: 'Active libuv resources keeping the event loop alive, by type.',
@@ -79,15 +81,26 @@ export function registerProcessMetrics(registry: MetricRegistry): ProcessMetrics
   let window = { mean: 0, p99: 0, max: 0 }
   const lagSeconds = (ns: number): number => Math.max(0, ns / 1e6 - loopResolutionMs) / 1000
   gauge('nodejs_eventloop_lag_seconds', 'Mean event-loop delay since the previous scrape, in seconds.', () => {
-    window = loop.count === 0 ? { mean: 0, p99: 0, max: 0 } : { mean: lagSeconds(loop.mean), p99: lagSeconds(loop.percentile(99)), max: lagSeconds(loop.max) }
+    window =
+      loop.count === 0
+        ? { mean: 0, p99: 0, max: 0 }
+        : { mean: lagSeconds(loop.mean), p99: lagSeconds(loop.percentile(99)), max: lagSeconds(loop.max) }
     loop.reset()
     return one(window.mean)
   })
-  gauge('nodejs_eventloop_lag_p99_seconds', '99th percentile of the event-loop delay since the previous scrape, in seconds.', () => one(window.p99))
+  gauge('nodejs_eventloop_lag_p99_seconds', '99th percentile of the event-loop delay since the previous scrape, in seconds.', () =>
+    one(window.p99),
+  )
   gauge('nodejs_eventloop_lag_max_seconds', 'Largest event-loop delay since the previous scrape, in seconds.', () => one(window.max))
 
   const gcBuckets = [0.001, 0.01, 0.1, 1, 2, 5]
-  const gc = registry.histogram({ name: 'nodejs_gc_duration_seconds', help: 'Garbage collection pauses, in seconds, by kind.', labelNames: ['kind'], merge: 'per_process', buckets: gcBuckets })
+  const gc = registry.histogram({
+    name: 'nodejs_gc_duration_seconds',
+    help: 'Garbage collection pauses, in seconds, by kind.',
+    labelNames: ['kind'],
+    merge: 'per_process',
+    buckets: gcBuckets,
+  })
   const gcSeries = new Map([...gcKinds].map(([kind, label]) => [kind, gc.labels(label)]))
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {

@@ -12,13 +12,18 @@ test('a counter with labels renders HELP, TYPE and one line per series', () => {
   family.labels('x', 'z').inc()
   assert.equal(
     renderPrometheusText(registry.snapshot()),
-    ['# HELP demo_total Demo counter.', '# TYPE demo_total counter', 'demo_total{a="x",b="y"} 3', 'demo_total{a="x",b="z"} 1', ''].join('\n'),
+    ['# HELP demo_total Demo counter.', '# TYPE demo_total counter', 'demo_total{a="x",b="y"} 3', 'demo_total{a="x",b="z"} 1', ''].join(
+      '\n',
+    ),
   )
 })
 
 test('label values and help text are escaped as the format requires', () => {
   const registry = new MetricRegistry()
-  registry.gauge({ name: 'g', help: 'line one\nback\\slash', labelNames: ['v'] }).labels('q"uote\\back\nline').set(1)
+  registry
+    .gauge({ name: 'g', help: 'line one\nback\\slash', labelNames: ['v'] })
+    .labels('q"uote\\back\nline')
+    .set(1)
   const text = renderPrometheusText(registry.snapshot())
   assert.match(text, /^# HELP g line one\\nback\\\\slash$/m)
   assert.ok(text.includes('g{v="q\\"uote\\\\back\\nline"} 1'))
@@ -40,7 +45,10 @@ test('histogram buckets are cumulative, end with +Inf, and count equals the +Inf
 
 test('an unlabelled histogram has no braces on _sum and _count', () => {
   const registry = new MetricRegistry()
-  registry.histogram({ name: 'plain', help: 'P.', buckets: [1] }).labels().observe(2)
+  registry
+    .histogram({ name: 'plain', help: 'P.', buckets: [1] })
+    .labels()
+    .observe(2)
   const text = renderPrometheusText(registry.snapshot())
   assert.ok(text.includes('plain_bucket{le="1"} 0\nplain_bucket{le="+Inf"} 1\nplain_sum 2\nplain_count 1\n'))
 })
@@ -53,7 +61,7 @@ test('collected families are read when snapshotted', () => {
   assert.ok(renderPrometheusText(registry.snapshot()).includes('\ndepth 7\n'))
 })
 
-test('special numbers use the format\'s spellings', () => {
+test("special numbers use the format's spellings", () => {
   assert.equal(formatNumber(Infinity), '+Inf')
   assert.equal(formatNumber(-Infinity), '-Inf')
   assert.equal(formatNumber(Number.NaN), 'NaN')

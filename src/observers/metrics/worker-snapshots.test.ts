@@ -9,10 +9,19 @@ import { finalSnapshot, WorkerSnapshots } from './worker-snapshots.js'
 
 function process(requests: number, inFlight: number, durations: readonly number[] = []): FamilySnapshot[] {
   const registry = new MetricRegistry()
-  registry.counter({ name: 'requests_total', help: 'R.', labelNames: ['model'] }).labels('m').inc(requests)
+  registry
+    .counter({ name: 'requests_total', help: 'R.', labelNames: ['model'] })
+    .labels('m')
+    .inc(requests)
   registry.gauge({ name: 'in_flight', help: 'I.' }).labels().set(inFlight)
   registry.collected({ name: 'rss_bytes', help: 'M.', type: 'gauge', merge: 'per_process', collect: () => [{ labels: [], value: 100 }] })
-  registry.collected({ name: 'cpu_seconds_total', help: 'C.', type: 'counter', merge: 'per_process', collect: () => [{ labels: [], value: 1 }] })
+  registry.collected({
+    name: 'cpu_seconds_total',
+    help: 'C.',
+    type: 'counter',
+    merge: 'per_process',
+    collect: () => [{ labels: [], value: 1 }],
+  })
   const histogram = registry.histogram({ name: 'duration_seconds', help: 'D.', buckets: [1] }).labels()
   for (const d of durations) histogram.observe(d)
   return JSON.parse(JSON.stringify(registry.snapshot())) as FamilySnapshot[]
@@ -20,7 +29,7 @@ function process(requests: number, inFlight: number, durations: readonly number[
 
 const scrape = (snapshots: WorkerSnapshots) => parseSamples(renderPrometheusText(snapshots.merged(process(0, 0))))
 
-test('a departed worker\'s counters and histograms stay in the total; its gauges and per-process series go', () => {
+test("a departed worker's counters and histograms stay in the total; its gauges and per-process series go", () => {
   const snapshots = new WorkerSnapshots()
   snapshots.update('1', 1, process(4, 2, [0.5, 2]))
   snapshots.update('2', 1, process(2, 1, [0.1]))

@@ -47,12 +47,16 @@ async function checkSqlitePath(path: string): Promise<DatabaseCheck> {
   // The file, its -wal and -shm files are created beside it: the directory must be writable, and the file if there.
   if (!(await writable(dir))) return { kind: 'unusable', message: `the directory of the SQLite file ${path} is not writable` }
   const fileStat = await stat(path).catch(() => undefined)
-  if (fileStat !== undefined && (!fileStat.isFile() || !(await writable(path)))) return { kind: 'unusable', message: `the SQLite file ${path} is not a writable file` }
+  if (fileStat !== undefined && (!fileStat.isFile() || !(await writable(path))))
+    return { kind: 'unusable', message: `the SQLite file ${path} is not a writable file` }
   return { kind: 'ok' }
 }
 
 function writable(path: string): Promise<boolean> {
-  return access(path, constants.W_OK).then(() => true, () => false)
+  return access(path, constants.W_OK).then(
+    () => true,
+    () => false,
+  )
 }
 
 async function checkPostgres(address: PostgresAddress, options: CheckOptions): Promise<DatabaseCheck> {
@@ -60,10 +64,12 @@ async function checkPostgres(address: PostgresAddress, options: CheckOptions): P
   const error = await tryQuery(address, options)
   if (error === undefined) return { kind: 'ok' }
   const code = (error as { code?: unknown }).code
-  if (code === '28P01' || code === '28000') return { kind: 'unusable', message: `${where} refuses the login of user ${address.user ?? '(default)'}: ${error.message}` }
+  if (code === '28P01' || code === '28000')
+    return { kind: 'unusable', message: `${where} refuses the login of user ${address.user ?? '(default)'}: ${error.message}` }
   if (code !== '3D000') return { kind: 'unreachable', message: `${where} cannot be reached: ${error.message}` }
   const database = address.database ?? address.user ?? ''
-  if (!options.createDatabase) return { kind: 'unusable', message: `${where} has no database ${database} (the gateway creates it at start when its user may)` }
+  if (!options.createDatabase)
+    return { kind: 'unusable', message: `${where} has no database ${database} (the gateway creates it at start when its user may)` }
   const createError = await tryQuery({ ...address, database: 'postgres' }, options, `create database ${quoteIdentifier(database)}`)
   if (createError === undefined) return { kind: 'created', message: `${where} had no database ${database}: created` }
   return { kind: 'unusable', message: `${where} has no database ${database}, and it could not be created: ${createError.message}` }

@@ -8,7 +8,14 @@ import { isScrubbed, scrubLegacySecrets, type LegacySecrets } from './legacy-sec
 const redact = new Set(alwaysRedactedHeaders)
 const fingerprint = (key: string): string => keyFingerprint(keyDigest(key))
 /** A predecessor row; the endpoint and answer hold nothing unless given. */
-const row = (fields: Partial<LegacySecrets>): LegacySecrets => ({ authorization: null, upstream_sk: null, upstream_endpoint: null, headers: null, response: null, ...fields })
+const row = (fields: Partial<LegacySecrets>): LegacySecrets => ({
+  authorization: null,
+  upstream_sk: null,
+  upstream_endpoint: null,
+  headers: null,
+  response: null,
+  ...fields,
+})
 
 test('client key and upstream key become the fingerprints new rows use', () => {
   const scrubbed = scrubLegacySecrets(row({ authorization: 'Bearer k-1234567890', upstream_sk: 'sk-abcdef', headers: null }), redact)
@@ -25,9 +32,15 @@ test('empty values, asis and NULLs stay as they are', () => {
 })
 
 test("headers: redacted in Go's JSON shape; outside JSON the known secrets are cut out", () => {
-  const json = scrubLegacySecrets(row({ authorization: 'Bearer k-1234567890', upstream_sk: '', headers: '{"Authorization":["Bearer k-1234567890"],"Accept":["*/*"]}' }), redact)
+  const json = scrubLegacySecrets(
+    row({ authorization: 'Bearer k-1234567890', upstream_sk: '', headers: '{"Authorization":["Bearer k-1234567890"],"Accept":["*/*"]}' }),
+    redact,
+  )
   assert.deepEqual(JSON.parse(json.headers ?? ''), { Authorization: ['[redacted]'], Accept: ['*/*'] })
-  const text = scrubLegacySecrets(row({ authorization: 'Bearer k-1234567890', upstream_sk: '', headers: 'map[Authorization:[Bearer k-1234567890]]' }), redact)
+  const text = scrubLegacySecrets(
+    row({ authorization: 'Bearer k-1234567890', upstream_sk: '', headers: 'map[Authorization:[Bearer k-1234567890]]' }),
+    redact,
+  )
   assert.equal(text.headers, 'map[Authorization:[[redacted]]]')
 })
 

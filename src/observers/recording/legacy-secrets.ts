@@ -20,8 +20,13 @@ const fingerprintShape = /^key-[0-9a-f]{12}$/
 
 /** Already safe: empty, a fingerprint, or (upstream key) `asis`. */
 export function isScrubbed(row: LegacySecrets): boolean {
-  const clean = (value: string | null, extra?: string): boolean => value === null || value === '' || value === extra || fingerprintShape.test(value)
-  return clean(row.authorization) && clean(row.upstream_sk, 'asis') && (row.upstream_endpoint === null || endpointCredentials(row.upstream_endpoint) === undefined)
+  const clean = (value: string | null, extra?: string): boolean =>
+    value === null || value === '' || value === extra || fingerprintShape.test(value)
+  return (
+    clean(row.authorization) &&
+    clean(row.upstream_sk, 'asis') &&
+    (row.upstream_endpoint === null || endpointCredentials(row.upstream_endpoint) === undefined)
+  )
 }
 
 /**
@@ -34,7 +39,9 @@ export function scrubLegacySecrets(row: LegacySecrets, redact: ReadonlySet<strin
   const upstreamKey = row.upstream_sk ?? ''
   const endpointSecrets = row.upstream_endpoint === null ? [] : credentialSecrets(endpointCredentials(row.upstream_endpoint))
   // Raw keys only: a fingerprint or `asis` is no secret (and would cut ordinary text).
-  const secrets = [rawAuthorization, clientKey, upstreamKey, ...endpointSecrets].filter((value) => value !== 'asis' && !fingerprintShape.test(value))
+  const secrets = [rawAuthorization, clientKey, upstreamKey, ...endpointSecrets].filter(
+    (value) => value !== 'asis' && !fingerprintShape.test(value),
+  )
   return {
     authorization: row.authorization === null ? null : fingerprintOf(clientKey),
     upstream_sk: row.upstream_sk === null || upstreamKey === 'asis' ? row.upstream_sk : fingerprintOf(upstreamKey),

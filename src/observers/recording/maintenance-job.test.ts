@@ -75,7 +75,13 @@ test('a failing pass is logged and retried at the next interval', async () => {
     if (broken) throw new Error('no such column: record_uid')
     return 0
   }
-  const job = new MaintenanceJob({ store, clock, logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }), retentionDays: 1, intervalMs: 1000 })
+  const job = new MaintenanceJob({
+    store,
+    clock,
+    logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
+    retentionDays: 1,
+    intervalMs: 1000,
+  })
   job.start()
   await settle()
   assert.ok(logs.some((line) => line.includes('records maintenance failed')))

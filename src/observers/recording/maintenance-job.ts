@@ -74,7 +74,11 @@ export class MaintenanceJob {
       }
       if (scrubbed > 0 || deleted > 0) logger.info('records maintenance', { deleted, scrubbedLegacyRows: scrubbed })
     } catch (error) {
-      logger.warn('records maintenance failed: retried at the next interval', { deleted, scrubbedLegacyRows: scrubbed, error: error instanceof Error ? error.message : String(error) })
+      logger.warn('records maintenance failed: retried at the next interval', {
+        deleted,
+        scrubbedLegacyRows: scrubbed,
+        error: error instanceof Error ? error.message : String(error),
+      })
     }
     return { deleted, scrubbed }
   }

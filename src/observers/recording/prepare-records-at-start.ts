@@ -7,14 +7,20 @@ import { checkRecordDatabase } from './check-record-database.js'
 import { RecordStore } from './record-store.js'
 
 /** undefined when the gateway may start; else the one line saying why it must not. */
-export async function prepareRecordsAtStart(config: GatewayConfig, logger: Logger, options: { readonly workers: number }): Promise<string | undefined> {
+export async function prepareRecordsAtStart(
+  config: GatewayConfig,
+  logger: Logger,
+  options: { readonly workers: number },
+): Promise<string | undefined> {
   if (config.dbType === 'none') return undefined
   const check = await checkRecordDatabase(config, { connect: true, createDatabase: true })
   switch (check.kind) {
     case 'unusable':
       return `records database: ${check.message}`
     case 'unreachable':
-      logger.error('records database unreachable: starting anyway; records wait in the queue and the spill file until it answers', { reason: check.message })
+      logger.error('records database unreachable: starting anyway; records wait in the queue and the spill file until it answers', {
+        reason: check.message,
+      })
       return undefined
     case 'created':
       logger.info(check.message)
@@ -25,7 +31,12 @@ export async function prepareRecordsAtStart(config: GatewayConfig, logger: Logge
   // Workers migrating one SQLite file together race (two of them adding the same column); PostgreSQL serialises
   // them with an advisory lock. Migrating here, before the fork, leaves the workers nothing to do.
   if (config.dbType === 'sqlite' && options.workers > 1) {
-    const store = RecordStore.open({ dialect: 'sqlite', address: resolve(config.dbAddr), logger, redactHeaders: config.records.redactHeaders })
+    const store = RecordStore.open({
+      dialect: 'sqlite',
+      address: resolve(config.dbAddr),
+      logger,
+      redactHeaders: config.records.redactHeaders,
+    })
     try {
       const { applied } = await store.prepare()
       if (applied.length > 0) logger.info('records schema migrated', { applied })

@@ -1,6 +1,15 @@
 // Opens the records database behind one query layer (kysely) for SQLite and PostgreSQL, and migrates its schema.
 import { performance } from 'node:perf_hooks'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type CompiledQuery, type KyselyConfig, type LogEvent, type Migration } from 'kysely'
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type CompiledQuery,
+  type KyselyConfig,
+  type LogEvent,
+  type Migration,
+} from 'kysely'
 import { parsePostgresAddress } from '../../config/postgres-address.js'
 import type { Logger } from '../../log/logger.js'
 import { recordMigrations } from './migrations/record-migrations.js'
@@ -62,7 +71,12 @@ type SqlLog = (run: SqlRun) => void
 /** `-dblog`: a statement's text, parameter count and duration, never the values. */
 function sqlLog(logger: Logger): SqlLog {
   return ({ query, durationMs, runs, error }) => {
-    const fields = { sql: query.sql, parameters: query.parameters.length, ...(runs === undefined ? {} : { runs }), durationMs: Math.round(durationMs * 100) / 100 }
+    const fields = {
+      sql: query.sql,
+      parameters: query.parameters.length,
+      ...(runs === undefined ? {} : { runs }),
+      durationMs: Math.round(durationMs * 100) / 100,
+    }
     if (error === undefined) logger.info('sql', fields)
     else logger.warn('sql failed', { ...fields, error: String(error) })
   }
@@ -70,12 +84,18 @@ function sqlLog(logger: Logger): SqlLog {
 
 function kyselyLog(logSql: SqlLog | undefined): Pick<KyselyConfig, 'log'> {
   if (logSql === undefined) return {}
-  return { log: (event: LogEvent) => logSql({ query: event.query, durationMs: event.queryDurationMillis, error: event.level === 'error' ? event.error : undefined }) }
+  return {
+    log: (event: LogEvent) =>
+      logSql({ query: event.query, durationMs: event.queryDurationMillis, error: event.level === 'error' ? event.error : undefined }),
+  }
 }
 
 function openSqlite(path: string, logSql: SqlLog | undefined): SqliteRecordDatabase {
   let file: SqliteFile | undefined
-  const db = new Kysely<RecordTables>({ dialect: new SqliteDialect({ database: async () => (file = openSqliteFile(path)) }), ...kyselyLog(logSql) })
+  const db = new Kysely<RecordTables>({
+    dialect: new SqliteDialect({ database: async () => (file = openSqliteFile(path)) }),
+    ...kyselyLog(logSql),
+  })
   return {
     dialect: 'sqlite',
     db,
@@ -114,7 +134,10 @@ export async function migrateRecordDatabase(database: RecordDatabase, target?: s
   const { error, results = [] } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target)
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName
-    throw new RecordsSchemaError(`records schema migration${failed === undefined ? '' : ` ${failed}`} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new RecordsSchemaError(
+      `records schema migration${failed === undefined ? '' : ` ${failed}`} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
   }
   return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) }
 }

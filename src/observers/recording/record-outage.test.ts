@@ -7,10 +7,29 @@ import { isOutageError, RecordOutage } from './record-outage.js'
 const coded = (code: string): Error => Object.assign(new Error(code), { code })
 
 test('a database that cannot take rows at all is an outage; one bad row is not', () => {
-  for (const code of ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', '08006', '28P01', '3D000', '53100', '57P01', 'ECONNREFUSED', 'ETIMEDOUT']) {
+  for (const code of [
+    'SQLITE_FULL',
+    'SQLITE_READONLY',
+    'SQLITE_CANTOPEN',
+    '08006',
+    '28P01',
+    '3D000',
+    '53100',
+    '57P01',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+  ]) {
     assert.equal(isOutageError(coded(code)), true, code)
   }
-  for (const code of ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG', 'SQLITE_ERROR', '22001', '23505', 'ERR_INVALID_ARG_TYPE']) {
+  for (const code of [
+    'SQLITE_CONSTRAINT_UNIQUE',
+    'SQLITE_MISMATCH',
+    'SQLITE_TOOBIG',
+    'SQLITE_ERROR',
+    '22001',
+    '23505',
+    'ERR_INVALID_ARG_TYPE',
+  ]) {
     assert.equal(isOutageError(coded(code)), false, code)
   }
   assert.equal(isOutageError(new Error('no code')), false)

@@ -49,7 +49,12 @@ function outcome(overrides: Partial<RequestOutcome> = {}): RequestOutcome {
     bytesIn: 64,
     bytesOut: 900,
     requestBody: Buffer.from('{"model":"gpt-4o","messages":[]}'),
-    requestHeaders: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', 'x-request-id': 'req-1', 'x-api-key': clientKey },
+    requestHeaders: {
+      authorization: `Bearer ${clientKey}`,
+      'content-type': 'application/json',
+      'x-request-id': 'req-1',
+      'x-api-key': clientKey,
+    },
     usage: { promptTokens: 5, completionTokens: 3, totalTokens: 8, source: 'estimated' },
     responseText: 'Hello!',
     ...overrides,
@@ -57,7 +62,10 @@ function outcome(overrides: Partial<RequestOutcome> = {}): RequestOutcome {
 }
 
 test('every field of a served stream request, the keys only as fingerprints', () => {
-  const row = toRecordRow(outcome(), recordContextFor(configOf(), () => 'uid-1'))
+  const row = toRecordRow(
+    outcome(),
+    recordContextFor(configOf(), () => 'uid-1'),
+  )
   assert.deepEqual(row, {
     recordUid: 'uid-1',
     requestId: 'req-1',
@@ -86,7 +94,12 @@ test('every field of a served stream request, the keys only as fingerprints', ()
     usageSource: 'estimated',
     requestBody: '{"model":"gpt-4o","messages":[]}',
     response: 'Hello!',
-    headers: JSON.stringify({ Authorization: ['[redacted]'], 'Content-Type': ['application/json'], 'X-Request-Id': ['req-1'], 'X-Api-Key': ['[redacted]'] }),
+    headers: JSON.stringify({
+      Authorization: ['[redacted]'],
+      'Content-Type': ['application/json'],
+      'X-Request-Id': ['req-1'],
+      'X-Api-Key': ['[redacted]'],
+    }),
   })
   const text = JSON.stringify(row)
   assert.ok(!text.includes(clientKey) && !text.includes(upstreamKey))
@@ -119,13 +132,22 @@ test('a failed request: no upstream, no first byte, no usage, the error code kep
 test('an asis upstream is recorded as asis; an unknown client key by its fingerprint; no key as empty', () => {
   const context = recordContextFor(configOf(), () => 'uid')
   assert.equal(toRecordRow(outcome({ upstream: 'own-key' }), context).upstreamKey, 'asis')
-  const stranger = toRecordRow(outcome({ identity: { kind: 'anonymous', fingerprint: fingerprint('wrong-key-123') }, requestHeaders: { authorization: '[redacted]' } }), context)
+  const stranger = toRecordRow(
+    outcome({
+      identity: { kind: 'anonymous', fingerprint: fingerprint('wrong-key-123') },
+      requestHeaders: { authorization: '[redacted]' },
+    }),
+    context,
+  )
   assert.equal(stranger.clientKey, fingerprint('wrong-key-123'))
   assert.equal(toRecordRow(outcome({ identity: { kind: 'anonymous' }, requestHeaders: {} }), context).clientKey, '')
 })
 
 test('the policy: bodies, responses and headers off', () => {
-  const context = recordContextFor(configOf('records: {store_request_body: false, store_response: false, store_headers: false}'), () => 'uid')
+  const context = recordContextFor(
+    configOf('records: {store_request_body: false, store_response: false, store_headers: false}'),
+    () => 'uid',
+  )
   const row = toRecordRow(outcome(), context)
   assert.equal(row.requestBody, '')
   assert.equal(row.response, '')
@@ -146,6 +168,9 @@ test('the policy: redact_headers adds names to the always-redacted ones', () => 
 })
 
 test('NUL characters, which PostgreSQL text refuses, are replaced', () => {
-  const row = toRecordRow(outcome({ responseText: 'a\u0000b' }), recordContextFor(configOf(), () => 'uid'))
+  const row = toRecordRow(
+    outcome({ responseText: 'a\u0000b' }),
+    recordContextFor(configOf(), () => 'uid'),
+  )
   assert.equal(row.response, 'a\uFFFDb')
 })

@@ -72,7 +72,12 @@ export function recordContextFor(config: GatewayConfig, newRecordUid: () => stri
     hostname: config.hostname,
     policy: config.records,
     redact: new Set(config.records.redactHeaders),
-    upstreams: new Map(config.upstreams.map((upstream) => [upstream.name, { endpoint: upstream.endpoint, keyFingerprint: credentialFingerprint(upstream.credential) }])),
+    upstreams: new Map(
+      config.upstreams.map((upstream) => [
+        upstream.name,
+        { endpoint: upstream.endpoint, keyFingerprint: credentialFingerprint(upstream.credential) },
+      ]),
+    ),
     newRecordUid,
   }
 }
@@ -113,8 +118,10 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
     completionTokens: usage?.completionTokens ?? null,
     totalTokens: usage?.totalTokens ?? null,
     usageSource: usage?.source ?? null,
-    requestBody: policy.storeRequestBody && outcome.requestBody !== null ? storedTextOfBytes(outcome.requestBody, policy.maxStoredBytes).text : '',
-    response: policy.storeResponse && outcome.responseText !== undefined ? storedTextOf(outcome.responseText, policy.maxStoredBytes).text : '',
+    requestBody:
+      policy.storeRequestBody && outcome.requestBody !== null ? storedTextOfBytes(outcome.requestBody, policy.maxStoredBytes).text : '',
+    response:
+      policy.storeResponse && outcome.responseText !== undefined ? storedTextOf(outcome.responseText, policy.maxStoredBytes).text : '',
     headers: policy.storeHeaders ? JSON.stringify(redactHeaders(outcome.requestHeaders, context.redact)) : '',
   }
 }

@@ -76,7 +76,10 @@ export class RecordSpill {
   /** One operation at a time: a shutdown's spill may meet the writer's own, and both use the open segment. */
   #serially<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.#tail.then(operation)
-    this.#tail = result.then(() => undefined, () => undefined)
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    )
     return result
   }
 
@@ -137,7 +140,8 @@ export class RecordSpill {
           unreadable++
         }
       }
-      if (unreadable > 0) this.#options.logger.error('spilled records that cannot be read: skipped', { file: replay.path, lines: unreadable })
+      if (unreadable > 0)
+        this.#options.logger.error('spilled records that cannot be read: skipped', { file: replay.path, lines: unreadable })
       if (rows.length > 0) return { replay, rows, lines: at - replay.next }
       // Nothing left to insert in this segment (an empty file, or only a cut line).
       await this.#advance(replay, at - replay.next)
@@ -168,13 +172,19 @@ export class RecordSpill {
   /** Every segment in the directory, whichever process wrote it: the bound is on the directory. */
   async #measure(): Promise<number> {
     let bytes = 0
-    for (const name of await this.#segmentNames()) bytes += await stat(join(this.#options.dir, name)).then((s) => s.size, () => 0)
+    for (const name of await this.#segmentNames())
+      bytes += await stat(join(this.#options.dir, name)).then(
+        (s) => s.size,
+        () => 0,
+      )
     return bytes
   }
 
   async #segmentNames(): Promise<string[]> {
     const names = await readdir(this.#options.dir).catch(() => [] as string[])
-    return names.filter((name) => parseSegmentName(name) !== undefined).sort((a, b) => (parseSegmentName(a)?.id ?? '').localeCompare(parseSegmentName(b)?.id ?? ''))
+    return names
+      .filter((name) => parseSegmentName(name) !== undefined)
+      .sort((a, b) => (parseSegmentName(a)?.id ?? '').localeCompare(parseSegmentName(b)?.id ?? ''))
   }
 
   async #openSegment(): Promise<OpenSegment> {

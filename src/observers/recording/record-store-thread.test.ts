@@ -34,12 +34,21 @@ test('a database error arrives as a RecordStoreError with the driver code', asyn
 test('after the worker has stopped, the next call starts a new one', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'records-thread-'))
   const logs: string[] = []
-  const store = RecordStoreThread.open({ dialect: 'sqlite', address: join(dir, 'db.sqlite'), logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }), logSql: true, redactHeaders: [] })
+  const store = RecordStoreThread.open({
+    dialect: 'sqlite',
+    address: join(dir, 'db.sqlite'),
+    logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
+    logSql: true,
+    redactHeaders: [],
+  })
   try {
     await store.prepare()
     await store.close()
     assert.equal(await store.count(), 0)
-    assert.ok(logs.some((line) => line.includes('"msg":"sql"')), 'log lines from the worker reach the logger')
+    assert.ok(
+      logs.some((line) => line.includes('"msg":"sql"')),
+      'log lines from the worker reach the logger',
+    )
   } finally {
     await store.close()
     await rm(dir, { recursive: true, force: true })

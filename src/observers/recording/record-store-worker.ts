@@ -17,7 +17,12 @@ export type ToWorker = { readonly type: 'call'; readonly id: number; readonly me
 export type FromWorker =
   | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly message: string; readonly code: string | undefined }
-  | { readonly type: 'log'; readonly level: Exclude<LogLevel, 'silent'>; readonly msg: string; readonly fields: Record<string, unknown> | undefined }
+  | {
+      readonly type: 'log'
+      readonly level: Exclude<LogLevel, 'silent'>
+      readonly msg: string
+      readonly fields: Record<string, unknown> | undefined
+    }
 
 const port = parentPort
 if (port !== null) {
@@ -43,15 +48,26 @@ if (port !== null) {
   }
   const store = RecordStore.open({ ...(workerData as WorkerOptions), logger })
   port.on('message', (message: ToWorker) => {
-    void call(store, message).then((value) => {
-      post({ type: 'reply', id: message.id, ok: true, value })
-      if (message.method === 'close') port.close()
-    }, (error: unknown) => post({ type: 'reply', id: message.id, ok: false, message: error instanceof Error ? error.message : String(error), code: codeOf(error) }))
+    void call(store, message).then(
+      (value) => {
+        post({ type: 'reply', id: message.id, ok: true, value })
+        if (message.method === 'close') port.close()
+      },
+      (error: unknown) =>
+        post({
+          type: 'reply',
+          id: message.id,
+          ok: false,
+          message: error instanceof Error ? error.message : String(error),
+          code: codeOf(error),
+        }),
+    )
   })
 }
 
 function call(store: RecordStore, message: ToWorker): Promise<unknown> {
-  if (!(recordStoreMethods as readonly string[]).includes(message.method)) return Promise.reject(new Error(`unknown method ${message.method}`))
+  if (!(recordStoreMethods as readonly string[]).includes(message.method))
+    return Promise.reject(new Error(`unknown method ${message.method}`))
   const method = store[message.method] as (...args: unknown[]) => Promise<unknown>
   return method.apply(store, [...message.args])
 }

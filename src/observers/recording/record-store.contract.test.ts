@@ -129,7 +129,11 @@ const oldUpstreamKey = 'sk-upstream-OLD-secret-9876543210'
 
 function predecessorRow(target: Target, ipSuffix: number): string {
   const created = target.dialect === 'sqlite' ? "'2024-05-01 10:00:00.123456789+08:00'" : "'2024-05-01 10:00:00.123456+08:00'"
-  const headers = JSON.stringify({ Authorization: [`Bearer ${oldClientKey}`], 'Content-Type': ['application/json'], 'User-Agent': ['curl/8'] })
+  const headers = JSON.stringify({
+    Authorization: [`Bearer ${oldClientKey}`],
+    'Content-Type': ['application/json'],
+    'User-Agent': ['curl/8'],
+  })
   return (
     'INSERT INTO records (hostname, upstream_endpoint, upstream_sk, created_at, ip, body, model, response, response_time, elapsed_time, status, "authorization", user_agent, headers) ' +
     `VALUES ('old-host', 'https://api.openai.com/v1', '${oldUpstreamKey}', ${created}, '10.0.0.${ipSuffix}', '{"model":"gpt-3.5-turbo"}', 'gpt-3.5-turbo', 'old answer', ` +
@@ -168,7 +172,23 @@ for (const { dialect, make, skip } of targets) {
       withStore(async (store) => {
         await store.prepare()
         const row = sampleRow()
-        const bare = sampleRow({ stream: false, upstream: null, upstreamEndpoint: '', upstreamKey: '', attempts: [], firstByteMs: null, errorCode: 'client_closed', status: 499, promptTokens: null, completionTokens: null, totalTokens: null, usageSource: null, requestBody: '', response: '', headers: '' })
+        const bare = sampleRow({
+          stream: false,
+          upstream: null,
+          upstreamEndpoint: '',
+          upstreamKey: '',
+          attempts: [],
+          firstByteMs: null,
+          errorCode: 'client_closed',
+          status: 499,
+          promptTokens: null,
+          completionTokens: null,
+          totalTokens: null,
+          usageSource: null,
+          requestBody: '',
+          response: '',
+          headers: '',
+        })
         await store.insert([row, bare])
         const [first, second] = await store.read()
         assert.ok(first && second)
@@ -287,7 +307,10 @@ for (const { dialect, make, skip } of targets) {
         assert.equal(await store.deleteOlderThan(now - 7 * day, 2), 2)
         assert.equal(await store.deleteOlderThan(now - 7 * day, 2), 1)
         assert.equal(await store.deleteOlderThan(now - 7 * day, 2), 0)
-        assert.deepEqual((await store.read()).map((r) => r.recordUid), recent.map((r) => r.recordUid))
+        assert.deepEqual(
+          (await store.read()).map((r) => r.recordUid),
+          recent.map((r) => r.recordUid),
+        )
       }))
 
     test("the predecessor's database: old rows kept and readable beside new ones, their keys scrubbed", async () => {
@@ -319,7 +342,11 @@ for (const { dialect, make, skip } of targets) {
           assert.equal(old.status, 200)
           assert.match(old.clientKey ?? '', /^key-[0-9a-f]{12}$/)
           assert.match(old.upstreamKey ?? '', /^key-[0-9a-f]{12}$/)
-          assert.deepEqual(JSON.parse(old.headers ?? ''), { Authorization: ['[redacted]'], 'Content-Type': ['application/json'], 'User-Agent': ['curl/8'] })
+          assert.deepEqual(JSON.parse(old.headers ?? ''), {
+            Authorization: ['[redacted]'],
+            'Content-Type': ['application/json'],
+            'User-Agent': ['curl/8'],
+          })
           assert.equal(old.recordUid, null)
           assert.equal(old.attempts, null)
           assert.ok(fresh.id > 2)
@@ -335,7 +362,7 @@ for (const { dialect, make, skip } of targets) {
       }
     })
 
-    test("an older predecessor table (before hostname and headers existed) gains the columns it lacks", async () => {
+    test('an older predecessor table (before hostname and headers existed) gains the columns it lacks', async () => {
       const target = await make()
       try {
         const older = predecessorTable[dialect].replace(/[`"]hostname[`"] text,/, '').replace(/,[`"]headers[`"] text/, '')
@@ -381,7 +408,9 @@ for (const { dialect, make, skip } of targets) {
         await store.close()
         await target.cleanup()
       }
-      const inserts = logs.map((line) => JSON.parse(line) as { msg: string; sql?: string; parameters?: number }).filter((entry) => entry.msg === 'sql' && /insert into "records"/i.test(entry.sql ?? ''))
+      const inserts = logs
+        .map((line) => JSON.parse(line) as { msg: string; sql?: string; parameters?: number })
+        .filter((entry) => entry.msg === 'sql' && /insert into "records"/i.test(entry.sql ?? ''))
       assert.equal(inserts.length, 1)
       assert.ok((inserts[0]?.parameters ?? 0) > 20)
       assert.ok(!logs.join('\n').includes('BODY-MARKER'))

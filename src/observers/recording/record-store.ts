@@ -1,7 +1,13 @@
 // The records store: every query the gateway makes against the records table, one code path for SQLite and PostgreSQL.
 import type { CompiledQuery, Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import { isScrubbed, scrubLegacySecrets } from './legacy-secrets.js'
-import { migrateRecordDatabase, openRecordDatabase, type MigrationReport, type RecordDatabase, type RecordDatabaseOptions } from './record-database.js'
+import {
+  migrateRecordDatabase,
+  openRecordDatabase,
+  type MigrationReport,
+  type RecordDatabase,
+  type RecordDatabaseOptions,
+} from './record-database.js'
 import { parseSqliteTimestamp, sqliteTimestamp, type RecordDialect } from './record-dialect.js'
 import type { RecordedAttempt, RecordRow } from './record-row.js'
 import type { RecordTables } from './record-tables.js'
@@ -120,7 +126,10 @@ export class RecordStore {
   }
 
   async count(): Promise<number> {
-    const row = await this.#db.selectFrom('records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const row = await this.#db
+      .selectFrom('records')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
     return Number(row.n)
   }
 

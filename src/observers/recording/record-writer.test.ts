@@ -108,7 +108,10 @@ test('a row the database keeps refusing is dropped and counted; the rows around 
   writer.start()
   for (const id of ids(0, 10)) writer.enqueue(row(id))
   await clock.advanceSettling(5000)
-  assert.deepEqual(sink.stored, ids(0, 10).filter((id) => id !== 'r4'))
+  assert.deepEqual(
+    sink.stored,
+    ids(0, 10).filter((id) => id !== 'r4'),
+  )
   assert.deepEqual(writer.counters(), { queued: 0, written: 9, dropped: 1, failedBatches: 3, spilled: 0 })
 })
 
@@ -293,7 +296,10 @@ test('close during an outage spills what is queued without waiting for its deadl
   await clock.advanceSettling(2000)
   assert.ok(writer.counters().failedBatches > 0)
   await writer.close(60_000)
-  assert.deepEqual(spill.rows.map((r) => r.requestId), ids(0, 12))
+  assert.deepEqual(
+    spill.rows.map((r) => r.requestId),
+    ids(0, 12),
+  )
   assert.equal(spill.closed, true)
   assert.deepEqual(writer.counters(), { queued: 0, written: 0, dropped: 0, failedBatches: writer.counters().failedBatches, spilled: 12 })
 })

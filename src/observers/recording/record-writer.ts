@@ -107,9 +107,16 @@ export class RecordWriter {
       this.#drop(1, 'the record writer is closed')
       return
     }
-    if (this.#queue.length >= this.#options.queueSize || this.#queuedBytes + bytes > (this.#options.queueBytes ?? Number.POSITIVE_INFINITY)) {
+    if (
+      this.#queue.length >= this.#options.queueSize ||
+      this.#queuedBytes + bytes > (this.#options.queueBytes ?? Number.POSITIVE_INFINITY)
+    ) {
       // The spill file takes it, unless rows already pile up faster than the file is written.
-      if (this.#options.spill === undefined || this.#overflow.length >= this.#options.queueSize || this.#overflowBytes + bytes > (this.#options.queueBytes ?? Number.POSITIVE_INFINITY)) {
+      if (
+        this.#options.spill === undefined ||
+        this.#overflow.length >= this.#options.queueSize ||
+        this.#overflowBytes + bytes > (this.#options.queueBytes ?? Number.POSITIVE_INFINITY)
+      ) {
         this.#drop(1, 'the record queue is full')
         return
       }
@@ -124,7 +131,13 @@ export class RecordWriter {
   }
 
   counters(): RecordWriterCounters {
-    return { queued: this.#queue.length + this.#overflow.length, written: this.#written, dropped: this.#dropped, failedBatches: this.#failedBatches, spilled: this.#spilled }
+    return {
+      queued: this.#queue.length + this.#overflow.length,
+      written: this.#written,
+      dropped: this.#dropped,
+      failedBatches: this.#failedBatches,
+      spilled: this.#spilled,
+    }
   }
 
   /**
@@ -142,7 +155,7 @@ export class RecordWriter {
       const timedOut = new Promise<'timeout'>((resolve) => {
         deadline = this.#options.clock.setTimeout(() => resolve('timeout'), deadlineMs)
       })
-      result = await Promise.race([this.#loop?.then(() => 'done' as const), timedOut]) ?? 'done'
+      result = (await Promise.race([this.#loop?.then(() => 'done' as const), timedOut])) ?? 'done'
       if (deadline !== undefined) this.#options.clock.clearTimeout(deadline)
     }
     this.#stopped = true
@@ -153,13 +166,18 @@ export class RecordWriter {
     this.#settle(this.#queue.length)
     if (left.length > 0 && this.#options.spill !== undefined) {
       const kept = await this.#spill(left)
-      this.#options.logger.warn('records not yet written at shutdown: spilled, to be written at the next start', { spilled: kept, dropped: left.length - kept })
+      this.#options.logger.warn('records not yet written at shutdown: spilled, to be written at the next start', {
+        spilled: kept,
+        dropped: left.length - kept,
+      })
     } else if (left.length > 0) {
       this.#dropped += left.length
       const reason = result === 'timeout' ? `not written within ${deadlineMs} ms of shutdown` : 'arrived after the final flush'
       this.#options.logger.error(`records ${reason}: dropped`, { dropped: left.length })
     }
-    await this.#options.spill?.close().catch((error: unknown) => this.#options.logger.error('the records spill file could not be closed', { error: errorText(error) }))
+    await this.#options.spill
+      ?.close()
+      .catch((error: unknown) => this.#options.logger.error('the records spill file could not be closed', { error: errorText(error) }))
   }
 
   async #run(): Promise<void> {
@@ -191,7 +209,9 @@ export class RecordWriter {
       if (batch?.length === 0) continue
       try {
         if (batch === undefined) {
-          const replayed = await (this.#options.spill as RecordOverflow).replayBatch(this.#options.batchSize, (rows) => this.#options.sink.insert(rows))
+          const replayed = await (this.#options.spill as RecordOverflow).replayBatch(this.#options.batchSize, (rows) =>
+            this.#options.sink.insert(rows),
+          )
           if (replayed === 0) this.#spillPending = false
           else this.#written += replayed
         } else {
@@ -215,7 +235,11 @@ export class RecordWriter {
           failures = 0
           continue
         } else {
-          this.#options.logger.warn('writing records failed: retrying', { rows: batch?.length, queued: this.#queue.length, error: errorText(error) })
+          this.#options.logger.warn('writing records failed: retrying', {
+            rows: batch?.length,
+            queued: this.#queue.length,
+            error: errorText(error),
+          })
         }
         await this.#sleep(this.#backoffMs(failures))
       }
@@ -268,7 +292,8 @@ export class RecordWriter {
     this.#spilled += kept
     this.#spillPending ||= kept > 0
     this.#outage.spilled(kept)
-    if (kept < rows.length) this.#drop(rows.length - kept, unwritable ? 'the records spill file cannot be written' : 'the records spill file is full')
+    if (kept < rows.length)
+      this.#drop(rows.length - kept, unwritable ? 'the records spill file cannot be written' : 'the records spill file is full')
     return kept
   }
 
@@ -283,7 +308,10 @@ export class RecordWriter {
 
   /** A batch the database keeps refusing while it answers: store what it accepts, drop (and count) the rest. */
   async #writeOneByOne(batch: readonly RecordRow[], batchError: unknown): Promise<void> {
-    this.#options.logger.warn('the records database refuses a batch: writing it row by row', { rows: batch.length, error: errorText(batchError) })
+    this.#options.logger.warn('the records database refuses a batch: writing it row by row', {
+      rows: batch.length,
+      error: errorText(batchError),
+    })
     for (const row of batch) {
       if (this.#stopped) return
       try {
@@ -313,7 +341,8 @@ export class RecordWriter {
 
   /** Until a full batch is queued, or the flush interval has passed since a partial one started waiting. */
   #waitForWork(): Promise<void> {
-    if (this.#queue.length >= this.#options.batchSize || this.#overflow.length > 0 || (this.#draining && this.#queue.length > 0)) return Promise.resolve()
+    if (this.#queue.length >= this.#options.batchSize || this.#overflow.length > 0 || (this.#draining && this.#queue.length > 0))
+      return Promise.resolve()
     return new Promise<void>((resolve) => {
       this.#wake = resolve
       if (this.#queue.length > 0) this.#timer = this.#options.clock.setTimeout(() => this.#signal(), this.#options.flushIntervalMs)

@@ -17,7 +17,9 @@ export function redactHeaders(headers: IncomingHttpHeaders, redact: ReadonlySet<
     const value = headers[name]
     if (value === undefined) continue
     const secret = redact.has(name) || redact.has(name.toLowerCase())
-    stored[canonicalHeaderName(name)] = Array.isArray(value) ? value.map((each) => (secret ? redactedValue : each)) : [secret ? redactedValue : value]
+    stored[canonicalHeaderName(name)] = Array.isArray(value)
+      ? value.map((each) => (secret ? redactedValue : each))
+      : [secret ? redactedValue : value]
   }
   return stored
 }

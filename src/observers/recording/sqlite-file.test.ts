@@ -25,7 +25,14 @@ const bindPair = (statement: SqliteStatementRun, [n, label]: readonly [number, s
 
 test('runEach runs the statement once per item, each run with the values bind passes', () =>
   withTable('each', (db) => {
-    db.runEach(insert, [[1, 'a'], [2, 'b']] as const, bindPair)
+    db.runEach(
+      insert,
+      [
+        [1, 'a'],
+        [2, 'b'],
+      ] as const,
+      bindPair,
+    )
     db.runEach(insert, [[3, 'c']] as const, bindPair)
     assert.deepEqual(db.prepare('select n, label from t order by n').all([]), [
       { n: 1, label: 'a' },
@@ -36,7 +43,20 @@ test('runEach runs the statement once per item, each run with the values bind pa
 
 test('a run that fails rolls back the runs before it, and the file takes the next write', () =>
   withTable('rollback', (db) => {
-    assert.throws(() => db.runEach(insert, [[1, 'a'], [2, 'b'], [-1, 'refused'], [4, 'd']] as const, bindPair), { code: 'SQLITE_CONSTRAINT_CHECK' })
+    assert.throws(
+      () =>
+        db.runEach(
+          insert,
+          [
+            [1, 'a'],
+            [2, 'b'],
+            [-1, 'refused'],
+            [4, 'd'],
+          ] as const,
+          bindPair,
+        ),
+      { code: 'SQLITE_CONSTRAINT_CHECK' },
+    )
     assert.deepEqual(db.prepare('select count(*) as n from t').all([]), [{ n: 0 }])
     db.runEach(insert, [[5, 'e']] as const, bindPair)
     assert.deepEqual(db.prepare('select n from t').all([]), [{ n: 5 }])

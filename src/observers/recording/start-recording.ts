@@ -55,8 +55,24 @@ export function startRecording(options: RecordingOptions): Recording | undefined
     logger,
     newSegmentId: timeOrderedUid(clock),
   })
-  const writer = new RecordWriter({ sink: store, clock, logger, queueSize: records.queueSize, queueBytes: records.queueBytes, batchSize: records.batchSize, flushIntervalMs: records.flushIntervalMs, spill, spillDir: spill.dir })
-  const maintenance = new MaintenanceJob({ store, clock, logger, retentionDays: records.retentionDays, intervalMs: options.maintenanceIntervalMs })
+  const writer = new RecordWriter({
+    sink: store,
+    clock,
+    logger,
+    queueSize: records.queueSize,
+    queueBytes: records.queueBytes,
+    batchSize: records.batchSize,
+    flushIntervalMs: records.flushIntervalMs,
+    spill,
+    spillDir: spill.dir,
+  })
+  const maintenance = new MaintenanceJob({
+    store,
+    clock,
+    logger,
+    retentionDays: records.retentionDays,
+    intervalMs: options.maintenanceIntervalMs,
+  })
   const context = recordContextFor(config, options.newRecordUid ?? timeOrderedUid(clock))
   writer.start()
   let schemaReady = false

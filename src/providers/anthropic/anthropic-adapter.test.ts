@@ -1,7 +1,14 @@
 // AnthropicAdapter.send() against a fake Messages API on 127.0.0.1: the request it makes, the answer it reports.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { anthropicError, anthropicMessage, anthropicSse, errorEvent, messageStart, textStream } from '../../../tests/helpers/anthropic-wire.js'
+import {
+  anthropicError,
+  anthropicMessage,
+  anthropicSse,
+  errorEvent,
+  messageStart,
+  textStream,
+} from '../../../tests/helpers/anthropic-wire.js'
 import { hang, json, startFakeUpstream, type FakeUpstream } from '../../../tests/helpers/fake-upstream.js'
 import { waitFor } from '../../../tests/helpers/wait-for.js'
 import { chatRequest, RecordingSink, sseData, upstreamFrom } from '../../../tests/helpers/recording-sink.js'
@@ -27,7 +34,13 @@ after(async () => {
 })
 
 const upstream = (...extra: string[]) => upstreamFrom('type: anthropic', 'sk: sk-ant-test', `endpoint: ${fake.endpoint}`, ...extra)
-const question = { model: 'claude-sonnet-4-5', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] }
+const question = {
+  model: 'claude-sonnet-4-5',
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'Hi' },
+  ],
+}
 
 test('non-stream: POST {endpoint}/messages with x-api-key and anthropic-version; the answer as a chat completion', async () => {
   fake.script(json(200, anthropicMessage([{ type: 'text', text: 'Hello!' }]), { 'request-id': 'req_011CSHoEeqs5C35K2UUqR7Fy' }))
@@ -57,7 +70,12 @@ test('non-stream: POST {endpoint}/messages with x-api-key and anthropic-version;
   assert.equal(completion.object, 'chat.completion')
   assert.equal(completion.created, 1_700_000_000)
   assert.equal(completion.choices[0].message.content, 'Hello!')
-  assert.deepEqual(completion.usage, { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18, prompt_tokens_details: { cached_tokens: 0 } })
+  assert.deepEqual(completion.usage, {
+    prompt_tokens: 12,
+    completion_tokens: 6,
+    total_tokens: 18,
+    prompt_tokens_details: { cached_tokens: 0 },
+  })
 })
 
 test('stream: Accept text/event-stream, chunks in SSE, [DONE] last', async () => {
@@ -74,9 +92,20 @@ test('stream: Accept text/event-stream, chunks in SSE, [DONE] last', async () =>
   const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as ChatCompletionChunk)
   assert.deepEqual(
     chunks.map((c) => [c.choices[0]?.delta, c.choices[0]?.finish_reason ?? null]),
-    [[{ role: 'assistant', content: '' }, null], [{ content: 'Hel' }, null], [{ content: 'lo' }, null], [{}, 'stop'], [undefined, null]],
+    [
+      [{ role: 'assistant', content: '' }, null],
+      [{ content: 'Hel' }, null],
+      [{ content: 'lo' }, null],
+      [{}, 'stop'],
+      [undefined, null],
+    ],
   )
-  assert.deepEqual(chunks.at(-1)?.usage, { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18, prompt_tokens_details: { cached_tokens: 0 } })
+  assert.deepEqual(chunks.at(-1)?.usage, {
+    prompt_tokens: 12,
+    completion_tokens: 6,
+    total_tokens: 18,
+    prompt_tokens_details: { cached_tokens: 0 },
+  })
 })
 
 test('an Anthropic 400 is reported as 400 with an OpenAI error body', async () => {
@@ -85,7 +114,9 @@ test('an Anthropic 400 is reported as 400 with an OpenAI error body', async () =
   adapter.send(chatRequest(question), upstream(), sink)
   const response = await sink.finished
   assert.equal(response.status, 400)
-  assert.deepEqual(JSON.parse(response.body), { error: { message: 'messages: roles must alternate', type: 'invalid_request_error', param: null, code: 'invalid_request_error' } })
+  assert.deepEqual(JSON.parse(response.body), {
+    error: { message: 'messages: roles must alternate', type: 'invalid_request_error', param: null, code: 'invalid_request_error' },
+  })
 })
 
 test('an overloaded_error event before any content is answered as 529 (a status that fails over)', async () => {
@@ -152,7 +183,11 @@ test("sk: asis sends the client's bearer token as x-api-key; keep_header forward
   fake.script(json(200, anthropicMessage([{ type: 'text', text: 'ok' }])))
   const sink = new RecordingSink()
   const asis = upstreamFrom('type: anthropic', 'sk: asis', `endpoint: ${fake.endpoint}`, 'keep_header: true')
-  adapter.send(chatRequest(question, { authorization: 'Bearer sk-ant-client', 'anthropic-beta': 'tools-2024', 'openai-beta': 'x' }), asis, sink)
+  adapter.send(
+    chatRequest(question, { authorization: 'Bearer sk-ant-client', 'anthropic-beta': 'tools-2024', 'openai-beta': 'x' }),
+    asis,
+    sink,
+  )
   await sink.finished
   const headers = fake.requests.at(-1)?.headers
   assert.equal(headers?.['x-api-key'], 'sk-ant-client')
@@ -163,7 +198,10 @@ test("sk: asis sends the client's bearer token as x-api-key; keep_header forward
 })
 
 test('an event larger than max_event_size fails the answer as upstream_bad_response and stops the upstream', async () => {
-  const huge = { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(8 * 1024) } } }
+  const huge = {
+    event: 'content_block_delta',
+    data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(8 * 1024) } },
+  }
   fake.script(anthropicSse([messageStart(), huge], { then: 'hang' }))
   const sink = new RecordingSink()
   adapter.send(chatRequest({ ...question, stream: true }), { ...upstream(), maxEventBytes: 4 * 1024 }, sink)

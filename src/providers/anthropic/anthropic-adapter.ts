@@ -62,7 +62,14 @@ export class AnthropicAdapter implements ProviderAdapter {
     const handler = new PassThroughHandler(answer, upstream.name)
     answer.attach(handler)
     const { origin, basePath } = splitEndpoint(upstream.endpoint)
-    const own = ['content-type', 'application/json', 'accept', stream ? 'text/event-stream' : 'application/json', 'anthropic-version', anthropicVersion]
+    const own = [
+      'content-type',
+      'application/json',
+      'accept',
+      stream ? 'text/event-stream' : 'application/json',
+      'anthropic-version',
+      anthropicVersion,
+    ]
     this.#clients.pool(origin).dispatch(
       {
         method: 'POST',

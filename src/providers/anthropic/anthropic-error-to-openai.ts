@@ -14,7 +14,10 @@ export function anthropicErrorToOpenAI(status: number, bodyText: string): Transl
   const error = errorObjectOf(parseJson(bodyText))
   if (error === undefined) {
     const snippet = bodyText.trim().slice(0, 512)
-    return { status, body: openAIErrorBody(`Anthropic answered ${status}${snippet === '' ? '' : `: ${snippet}`}`, openAIErrorType(status), null) }
+    return {
+      status,
+      body: openAIErrorBody(`Anthropic answered ${status}${snippet === '' ? '' : `: ${snippet}`}`, openAIErrorType(status), null),
+    }
   }
   return { status, body: openAIErrorBody(error.message, openAIErrorType(status), error.type) }
 }

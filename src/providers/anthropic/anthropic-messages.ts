@@ -3,8 +3,7 @@
 export const anthropicVersion = '2023-06-01'
 
 export type AnthropicImageSource =
-  | { readonly type: 'base64'; readonly media_type: string; readonly data: string }
-  | { readonly type: 'url'; readonly url: string }
+  { readonly type: 'base64'; readonly media_type: string; readonly data: string } | { readonly type: 'url'; readonly url: string }
 
 export interface AnthropicTextBlock {
   readonly type: 'text'
@@ -62,7 +61,8 @@ export interface AnthropicRequest {
   readonly stream?: boolean
 }
 
-export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded'
+export type AnthropicStopReason =
+  'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded'
 
 export interface AnthropicUsage {
   readonly input_tokens?: number

@@ -32,7 +32,10 @@ test('a 200 body larger than a chat completion can be fails over as upstream_bad
   const response = await recorded.finished
   assert.equal(response.error?.code, 'upstream_bad_response')
   assert.equal(response.error?.retryable, true)
-  assert.deepEqual(aborts.map((error) => error.code), ['upstream_bad_response'])
+  assert.deepEqual(
+    aborts.map((error) => error.code),
+    ['upstream_bad_response'],
+  )
 })
 
 test('a 200 that is not a Messages API message is upstream_bad_response', async () => {

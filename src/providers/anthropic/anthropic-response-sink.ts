@@ -58,19 +58,32 @@ export class AnthropicResponseSink implements ResponseSink {
     if (this.#parser !== undefined) {
       this.#writable = true
       if (!this.#parser.push(chunk)) {
-        this.#stop(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstreamName} sent an SSE event larger than max_event_size (${this.#options.maxEventBytes} bytes)`))
+        this.#stop(
+          new GatewayError(
+            'upstream_bad_response',
+            `upstream ${this.#options.upstreamName} sent an SSE event larger than max_event_size (${this.#options.maxEventBytes} bytes)`,
+          ),
+        )
         return false
       }
       return this.#writable
     }
-    if (this.#body?.push(chunk) === false) this.#stop(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstreamName} sent an answer larger than a chat completion can be`))
+    if (this.#body?.push(chunk) === false)
+      this.#stop(
+        new GatewayError(
+          'upstream_bad_response',
+          `upstream ${this.#options.upstreamName} sent an answer larger than a chat completion can be`,
+        ),
+      )
     return true
   }
 
   onResponseEnd(): void {
     if (this.#writer.finished) return
     if (this.#parser !== undefined) {
-      this.#writer.fail(new GatewayError('upstream_truncated', `upstream ${this.#options.upstreamName} ended its stream before message_stop`))
+      this.#writer.fail(
+        new GatewayError('upstream_truncated', `upstream ${this.#options.upstreamName} ended its stream before message_stop`),
+      )
       return
     }
     const text = this.#body?.text() ?? ''
@@ -81,7 +94,9 @@ export class AnthropicResponseSink implements ResponseSink {
     }
     const completion = anthropicToOpenAI(parseJson(text), this.#options.created)
     if (completion === undefined) {
-      this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstreamName} answered 200 without a Messages API message`))
+      this.#writer.fail(
+        new GatewayError('upstream_bad_response', `upstream ${this.#options.upstreamName} answered 200 without a Messages API message`),
+      )
       return
     }
     this.#writer.sendJson(200, completion)
@@ -106,12 +121,20 @@ export class AnthropicResponseSink implements ResponseSink {
           if (this.#writer.started) {
             // The client's error event carries Anthropic's own error (overloaded_error, ...), not a generic one.
             const reported = { message: output.message, type: output.errorType, param: null, code: output.errorType }
-            this.#stop(new GatewayError('upstream_reported_error', `upstream ${this.#options.upstreamName} reported ${output.errorType}: ${output.message}`, { reported }))
+            this.#stop(
+              new GatewayError(
+                'upstream_reported_error',
+                `upstream ${this.#options.upstreamName} reported ${output.errorType}: ${output.message}`,
+                { reported },
+              ),
+            )
           } else {
             // Nothing reached the client yet: answer as Anthropic would over HTTP, so overloaded_error fails over.
             const error = anthropicStreamErrorToOpenAI(output.errorType, output.message)
             this.#writer.sendJson(error.status, error.body)
-            this.#upstream?.abort(new GatewayError('upstream_reported_error', `upstream ${this.#options.upstreamName} reported ${output.errorType}`))
+            this.#upstream?.abort(
+              new GatewayError('upstream_reported_error', `upstream ${this.#options.upstreamName} reported ${output.errorType}`),
+            )
           }
           return
       }

@@ -16,11 +16,21 @@ function replay(events: readonly AnthropicEvent[], includeUsage = false): Stream
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null): unknown => chunkFrom(id, delta, finish, model)
 
-const visible = (delta: Record<string, unknown>, finish: string | null = null): StreamOutput => ({ kind: 'chunk', chunk: chunk(delta, finish) as never, held: false })
+const visible = (delta: Record<string, unknown>, finish: string | null = null): StreamOutput => ({
+  kind: 'chunk',
+  chunk: chunk(delta, finish) as never,
+  held: false,
+})
 const roleChunk: StreamOutput = { kind: 'chunk', chunk: chunk({ role: 'assistant', content: '' }) as never, held: true }
 
 test('a text stream: role chunk (held), one chunk per delta, the finish chunk, done', () => {
-  assert.deepEqual(replay(textStream(['Hello', ', world'])), [roleChunk, visible({ content: 'Hello' }), visible({ content: ', world' }), visible({}, 'stop'), { kind: 'done' }])
+  assert.deepEqual(replay(textStream(['Hello', ', world'])), [
+    roleChunk,
+    visible({ content: 'Hello' }),
+    visible({ content: ', world' }),
+    visible({}, 'stop'),
+    { kind: 'done' },
+  ])
 })
 
 test('include_usage: a usage chunk with no choices before done; output tokens from message_delta', () => {
@@ -61,17 +71,27 @@ test('thinking deltas become reasoning_content; signature deltas are dropped', (
     messageStart(),
     { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } } },
     { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Hmm.' } } },
-    { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQB' } } },
+    {
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQB' } },
+    },
   ]
   assert.deepEqual(replay(events), [roleChunk, visible({ reasoning_content: 'Hmm.' })])
 })
 
 test('an error event is reported with its type', () => {
-  assert.deepEqual(replay([messageStart(), errorEvent('overloaded_error', 'Overloaded')]), [roleChunk, { kind: 'error', errorType: 'overloaded_error', message: 'Overloaded' }])
+  assert.deepEqual(replay([messageStart(), errorEvent('overloaded_error', 'Overloaded')]), [
+    roleChunk,
+    { kind: 'error', errorType: 'overloaded_error', message: 'Overloaded' },
+  ])
 })
 
 test('message_stop without a stop reason still finishes the choice', () => {
-  assert.deepEqual(replay([messageStart(), { event: 'message_stop', data: { type: 'message_stop' } }]), [roleChunk, visible({}, 'stop'), { kind: 'done' }])
+  assert.deepEqual(replay([messageStart(), { event: 'message_stop', data: { type: 'message_stop' } }]), [
+    roleChunk,
+    visible({}, 'stop'),
+    { kind: 'done' },
+  ])
 })
 
 test('an unreadable event is an error; unknown event types are ignored', () => {

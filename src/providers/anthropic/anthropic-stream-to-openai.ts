@@ -28,7 +28,8 @@ export class AnthropicStreamMapper {
 
   map(event: SseEvent): StreamOutput[] {
     const payload = parseJson(event.data)
-    if (!isRecord(payload)) return [{ kind: 'error', errorType: 'api_error', message: `unreadable ${event.event || 'message'} event from Anthropic` }]
+    if (!isRecord(payload))
+      return [{ kind: 'error', errorType: 'api_error', message: `unreadable ${event.event || 'message'} event from Anthropic` }]
     const type = stringField(payload, 'type') ?? event.event
     switch (type) {
       case 'message_start':
@@ -67,7 +68,12 @@ export class AnthropicStreamMapper {
       case 'tool_use': {
         const toolIndex = this.#toolIndexByBlock.size
         this.#toolIndexByBlock.set(index, toolIndex)
-        const call = { index: toolIndex, id: String(block['id']), type: 'function' as const, function: { name: String(block['name']), arguments: '' } }
+        const call = {
+          index: toolIndex,
+          id: String(block['id']),
+          type: 'function' as const,
+          function: { name: String(block['name']), arguments: '' },
+        }
         return this.#delta({ tool_calls: [call] })
       }
       case 'text':

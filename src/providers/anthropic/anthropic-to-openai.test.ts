@@ -53,7 +53,12 @@ test('tool calls only: content null, arguments as JSON text, finish_reason tool_
     tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }],
   })
   assert.equal(completion?.choices[0].finish_reason, 'tool_calls')
-  assert.deepEqual(completion?.usage, { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3, prompt_tokens_details: { cached_tokens: 0 } })
+  assert.deepEqual(completion?.usage, {
+    prompt_tokens: 1,
+    completion_tokens: 2,
+    total_tokens: 3,
+    prompt_tokens_details: { cached_tokens: 0 },
+  })
 })
 
 test('not a message: undefined', () => {
@@ -78,7 +83,12 @@ test('stop reasons', () => {
 })
 
 test('usage: cached prompt tokens count as prompt tokens', () => {
-  assert.deepEqual(usageFromAnthropic(usage), { prompt_tokens: 15, completion_tokens: 4, total_tokens: 19, prompt_tokens_details: { cached_tokens: 3 } })
+  assert.deepEqual(usageFromAnthropic(usage), {
+    prompt_tokens: 15,
+    completion_tokens: 4,
+    total_tokens: 19,
+    prompt_tokens_details: { cached_tokens: 3 },
+  })
   assert.deepEqual(usageFromAnthropic({ input_tokens: 5, cache_read_input_tokens: null }), {
     prompt_tokens: 5,
     completion_tokens: 0,

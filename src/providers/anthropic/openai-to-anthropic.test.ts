@@ -10,31 +10,51 @@ const cases: { name: string; request: Record<string, unknown>; body: Record<stri
   {
     name: 'a plain question gets the default max_tokens',
     request: { model: 'claude-sonnet-4-5', messages: [user('Hi')] },
-    body: { model: 'claude-sonnet-4-5', max_tokens: defaultMaxTokens, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] },
+    body: {
+      model: 'claude-sonnet-4-5',
+      max_tokens: defaultMaxTokens,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+    },
   },
   {
     name: 'system and developer messages join the system prompt, in order, wherever they are',
     request: {
       model: 'm',
-      messages: [{ role: 'system', content: 'Be brief.' }, user('Hi'), { role: 'developer', content: [{ type: 'text', text: 'Use French.' }] }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        user('Hi'),
+        { role: 'developer', content: [{ type: 'text', text: 'Use French.' }] },
+      ],
     },
     body: {
       model: 'm',
       max_tokens: defaultMaxTokens,
-      system: [{ type: 'text', text: 'Be brief.' }, { type: 'text', text: 'Use French.' }],
+      system: [
+        { type: 'text', text: 'Be brief.' },
+        { type: 'text', text: 'Use French.' },
+      ],
       messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
     },
   },
   {
     name: 'multi-turn; consecutive user turns merge; empty text is dropped',
-    request: { model: 'm', messages: [user('a'), { role: 'assistant', content: 'b' }, user('c'), user(''), user([{ type: 'text', text: 'd' }])] },
+    request: {
+      model: 'm',
+      messages: [user('a'), { role: 'assistant', content: 'b' }, user('c'), user(''), user([{ type: 'text', text: 'd' }])],
+    },
     body: {
       model: 'm',
       max_tokens: defaultMaxTokens,
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'a' }] },
         { role: 'assistant', content: [{ type: 'text', text: 'b' }] },
-        { role: 'user', content: [{ type: 'text', text: 'c' }, { type: 'text', text: 'd' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'c' },
+            { type: 'text', text: 'd' },
+          ],
+        },
       ],
     },
   },
@@ -83,7 +103,14 @@ const cases: { name: string; request: Record<string, unknown>; body: Record<stri
         { role: 'tool', tool_call_id: 'toolu_2', content: [{ type: 'text', text: '24C' }] },
       ],
       tools: [
-        { type: 'function', function: { name: 'weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+        {
+          type: 'function',
+          function: {
+            name: 'weather',
+            description: 'Current weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        },
         { type: 'function', function: { name: 'time' } },
       ],
       tool_choice: { type: 'function', function: { name: 'weather' } },
@@ -154,7 +181,13 @@ const cases: { name: string; request: Record<string, unknown>; body: Record<stri
   {
     name: 'stream with include_usage',
     request: { model: 'm', messages: [user('x')], stream: true, stream_options: { include_usage: true }, stop: ['a', 'b'], max_tokens: 5 },
-    body: { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], stop_sequences: ['a', 'b'], stream: true },
+    body: {
+      model: 'm',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
+      stop_sequences: ['a', 'b'],
+      stream: true,
+    },
     includeUsage: true,
   },
   {
@@ -163,7 +196,11 @@ const cases: { name: string; request: Record<string, unknown>; body: Record<stri
       model: 'm',
       messages: [
         user('x'),
-        { role: 'assistant', content: [{ type: 'refusal', refusal: 'No.' }], tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '' } }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'refusal', refusal: 'No.' }],
+          tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '' } }],
+        },
       ],
     },
     body: {
@@ -171,7 +208,13 @@ const cases: { name: string; request: Record<string, unknown>; body: Record<stri
       max_tokens: defaultMaxTokens,
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'x' }] },
-        { role: 'assistant', content: [{ type: 'text', text: 'No.' }, { type: 'tool_use', id: 't', name: 'f', input: {} }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'No.' },
+            { type: 'tool_use', id: 't', name: 'f', input: {} },
+          ],
+        },
       ],
     },
   },
@@ -188,17 +231,43 @@ for (const c of cases) {
 const refused: { name: string; request: Record<string, unknown>; code: string; param?: string }[] = [
   { name: 'no messages', request: { model: 'm', messages: [] }, code: 'invalid_request', param: 'messages' },
   { name: 'no model', request: { messages: [user('x')] }, code: 'invalid_request', param: 'model' },
-  { name: 'an unknown role', request: { model: 'm', messages: [{ role: 'robot', content: 'x' }] }, code: 'invalid_request', param: 'messages[0].role' },
+  {
+    name: 'an unknown role',
+    request: { model: 'm', messages: [{ role: 'robot', content: 'x' }] },
+    code: 'invalid_request',
+    param: 'messages[0].role',
+  },
   { name: 'a bad max_tokens', request: { model: 'm', messages: [user('x')], max_tokens: 0 }, code: 'invalid_request', param: 'max_tokens' },
-  { name: 'a tool message without tool_call_id', request: { model: 'm', messages: [{ role: 'tool', content: 'x' }] }, code: 'invalid_request', param: 'messages[0].tool_call_id' },
-  { name: 'an image that is neither http(s) nor data', request: { model: 'm', messages: [user([{ type: 'image_url', image_url: { url: 'ftp://x' } }])] }, code: 'invalid_request', param: 'messages[0].content[0].image_url.url' },
+  {
+    name: 'a tool message without tool_call_id',
+    request: { model: 'm', messages: [{ role: 'tool', content: 'x' }] },
+    code: 'invalid_request',
+    param: 'messages[0].tool_call_id',
+  },
+  {
+    name: 'an image that is neither http(s) nor data',
+    request: { model: 'm', messages: [user([{ type: 'image_url', image_url: { url: 'ftp://x' } }])] },
+    code: 'invalid_request',
+    param: 'messages[0].content[0].image_url.url',
+  },
   { name: 'n = 2', request: { model: 'm', messages: [user('x')], n: 2 }, code: 'upstream_unsupported' },
-  { name: 'response_format json_schema', request: { model: 'm', messages: [user('x')], response_format: { type: 'json_schema' } }, code: 'upstream_unsupported' },
-  { name: 'audio input', request: { model: 'm', messages: [user([{ type: 'input_audio', input_audio: {} }])] }, code: 'upstream_unsupported' },
+  {
+    name: 'response_format json_schema',
+    request: { model: 'm', messages: [user('x')], response_format: { type: 'json_schema' } },
+    code: 'upstream_unsupported',
+  },
+  {
+    name: 'audio input',
+    request: { model: 'm', messages: [user([{ type: 'input_audio', input_audio: {} }])] },
+    code: 'upstream_unsupported',
+  },
   { name: 'legacy functions', request: { model: 'm', messages: [user('x')], functions: [] }, code: 'upstream_unsupported' },
   {
     name: 'tool call arguments that are not JSON',
-    request: { model: 'm', messages: [{ role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] },
+    request: {
+      model: 'm',
+      messages: [{ role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{oops' } }] }],
+    },
     code: 'upstream_unsupported',
   },
 ]

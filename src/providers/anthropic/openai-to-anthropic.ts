@@ -47,7 +47,10 @@ export function openaiToAnthropic(request: JsonRecord): AnthropicTranslation {
   if (user !== undefined && user !== '') body['metadata'] = { user_id: user }
   if (request['stream'] === true) body['stream'] = true
   const streamOptions = recordField(request, 'stream_options')
-  return { body: body as unknown as AnthropicRequest, includeUsage: request['stream'] === true && streamOptions?.['include_usage'] === true }
+  return {
+    body: body as unknown as AnthropicRequest,
+    includeUsage: request['stream'] === true && streamOptions?.['include_usage'] === true,
+  }
 }
 
 function refuseUnsupported(request: JsonRecord): void {
@@ -56,7 +59,8 @@ function refuseUnsupported(request: JsonRecord): void {
   if (request['logprobs'] === true) throw unsupported('logprobs')
   const format = recordField(request, 'response_format')
   if (format !== undefined && format['type'] !== 'text') throw unsupported(`response_format ${String(format['type'])}`)
-  if (request['functions'] !== undefined || request['function_call'] !== undefined) throw unsupported('the legacy functions/function_call parameters (use tools)')
+  if (request['functions'] !== undefined || request['function_call'] !== undefined)
+    throw unsupported('the legacy functions/function_call parameters (use tools)')
   const modalities = request['modalities']
   if (request['audio'] !== undefined || (Array.isArray(modalities) && modalities.includes('audio'))) throw unsupported('audio output')
 }
@@ -64,7 +68,8 @@ function refuseUnsupported(request: JsonRecord): void {
 function maxTokensOf(request: JsonRecord): number {
   const value = request['max_completion_tokens'] ?? request['max_tokens']
   if (value === undefined || value === null) return defaultMaxTokens
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalid('max_tokens must be a positive integer', 'max_tokens')
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw invalid('max_tokens must be a positive integer', 'max_tokens')
   return value
 }
 
@@ -213,7 +218,11 @@ function toolResultBlock(message: JsonRecord, at: string): AnthropicToolResultBl
   const toolUseId = stringField(message, 'tool_call_id')
   if (toolUseId === undefined) throw invalid(`${at}.tool_call_id is required`, `${at}.tool_call_id`)
   const content = message['content']
-  return { type: 'tool_result', tool_use_id: toolUseId, content: typeof content === 'string' ? content : textBlocks(content, `${at}.content`) }
+  return {
+    type: 'tool_result',
+    tool_use_id: toolUseId,
+    content: typeof content === 'string' ? content : textBlocks(content, `${at}.content`),
+  }
 }
 
 function toolsOf(tools: unknown): AnthropicTool[] | undefined {

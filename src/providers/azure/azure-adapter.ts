@@ -29,7 +29,13 @@ export class AzureAdapter implements ProviderAdapter {
 
   send(request: UpstreamRequest, upstream: UpstreamConfig, sink: ResponseSink): AttemptControl {
     const { origin, basePath } = splitEndpoint(upstream.endpoint)
-    const path = azurePath({ basePath, clientPath: request.path, model: request.model, deployments: upstream.deployments, apiVersion: upstream.apiVersion })
+    const path = azurePath({
+      basePath,
+      clientPath: request.path,
+      model: request.model,
+      deployments: upstream.deployments,
+      apiVersion: upstream.apiVersion,
+    })
     const handler = new PassThroughHandler(sink, upstream.name)
     this.#clients.pool(origin).dispatch(
       {

@@ -40,7 +40,10 @@ function deploymentOf(options: AzurePathOptions): string {
   // Own keys only: a model named `constructor` or `__proto__` is a model name, not a property of every object.
   if (Object.hasOwn(options.deployments, options.model)) return options.deployments[options.model] as string
   if (options.model.startsWith('/')) {
-    throw new GatewayError('upstream_unsupported', `a request without a JSON model needs a deployments entry for ${options.model} on Azure upstreams`)
+    throw new GatewayError(
+      'upstream_unsupported',
+      `a request without a JSON model needs a deployments entry for ${options.model} on Azure upstreams`,
+    )
   }
   return options.model
 }

@@ -5,7 +5,14 @@ import { mixtralPrompt, type PromptMessage } from './mixtral-prompt.js'
 
 const table: [name: string, messages: PromptMessage[], prompt: string][] = [
   ['one user turn', [{ role: 'user', text: 'Hi' }], '<s> [INST] Hi [/INST] '],
-  ['system text is prefixed to the next user turn', [{ role: 'system', text: 'Be brief.' }, { role: 'user', text: 'Hi' }], '<s> [INST] Be brief.\n\nHi [/INST] '],
+  [
+    'system text is prefixed to the next user turn',
+    [
+      { role: 'system', text: 'Be brief.' },
+      { role: 'user', text: 'Hi' },
+    ],
+    '<s> [INST] Be brief.\n\nHi [/INST] ',
+  ],
   [
     'each exchange is one <s>...</s>, the last user turn stays open',
     [
@@ -23,7 +30,14 @@ const table: [name: string, messages: PromptMessage[], prompt: string][] = [
     ],
     '<s> [INST] a\n\nb [/INST] ',
   ],
-  ['a conversation ending with the assistant leaves nothing open', [{ role: 'user', text: 'a' }, { role: 'assistant', text: 'b' }], '<s> [INST] a [/INST] b </s>'],
+  [
+    'a conversation ending with the assistant leaves nothing open',
+    [
+      { role: 'user', text: 'a' },
+      { role: 'assistant', text: 'b' },
+    ],
+    '<s> [INST] a [/INST] b </s>',
+  ],
   ['system text alone is still an instruction', [{ role: 'system', text: 'Say hi.' }], '<s> [INST] Say hi. [/INST] '],
 ]
 

@@ -26,7 +26,8 @@ export function openaiToReplicate(request: JsonRecord): ReplicateTranslation {
   const stream = request['stream'] === true
   const input: Record<string, unknown> = {
     prompt: mixtralPrompt(promptMessages(request['messages'])),
-    max_new_tokens: positiveInteger(request['max_completion_tokens'] ?? request['max_tokens'], 'max_tokens') ?? replicateDefaults.max_new_tokens,
+    max_new_tokens:
+      positiveInteger(request['max_completion_tokens'] ?? request['max_tokens'], 'max_tokens') ?? replicateDefaults.max_new_tokens,
     top_p: numberField(request, 'top_p') ?? replicateDefaults.top_p,
     top_k: replicateDefaults.top_k,
     // The prompt is already templated: the model must not wrap it again.

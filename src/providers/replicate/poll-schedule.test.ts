@@ -4,7 +4,10 @@ import { test } from 'node:test'
 import { defaultPollSchedule, pollDelayMs, pollingLimitMs } from './poll-schedule.js'
 
 test('delays double from the first one up to the maximum', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 50].map((n) => pollDelayMs(defaultPollSchedule, n)), [250, 500, 1000, 2000, 2000, 2000])
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 50].map((n) => pollDelayMs(defaultPollSchedule, n)),
+    [250, 500, 1000, 2000, 2000, 2000],
+  )
 })
 
 test('the polling limit: the shorter of timeout and total_timeout, never unbounded', () => {

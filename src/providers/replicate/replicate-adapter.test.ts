@@ -38,7 +38,11 @@ test('non-stream: create, poll urls.get until over, answer a chat completion wit
   const sink = new RecordingSink()
   adapter.send(chatRequest(question), upstream(), sink)
   const response = await sink.finished
-  assert.deepEqual(since(count), [`POST /v1/models/${model}/predictions`, `GET /v1/predictions/${predictionId}`, `GET /v1/predictions/${predictionId}`])
+  assert.deepEqual(since(count), [
+    `POST /v1/models/${model}/predictions`,
+    `GET /v1/predictions/${predictionId}`,
+    `GET /v1/predictions/${predictionId}`,
+  ])
   const create = fake.requests[count]
   assert.equal(create?.headers['authorization'], 'Bearer r8_test')
   assert.equal(create?.headers['content-type'], 'application/json')
@@ -60,7 +64,11 @@ test('stream: GET urls.stream as SSE; output events become chunks; with include_
   const sink = new RecordingSink()
   adapter.send(chatRequest({ ...question, stream: true, stream_options: { include_usage: true } }), upstream(), sink)
   const response = await sink.finished
-  assert.deepEqual(since(count), [`POST /v1/models/${model}/predictions`, `GET /v1/files/bcwr-${predictionId}`, `GET /v1/predictions/${predictionId}`])
+  assert.deepEqual(since(count), [
+    `POST /v1/models/${model}/predictions`,
+    `GET /v1/files/bcwr-${predictionId}`,
+    `GET /v1/predictions/${predictionId}`,
+  ])
   assert.equal((fake.requests[count]?.json as { stream: boolean }).stream, true)
   assert.equal(fake.requests[count + 1]?.headers['accept'], 'text/event-stream')
   // The create and the stream it points to are both asked for identity: the gateway reads what it relays.
@@ -72,7 +80,13 @@ test('stream: GET urls.stream as SSE; output events become chunks; with include_
   const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as ChatCompletionChunk)
   assert.deepEqual(
     chunks.map((c) => c.choices[0]?.delta ?? c.usage),
-    [{ role: 'assistant', content: '' }, { content: 'Once' }, { content: ' upon' }, {}, { prompt_tokens: 20, completion_tokens: 2, total_tokens: 22 }],
+    [
+      { role: 'assistant', content: '' },
+      { content: 'Once' },
+      { content: ' upon' },
+      {},
+      { prompt_tokens: 20, completion_tokens: 2, total_tokens: 22 },
+    ],
   )
 })
 
@@ -82,7 +96,12 @@ test('a failed prediction is a 502 answer (a failed attempt)', async () => {
   adapter.send(chatRequest(question), upstream(), sink)
   const response = await sink.finished
   assert.equal(response.status, 502)
-  assert.deepEqual((JSON.parse(response.body) as OpenAIErrorBody).error, { message: 'The prediction failed: CUDA out of memory', type: 'server_error', param: null, code: 'prediction_failed' })
+  assert.deepEqual((JSON.parse(response.body) as OpenAIErrorBody).error, {
+    message: 'The prediction failed: CUDA out of memory',
+    type: 'server_error',
+    param: null,
+    code: 'prediction_failed',
+  })
 })
 
 test('a stream error event before any output is a 502 answer', async () => {
@@ -95,7 +114,12 @@ test('a stream error event before any output is a 502 answer', async () => {
 })
 
 test("Replicate's HTTP errors keep their status", async () => {
-  fake.script(fakeReplicate(fake, { createStatus: 401, createError: { title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 } }))
+  fake.script(
+    fakeReplicate(fake, {
+      createStatus: 401,
+      createError: { title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 },
+    }),
+  )
   const sink = new RecordingSink()
   adapter.send(chatRequest(question), upstream(), sink)
   const response = await sink.finished

@@ -31,7 +31,10 @@ export class ReplicateAdapter implements ProviderAdapter {
       new OpenAIResponseWriter(sink).reject(error)
       return finishedAttempt
     }
-    const exchange = new ReplicateExchange({ clients: this.#clients, clock: this.#clock, schedule: this.#schedule, request, upstream, translation }, sink)
+    const exchange = new ReplicateExchange(
+      { clients: this.#clients, clock: this.#clock, schedule: this.#schedule, request, upstream, translation },
+      sink,
+    )
     exchange.start()
     return exchange
   }

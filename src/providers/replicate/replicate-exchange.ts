@@ -55,7 +55,9 @@ export class ReplicateExchange implements AttemptControl {
       onResponseData: (chunk) => sink.onResponseData(chunk),
       onResponseEnd: () => {
         sink.onResponseEnd()
-        this.#ended(this.#answerStatus >= 200 && this.#answerStatus < 300 ? undefined : new GatewayError('upstream_status', 'answered with an error'))
+        this.#ended(
+          this.#answerStatus >= 200 && this.#answerStatus < 300 ? undefined : new GatewayError('upstream_status', 'answered with an error'),
+        )
       },
       onResponseError: (error) => {
         sink.onResponseError(error)
@@ -67,8 +69,17 @@ export class ReplicateExchange implements AttemptControl {
   start(): void {
     const { upstream, request, translation } = this.#options
     const { origin, basePath } = splitEndpoint(upstream.endpoint)
-    const headers = buildTranslatedHeaders(request, upstream, ['content-type', 'application/json', 'accept', 'application/json'], bearerAuthorization)
-    const created = new BufferedAnswerSink(upstream.name, (answer) => this.#onPrediction(answer), (error) => this.#writer.fail(error))
+    const headers = buildTranslatedHeaders(
+      request,
+      upstream,
+      ['content-type', 'application/json', 'accept', 'application/json'],
+      bearerAuthorization,
+    )
+    const created = new BufferedAnswerSink(
+      upstream.name,
+      (answer) => this.#onPrediction(answer),
+      (error) => this.#writer.fail(error),
+    )
     this.#dispatch({ origin, path: basePath + translation.path }, 'POST', headers, JSON.stringify(translation.body), created)
   }
 
@@ -90,7 +101,9 @@ export class ReplicateExchange implements AttemptControl {
     }
     const prediction = predictionOf(parseJson(answer.text))
     if (prediction === undefined) {
-      this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} answered ${answer.status} without a prediction`))
+      this.#writer.fail(
+        new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} answered ${answer.status} without a prediction`),
+      )
       return
     }
     this.#prediction = prediction
@@ -139,7 +152,9 @@ export class ReplicateExchange implements AttemptControl {
     const left = this.#pollUntil - this.#options.clock.now()
     if (left <= 0) {
       const seconds = pollingLimitMs(this.#options.schedule, this.#options.upstream) / 1000
-      this.#writer.fail(new GatewayError('upstream_timeout', `upstream ${this.#options.upstream.name}: the prediction was not over within ${seconds}s`))
+      this.#writer.fail(
+        new GatewayError('upstream_timeout', `upstream ${this.#options.upstream.name}: the prediction was not over within ${seconds}s`),
+      )
       return
     }
     const delay = Math.min(left, pollDelayMs(this.#options.schedule, this.#polls))
@@ -171,12 +186,20 @@ export class ReplicateExchange implements AttemptControl {
         if (this.#writer.finished) return
         if (answer.status < 200 || answer.status >= 300) {
           const error = replicateErrorToOpenAI(answer.status, answer.text)
-          if (this.#writer.started) this.#writer.fail(new GatewayError('upstream_status', `upstream ${this.#options.upstream.name}: ${error.body.error.message}`, { status: answer.status }))
+          if (this.#writer.started)
+            this.#writer.fail(
+              new GatewayError('upstream_status', `upstream ${this.#options.upstream.name}: ${error.body.error.message}`, {
+                status: answer.status,
+              }),
+            )
           else this.#writer.sendJson(error.status, error.body)
           return
         }
         const polled = predictionOf(parseJson(answer.text))
-        if (polled === undefined) this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} answered a poll without a prediction`))
+        if (polled === undefined)
+          this.#writer.fail(
+            new GatewayError('upstream_bad_response', `upstream ${this.#options.upstream.name} answered a poll without a prediction`),
+          )
         else then(polled)
       },
       (error) => this.#writer.fail(error),
@@ -212,7 +235,10 @@ export class ReplicateExchange implements AttemptControl {
     if (target === undefined) {
       // The upstream sent a URL the gateway refuses to follow: its answer is one the gateway cannot use.
       this.#writer.fail(
-        new GatewayError('upstream_bad_response', `upstream ${upstream.name}: the prediction's ${what} URL is on ${hostOf(url)}, which is neither the endpoint's host nor in allowed_hosts`),
+        new GatewayError(
+          'upstream_bad_response',
+          `upstream ${upstream.name}: the prediction's ${what} URL is on ${hostOf(url)}, which is neither the endpoint's host nor in allowed_hosts`,
+        ),
       )
     }
     return target
@@ -232,8 +258,16 @@ export class ReplicateExchange implements AttemptControl {
   #ownHeaders(own: string[], target: FollowedUrl): string[] {
     const { upstream, request } = this.#options
     const credential = bearerAuthorization(upstream.credential, request.headers['authorization'])
-    const basic = target.origin === splitEndpoint(upstream.endpoint).origin && credential.length === 0 ? basicAuthorization(upstream) : undefined
-    return [...own, ...credential, ...(basic === undefined ? [] : ['authorization', basic]), ...identityEncoding, 'x-request-id', request.requestId]
+    const basic =
+      target.origin === splitEndpoint(upstream.endpoint).origin && credential.length === 0 ? basicAuthorization(upstream) : undefined
+    return [
+      ...own,
+      ...credential,
+      ...(basic === undefined ? [] : ['authorization', basic]),
+      ...identityEncoding,
+      'x-request-id',
+      request.requestId,
+    ]
   }
 
   #identity(prediction: Prediction): ChunkIdentity {
@@ -259,6 +293,8 @@ export class ReplicateExchange implements AttemptControl {
     const target = followedUrl(url, this.#options.upstream.endpoint, this.#options.upstream.allowedHosts)
     if (target === undefined) return
     const handler = new PassThroughHandler(ignoredAnswer, this.#options.upstream.name)
-    this.#options.clients.pool(target.origin).dispatch({ method: 'POST', path: target.path, headers: this.#ownHeaders([], target), body: null }, handler)
+    this.#options.clients
+      .pool(target.origin)
+      .dispatch({ method: 'POST', path: target.path, headers: this.#ownHeaders([], target), body: null }, handler)
   }
 }

@@ -12,7 +12,12 @@ function streamSink(): { sink: ReplicateStreamSink; recorded: RecordingSink } {
   const recorded = new RecordingSink()
   const mapper = new ReplicateStreamMapper({ id: 'chatcmpl-p1', created: 1_700_000_000, model: 'mistralai/mixtral-8x7b-instruct-v0.1' })
   const callbacks = { complete: () => undefined, predictionOver: () => undefined }
-  const sink = new ReplicateStreamSink(new OpenAIResponseWriter(recorded), mapper, { name: 'replicate', maxEventBytes: 1024 * 1024 }, callbacks)
+  const sink = new ReplicateStreamSink(
+    new OpenAIResponseWriter(recorded),
+    mapper,
+    { name: 'replicate', maxEventBytes: 1024 * 1024 },
+    callbacks,
+  )
   return { sink, recorded }
 }
 

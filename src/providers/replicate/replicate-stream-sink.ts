@@ -27,7 +27,12 @@ export class ReplicateStreamSink implements ResponseSink {
 
   readonly #maxEventBytes: number
 
-  constructor(writer: OpenAIResponseWriter, mapper: ReplicateStreamMapper, upstream: { readonly name: string; readonly maxEventBytes: number }, callbacks: ReplicateStreamCallbacks) {
+  constructor(
+    writer: OpenAIResponseWriter,
+    mapper: ReplicateStreamMapper,
+    upstream: { readonly name: string; readonly maxEventBytes: number },
+    callbacks: ReplicateStreamCallbacks,
+  ) {
     this.#writer = writer
     this.#mapper = mapper
     this.#upstreamName = upstream.name
@@ -46,12 +51,20 @@ export class ReplicateStreamSink implements ResponseSink {
     if (this.#parser !== undefined) {
       this.#writable = true
       if (!this.#parser.push(chunk)) {
-        this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#upstreamName} sent an SSE event larger than max_event_size (${this.#maxEventBytes} bytes)`))
+        this.#writer.fail(
+          new GatewayError(
+            'upstream_bad_response',
+            `upstream ${this.#upstreamName} sent an SSE event larger than max_event_size (${this.#maxEventBytes} bytes)`,
+          ),
+        )
         return false
       }
       return this.#writable
     }
-    if (this.#body?.push(chunk) === false) this.#writer.fail(new GatewayError('upstream_bad_response', `upstream ${this.#upstreamName} sent an error answer larger than it can be`))
+    if (this.#body?.push(chunk) === false)
+      this.#writer.fail(
+        new GatewayError('upstream_bad_response', `upstream ${this.#upstreamName} sent an error answer larger than it can be`),
+      )
     return true
   }
 
@@ -62,7 +75,9 @@ export class ReplicateStreamSink implements ResponseSink {
       this.#writer.sendJson(error.status, error.body)
       return
     }
-    this.#writer.fail(new GatewayError('upstream_truncated', `upstream ${this.#upstreamName} ended the prediction stream before its done event`))
+    this.#writer.fail(
+      new GatewayError('upstream_truncated', `upstream ${this.#upstreamName} ended the prediction stream before its done event`),
+    )
   }
 
   onResponseError(error: GatewayError): void {
@@ -85,10 +100,17 @@ export class ReplicateStreamSink implements ResponseSink {
         case 'error': {
           this.#over = true
           this.#callbacks.predictionOver()
-          const failure = predictionFailure(output.errorType === 'prediction_canceled' ? 'canceled' : 'failed', output.message === '' ? null : output.message)
+          const failure = predictionFailure(
+            output.errorType === 'prediction_canceled' ? 'canceled' : 'failed',
+            output.message === '' ? null : output.message,
+          )
           if (this.#writer.started) {
             // The client's error event carries the prediction's own failure, not a generic one.
-            this.#writer.fail(new GatewayError('upstream_reported_error', `upstream ${this.#upstreamName}: ${failure.body.error.message}`, { reported: failure.body.error }))
+            this.#writer.fail(
+              new GatewayError('upstream_reported_error', `upstream ${this.#upstreamName}: ${failure.body.error.message}`, {
+                reported: failure.body.error,
+              }),
+            )
           } else {
             // Nothing reached the client: a failed prediction is a failed attempt, so the next upstream is tried.
             this.#writer.sendJson(failure.status, failure.body)

@@ -6,7 +6,8 @@ import type { StreamOutput } from '../openai-chat.js'
 import { ReplicateStreamMapper } from './replicate-stream-to-openai.js'
 
 const identity = { id: 'p1', created: 1700000000, model: 'mistralai/mixtral-8x7b-instruct-v0.1' }
-const chunk = (delta: Record<string, unknown>, finish: string | null = null): unknown => chunkFrom(identity.id, delta, finish, identity.model)
+const chunk = (delta: Record<string, unknown>, finish: string | null = null): unknown =>
+  chunkFrom(identity.id, delta, finish, identity.model)
 
 function replay(events: { event: string; data: string }[]): StreamOutput[] {
   const mapper = new ReplicateStreamMapper(identity)
@@ -39,9 +40,15 @@ test('an empty answer still opens and finishes the choice', () => {
 })
 
 test('error events and done with a reason are errors', () => {
-  assert.deepEqual(replay([{ event: 'error', data: '{"detail":"CUDA out of memory"}' }]), [{ kind: 'error', errorType: 'prediction_failed', message: 'CUDA out of memory' }])
-  assert.deepEqual(replay([{ event: 'done', data: '{"reason":"canceled"}' }]), [{ kind: 'error', errorType: 'prediction_canceled', message: '' }])
-  assert.deepEqual(replay([{ event: 'done', data: '{"reason":"error"}' }]), [{ kind: 'error', errorType: 'prediction_failed', message: '' }])
+  assert.deepEqual(replay([{ event: 'error', data: '{"detail":"CUDA out of memory"}' }]), [
+    { kind: 'error', errorType: 'prediction_failed', message: 'CUDA out of memory' },
+  ])
+  assert.deepEqual(replay([{ event: 'done', data: '{"reason":"canceled"}' }]), [
+    { kind: 'error', errorType: 'prediction_canceled', message: '' },
+  ])
+  assert.deepEqual(replay([{ event: 'done', data: '{"reason":"error"}' }]), [
+    { kind: 'error', errorType: 'prediction_failed', message: '' },
+  ])
 })
 
 test('unknown events are ignored', () => {

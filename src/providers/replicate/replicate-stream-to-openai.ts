@@ -15,7 +15,9 @@ export class ReplicateStreamMapper {
   map(event: SseEvent): StreamOutput[] {
     switch (event.event) {
       case 'output':
-        return event.data === '' ? [] : [...this.#start(), { kind: 'chunk', chunk: chunkOf(this.#identity, { content: event.data }), held: false }]
+        return event.data === ''
+          ? []
+          : [...this.#start(), { kind: 'chunk', chunk: chunkOf(this.#identity, { content: event.data }), held: false }]
       case 'error': {
         const payload = parseJson(event.data)
         const detail = isRecord(payload) ? stringField(payload, 'detail') : undefined

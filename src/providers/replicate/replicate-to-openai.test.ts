@@ -37,16 +37,36 @@ test('failed and canceled predictions are 502 answers: they fail over', () => {
     status: 502,
     body: { error: { message: 'The prediction failed: CUDA out of memory', type: 'server_error', param: null, code: 'prediction_failed' } },
   })
-  assert.deepEqual(predictionFailure('canceled', null).body.error, { message: 'The prediction ended with status canceled', type: 'server_error', param: null, code: 'prediction_canceled' })
+  assert.deepEqual(predictionFailure('canceled', null).body.error, {
+    message: 'The prediction ended with status canceled',
+    type: 'server_error',
+    param: null,
+    code: 'prediction_canceled',
+  })
   assert.equal(statusFailsOver(predictionFailure('failed', null).status), true)
 })
 
 test('HTTP errors keep their status and read the problem detail', () => {
   const table: [number, string, string, boolean][] = [
-    [401, JSON.stringify({ title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 }), 'You did not pass a valid authentication token', true],
-    [404, JSON.stringify({ title: 'Not found', detail: 'The requested resource could not be found.', status: 404 }), 'The requested resource could not be found.', false],
+    [
+      401,
+      JSON.stringify({ title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 }),
+      'You did not pass a valid authentication token',
+      true,
+    ],
+    [
+      404,
+      JSON.stringify({ title: 'Not found', detail: 'The requested resource could not be found.', status: 404 }),
+      'The requested resource could not be found.',
+      false,
+    ],
     [422, JSON.stringify({ title: 'Input validation failed', status: 422, invalid_fields: [] }), 'Input validation failed', false],
-    [429, JSON.stringify({ title: 'Request was throttled.', detail: 'Request was throttled. Expected available in 1 second.', status: 429 }), 'Request was throttled. Expected available in 1 second.', true],
+    [
+      429,
+      JSON.stringify({ title: 'Request was throttled.', detail: 'Request was throttled. Expected available in 1 second.', status: 429 }),
+      'Request was throttled. Expected available in 1 second.',
+      true,
+    ],
     [502, 'bad gateway', 'Replicate answered 502: bad gateway', true],
   ]
   for (const [status, body, message, failsOver] of table) {

@@ -31,7 +31,14 @@ export function predictionToOpenAI(prediction: Prediction, model: string, create
     object: 'chat.completion',
     created,
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content: outputText(prediction.output), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: outputText(prediction.output), refusal: null },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
     ...(usage === undefined ? {} : { usage }),
   }
 }
@@ -42,7 +49,10 @@ export function predictionToOpenAI(prediction: Prediction, model: string, create
  */
 export function predictionFailure(status: string, error: string | null): TranslatedError {
   const code = status === 'canceled' ? 'prediction_canceled' : status === 'failed' ? 'prediction_failed' : `prediction_${status}`
-  const message = error === null || error === '' ? `The prediction ended with status ${status}` : `The prediction ${status === 'failed' ? 'failed' : `ended with status ${status}`}: ${error}`
+  const message =
+    error === null || error === ''
+      ? `The prediction ended with status ${status}`
+      : `The prediction ${status === 'failed' ? 'failed' : `ended with status ${status}`}: ${error}`
   return { status: 502, body: openAIErrorBody(message, 'server_error', code) }
 }
 

@@ -28,11 +28,15 @@ export function predecessorRecords(dialect: RecordDialect): Migration {
   ] as const
   return {
     async up(db: Kysely<any>): Promise<void> {
-      const existing = (await db.introspection.getTables()).find((table) => table.name === 'records' && (!postgres || table.schema === 'public'))
+      const existing = (await db.introspection.getTables()).find(
+        (table) => table.name === 'records' && (!postgres || table.schema === 'public'),
+      )
       if (existing === undefined) {
         let create = db.schema
           .createTable('records')
-          .addColumn('id', postgres ? 'bigserial' : 'integer', (column) => (postgres ? column.primaryKey() : column.primaryKey().autoIncrement()))
+          .addColumn('id', postgres ? 'bigserial' : 'integer', (column) =>
+            postgres ? column.primaryKey() : column.primaryKey().autoIncrement(),
+          )
         for (const [name, type] of columns) create = create.addColumn(name, type)
         await create.execute()
         return
