@@ -14,7 +14,9 @@ test('every millisecond of a second, fractions, and the seconds around it, writt
   const start = Date.UTC(2026, 0, 31, 23, 59, 59, 0)
   const times = [start - 1, start - 0.5, start, start + 0.25, start + 999.9, start + 1000, start + 59_000, start - 1]
   for (let ms = start; ms < start + 1000; ms += 7) times.push(ms, ms + 0.5)
-  times.push(Date.UTC(-1, 0, 1, 0, 0, 0, 5), Date.UTC(-1, 0, 1, 0, 0, 0, 6), Date.UTC(10_000, 0, 1), Date.UTC(10_000, 0, 1, 0, 0, 0, 1), 0, 12.5, -1, -1000.5, -999)
+  // Years written otherwise (before 0, past 9999), the epoch, and times before it.
+  times.push(Date.UTC(-1, 0, 1, 0, 0, 0, 5), Date.UTC(-1, 0, 1, 0, 0, 0, 6), Date.UTC(10_000, 0, 1), Date.UTC(10_000, 0, 1, 0, 0, 0, 1))
+  times.push(0, 12.5, -1, -1000.5, -999)
   for (const ms of times) assert.equal(sqliteTimestamp(ms), viaDate(ms), `at ${ms}`)
   assert.throws(() => sqliteTimestamp(Number.NaN), RangeError)
 })

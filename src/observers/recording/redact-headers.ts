@@ -53,13 +53,18 @@ export function redactedHeadersJson(headers: IncomingHttpHeaders, redact: Readon
     const quoted = quotedName(name)
     if (quoted === null) return JSON.stringify(redactHeaders(headers, redact))
     const secret = redact.has(name)
-    let values: string
-    if (typeof value === 'string') values = secret ? redactedJson : JSON.stringify(value)
-    else if (Array.isArray(value) && value.every((each) => typeof each === 'string')) values = value.map((each) => (secret ? redactedJson : JSON.stringify(each))).join(',')
-    else return JSON.stringify(redactHeaders(headers, redact))
+    const values = valuesJson(value, secret)
+    if (values === undefined) return JSON.stringify(redactHeaders(headers, redact))
     json += `${json.length === 1 ? '' : ','}${quoted}:[${values}]`
   }
   return `${json}}`
+}
+
+/** A header's values as the inside of a JSON list, or undefined when one of them is not a string. */
+function valuesJson(value: string | string[], secret: boolean): string | undefined {
+  if (typeof value === 'string') return secret ? redactedJson : JSON.stringify(value)
+  if (!Array.isArray(value) || !value.every((each) => typeof each === 'string')) return undefined
+  return value.map((each) => (secret ? redactedJson : JSON.stringify(each))).join(',')
 }
 
 function quotedName(name: string): string | null {
