@@ -2,7 +2,7 @@
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
 import type { GatewayConfig, RecordsConfig, UpstreamCredential } from '../../config/gateway-config.js'
 import type { AttemptOutcome, RequestOutcome } from '../../outcome/request-outcome.js'
-import { redactHeaders } from './redact-headers.js'
+import { redactedHeadersJson } from './redact-headers.js'
 import { storedTextOf, storedTextOfBytes } from './stored-text.js'
 
 export interface RecordedAttempt {
@@ -122,7 +122,7 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
       policy.storeRequestBody && outcome.requestBody !== null ? storedTextOfBytes(outcome.requestBody, policy.maxStoredBytes).text : '',
     response:
       policy.storeResponse && outcome.responseText !== undefined ? storedTextOf(outcome.responseText, policy.maxStoredBytes).text : '',
-    headers: policy.storeHeaders ? JSON.stringify(redactHeaders(outcome.requestHeaders, context.redact)) : '',
+    headers: policy.storeHeaders ? redactedHeadersJson(outcome.requestHeaders, context.redact) : '',
   }
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../../log/logger.js'
 import type { MigrationReport } from './record-database.js'
 import type { RecordDialect } from './record-dialect.js'
 import type { RecordRow } from './record-row.js'
+import { rowValuesOf } from './record-row-values.js'
 import type { FromWorker, RecordStoreMethod, ToWorker, WorkerOptions } from './record-store-worker.js'
 import type { RecordStoreOptions, StoredRecord } from './record-store.js'
 
@@ -54,7 +55,8 @@ export class RecordStoreThread {
   }
 
   async insert(rows: readonly RecordRow[]): Promise<void> {
-    if (rows.length > 0) await this.#call('insert', [rows])
+    // Values, not the rows: cheaper to copy across (record-row-values.ts).
+    if (rows.length > 0) await this.#call('insertValues', [rows.map(rowValuesOf)])
   }
 
   count(): Promise<number> {

@@ -7,7 +7,17 @@ import { sendThreadWarnings } from '../../threads/thread-warnings.js'
 import { RecordStore, type RecordStoreOptions } from './record-store.js'
 
 /** The store methods a RecordStoreThread may call. */
-export const recordStoreMethods = ['prepare', 'ping', 'insert', 'count', 'read', 'deleteOlderThan', 'scrubLegacySecrets', 'close'] as const
+export const recordStoreMethods = [
+  'prepare',
+  'ping',
+  'insert',
+  'insertValues',
+  'count',
+  'read',
+  'deleteOlderThan',
+  'scrubLegacySecrets',
+  'close',
+] as const
 export type RecordStoreMethod = (typeof recordStoreMethods)[number]
 
 export type WorkerOptions = Omit<RecordStoreOptions, 'logger'>
