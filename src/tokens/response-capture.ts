@@ -51,8 +51,13 @@ function firstChoiceText(choices: unknown): string | undefined {
   if (typeof message.content === 'string' && message.content !== '') parts.push(message.content)
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls as Array<{ function?: { name?: unknown; arguments?: unknown } }>) {
-      parts.push(`${String(call.function?.name ?? '')}(${String(call.function?.arguments ?? '')})`)
+      parts.push(`${textOf(call.function?.name)}(${textOf(call.function?.arguments)})`)
     }
   }
   return parts.join('\n')
+}
+
+/** A tool call's name or arguments as the record shows them: a string as it is, anything else as JSON. */
+function textOf(value: unknown): string {
+  return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value)
 }

@@ -35,5 +35,5 @@ export function createPostgresPool(address: PostgresAddress, options: PostgresPo
     keepAlive: true,
   })
   pool.on('error', options.onIdleError)
-  return pool as unknown as RecordsPostgresPool
+  return pool
 }

@@ -14,6 +14,7 @@ import { parsePostgresAddress } from '../../config/postgres-address.js'
 import type { Logger } from '../../log/logger.js'
 import { recordMigrations } from './migrations/record-migrations.js'
 import { createPostgresPool } from './postgres-pool.js'
+import { errorText } from './record-outage.js'
 import type { RecordDialect } from './record-dialect.js'
 import type { RecordTables } from './record-tables.js'
 import { openSqliteFile, type SqliteFile, type SqliteStatementRun } from './sqlite-file.js'
@@ -78,7 +79,7 @@ function sqlLog(logger: Logger): SqlLog {
       durationMs: Math.round(durationMs * 100) / 100,
     }
     if (error === undefined) logger.info('sql', fields)
-    else logger.warn('sql failed', { ...fields, error: String(error) })
+    else logger.warn('sql failed', { ...fields, error: errorText(error) })
   }
 }
 
@@ -134,10 +135,9 @@ export async function migrateRecordDatabase(database: RecordDatabase, target?: s
   const { error, results = [] } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target)
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName
-    throw new RecordsSchemaError(
-      `records schema migration${failed === undefined ? '' : ` ${failed}`} failed: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    )
+    throw new RecordsSchemaError(`records schema migration${failed === undefined ? '' : ` ${failed}`} failed: ${errorText(error)}`, {
+      cause: error,
+    })
   }
   return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) }
 }

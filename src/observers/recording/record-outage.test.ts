@@ -38,7 +38,7 @@ test('a database that cannot take rows at all is an outage; one bad row is not',
 
 test('an outage is logged once when it starts and once, with its counts, when it ends', () => {
   const lines: Array<{ level: string; msg: string; outageMs?: number; spilled?: number; dropped?: number }> = []
-  const logger = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line)) })
+  const logger = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line) as (typeof lines)[number]) })
   const outage = new RecordOutage(logger, true)
   assert.equal(outage.active, false)
   outage.spilled(5) // not counted: no outage

@@ -78,6 +78,7 @@ if (port !== null) {
 function call(store: RecordStore, message: ToWorker): Promise<unknown> {
   if (!(recordStoreMethods as readonly string[]).includes(message.method))
     return Promise.reject(new Error(`unknown method ${message.method}`))
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to its own store on the next line
   const method = store[message.method] as (...args: unknown[]) => Promise<unknown>
   return method.apply(store, [...message.args])
 }

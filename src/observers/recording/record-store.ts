@@ -197,7 +197,9 @@ export class RecordStore {
   }
 
   #recordOf(row: Record<string, unknown>): StoredRecord {
-    const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
+    // A text column comes back as a string; a number or bigint (an id read as text) as its decimal form.
+    const text = (value: unknown): string | null =>
+      typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : null
     const number = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
     const created = row['created_at']
     return {
