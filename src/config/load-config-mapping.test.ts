@@ -48,6 +48,8 @@ test('defaults for every key', () => {
     allowedHosts: [],
     apiVersion: undefined,
     deployments: {},
+    models: {},
+    weight: 1,
   })
 })
 

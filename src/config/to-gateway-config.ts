@@ -85,6 +85,8 @@ function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, 
     allowedHosts: upstream.allowed_hosts ?? (upstream.type === 'replicate' ? [...defaultReplicateAllowedHosts] : []),
     apiVersion: upstream.api_version,
     deployments: upstream.deployments,
+    models: upstream.models,
+    weight: upstream.weight,
   }
 }
 
