@@ -31,6 +31,7 @@ export interface StoredRecord {
   readonly upstream: string | null
   readonly upstreamEndpoint: string | null
   readonly upstreamKey: string | null
+  readonly upstreamModel: string | null
   readonly attempts: readonly RecordedAttempt[] | null
   readonly status: number | null
   readonly errorCode: string | null
@@ -210,6 +211,7 @@ export class RecordStore {
       upstream: text(row['upstream']),
       upstreamEndpoint: text(row['upstream_endpoint']),
       upstreamKey: text(row['upstream_sk']),
+      upstreamModel: text(row['upstream_model']),
       attempts: typeof row['attempts'] === 'string' ? (JSON.parse(row['attempts']) as RecordedAttempt[]) : null,
       status: number(row['status']),
       errorCode: text(row['error_code']),
@@ -248,6 +250,8 @@ function columnsOf(row: RecordRow, dialect: RecordDialect) {
     upstream: row.upstream,
     upstream_endpoint: row.upstreamEndpoint,
     upstream_sk: row.upstreamKey,
+    // A row spilled by an earlier version has no such field.
+    upstream_model: row.upstreamModel ?? null,
     attempts: JSON.stringify(row.attempts),
     status: row.status,
     error_code: row.errorCode,
@@ -291,6 +295,7 @@ function runSqliteInsert(insert: SqliteStatementRun, row: RecordRow): void {
     row.upstream,
     row.upstreamEndpoint,
     row.upstreamKey,
+    row.upstreamModel ?? null,
     JSON.stringify(row.attempts),
     row.status,
     row.errorCode,
