@@ -36,8 +36,7 @@ export interface RelayOptions {
 
 /** An attempt's speed: until its answer's first byte reached the client, or until it failed in a way that fails over. */
 export type AttemptTiming =
-  | { readonly kind: 'answered'; readonly firstByteMs: number }
-  | { readonly kind: 'failed'; readonly durationMs: number }
+  { readonly kind: 'answered'; readonly firstByteMs: number } | { readonly kind: 'failed'; readonly durationMs: number }
 
 export interface RelayResult {
   readonly status: number

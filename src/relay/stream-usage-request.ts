@@ -57,7 +57,10 @@ async function usageEdit(
   }
   const options = scan.fields.get('stream_options')
   if (options === undefined) {
-    return { edit: { span: { start: scan.open + 1, end: scan.open + 1 }, text: '"stream_options":{"include_usage":true},' }, clientAskedUsage: false }
+    return {
+      edit: { span: { start: scan.open + 1, end: scan.open + 1 }, text: '"stream_options":{"include_usage":true},' },
+      clientAskedUsage: false,
+    }
   }
   // `null` is replaced rather than shadowed: with duplicate keys the upstream would read the last one.
   if (isLiteral(body, options, 'null')) return { edit: { span: options, text: '{"include_usage":true}' }, clientAskedUsage: false }

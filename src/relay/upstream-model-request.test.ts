@@ -33,7 +33,10 @@ async function requests(text: string, path = '/chat/completions'): Promise<{ mod
 test('only the model value changes; spacing, order, escapes and other members are kept byte for byte', async () => {
   const { models } = await requests('{ "messages" : [{"role":"user","content":"h\\u00e9"}] ,\n "model" :\t"fast" , "x":1}')
   const mapped = models.requestFor(upstream({ fast: 'gpt-4o-mini-2024-07-18' }))
-  assert.equal(mapped.body?.toString(), '{ "messages" : [{"role":"user","content":"h\\u00e9"}] ,\n "model" :\t"gpt-4o-mini-2024-07-18" , "x":1}')
+  assert.equal(
+    mapped.body?.toString(),
+    '{ "messages" : [{"role":"user","content":"h\\u00e9"}] ,\n "model" :\t"gpt-4o-mini-2024-07-18" , "x":1}',
+  )
   assert.equal(mapped.model, 'gpt-4o-mini-2024-07-18')
 })
 

@@ -51,7 +51,12 @@ test('with lb_policy latency, traffic goes to the faster upstream, and a recover
   // What each upstream takes to answer now; the relay reports it after each attempt.
   const firstByteMs: Record<string, number> = { primary: 2000, backup: 100 }
   const serve = (): string => {
-    const first = orderByPolicy(candidates, 'latency', () => 0, (u) => tracker.estimateMs(u.name))[0] as UpstreamConfig
+    const first = orderByPolicy(
+      candidates,
+      'latency',
+      () => 0,
+      (u) => tracker.estimateMs(u.name),
+    )[0] as UpstreamConfig
     tracker.record(first.name, { kind: 'answered', firstByteMs: firstByteMs[first.name] as number })
     clock.advance(1000)
     return first.name

@@ -42,7 +42,11 @@ test('weighted: the first choice falls on each upstream in proportion to its wei
     assert.deepEqual([...ordered].sort(), ['a', 'b', 'c'])
     first.set(ordered[0] as string, (first.get(ordered[0] as string) ?? 0) + 1)
   }
-  for (const [name, p] of [['a', 1 / 6], ['b', 2 / 6], ['c', 3 / 6]] as const) {
+  for (const [name, p] of [
+    ['a', 1 / 6],
+    ['b', 2 / 6],
+    ['c', 3 / 6],
+  ] as const) {
     // Five standard deviations of a binomial count: a correct draw falls outside about once in 1.7 million.
     const tolerance = 5 * Math.sqrt(n * p * (1 - p))
     const count = first.get(name) ?? 0

@@ -192,7 +192,12 @@ export class RecordStore {
   }
 
   #recordOf(row: Record<string, unknown>): StoredRecord {
-    const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
+    // Drivers return text columns as strings; a number or flag read from one is written as text.
+    const text = (value: unknown): string | null => {
+      if (value === null || value === undefined) return null
+      if (typeof value === 'string') return value
+      return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : JSON.stringify(value)
+    }
     const number = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
     const created = row['created_at']
     return {

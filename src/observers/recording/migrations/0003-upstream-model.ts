@@ -4,7 +4,7 @@ import type { Kysely, Migration } from 'kysely'
 
 export function upstreamModel(): Migration {
   return {
-    async up(db: Kysely<any>): Promise<void> {
+    async up(db: Kysely<unknown>): Promise<void> {
       // Nullable: older rows, and a gateway of an earlier version still writing during a rollout, leave it empty.
       await db.schema.alterTable('records').addColumn('upstream_model', 'text').execute()
     },
