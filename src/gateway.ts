@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Authenticator } from './auth/authenticate.js'
+import { LatencyTracker } from './routing/latency-tracker.js'
 import type { GatewayConfig } from './config/gateway-config.js'
 import { BodyBudget } from './http/body-budget.js'
 import { formatListenAddress } from './config/listen-address.js'
@@ -108,6 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     adapters,
     clock,
     random: options.random ?? Math.random,
+    latency: new LatencyTracker({ clock }),
     observe: (outcome, usage) => outcomes.push(outcome, usage),
     draining: () => draining,
     tokens,

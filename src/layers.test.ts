@@ -26,7 +26,7 @@ const allowedImports: Readonly<Record<string, readonly string[]>> = {
   auth: ['config'],
   secrets: ['config', 'wire'],
   tokens: ['outcome', 'streaming', 'threads', 'time'],
-  routing: ['auth', 'config', 'wire'],
+  routing: ['auth', 'config', 'time', 'wire'],
   providers: ['config', 'errors', 'streaming', 'time', 'wire'],
   relay: ['auth', 'config', 'errors', 'log', 'outcome', 'providers', 'secrets', 'streaming', 'time', 'tokens', 'wire'],
   observers: ['auth', 'config', 'errors', 'log', 'outcome', 'secrets', 'threads', 'time'],

@@ -22,6 +22,8 @@ upstreams:
     noauth: true
   - endpoint: http://127.0.0.1:6000/v1
     type: anthropic
+    models: { fast: claude-haiku-4-5, smart: claude-sonnet-4-5 }
+    weight: 0.5
   - endpoint: http://proxy-user:proxy-PASS-4411@127.0.0.1:7000/v1
 `,
   'test.yaml',
@@ -64,4 +66,9 @@ test("an endpoint's credentials are never printed: only that it has some", () =>
   assert.equal(text.includes('proxy-user'), false)
   assert.match(lines[3] ?? '', /endpoint=http:\/\/127\.0\.0\.1:7000\/v1\t/)
   assert.match(lines[3] ?? '', /basic_auth=set/)
+})
+
+test('models and a weight other than 1 are shown when set', () => {
+  assert.match(lines[2] ?? '', /\tmodels=fast:claude-haiku-4-5,smart:claude-sonnet-4-5\tweight=0\.5\t/)
+  assert.ok(!(lines[0] ?? '').includes('models=') && !(lines[0] ?? '').includes('weight='))
 })

@@ -22,6 +22,11 @@ function formatUpstream(upstream: UpstreamConfig): string {
     ...(upstream.basicAuth === undefined ? [] : ['basic_auth=set']),
     `allow=${list(upstream.allow)}`,
     `deny=${list(upstream.deny)}`,
+    // Shown only when set, so lines of configs without them read as before.
+    ...(Object.keys(upstream.models).length === 0
+      ? []
+      : [`models=${list(Object.entries(upstream.models).map(([from, to]) => `${from}:${to}`))}`]),
+    ...(upstream.weight === 1 ? [] : [`weight=${upstream.weight}`]),
     upstream.noauth ? 'noauth' : `client_keys=${list(upstream.clientKeys.map(maskKey))}`,
   ].join('\t')
 }

@@ -77,7 +77,7 @@ Usage:
 Flags take one dash or two (-config FILE, --config FILE, --config=FILE).
   -config FILE   the YAML config (default ./config.yaml; without one, the environment:
                  OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_API_ROUTE_KEYS, OPENAI_API_ROUTE_ADDRESS)
-  -list          print each upstream's name, endpoint, type, allow and deny, keys masked
+  -list          print each upstream's name, endpoint, type, allow, deny and models, keys masked
   -dblog         log the SQL statements of the request records
   --workers N    processes sharing the port (default: one per core; 1 = a single process)
 Environment: LOG_LEVEL (debug, info, warn, error, silent; default info, or the file's log_level).

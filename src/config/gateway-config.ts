@@ -9,7 +9,7 @@ export type { ListenAddress }
 export const upstreamTypes = ['openai', 'replicate', 'anthropic', 'azure'] as const
 export type UpstreamType = (typeof upstreamTypes)[number]
 
-export const lbPolicies = ['order', 'random'] as const
+export const lbPolicies = ['order', 'random', 'weighted', 'latency'] as const
 export type LbPolicy = (typeof lbPolicies)[number]
 
 export const dbTypes = ['sqlite', 'postgres', 'none'] as const
@@ -76,6 +76,13 @@ export interface UpstreamConfig {
   readonly apiVersion: string | undefined
   /** Azure: model name to deployment name. */
   readonly deployments: Readonly<Record<string, string>>
+  /**
+   * Client model name → the name this upstream knows (`models`). The body sent to it carries the mapped name; a
+   * mapped model is served by this upstream whatever `allow` says (`deny` still applies to the client's name).
+   */
+  readonly models: Readonly<Record<string, string>>
+  /** `lb_policy: weighted`: the upstream's share among the candidates (default 1); 0 = only as failover. */
+  readonly weight: number
 }
 
 export interface GatewayConfig {

@@ -48,6 +48,8 @@ test('defaults for every key', () => {
     allowedHosts: [],
     apiVersion: undefined,
     deployments: {},
+    models: {},
+    weight: 1,
   })
 })
 
@@ -350,4 +352,37 @@ test('warnings: an allow or deny path entry that can never match a relayed reque
   assert.match(warnings[0] ?? '', /upstreams\[0\]\.deny\[0\]: \/v1\/files\?purpose=batch can never match: .*query/)
   assert.match(warnings[1] ?? '', /upstreams\[0\]\.deny\[1\]: \/files can never match: .*\/v1\//)
   assert.match(warnings[2] ?? '', /upstreams\[0\]\.deny\[2\]: .*dot segments/)
+})
+
+test('warnings: a models entry for a path or a denied model, and a weight no policy reads', () => {
+  const { config, warnings } = parseConfigText(
+    yaml(
+      'authorization: k',
+      'upstreams:',
+      '  - sk: a',
+      '    deny: [old]',
+      '    models: { fast: gpt-4o-mini, old: gpt-3.5-turbo, /v1/audio/speech: tts-1 }',
+      '    weight: 2',
+    ),
+    'config.yaml',
+    {},
+  )
+  assert.deepEqual(config.upstreams[0]?.models, { fast: 'gpt-4o-mini', old: 'gpt-3.5-turbo', '/v1/audio/speech': 'tts-1' })
+  assert.equal(config.upstreams[0]?.weight, 2)
+  assert.equal(warnings.length, 3, warnings.join('\n'))
+  assert.match(warnings[0] ?? '', /upstreams\[0\]\.models\.old: old is also in deny/)
+  assert.match(warnings[1] ?? '', /upstreams\[0\]\.models\["\/v1\/audio\/speech"\]: .*never match/)
+  assert.match(warnings[2] ?? '', /upstreams\[0\]\.weight: weight is read by lb_policy: weighted only/)
+})
+
+test('models and weight: defaults, and values that are refused', () => {
+  const plain = parseConfigText(yaml('authorization: k', 'upstreams:', '  - sk: a'), 'config.yaml', {})
+  assert.deepEqual(plain.config.upstreams[0]?.models, {})
+  assert.equal(plain.config.upstreams[0]?.weight, 1)
+  assert.deepEqual(plain.warnings, [])
+  for (const bad of ['weight: -1', 'weight: heavy', 'models: { fast: "" }', 'models: [a, b]']) {
+    assert.throws(() =>
+      parseConfigText(yaml('authorization: k', 'lb_policy: weighted', 'upstreams:', '  - sk: a', `    ${bad}`), 'config.yaml', {}),
+    )
+  }
 })

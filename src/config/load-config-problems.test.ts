@@ -53,7 +53,7 @@ test('all problems are reported together, in file order, with the problem struct
   )
   assert.deepEqual(problemLines(text), [
     'config.yaml:1:10 address: expected "host:port", ":port" or "[ipv6]:port" with a port from 0 to 65535',
-    'config.yaml:2:12 lb_policy: expected one of "order", "random", got "fastest"',
+    'config.yaml:2:12 lb_policy: expected one of "order", "random", "weighted", "latency", got "fastest"',
     'config.yaml:3:10 timeout: must be 0 or more seconds',
     'config.yaml:4:16 max_body_size: expected a number of bytes or a size such as "32MiB", "10MB" or "512KiB"',
     'config.yaml:6:5 upstreams[0].endpoint: is required for type azure (e.g. https://<resource>.openai.azure.com/openai)',

@@ -85,6 +85,8 @@ function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, 
     allowedHosts: upstream.allowed_hosts ?? (upstream.type === 'replicate' ? [...defaultReplicateAllowedHosts] : []),
     apiVersion: upstream.api_version,
     deployments: upstream.deployments,
+    models: upstream.models,
+    weight: upstream.weight,
   }
 }
 
@@ -143,6 +145,23 @@ function noteProblems(config: GatewayConfig): ConfigNote[] {
         if (problem !== undefined) notes.push({ path: [...path, list, i], message: `${entry} can never match: ${problem}` })
       })
     }
+    notes.push(...modelsProblems(upstream, config.lbPolicy))
+  }
+  return notes
+}
+
+function modelsProblems(upstream: UpstreamConfig, lbPolicy: GatewayConfig['lbPolicy']): ConfigNote[] {
+  const path = ['upstreams', upstream.index]
+  const notes: ConfigNote[] = []
+  for (const model of Object.keys(upstream.models)) {
+    if (model.startsWith('/')) {
+      notes.push({ path: [...path, 'models', model], message: `${model} can never match: models maps the body's model, not the path` })
+    } else if (upstream.deny.includes(model)) {
+      notes.push({ path: [...path, 'models', model], message: `${model} is also in deny, which wins: this mapping is never used` })
+    }
+  }
+  if (upstream.weight !== 1 && lbPolicy !== 'weighted') {
+    notes.push({ path: [...path, 'weight'], message: `weight is read by lb_policy: weighted only (lb_policy is ${lbPolicy})` })
   }
   return notes
 }

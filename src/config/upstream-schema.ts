@@ -25,6 +25,10 @@ const upstreamKeys = z
     allowed_hosts: z.array(hostNameSchema).optional(),
     api_version: z.string().optional(),
     deployments: z.record(z.string(), z.string()).default({}),
+    /** Client model name → this upstream's model name; a mapped name is served even if `allow` does not list it. */
+    models: z.record(z.string().min(1, 'must not be empty'), z.string().min(1, 'must not be empty')).default({}),
+    /** `lb_policy: weighted`: this upstream's share; 0 = tried only after every weighted one (failover only). */
+    weight: z.number().min(0, 'must be 0 or more').default(1),
   })
   .superRefine((upstream, context) => {
     if (upstream.type === 'azure' && upstream.endpoint === undefined) {

@@ -8,13 +8,16 @@ import { internalError, internalErrorFields } from '../errors/internal-error.js'
 import type { Logger } from '../log/logger.js'
 import type { InFlight } from '../observers/metrics/in-flight.js'
 import type { AdapterRegistry } from '../providers/adapter-registry.js'
+import type { UpstreamRequest } from '../providers/provider-adapter.js'
 import { buildOutcome } from '../relay/build-outcome.js'
 import { RequestRelay, type RelayResult } from '../relay/relay-request.js'
 import type { RequestOutcome, TokenUsage } from '../outcome/request-outcome.js'
 import { requestStreamUsage } from '../relay/stream-usage-request.js'
 import { outcomeUsage } from '../tokens/outcome-usage.js'
 import type { TokenEstimator } from '../tokens/token-estimator.js'
+import type { LatencyTracker } from '../routing/latency-tracker.js'
 import { planAttempts } from '../routing/plan-attempts.js'
+import { UpstreamModelRequests } from '../relay/upstream-model-request.js'
 import type { Clock } from '../time/clock.js'
 import { admitRequest, unauthorized } from './admit-request.js'
 import { answerRefusal } from './answer-refusal.js'
@@ -42,6 +45,8 @@ export interface RelayRouteDeps {
   readonly logger: Logger
   /** Relays under way, so that shutdown can end them with `shutting_down` at its deadline. */
   readonly relays?: Set<RequestRelay>
+  /** Time to first byte per upstream, for `lb_policy: latency` (fed by every attempt while that policy is on). */
+  readonly latency?: LatencyTracker
 }
 
 /** What the edge has established about the request before the relay route sees it. */
@@ -79,6 +84,8 @@ interface Exchange {
   releaseBody: () => void
   fields: RoutingFields
   json: () => Readonly<Record<string, unknown>> | null
+  /** The model name each upstream is sent, once the relay has begun. */
+  models: UpstreamModelRequests | undefined
 }
 
 const nothingToRelease = (): void => {}
@@ -121,6 +128,7 @@ function beginExchange({ req, deps }: RelayRouteOptions): Exchange {
     releaseBody: nothingToRelease,
     fields: noRoutingFields,
     json: noJson,
+    models: undefined,
   }
 }
 
@@ -162,6 +170,7 @@ function planRelay({ target, deps }: RelayRouteOptions, exchange: Exchange): Pla
     mayUse: exchange.mayUse,
     isAvailable: exchange.isAvailable,
     random: deps.random,
+    ...latencyOf(deps),
   })
   if (plan.kind === 'unauthorized') throw unauthorized(identity)
   if (plan.kind === 'no_model') {
@@ -177,20 +186,26 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
   const usageRequest = await requestStreamUsage(path, body, fields)
   const json = lazyJsonBody(body, fields.scan)
   exchange.json = json
-  const relay = new RequestRelay({
-    request: {
-      requestId: target.requestId,
-      method: req.method ?? 'GET',
-      path,
-      headers: req.headers,
-      body: usageRequest.body,
-      // Parsed only if a translating adapter reads it.
-      get json() {
-        return json()
-      },
-      model: plan.model,
-      stream: fields.stream,
+  const request: UpstreamRequest = {
+    requestId: target.requestId,
+    method: req.method ?? 'GET',
+    path,
+    headers: req.headers,
+    body: usageRequest.body,
+    // Parsed only if a translating adapter reads it.
+    get json() {
+      return json()
     },
+    model: plan.model,
+    stream: fields.stream,
+  }
+  const models = new UpstreamModelRequests({ request, clientModel: fields.model, modelSpan: usageRequest.modelSpan })
+  exchange.models = models
+  const latency = deps.config.lbPolicy === 'latency' ? deps.latency : undefined
+  const relay = new RequestRelay({
+    request,
+    requestFor: (upstream) => models.requestFor(upstream),
+    ...(latency === undefined ? {} : { onAttemptTiming: (upstream, timing) => latency.record(upstream.name, timing) }),
     stripUsageChunk: usageRequest.stripUsageChunk,
     res,
     plan: plan.attempts,
@@ -214,6 +229,13 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
   }
   res.off('close', onClose)
   return result
+}
+
+/** The tracker's estimates, when the latency policy orders the plan. */
+function latencyOf(deps: RelayRouteDeps): { latencyOf?: (upstream: UpstreamConfig) => number | undefined } {
+  const latency = deps.latency
+  if (deps.config.lbPolicy !== 'latency' || latency === undefined) return {}
+  return { latencyOf: (upstream) => latency.estimateMs(upstream.name) }
 }
 
 /** A refusal or failure before any upstream answered. Anything but a GatewayError is the gateway's own bug. */
@@ -253,6 +275,7 @@ function observeOutcome({ req, target, deps }: RelayRouteOptions, exchange: Exch
     totalMs: deps.clock.now() - exchange.start,
     bytesOut: req.socket.bytesWritten - exchange.bytesOutBefore,
     result,
+    upstreamModel: result.upstream === undefined ? undefined : exchange.models?.modelFor(result.upstream),
   })
   const estimable = body !== null && body.length <= maxEstimatedBodyBytes
   deps.observe(

@@ -31,6 +31,11 @@ export interface RequestOutcome {
   readonly stream: boolean
   /** The upstream whose answer the client got, if any. */
   readonly upstream: string | undefined
+  /**
+   * The model name that upstream was sent: `model` unless its `models` maps it to a name of its own; undefined
+   * when no upstream answered (or the outcome predates model mapping).
+   */
+  readonly upstreamModel?: string | undefined
   readonly attempts: readonly AttemptRecord[]
   readonly status: number
   readonly errorCode: ErrorCode | undefined

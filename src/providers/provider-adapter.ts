@@ -10,10 +10,14 @@ export interface UpstreamRequest {
   /** The client path after `/v1`, with its query string, e.g. `/chat/completions`. */
   readonly path: string
   readonly headers: IncomingHttpHeaders
-  /** The client body exactly as received; null for requests without one. */
+  /**
+   * The client body as received, but for what the gateway changes on its bytes: stream usage asked for, and the
+   * `model` value when this upstream's `models` maps it (relay/upstream-model-request.ts); null without a body.
+   */
   readonly body: Buffer | null
-  /** The JSON body when it parsed as an object, for adapters that translate it. */
+  /** The JSON body when it parsed as an object (with this upstream's model name), for adapters that translate it. */
   readonly json: Readonly<Record<string, unknown>> | null
+  /** The model name this upstream is sent (its `models` mapping of the client's); the URL path without a JSON model. */
   readonly model: string
   readonly stream: boolean
 }

@@ -23,6 +23,8 @@ export interface OutcomeParts {
   readonly totalMs: number
   readonly bytesOut: number
   readonly result: RelayResult
+  /** The model name the answering upstream was sent (its `models` mapping of the client's), if one answered. */
+  readonly upstreamModel: string | undefined
 }
 
 /** Without its usage: that is known when an estimate is counted (tokens/outcome-usage.ts). */
@@ -39,6 +41,7 @@ export function buildOutcome(parts: OutcomeParts): RequestOutcome {
     model: fields.model ?? parts.path,
     stream: fields.stream,
     upstream: result.upstream?.name,
+    upstreamModel: parts.upstreamModel,
     attempts: result.attempts,
     status: result.status,
     errorCode: result.errorCode,

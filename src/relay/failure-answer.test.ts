@@ -31,6 +31,8 @@ function upstream(overrides: Partial<UpstreamConfig> = {}): UpstreamConfig {
     allowedHosts: [],
     apiVersion: undefined,
     deployments: {},
+    models: {},
+    weight: 1,
     ...overrides,
   }
 }

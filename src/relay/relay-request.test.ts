@@ -7,11 +7,11 @@ import { after, test } from 'node:test'
 import { ManualClock } from '../time/manual-clock.js'
 import { chatRequest, upstreamFrom } from '../../tests/helpers/recording-sink.js'
 import type { UpstreamConfig } from '../config/gateway-config.js'
-import type { GatewayError } from '../errors/gateway-error.js'
+import { GatewayError } from '../errors/gateway-error.js'
 import { createLogger } from '../log/logger.js'
 import type { AttemptControl, ProviderAdapter, ResponseSink } from '../providers/provider-adapter.js'
 import { systemClock, type Clock } from '../time/clock.js'
-import { RequestRelay, type RelayResult } from './relay-request.js'
+import { RequestRelay, type AttemptTiming, type RelayOptions, type RelayResult } from './relay-request.js'
 
 const servers: Server[] = []
 after(() => {
@@ -29,6 +29,7 @@ async function relayThrough(
   plan: UpstreamConfig[],
   adapterFor: (upstream: UpstreamConfig) => ProviderAdapter,
   clock: Clock = systemClock,
+  extra: Pick<RelayOptions, 'requestFor' | 'onAttemptTiming'> = {},
 ): Promise<Relayed> {
   const logs: Array<Record<string, unknown>> = []
   const logger = createLogger({ level: 'warn', write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) })
@@ -38,7 +39,17 @@ async function relayThrough(
   })
   const server = createServer((_req, res: ServerResponse) => {
     const request = { ...chatRequest({ model: 'gpt-4o-mini', messages: [], stream: true }), requestId: 'req-bug-1' }
-    const relay = new RequestRelay({ request, res, plan, adapterFor, clock, closeConnection: () => false, stripUsageChunk: false, logger })
+    const relay = new RequestRelay({
+      request,
+      res,
+      plan,
+      adapterFor,
+      clock,
+      closeConnection: () => false,
+      stripUsageChunk: false,
+      logger,
+      ...extra,
+    })
     void relay.run().then(resolveResult)
   })
   servers.push(server)
@@ -157,4 +168,36 @@ test('a stream kept open after [DONE]: the client has its whole answer, then the
     aborts.map((error) => [error.code, error.retryable]),
     [['upstream_bad_response', true]],
   )
+})
+
+test('each upstream is sent its own request, and each attempt that answers or fails over reports its timing', async () => {
+  const clock = new ManualClock()
+  const models: string[] = []
+  const failing: ProviderAdapter = {
+    type: 'openai',
+    send(request, _upstream, sink) {
+      models.push(request.model)
+      clock.advance(40)
+      sink.onResponseError(new GatewayError('upstream_connect_error', 'refused'))
+      return nothingToControl
+    },
+  }
+  const next = answering()
+  const plan = [
+    upstreamFrom('name: first', 'endpoint: http://127.0.0.1:9/v1'),
+    upstreamFrom('name: second', 'endpoint: http://127.0.0.1:9/v1'),
+  ]
+  const timings: Array<[string, AttemptTiming]> = []
+  const { response, result } = await relayThrough(plan, (u) => (u.name === 'first' ? failing : next), clock, {
+    requestFor: (upstream) => ({ ...chatRequest({ model: `${upstream.name}-model`, messages: [] }), requestId: 'req-bug-1' }),
+    onAttemptTiming: (upstream, timing) => timings.push([upstream.name, timing]),
+  })
+  assert.equal(response.status, 200)
+  await response.text()
+  assert.equal(result.upstream?.name, 'second')
+  assert.deepEqual(models, ['first-model'])
+  assert.deepEqual(timings, [
+    ['first', { kind: 'failed', durationMs: 40 }],
+    ['second', { kind: 'answered', firstByteMs: 0 }],
+  ])
 })

@@ -28,7 +28,15 @@ export interface RelayOptions {
   readonly stripUsageChunk: boolean
   /** Failed attempts at warn; each attempt's start, commit and end at debug. */
   readonly logger?: Logger
+  /** The request as each upstream is sent it (its own model name: relay/upstream-model-request.ts); default `request`. */
+  readonly requestFor?: (upstream: UpstreamConfig) => UpstreamRequest
+  /** Told how long each attempt took to answer, or to fail over, for `lb_policy: latency`. */
+  readonly onAttemptTiming?: (upstream: UpstreamConfig, timing: AttemptTiming) => void
 }
+
+/** An attempt's speed: until its answer's first byte reached the client, or until it failed in a way that fails over. */
+export type AttemptTiming =
+  { readonly kind: 'answered'; readonly firstByteMs: number } | { readonly kind: 'failed'; readonly durationMs: number }
 
 export interface RelayResult {
   readonly status: number
@@ -85,7 +93,7 @@ export class RequestRelay {
       log?.started(upstream, i + 1)
       const onCommit = log?.onCommit(upstream, i + 1)
       const attempt = new Attempt({
-        request,
+        request: this.#options.requestFor?.(upstream) ?? request,
         upstream,
         adapter: this.#options.adapterFor(upstream),
         res: this.#options.res,
@@ -102,6 +110,7 @@ export class RequestRelay {
       this.#current = undefined
       const durationMs = clock.now() - attemptStart
       if (result.kind === 'committed') {
+        this.#options.onAttemptTiming?.(upstream, { kind: 'answered', firstByteMs: result.firstByteMs })
         const errorCode = this.#clientGone
           ? 'client_closed'
           : this.#shuttingDown && result.error !== undefined
@@ -122,6 +131,7 @@ export class RequestRelay {
       const code = this.#clientGone ? 'client_closed' : this.#shuttingDown ? 'shutting_down' : result.error.code
       const record = this.#record(upstream, outcomeOf(code), result.answer?.status, code, durationMs)
       const failsOver = result.error.retryable && !this.#clientGone && !this.#shuttingDown
+      if (failsOver) this.#options.onAttemptTiming?.(upstream, { kind: 'failed', durationMs })
       log?.ended(record, i + 1, false, failsOver ? plan[i + 1] : undefined)
       if (code === 'internal_error') this.#logInternal(result.error, upstream, i + 1)
       last = { result, upstream }

@@ -1,7 +1,7 @@
 // servesRequest and mayServePath: allow first (empty = everything), then deny; path entries match the URL path only.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { mayServePath, servesRequest } from './model-rules.js'
+import { mappedModel, mayServePath, servesRequest } from './model-rules.js'
 
 const chat = (model: string | undefined) => ({ model, path: '/v1/chat/completions' })
 
@@ -67,4 +67,27 @@ test('a path entry matches its path in any case, with a trailing slash or `;` pa
   assert.equal(mayServePath(allow, '/v1/audio/transcriptions/'), true)
   assert.equal(servesRequest(allow, { model: 'whisper-1', path: '/v1/Audio/Transcriptions' }), true)
   assert.equal(servesRequest(allow, { model: 'whisper-1', path: '/v1/audio/translations' }), false)
+})
+
+test('a model the upstream maps is served even when allow does not list it; deny still applies', () => {
+  const rules = { allow: ['gpt-4o'], deny: ['old'], models: { fast: 'claude-haiku-4-5', old: 'gpt-3.5-turbo' } }
+  assert.equal(servesRequest(rules, chat('fast')), true)
+  assert.equal(servesRequest(rules, chat('gpt-4o')), true)
+  // The mapped-to name itself is not a client name the upstream serves.
+  assert.equal(servesRequest(rules, chat('claude-haiku-4-5')), false)
+  assert.equal(servesRequest(rules, chat('old')), false)
+  // Own keys only.
+  assert.equal(servesRequest(rules, chat('constructor')), false)
+})
+
+test('an upstream with models may serve a path that allow names only paths for otherwise', () => {
+  assert.equal(mayServePath({ allow: ['/v1/audio/transcriptions'], deny: [], models: { fast: 'x' } }, '/v1/chat/completions'), true)
+  assert.equal(mayServePath({ allow: ['/v1/audio/transcriptions'], deny: [] }, '/v1/chat/completions'), false)
+})
+
+test('mappedModel: the name the upstream knows, by own keys only', () => {
+  assert.equal(mappedModel({ models: { fast: 'gpt-4o-mini' } }, 'fast'), 'gpt-4o-mini')
+  assert.equal(mappedModel({ models: { fast: 'gpt-4o-mini' } }, 'toString'), undefined)
+  assert.equal(mappedModel({ models: { fast: 'gpt-4o-mini' } }, undefined), undefined)
+  assert.equal(mappedModel({}, 'fast'), undefined)
 })

@@ -1,7 +1,8 @@
 // Per-upstream allow/deny rules: allow first (empty = everything), then deny. An entry starting with `/` is a
 // path entry and matches the request's URL path only (whatever its case, trailing slash or `;` parameters:
 // wire/path-entry-key.ts); any other entry matches the body's model only, exactly. A body's model is always
-// a model name, so a body cannot claim a path to reach an upstream opened for that path.
+// a model name, so a body cannot claim a path to reach an upstream opened for that path. A model the upstream's
+// `models` maps counts as allowed: the mapping says the upstream serves it (under its own name).
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { pathEntryKey } from '../wire/path-entry-key.js'
 
@@ -12,12 +13,23 @@ export interface RouteTarget {
   readonly path: string
 }
 
-type Rules = Pick<UpstreamConfig, 'allow' | 'deny'>
+type Rules = Pick<UpstreamConfig, 'allow' | 'deny'> & Partial<Pick<UpstreamConfig, 'models'>>
 
 export function servesRequest(upstream: Rules, target: RouteTarget): boolean {
   const matches = matcherFor(target)
-  if (upstream.allow.length > 0 && !upstream.allow.some(matches)) return false
+  if (upstream.allow.length > 0 && !upstream.allow.some(matches) && !isMapped(upstream, target.model)) return false
   return !upstream.deny.some(matches)
+}
+
+/** The name this upstream knows the client's model by, when its `models` maps it; undefined otherwise. */
+export function mappedModel(upstream: Partial<Pick<UpstreamConfig, 'models'>>, model: string | undefined): string | undefined {
+  const models = upstream.models
+  // Own keys only: a model named `constructor` or `__proto__` is a model name, not a property of every object.
+  return models !== undefined && model !== undefined && Object.hasOwn(models, model) ? models[model] : undefined
+}
+
+function isMapped(upstream: Partial<Pick<UpstreamConfig, 'models'>>, model: string | undefined): boolean {
+  return mappedModel(upstream, model) !== undefined
 }
 
 /**
@@ -29,7 +41,8 @@ export function mayServePath(upstream: Rules, path: string): boolean {
   let key: string | undefined
   const isPath = (entry: string): boolean => entryKey(entry) === (key ??= pathEntryKey(path))
   if (upstream.deny.some((entry) => isPathEntry(entry) && isPath(entry))) return false
-  return upstream.allow.length === 0 || upstream.allow.some((entry) => !isPathEntry(entry) || isPath(entry))
+  if (upstream.allow.length === 0 || Object.keys(upstream.models ?? {}).length > 0) return true
+  return upstream.allow.some((entry) => !isPathEntry(entry) || isPath(entry))
 }
 
 function matcherFor(target: RouteTarget): (entry: string) => boolean {

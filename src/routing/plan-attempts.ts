@@ -1,7 +1,9 @@
-// planAttempts: pure choice of which upstreams to try, in which order, for one request.
+// planAttempts: pure choice of which upstreams to try, in which order, for one request: the candidates (available,
+// usable by this identity, serving the model or path), then ordered by the policy (routing/order-by-policy.ts).
 import type { LbPolicy, UpstreamConfig } from '../config/gateway-config.js'
 import type { ClientIdentity } from '../auth/authenticate.js'
 import { servesRequest, type RouteTarget } from './model-rules.js'
+import { orderByPolicy, type LatencyOf } from './order-by-policy.js'
 
 export interface PlanInput {
   /** The body's model and the URL path, which allow/deny look at. */
@@ -14,6 +16,8 @@ export interface PlanInput {
   readonly isAvailable: (upstream: UpstreamConfig) => boolean
   /** Injected randomness: returns a number in [0, 1). */
   readonly random: () => number
+  /** `lb_policy: latency`: each upstream's estimate of time to first byte (routing/latency-tracker.ts). */
+  readonly latencyOf?: LatencyOf
 }
 
 export type Plan =
@@ -32,16 +36,7 @@ export function planAttempts(input: PlanInput): Plan {
   if (attempts.length === 0) {
     return input.identity.kind === 'key' ? { kind: 'no_model' } : { kind: 'unauthorized' }
   }
-  if (input.policy === 'random') shuffle(attempts, input.random)
-  return { kind: 'attempts', attempts }
+  return { kind: 'attempts', attempts: orderByPolicy(attempts, input.policy, input.random, input.latencyOf ?? unmeasured) }
 }
 
-/** Fisher–Yates, in place. */
-function shuffle<T>(items: T[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    const tmp = items[i] as T
-    items[i] = items[j] as T
-    items[j] = tmp
-  }
-}
+const unmeasured: LatencyOf = () => undefined

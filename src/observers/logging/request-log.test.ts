@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createLogger } from '../../log/logger.js'
 import type { RequestOutcome } from '../../outcome/request-outcome.js'
-import { lateUsageLogObserver, requestLogObserver } from './request-log.js'
+import { lateUsageLogObserver, requestLogFields, requestLogObserver } from './request-log.js'
 
 const outcome = {
   requestId: 'id-"quoted"\\',
@@ -102,4 +102,14 @@ test('an estimate that arrives after the request line is logged in a line of its
     tokens: 'estimated',
   })
   assert.equal(lateUsageLogObserver(createLogger({ level: 'warn', write: () => undefined })), undefined)
+})
+
+const requestLogFieldsLine = (overrides: Partial<RequestOutcome>): string => `{${requestLogFields({ ...outcome, ...overrides })}}`
+
+test("an upstream sent its own name for the model: the line says which, beside the client's", () => {
+  const mapped = JSON.parse(requestLogFieldsLine({ model: 'fast', upstreamModel: 'claude-haiku-4-5' })) as Record<string, unknown>
+  assert.equal(mapped['model'], 'fast')
+  assert.equal(mapped['upstreamModel'], 'claude-haiku-4-5')
+  const plain = JSON.parse(requestLogFieldsLine({ model: 'gpt-4o', upstreamModel: 'gpt-4o' })) as Record<string, unknown>
+  assert.ok(!('upstreamModel' in plain))
 })

@@ -48,6 +48,9 @@ export function requestLogFields(outcome: RequestOutcome): string {
   let json = `"requestId":${quote(outcome.requestId)},"method":${quote(outcome.method)},"path":${quote(outcome.path)},"model":${quote(outcome.model)},"stream":${outcome.stream},"status":${outcome.status}`
   if (outcome.errorCode !== undefined) json += `,"errorCode":"${outcome.errorCode}"`
   if (outcome.upstream !== undefined) json += `,"upstream":${quote(outcome.upstream)}`
+  // Only when the upstream knows the model by another name (its `models`).
+  const upstreamModel = outcome.upstreamModel
+  if (upstreamModel !== undefined && upstreamModel !== outcome.model) json += `,"upstreamModel":${quote(upstreamModel)}`
   json += `,"attempts":${outcome.attempts.length}`
   if (outcome.firstByteMs !== undefined) json += `,"firstByteMs":${ms(outcome.firstByteMs)}`
   json += `,"totalMs":${ms(outcome.totalMs)}`

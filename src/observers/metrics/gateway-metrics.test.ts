@@ -207,3 +207,16 @@ test('models seen in relayed requests get their own label up to maxSeenModels, t
   assert.equal(metrics.modelLabels.labelOf('llama-3'), 'llama-3', 'alerts name the model by the same label')
   assert.equal(metrics.modelLabels.labelOf('mistral'), 'other')
 })
+
+test("requests answered under an upstream's own model name count by the client's model, the upstream and that name", () => {
+  const metrics = new GatewayMetrics({ models: new Set(['fast']), maxSeenModels: 0, version: 't' })
+  metrics.observe(outcome({ model: 'fast', upstream: 'anthropic', upstreamModel: 'claude-haiku-4-5', attempts: [ok('anthropic')] }))
+  metrics.observe(outcome({ model: 'fast', upstream: 'anthropic', upstreamModel: 'claude-haiku-4-5', attempts: [ok('anthropic')] }))
+  // Unmapped, or nothing answered: not counted there.
+  metrics.observe(outcome({ model: 'fast', upstream: 'a', upstreamModel: 'fast' }))
+  metrics.observe(outcome({ model: 'fast', upstream: undefined, upstreamModel: undefined, status: 502 }))
+  const samples = scrape(metrics)
+  const mapped = `${p}model_mapped_requests_total`
+  assert.equal(sumOf(samples, mapped, { model: 'fast', upstream: 'anthropic', upstream_model: 'claude-haiku-4-5' }), 2)
+  assert.equal(sumOf(samples, mapped, {}), 2)
+})

@@ -67,6 +67,9 @@ export class GatewayMetrics {
   readonly #attempts: CounterFamily
   readonly #failovers: CounterFamily
   readonly #tokens: CounterFamily
+  readonly #mapped: CounterFamily
+  /** By model label, upstream label and upstream model, NUL-separated: names from the config (`models`). */
+  readonly #mappedSeries = new Map<string, CounterSeries>()
   readonly #duration: HistogramFamily
   readonly #firstByte: HistogramFamily
   readonly #attemptDuration: HistogramFamily
@@ -117,6 +120,11 @@ export class GatewayMetrics {
       name: name('tokens_total'),
       help: 'Tokens by model, upstream and kind (prompt, completion); source says whether the upstream reported them or the gateway estimated them.',
       labelNames: ['model', 'upstream', 'kind', 'source'],
+    })
+    this.#mapped = r.counter({
+      name: name('model_mapped_requests_total'),
+      help: "Requests answered by an upstream that was sent its own name for the client's model (its `models`), by the client's model, the upstream and the name it was sent.",
+      labelNames: ['model', 'upstream', 'upstream_model'],
     })
     r.collected({
       name: name('in_flight_requests'),
@@ -255,7 +263,22 @@ export class GatewayMetrics {
       }
     }
 
+    const upstreamModel = outcome.upstreamModel
+    if (upstreamModel !== undefined && upstreamModel !== outcome.model && outcome.upstream !== undefined) {
+      this.#countMapped(model.label, outcome.upstream, upstreamModel)
+    }
+
     this.observeUsage(outcome)
+  }
+
+  #countMapped(model: string, upstream: string, upstreamModel: string): void {
+    const key = `${model}\u0000${upstream}\u0000${upstreamModel}`
+    let series = this.#mappedSeries.get(key)
+    if (series === undefined) {
+      series = this.#mapped.labels(model, upstream, upstreamModel)
+      this.#mappedSeries.set(key, series)
+    }
+    series.inc()
   }
 
   #modelSeries(label: string): ModelSeries {

@@ -29,12 +29,16 @@ test('status classes', () => {
   assert.equal(label(600), 'other')
 })
 
-test('configured models come from allow lists, Azure deployments and metrics.models', () => {
-  const upstream = (allow: string[], deployments: Record<string, string>): UpstreamConfig =>
-    ({ allow, deployments }) as unknown as UpstreamConfig
+test('configured models come from allow lists, Azure deployments, upstream models and metrics.models', () => {
+  const upstream = (allow: string[], deployments: Record<string, string>, models: Record<string, string> = {}): UpstreamConfig =>
+    ({ allow, deployments, models }) as unknown as UpstreamConfig
   const models = configuredModels({
-    upstreams: [upstream(['gpt-4o', '/v1/audio/transcriptions'], {}), upstream([], { 'gpt-4o-mini': 'mini-deploy' })],
+    upstreams: [
+      upstream(['gpt-4o', '/v1/audio/transcriptions'], {}),
+      upstream([], { 'gpt-4o-mini': 'mini-deploy' }, { fast: 'claude-haiku-4-5' }),
+    ],
     metrics: { models: ['o3'] },
   })
-  assert.deepEqual([...models].sort(), ['/v1/audio/transcriptions', 'gpt-4o', 'gpt-4o-mini', 'o3'])
+  // The client's names label requests; the names upstreams are sent are labels of their own metric.
+  assert.deepEqual([...models].sort(), ['/v1/audio/transcriptions', 'fast', 'gpt-4o', 'gpt-4o-mini', 'o3'])
 })

@@ -60,7 +60,7 @@ export function statusClassIndex(status: number): number {
 }
 
 /**
- * Models that get their own label: those the config names (upstream `allow` lists, Azure `deployments`,
+ * Models that get their own label: those the config names (upstream `allow` lists, Azure `deployments`, `models`,
  * `metrics.models`). Other models get a label as they are seen, up to a bound (model-labels.ts).
  */
 export function configuredModels(
@@ -70,6 +70,7 @@ export function configuredModels(
   for (const upstream of config.upstreams) {
     for (const model of upstream.allow) models.add(model)
     for (const model of Object.keys(upstream.deployments)) models.add(model)
+    for (const model of Object.keys(upstream.models)) models.add(model)
   }
   return models
 }

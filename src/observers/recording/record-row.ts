@@ -34,6 +34,8 @@ export interface RecordRow {
   readonly upstreamEndpoint: string
   /** The upstream key's fingerprint, `asis`, or ''. */
   readonly upstreamKey: string
+  /** The model name that upstream was sent (its `models` mapping of `model`); null when none answered. */
+  readonly upstreamModel: string | null
   readonly attempts: readonly RecordedAttempt[]
   readonly status: number
   readonly errorCode: string | null
@@ -101,6 +103,7 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
     upstream: outcome.upstream ?? null,
     upstreamEndpoint: upstream?.endpoint ?? '',
     upstreamKey: upstream?.keyFingerprint ?? '',
+    upstreamModel: outcome.upstreamModel ?? null,
     attempts: outcome.attempts.map((attempt) => ({
       upstream: attempt.upstream,
       outcome: attempt.outcome,

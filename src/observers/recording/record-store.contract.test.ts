@@ -93,6 +93,7 @@ function sampleRow(overrides: Partial<RecordRow> = {}): RecordRow {
     upstream: 'primary',
     upstreamEndpoint: 'http://127.0.0.1:9/v1',
     upstreamKey: 'key-ba9876543210',
+    upstreamModel: 'gpt-4o-2024-11-20',
     attempts: [
       { upstream: 'first', outcome: 'failed', status: 500, error_code: 'upstream_status', duration_ms: 12.5 },
       { upstream: 'primary', outcome: 'ok', status: 200, error_code: null, duration_ms: 40.25 },
@@ -163,7 +164,7 @@ for (const { dialect, make, skip } of targets) {
 
     test('a fresh database gets every migration once', () =>
       withStore(async (store) => {
-        assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns'])
+        assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns', '0003_upstream_model'])
         assert.deepEqual((await store.prepare()).applied, [])
         assert.equal(await store.count(), 0)
       }))
@@ -177,6 +178,7 @@ for (const { dialect, make, skip } of targets) {
           upstream: null,
           upstreamEndpoint: '',
           upstreamKey: '',
+          upstreamModel: null,
           attempts: [],
           firstByteMs: null,
           errorCode: 'client_closed',
@@ -325,7 +327,7 @@ for (const { dialect, make, skip } of targets) {
         )
         const store = openStore(target)
         try {
-          assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns'])
+          assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns', '0003_upstream_model'])
           await store.insert([sampleRow()])
           assert.equal(await store.scrubLegacySecrets(1), 1)
           assert.equal(await store.scrubLegacySecrets(10), 2)
@@ -390,7 +392,7 @@ for (const { dialect, make, skip } of targets) {
       withStore(async (store, target) => {
         assert.deepEqual((await store.prepare('0001_predecessor_records')).applied, ['0001_predecessor_records'])
         await target.raw(predecessorRow(target, 7))
-        assert.deepEqual((await store.prepare()).applied, ['0002_request_columns'])
+        assert.deepEqual((await store.prepare()).applied, ['0002_request_columns', '0003_upstream_model'])
         await store.insert([sampleRow()])
         const rows = await store.read()
         assert.equal(rows.length, 2)

@@ -32,6 +32,7 @@ export interface StoredRecord {
   readonly upstream: string | null
   readonly upstreamEndpoint: string | null
   readonly upstreamKey: string | null
+  readonly upstreamModel: string | null
   readonly attempts: readonly RecordedAttempt[] | null
   readonly status: number | null
   readonly errorCode: string | null
@@ -197,9 +198,12 @@ export class RecordStore {
   }
 
   #recordOf(row: Record<string, unknown>): StoredRecord {
-    // A text column comes back as a string; a number or bigint (an id read as text) as its decimal form.
-    const text = (value: unknown): string | null =>
-      typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : null
+    // Drivers return text columns as strings; a number or flag read from one is written as text.
+    const text = (value: unknown): string | null => {
+      if (value === null || value === undefined) return null
+      if (typeof value === 'string') return value
+      return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : JSON.stringify(value)
+    }
     const number = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
     const created = row['created_at']
     return {
@@ -218,6 +222,7 @@ export class RecordStore {
       upstream: text(row['upstream']),
       upstreamEndpoint: text(row['upstream_endpoint']),
       upstreamKey: text(row['upstream_sk']),
+      upstreamModel: text(row['upstream_model']),
       attempts: typeof row['attempts'] === 'string' ? (JSON.parse(row['attempts']) as RecordedAttempt[]) : null,
       status: number(row['status']),
       errorCode: text(row['error_code']),
@@ -256,6 +261,7 @@ function columnsOf(row: RecordRowValues, dialect: RecordDialect) {
     upstream,
     upstreamEndpoint,
     upstreamKey,
+    upstreamModel,
     attemptsJson,
     status,
     errorCode,
@@ -286,6 +292,7 @@ function columnsOf(row: RecordRowValues, dialect: RecordDialect) {
     upstream,
     upstream_endpoint: upstreamEndpoint,
     upstream_sk: upstreamKey,
+    upstream_model: upstreamModel,
     attempts: attemptsJson,
     status,
     error_code: errorCode,
@@ -329,6 +336,7 @@ function runSqliteInsert(insert: SqliteStatementRun, row: RecordRowValues): void
     upstream,
     upstreamEndpoint,
     upstreamKey,
+    upstreamModel,
     attemptsJson,
     status,
     errorCode,
@@ -359,6 +367,7 @@ function runSqliteInsert(insert: SqliteStatementRun, row: RecordRowValues): void
     upstream,
     upstreamEndpoint,
     upstreamKey,
+    upstreamModel,
     attemptsJson,
     status,
     errorCode,

@@ -45,6 +45,8 @@ export interface RecordsTable {
   completion_tokens: number | null
   total_tokens: number | null
   usage_source: string | null
+  // Added by migration 0003.
+  upstream_model: string | null
 }
 
 export interface RecordTables {

@@ -3,11 +3,13 @@ import type { Migration } from 'kysely'
 import type { RecordDialect } from '../record-dialect.js'
 import { predecessorRecords } from './0001-predecessor-records.js'
 import { requestColumns } from './0002-request-columns.js'
+import { upstreamModel } from './0003-upstream-model.js'
 
 /** Names sort in the order they run. Never rename or edit an applied migration: add the next number. */
 export function recordMigrations(dialect: RecordDialect): Record<string, Migration> {
   return {
     '0001_predecessor_records': predecessorRecords(dialect),
     '0002_request_columns': requestColumns(dialect),
+    '0003_upstream_model': upstreamModel(),
   }
 }
