@@ -11,6 +11,12 @@ export const configDefaults = Object.freeze({
   /** 0: no whole-attempt deadline. */
   total_timeout: 0,
   lb_policy: 'order' satisfies LbPolicy,
+  /** Retries of a failed attempt on the same upstream before the plan moves on. */
+  retries: 0,
+  /** Seconds: the first retry's backoff (times a random factor in [0.5, 1)), doubling for each further one. */
+  retry_backoff: 0.25,
+  /** Seconds: the longest Retry-After waited for on the last candidate; 0 = never wait. */
+  max_retry_wait: 0,
   dbtype: 'sqlite' satisfies DbType,
   dbaddr: './db.sqlite',
   max_body_size: 32 * 1024 * 1024,

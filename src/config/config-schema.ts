@@ -6,7 +6,8 @@ import { alertsSchema, logLevelSchema, metricsSchema } from './observability-sch
 import { parsePostgresAddress, postgresAddressHint } from './postgres-address.js'
 import { recordsSchema } from './records-schema.js'
 import { rawUpstreamSchema, type RawUpstream } from './upstream-schema.js'
-import { byteSizeSchema, clientKeysSchema, listenAddressSchema, secondsSchema, yamlMap } from './value-schemas.js'
+import { byteSizeSchema, clientKeysSchema, listenAddressSchema, retriesSchema, secondsSchema, yamlMap } from './value-schemas.js'
+import { modelFallbacksSchema } from './model-fallbacks-schema.js'
 
 /**
  * Top-level keys. A new section (`records:`, `alerts:`, `metrics:`) is one more entry here, its schema in its
@@ -22,6 +23,11 @@ const topLevelKeys = {
   idle_timeout: secondsSchema.default(configDefaults.idle_timeout),
   total_timeout: secondsSchema.default(configDefaults.total_timeout),
   lb_policy: z.enum(lbPolicies).default(configDefaults.lb_policy),
+  retries: retriesSchema.default(configDefaults.retries),
+  retry_backoff: secondsSchema.default(configDefaults.retry_backoff),
+  max_retry_wait: secondsSchema.default(configDefaults.max_retry_wait),
+  /** Client model → other client models tried, in order, when every candidate failed (or the context was too long). */
+  model_fallbacks: modelFallbacksSchema.default({}),
   dbtype: z.enum(dbTypes).default(configDefaults.dbtype),
   dbaddr: z.string().default(configDefaults.dbaddr),
   max_body_size: byteSizeSchema.default(configDefaults.max_body_size),

@@ -83,6 +83,12 @@ export interface UpstreamConfig {
   readonly models: Readonly<Record<string, string>>
   /** `lb_policy: weighted`: the upstream's share among the candidates (default 1); 0 = only as failover. */
   readonly weight: number
+  /** Retries of a failed attempt on this upstream before the plan moves on (relay/retry-policy.ts); 0 = none. */
+  readonly retries: number
+  /** The first retry's backoff, before its random factor in [0.5, 1); it doubles for each further retry. */
+  readonly retryBackoffMs: number
+  /** The longest `Retry-After` waited for when this upstream is the last candidate; 0 = never wait. */
+  readonly maxRetryWaitMs: number
 }
 
 export interface GatewayConfig {
@@ -92,6 +98,8 @@ export interface GatewayConfig {
   /** Written into each record; default the OS host name. */
   readonly hostname: string
   readonly lbPolicy: LbPolicy
+  /** `model_fallbacks`: client model → other client models to try, in order, once its own candidates failed. */
+  readonly modelFallbacks: Readonly<Record<string, readonly string[]>>
   readonly dbType: DbType
   readonly dbAddr: string
   /** Largest request body accepted, in bytes. */

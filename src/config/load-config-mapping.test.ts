@@ -50,6 +50,9 @@ test('defaults for every key', () => {
     deployments: {},
     models: {},
     weight: 1,
+    retries: 0,
+    retryBackoffMs: 250,
+    maxRetryWaitMs: 0,
   })
 })
 

@@ -27,6 +27,7 @@ export function toGatewayConfig(raw: RawConfig, source: string, env: NodeJS.Proc
     listen,
     hostname: raw.hostname === '' ? osHostname() : raw.hostname,
     lbPolicy: raw.lb_policy,
+    modelFallbacks: raw.model_fallbacks,
     dbType: raw.dbtype,
     dbAddr: raw.dbaddr,
     maxBodyBytes: raw.max_body_size,
@@ -87,6 +88,9 @@ function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, 
     deployments: upstream.deployments,
     models: upstream.models,
     weight: upstream.weight,
+    retries: upstream.retries ?? raw.retries,
+    retryBackoffMs: secondsToMs(raw.retry_backoff),
+    maxRetryWaitMs: secondsToMs(raw.max_retry_wait),
   }
 }
 

@@ -1,7 +1,7 @@
 // The raw shape of one `upstreams:` entry as written in YAML: the predecessor's keys plus the new ones.
 import { z } from 'zod'
 import { upstreamTypes } from './gateway-config.js'
-import { clientKeysSchema, endpointSchema, hostNameSchema, secondsSchema, yamlMap } from './value-schemas.js'
+import { clientKeysSchema, endpointSchema, hostNameSchema, retriesSchema, secondsSchema, yamlMap } from './value-schemas.js'
 
 const upstreamKeys = z
   .strictObject({
@@ -16,6 +16,8 @@ const upstreamKeys = z
     stream_timeout: secondsSchema.optional(),
     idle_timeout: secondsSchema.optional(),
     total_timeout: secondsSchema.optional(),
+    /** Unset: the global `retries`. */
+    retries: retriesSchema.optional(),
     allow: z.array(z.string()).default([]),
     deny: z.array(z.string()).default([]),
     /** Replaces the global client key list for this upstream. */

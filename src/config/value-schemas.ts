@@ -20,6 +20,9 @@ export function yamlMap<Schema extends z.ZodType>(schema: Schema) {
 /** Seconds, fractions allowed (`0.5`); zod already refuses NaN and infinities. */
 export const secondsSchema = z.number().min(0, 'must be 0 or more seconds')
 
+/** How many times a failed attempt is retried on the same upstream. */
+export const retriesSchema = z.number().int('must be a whole number').min(0, 'must be 0 or more')
+
 /** Comma-separated (`"k1, k2"`) as in the predecessor, or a YAML list; blanks around keys are ignored. */
 export const clientKeysSchema = z.union([z.string(), z.array(z.string())]).transform(splitClientKeys)
 

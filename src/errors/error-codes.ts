@@ -37,6 +37,11 @@ export const errorCodes = {
   upstream_bad_response: { status: 502, type: 'server_error', retryable: true },
   /** The upstream reported an error inside an answer already under way (an Anthropic error event, a failed prediction). */
   upstream_reported_error: { status: 502, type: 'server_error', retryable: true },
+  /**
+   * The upstream answered 400 `context_length_exceeded` while the model has fallbacks: the next fallback model is
+   * tried (a larger context), never another candidate of the same model; without one the client gets that 400.
+   */
+  upstream_context_length: { status: 400, type: 'invalid_request_error', retryable: false },
   // The client went away: nothing to answer, nothing to retry.
   client_closed: { status: 499, type: 'invalid_request_error', retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>

@@ -18,6 +18,8 @@ import type { TokenEstimator } from '../tokens/token-estimator.js'
 import type { LatencyTracker } from '../routing/latency-tracker.js'
 import { planAttempts } from '../routing/plan-attempts.js'
 import { UpstreamModelRequests } from '../relay/upstream-model-request.js'
+import { ModelFallbacks } from '../relay/model-fallbacks.js'
+import type { JsonSpan } from '../wire/scan-json-object.js'
 import type { Clock } from '../time/clock.js'
 import { admitRequest, unauthorized } from './admit-request.js'
 import { answerRefusal } from './answer-refusal.js'
@@ -86,6 +88,8 @@ interface Exchange {
   json: () => Readonly<Record<string, unknown>> | null
   /** The model name each upstream is sent, once the relay has begun. */
   models: UpstreamModelRequests | undefined
+  /** The fallback models' plans and requests, when the requested model has `model_fallbacks`. */
+  fallbacks: ModelFallbacks | undefined
 }
 
 const nothingToRelease = (): void => {}
@@ -129,6 +133,7 @@ function beginExchange({ req, deps }: RelayRouteOptions): Exchange {
     fields: noRoutingFields,
     json: noJson,
     models: undefined,
+    fallbacks: undefined,
   }
 }
 
@@ -201,6 +206,8 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
   }
   const models = new UpstreamModelRequests({ request, clientModel: fields.model, modelSpan: usageRequest.modelSpan })
   exchange.models = models
+  const fallbacks = modelFallbacksOf({ target, deps }, exchange, request, usageRequest.modelSpan)
+  exchange.fallbacks = fallbacks
   const latency = deps.config.lbPolicy === 'latency' ? deps.latency : undefined
   const relay = new RequestRelay({
     request,
@@ -213,6 +220,9 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
     clock: deps.clock,
     closeConnection: deps.draining,
     logger: deps.logger,
+    random: deps.random,
+    ...(fallbacks === undefined ? {} : { nextLeg: fallbacks.nextLeg }),
+    modelHeader: Object.keys(deps.config.modelFallbacks).length > 0,
   })
   const onClose = (): void => {
     if (!res.writableFinished) relay.clientGone()
@@ -229,6 +239,36 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
   }
   res.off('close', onClose)
   return result
+}
+
+/** The request's fallback models (`model_fallbacks`), each planned like a request for it when reached; undefined: none. */
+function modelFallbacksOf(
+  { target, deps }: Pick<RelayRouteOptions, 'target' | 'deps'>,
+  exchange: Exchange,
+  request: UpstreamRequest,
+  modelSpan: JsonSpan | undefined,
+): ModelFallbacks | undefined {
+  const requested = exchange.fields.model
+  const others = ModelFallbacks.listFor(deps.config.modelFallbacks, requested)
+  // Without the model's place in the body it cannot be rewritten: the fallback would be sent the requested name.
+  if (requested === undefined || others.length === 0 || modelSpan === undefined) return undefined
+  return new ModelFallbacks({
+    models: [requested, ...others],
+    planFor: (model) => {
+      const plan = planAttempts({
+        target: { model, path: target.pathname },
+        identity: exchange.identity,
+        upstreams: deps.config.upstreams,
+        policy: deps.config.lbPolicy,
+        mayUse: exchange.mayUse,
+        isAvailable: exchange.isAvailable,
+        random: deps.random,
+        ...latencyOf(deps),
+      })
+      const requests = new UpstreamModelRequests({ request, clientModel: model, modelSpan })
+      return { plan: plan.kind === 'attempts' ? plan.attempts : [], requests }
+    },
+  })
 }
 
 /** The tracker's estimates, when the latency policy orders the plan. */
@@ -251,6 +291,7 @@ function refuse({ req, res, target, deps }: RelayRouteOptions, error: unknown): 
     status: gatewayError.status,
     errorCode: gatewayError.code,
     upstream: undefined,
+    model: undefined,
     attempts: [],
     firstByteMs: undefined,
     captured: undefined,
@@ -275,11 +316,17 @@ function observeOutcome({ req, target, deps }: RelayRouteOptions, exchange: Exch
     totalMs: deps.clock.now() - exchange.start,
     bytesOut: req.socket.bytesWritten - exchange.bytesOutBefore,
     result,
-    upstreamModel: result.upstream === undefined ? undefined : exchange.models?.modelFor(result.upstream),
+    upstreamModel: result.upstream === undefined ? undefined : modelsOf(exchange, result)?.modelFor(result.upstream),
   })
   const estimable = body !== null && body.length <= maxEstimatedBodyBytes
   deps.observe(
     outcome,
     outcomeUsage(result.status, result.captured, () => (estimable ? exchange.json() : null), deps.tokens),
   )
+}
+
+/** The requests of the model that answered: the requested one's, or a fallback's. */
+function modelsOf(exchange: Exchange, result: RelayResult): UpstreamModelRequests | undefined {
+  const fallback = result.model === undefined ? undefined : exchange.fallbacks?.requestsOf(result.model)
+  return fallback ?? exchange.models
 }

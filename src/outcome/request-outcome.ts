@@ -14,6 +14,10 @@ export interface AttemptRecord {
   readonly status: number | undefined
   readonly errorCode: ErrorCode | undefined
   readonly durationMs: number
+  /** The client model this attempt was for, when it was a fallback (`model_fallbacks`) rather than the requested one. */
+  readonly model?: string
+  /** This attempt retried the upstream's previous one: 1 for the first retry (`retries`); unset for a first try. */
+  readonly retry?: number
 }
 
 export interface RequestOutcome {

@@ -20,9 +20,12 @@ export class AttemptLog {
     this.#debug = logger.enabled('debug')
   }
 
-  started(upstream: UpstreamConfig, attempt: number): void {
-    if (this.#debug)
-      this.#logger.debug('attempt start', { requestId: this.#requestId, attempt, upstream: upstream.name, type: upstream.type })
+  /** `retry`: 0 for the upstream's first try, n for its nth retry. */
+  started(upstream: UpstreamConfig, attempt: number, retry = 0): void {
+    if (!this.#debug) return
+    const fields: Record<string, unknown> = { requestId: this.#requestId, attempt, upstream: upstream.name, type: upstream.type }
+    if (retry > 0) fields['retry'] = retry
+    this.#logger.debug('attempt start', fields)
   }
 
   /** The commit-point callback for the attempt, only when debug lines are written. */
@@ -44,6 +47,8 @@ export class AttemptLog {
       outcome: record.outcome,
       committed,
     }
+    if (record.retry !== undefined) fields['retry'] = record.retry
+    if (record.model !== undefined) fields['model'] = record.model
     if (record.status !== undefined) fields['status'] = record.status
     if (record.errorCode !== undefined) fields['errorCode'] = record.errorCode
     fields['durationMs'] = Math.round(record.durationMs)

@@ -52,6 +52,10 @@ export interface AttemptOptions {
   readonly dialect: StreamDialect
   /** Called at the commit point (for the debug log); unset when nothing listens. */
   readonly onCommit?: () => void
+  /** The gateway's own headers on a relayed answer (`x-openai-api-route-model`). */
+  readonly extraHeaders?: readonly string[]
+  /** A 400 `context_length_exceeded` fails over to the fallback models instead of reaching the client. */
+  readonly contextLengthFallsBack?: boolean
 }
 
 export class Attempt implements ResponseSink, AttemptContext {
@@ -84,6 +88,7 @@ export class Attempt implements ResponseSink, AttemptContext {
       requestId: options.request.requestId,
       closeConnection: options.closeConnection,
       redactor: this.redactor,
+      ...(options.extraHeaders === undefined ? {} : { extraHeaders: options.extraHeaders }),
       onBlocked: () => this.#deadlines.pause(),
       onDrained: this.#guarded(() => {
         this.#deadlines.resume()

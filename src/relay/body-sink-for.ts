@@ -7,6 +7,7 @@ import type { StreamDialect } from '../streaming/stream-dialect.js'
 import { commitsAtBodyEnd } from './body-commit-point.js'
 import type { AttemptContext, BodySink } from './body-sink.js'
 import { headerOf } from './client-response-headers.js'
+import { contextLengthFailure } from './context-length-answer.js'
 import { DirectBodySink } from './direct-body-sink.js'
 import { ErrorBodySink } from './error-body-sink.js'
 import { statusFailsOver } from './failover-policy.js'
@@ -21,6 +22,8 @@ export interface BodySinkSettings {
   readonly upstream: UpstreamConfig
   readonly dialect: StreamDialect
   readonly stripUsageChunk: boolean
+  /** A 400 `context_length_exceeded` fails over to the fallback models instead of reaching the client. */
+  readonly contextLengthFallsBack?: boolean
 }
 
 export function bodySinkFor(context: AttemptContext, status: number, headers: readonly string[], settings: BodySinkSettings): BodySink {
@@ -28,7 +31,10 @@ export function bodySinkFor(context: AttemptContext, status: number, headers: re
   const redactor = context.redactor
   if (statusFailsOver(status)) return new ErrorBodySink(upstream.name, status, headers)
   if (status < 200 || status >= 300) {
-    return new RedactedBodySink(context, new RedactingBody(redactor, headerOf(headers, 'content-encoding')), status)
+    const body = new RedactingBody(redactor, headerOf(headers, 'content-encoding'))
+    if (status !== 400 || settings.contextLengthFallsBack !== true) return new RedactedBodySink(context, body, status)
+    // Decoded and redacted already: the client may still get it, through failure-answer.ts, when no fallback serves.
+    return new RedactedBodySink(context, body, status, (whole) => contextLengthFailure(upstream.name, { status, headers, body: whole }))
   }
   const contentType = headerOf(headers, 'content-type')
   if (isEventStream(contentType)) {

@@ -18,6 +18,8 @@ export interface ClientWriterOptions {
   readonly onBlocked: () => void
   /** It drained again. Runs from the response's 'drain' event, so it must not throw (the attempt guards it). */
   readonly onDrained: () => void
+  /** The gateway's own headers on the answer (`x-openai-api-route-model`), after the upstream's. */
+  readonly extraHeaders?: readonly string[]
 }
 
 export interface ResponseHead {
@@ -42,7 +44,9 @@ export class ClientWriter {
     // Headers are always searched for secrets (they are small); an upstream may echo its key in any of them.
     let headers = this.#options.redactor.redactHeaders(upstreamHeaders)
     if (head.change !== undefined) headers = withBodyChange(headers, head.change)
-    this.#res.writeHead(status, clientResponseHeaders(headers, this.#options.requestId, this.#options.closeConnection))
+    const out = clientResponseHeaders(headers, this.#options.requestId, this.#options.closeConnection)
+    const extra = this.#options.extraHeaders
+    this.#res.writeHead(status, extra === undefined ? out : [...out, ...extra])
     if (head.stream === true) this.#chunking = takeOverChunking(this.#res)
   }
 

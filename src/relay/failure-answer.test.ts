@@ -33,6 +33,9 @@ function upstream(overrides: Partial<UpstreamConfig> = {}): UpstreamConfig {
     deployments: {},
     models: {},
     weight: 1,
+    retries: 0,
+    retryBackoffMs: 250,
+    maxRetryWaitMs: 0,
     ...overrides,
   }
 }

@@ -1,7 +1,7 @@
 // A body the client gets that is not a 2xx answer (and does not fail over): searched for the upstream's secrets
 // on its way, held whole for its Content-Length unless it is large (see RedactingBody).
 import type { GatewayError } from '../errors/gateway-error.js'
-import type { AttemptContext, BodySink } from './body-sink.js'
+import type { AttemptContext, BodyFailure, BodySink } from './body-sink.js'
 import type { RedactingBody } from './redacting-body.js'
 import { ResponseCapture, type CapturedResponse } from '../tokens/response-capture.js'
 
@@ -10,11 +10,14 @@ export class RedactedBodySink implements BodySink {
   readonly #body: RedactingBody
   readonly #status: number
   readonly #capture = new ResponseCapture()
+  readonly #failsOver: ((whole: Buffer) => BodyFailure | undefined) | undefined
 
-  constructor(context: AttemptContext, body: RedactingBody, status: number) {
+  /** `failsOver`: looks at a body held whole and may make it a failure instead of the client's answer. */
+  constructor(context: AttemptContext, body: RedactingBody, status: number, failsOver?: (whole: Buffer) => BodyFailure | undefined) {
     this.#context = context
     this.#body = body
     this.#status = status
+    this.#failsOver = failsOver
   }
 
   push(chunk: Buffer): boolean {
@@ -26,7 +29,7 @@ export class RedactedBodySink implements BodySink {
     return this.#write(body.next(undefined))
   }
 
-  end(): undefined {
+  end(): BodyFailure | undefined {
     const body = this.#body
     if (body.streaming) {
       const rest = body.finish()
@@ -34,6 +37,8 @@ export class RedactedBodySink implements BodySink {
       return undefined
     }
     const { bytes, change } = body.whole(this.#status)
+    const failure = this.#failsOver?.(bytes)
+    if (failure !== undefined) return failure
     this.#context.commit({ change })
     this.#write(bytes)
     return undefined

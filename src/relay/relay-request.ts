@@ -11,7 +11,7 @@ import type { Clock } from '../time/clock.js'
 import { Attempt, type AttemptResult } from './attempt.js'
 import { streamDialectFor } from '../streaming/stream-dialect.js'
 import { AttemptLog } from './attempt-log.js'
-import type { DeadlineSettings } from './attempt-deadlines.js'
+import { AttemptSteps, type NextLeg, type RelayLeg } from './attempt-steps.js'
 import { failureAnswer } from './failure-answer.js'
 import { redactorFor } from '../secrets/secret-redactor.js'
 import type { AttemptOutcome, AttemptRecord } from '../outcome/request-outcome.js'
@@ -32,7 +32,16 @@ export interface RelayOptions {
   readonly requestFor?: (upstream: UpstreamConfig) => UpstreamRequest
   /** Told how long each attempt took to answer, or to fail over, for `lb_policy: latency`. */
   readonly onAttemptTiming?: (upstream: UpstreamConfig, timing: AttemptTiming) => void
+  /** Injected randomness in [0, 1), for the retries' backoff (relay/retry-policy.ts). */
+  readonly random?: () => number
+  /** `model_fallbacks`: the next model's candidates once a model's failed (relay/model-fallbacks.ts); unset: none. */
+  readonly nextLeg?: NextLeg
+  /** Name the client model that answered in `x-openai-api-route-model` (set when `model_fallbacks` is configured). */
+  readonly modelHeader?: boolean
 }
+
+/** How an attempt ended, for its record. */
+type AttemptEnd = Pick<AttemptRecord, 'outcome' | 'status' | 'errorCode' | 'durationMs'>
 
 /** An attempt's speed: until its answer's first byte reached the client, or until it failed in a way that fails over. */
 export type AttemptTiming =
@@ -43,6 +52,8 @@ export interface RelayResult {
   readonly errorCode: ErrorCode | undefined
   /** The upstream whose answer the client got. */
   readonly upstream: UpstreamConfig | undefined
+  /** The client model whose candidate that upstream was: the requested one, or a fallback (`model_fallbacks`). */
+  readonly model: string | undefined
   readonly attempts: readonly AttemptRecord[]
   /** From the relay's start until the first byte went to the client. */
   readonly firstByteMs: number | undefined
@@ -59,6 +70,8 @@ export class RequestRelay {
   #current: Attempt | undefined
   #clientGone = false
   #shuttingDown = false
+  /** Ends a retry's wait early; set only while one is under way. */
+  #endWait: (() => void) | undefined
 
   constructor(options: RelayOptions) {
     this.#options = options
@@ -68,6 +81,7 @@ export class RequestRelay {
   clientGone(): void {
     if (this.#clientGone) return
     this.#clientGone = true
+    this.#endWait?.()
     this.#current?.abort(clientClosed())
   }
 
@@ -78,37 +92,47 @@ export class RequestRelay {
   shutDown(): void {
     if (this.#shuttingDown || this.#clientGone) return
     this.#shuttingDown = true
+    this.#endWait?.()
     this.#current?.abort(shuttingDown())
   }
 
   async run(): Promise<RelayResult> {
-    const { plan, clock, request } = this.#options
+    const { clock, request } = this.#options
     const startedAt = clock.now()
     const log = AttemptLog.for(this.#options.logger, request.requestId)
     const dialect = streamDialectFor(request.path)
-    let last: { result: AttemptResult & { kind: 'failed' }; upstream: UpstreamConfig } | undefined
-    for (let i = 0; i < plan.length && !this.#clientGone && !(this.#shuttingDown && last !== undefined); i++) {
-      const upstream = plan[i] as UpstreamConfig
+    const steps = new AttemptSteps({ clock, random: this.#options.random ?? Math.random, nextLeg: this.#options.nextLeg, stream: request.stream })
+    let last: { result: AttemptResult & { kind: 'failed' }; upstream: UpstreamConfig; model: string } | undefined
+    let step = steps.first(this.#firstLeg())
+    while (step !== undefined && !this.#clientGone && !(this.#shuttingDown && last !== undefined)) {
+      // A retry's backoff or Retry-After; a client that leaves (or a shutdown) ends it at once.
+      if (step.waitMs > 0 && !(await this.#wait(step.waitMs))) break
+      const { upstream, leg } = step
+      const ordinal = this.#attempts.length + 1
       const attemptStart = clock.now()
-      log?.started(upstream, i + 1)
-      const onCommit = log?.onCommit(upstream, i + 1)
+      log?.started(upstream, ordinal, step.retry)
+      const onCommit = log?.onCommit(upstream, ordinal)
+      const extraHeaders = this.#options.modelHeader === true ? ['x-openai-api-route-model', leg.model] : undefined
       const attempt = new Attempt({
-        request: this.#options.requestFor?.(upstream) ?? request,
+        request: leg.requestFor(upstream),
         upstream,
         adapter: this.#options.adapterFor(upstream),
         res: this.#options.res,
-        deadlines: deadlinesFor(upstream, request.stream, i === plan.length - 1),
+        deadlines: steps.begin(step),
         clock,
         closeConnection: this.#options.closeConnection(),
         stripUsageChunk: this.#options.stripUsageChunk,
         dialect,
         ...(onCommit === undefined ? {} : { onCommit }),
+        ...(extraHeaders === undefined ? {} : { extraHeaders }),
+        ...(this.#options.nextLeg === undefined ? {} : { contextLengthFallsBack: true }),
       })
       this.#current = attempt
       attempt.start()
       const result = await attempt.result
       this.#current = undefined
       const durationMs = clock.now() - attemptStart
+      const tags = { model: leg.model === request.model ? undefined : leg.model, retry: step.retry }
       if (result.kind === 'committed') {
         this.#options.onAttemptTiming?.(upstream, { kind: 'answered', firstByteMs: result.firstByteMs })
         const errorCode = this.#clientGone
@@ -116,32 +140,36 @@ export class RequestRelay {
           : this.#shuttingDown && result.error !== undefined
             ? 'shutting_down'
             : result.error?.code
-        const record = this.#record(upstream, errorCode === undefined ? 'ok' : outcomeOf(errorCode), result.status, errorCode, durationMs)
-        log?.ended(record, i + 1, true, undefined)
-        if (errorCode === 'internal_error') this.#logInternal(result.error, upstream, i + 1)
+        const outcome = errorCode === undefined ? 'ok' : outcomeOf(errorCode)
+        const record = this.#record(upstream, { outcome, status: result.status, errorCode, durationMs }, tags)
+        log?.ended(record, ordinal, true, undefined)
+        if (errorCode === 'internal_error') this.#logInternal(result.error, upstream, ordinal)
         return {
           status: result.status,
           errorCode,
           upstream,
+          model: leg.model,
           attempts: this.#attempts,
           firstByteMs: attemptStart - startedAt + result.firstByteMs,
           captured: result.captured,
         }
       }
       const code = this.#clientGone ? 'client_closed' : this.#shuttingDown ? 'shutting_down' : result.error.code
-      const record = this.#record(upstream, outcomeOf(code), result.answer?.status, code, durationMs)
+      const record = this.#record(upstream, { outcome: outcomeOf(code), status: result.answer?.status, errorCode: code, durationMs }, tags)
       const failsOver = result.error.retryable && !this.#clientGone && !this.#shuttingDown
       if (failsOver) this.#options.onAttemptTiming?.(upstream, { kind: 'failed', durationMs })
-      log?.ended(record, i + 1, false, failsOver ? plan[i + 1] : undefined)
-      if (code === 'internal_error') this.#logInternal(result.error, upstream, i + 1)
-      last = { result, upstream }
-      if (!result.error.retryable) break
+      last = { result, upstream, model: leg.model }
+      const gone = this.#clientGone || this.#shuttingDown
+      step = gone ? undefined : steps.after(step, { error: result.error, answer: result.answer, failsOver })
+      log?.ended(record, ordinal, false, step?.upstream)
+      if (code === 'internal_error') this.#logInternal(result.error, upstream, ordinal)
     }
     if (this.#clientGone || last === undefined) {
       return {
         status: 499,
         errorCode: 'client_closed',
         upstream: undefined,
+        model: undefined,
         attempts: this.#attempts,
         firstByteMs: undefined,
         captured: undefined,
@@ -150,13 +178,16 @@ export class RequestRelay {
     // node:http keeps one Authorization header (a repeated one is dropped), so it is a string or nothing.
     const redactor = redactorFor(last.upstream, request.headers.authorization)
     const error = this.#shuttingDown ? shuttingDown() : last.result.error
-    const answer = failureAnswer(error, this.#shuttingDown ? undefined : last.result.answer, redactor, this.#attempts.length)
-    const extra = this.#options.closeConnection() ? [...answer.headers, 'connection', 'close'] : answer.headers
+    const relayed = this.#shuttingDown ? undefined : last.result.answer
+    const answer = failureAnswer(error, relayed, redactor, this.#attempts.length)
+    const named = relayed !== undefined && this.#options.modelHeader === true ? ['x-openai-api-route-model', last.model] : []
+    const extra = this.#options.closeConnection() ? [...answer.headers, ...named, 'connection', 'close'] : [...answer.headers, ...named]
     sendJson(this.#options.res, answer.status, answer.body, request.requestId, extra)
     return {
       status: answer.status,
       errorCode: error.code,
       upstream: last.result.answer === undefined ? undefined : last.upstream,
+      model: last.result.answer === undefined ? undefined : last.model,
       attempts: this.#attempts,
       firstByteMs: clock.now() - startedAt,
       captured: { usage: undefined, text: answer.body.toString('utf8') },
@@ -169,29 +200,42 @@ export class RequestRelay {
     this.#options.logger?.error('internal error', fields)
   }
 
-  #record(
-    upstream: UpstreamConfig,
-    outcome: AttemptRecord['outcome'],
-    status: number | undefined,
-    errorCode: ErrorCode | undefined,
-    durationMs: number,
-  ): AttemptRecord {
-    const record: AttemptRecord = { upstream: upstream.name, upstreamIndex: upstream.index, outcome, status, errorCode, durationMs }
+  #record(upstream: UpstreamConfig, ended: AttemptEnd, tags: { model: string | undefined; retry: number }): AttemptRecord {
+    const record: AttemptRecord = {
+      upstream: upstream.name,
+      upstreamIndex: upstream.index,
+      ...ended,
+      ...(tags.model === undefined ? {} : { model: tags.model }),
+      ...(tags.retry === 0 ? {} : { retry: tags.retry }),
+    }
     this.#attempts.push(record)
     return record
+  }
+
+  /** The first leg: the planned candidates of the requested model. */
+  #firstLeg(): RelayLeg {
+    const { request, plan, requestFor } = this.#options
+    return { model: request.model, plan, requestFor: requestFor ?? (() => request), final: this.#options.nextLeg === undefined }
+  }
+
+  /** Resolves true when the wait is over, false when the client left or the gateway began to shut down meanwhile. */
+  #wait(ms: number): Promise<boolean> {
+    const { clock } = this.#options
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(() => {
+        this.#endWait = undefined
+        resolve(true)
+      }, ms)
+      this.#endWait = () => {
+        clock.clearTimeout(timer)
+        this.#endWait = undefined
+        resolve(false)
+      }
+    })
   }
 }
 
 /** An internal error is the gateway's, not the upstream's: its attempt is neither `ok` nor `failed`. */
 function outcomeOf(code: ErrorCode): AttemptOutcome {
   return code === 'client_closed' || code === 'internal_error' ? code : 'failed'
-}
-
-/** The last candidate always gets `timeout`: nothing remains to fail over to, so a short stream deadline only hurts. */
-export function deadlinesFor(upstream: UpstreamConfig, stream: boolean, isLast: boolean): DeadlineSettings {
-  return {
-    firstByteMs: stream && !isLast ? upstream.streamFirstByteTimeoutMs : upstream.firstByteTimeoutMs,
-    idleMs: upstream.idleTimeoutMs,
-    totalMs: upstream.totalTimeoutMs,
-  }
 }

@@ -8,7 +8,10 @@ import type { JsonSpan } from '../wire/scan-json-object.js'
 export interface ModelRequestOptions {
   /** The client's request, as every unmapped upstream is sent it. */
   readonly request: UpstreamRequest
-  /** The body's `model` when it is a string; undefined when the request is routed by its path. */
+  /**
+   * The body's `model` when it is a string (or the fallback model tried in its place); undefined when the request is
+   * routed by its path.
+   */
   readonly clientModel: string | undefined
   /** Where that model's JSON string lies in `request.body`. */
   readonly modelSpan: JsonSpan | undefined
@@ -27,7 +30,8 @@ export class UpstreamModelRequests {
     const { clientModel, request } = this.#options
     // Own keys only: a model named `constructor` or `__proto__` is a model name, not a property of every object.
     if (clientModel !== undefined && Object.hasOwn(upstream.models, clientModel)) return upstream.models[clientModel] as string
-    return request.model
+    // A fallback model (`model_fallbacks`) is sent under its own name even where it is not mapped.
+    return clientModel ?? request.model
   }
 
   requestFor(upstream: UpstreamConfig): UpstreamRequest {

@@ -11,6 +11,10 @@ export interface RecordedAttempt {
   readonly status: number | null
   readonly error_code: string | null
   readonly duration_ms: number
+  /** The fallback model the attempt was for (`model_fallbacks`); absent for the requested model. */
+  readonly model?: string
+  /** Its retry number on the upstream (`retries`); absent for a first try. */
+  readonly retry?: number
 }
 
 export interface RecordRow {
@@ -110,6 +114,8 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
       status: attempt.status ?? null,
       error_code: attempt.errorCode ?? null,
       duration_ms: attempt.durationMs,
+      ...(attempt.model === undefined ? {} : { model: attempt.model }),
+      ...(attempt.retry === undefined ? {} : { retry: attempt.retry }),
     })),
     status: outcome.status,
     errorCode: outcome.errorCode ?? null,
