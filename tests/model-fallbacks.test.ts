@@ -19,7 +19,10 @@ interface Upstreams {
 }
 
 /** `small` is served by two upstreams, `large` by one that knows it as `large-2024`. */
-async function setUp(t: TestContext, topLevel: readonly string[] = ['model_fallbacks: { small: [missing, large] }']): Promise<[TestGateway, Upstreams]> {
+async function setUp(
+  t: TestContext,
+  topLevel: readonly string[] = ['model_fallbacks: { small: [missing, large] }'],
+): Promise<[TestGateway, Upstreams]> {
   const upstreams = {
     small: await fakeUpstreamFor(t, json(200, completion('from small', 'small'))),
     smallSpare: await fakeUpstreamFor(t, json(200, completion('from the spare', 'small'))),
@@ -47,7 +50,11 @@ test('when every candidate of a model failed, its fallback model answers under i
   assert.equal(response.headers.get(modelHeader), 'large')
   assert.equal(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content, 'from large')
   // The fallback's own upstream name, every other field as the client sent it.
-  assert.deepEqual(upstreams.large.requests[0]?.json, { model: 'large-2024', stream: false, messages: [{ role: 'user', content: 'Hello' }] })
+  assert.deepEqual(upstreams.large.requests[0]?.json, {
+    model: 'large-2024',
+    stream: false,
+    messages: [{ role: 'user', content: 'Hello' }],
+  })
   const outcome = await gateway.outcomeAt(index)
   assert.equal(outcome.model, 'small')
   assert.equal(outcome.upstream, 'large')
@@ -86,17 +93,21 @@ test('the requested model that answers is named too, and any other 400 is the cl
   assert.equal(upstreams.large.requests.length, 0)
 })
 
-test('without a fallback left, the client gets the last answer: the context_length_exceeded 400 as the upstream sent it', within, async (t) => {
-  const [gateway, upstreams] = await setUp(t, ['model_fallbacks: { small: [missing] }'])
-  upstreams.small.script(tooLong)
-  const index = await gateway.nextOutcomeIndex()
-  const response = await postChat(gateway, clientKey, ask('small'))
-  assert.equal(response.status, 400)
-  assert.equal(response.headers.get(modelHeader), 'small')
-  assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'context_length_exceeded')
-  assert.equal(upstreams.smallSpare.requests.length, 0)
-  assert.equal((await gateway.outcomeAt(index)).errorCode, 'upstream_context_length')
-})
+test(
+  'without a fallback left, the client gets the last answer: the context_length_exceeded 400 as the upstream sent it',
+  within,
+  async (t) => {
+    const [gateway, upstreams] = await setUp(t, ['model_fallbacks: { small: [missing] }'])
+    upstreams.small.script(tooLong)
+    const index = await gateway.nextOutcomeIndex()
+    const response = await postChat(gateway, clientKey, ask('small'))
+    assert.equal(response.status, 400)
+    assert.equal(response.headers.get(modelHeader), 'small')
+    assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'context_length_exceeded')
+    assert.equal(upstreams.smallSpare.requests.length, 0)
+    assert.equal((await gateway.outcomeAt(index)).errorCode, 'upstream_context_length')
+  },
+)
 
 test('a model without fallbacks keeps today’s behaviour: no fallback, and no header without model_fallbacks', within, async (t) => {
   const [gateway, upstreams] = await setUp(t, [])

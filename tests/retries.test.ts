@@ -5,40 +5,55 @@ import { test } from 'node:test'
 import { ManualClock } from '../src/time/manual-clock.js'
 import { completion, json, openaiError, reset, scriptedStream, streamOf } from './helpers/fake-upstream.js'
 import { refusedEndpoint } from './helpers/refused-endpoint.js'
-import { attemptSummary, chatRequest, fakeUpstreamFor, finalErrorEvent, gatewayWith, postChat, streamRequest } from './helpers/scripted-gateway.js'
+import {
+  attemptSummary,
+  chatRequest,
+  fakeUpstreamFor,
+  finalErrorEvent,
+  gatewayWith,
+  postChat,
+  streamRequest,
+} from './helpers/scripted-gateway.js'
 import { waitFor } from './helpers/wait-for.js'
 
 const clientKey = 'client-key-retries'
 const within = { timeout: 20_000 }
 
-test('a reset is retried on the same upstream: two attempts there, the client gets 200, the next upstream is never contacted', within, async (t) => {
-  const first = await fakeUpstreamFor(t, reset(), json(200, completion('second try')))
-  const second = await fakeUpstreamFor(t)
-  const gateway = await gatewayWith(t, {
-    clientKey,
-    topLevel: ['retries: 1', 'retry_backoff: 0'],
-    upstreams: [
-      { name: 'first', endpoint: first.endpoint },
-      { name: 'second', endpoint: second.endpoint },
-    ],
-  })
-  const index = await gateway.nextOutcomeIndex()
-  const response = await postChat(gateway, clientKey, chatRequest)
-  assert.equal(response.status, 200)
-  assert.equal(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content, 'second try')
-  assert.equal(first.requests.length, 2)
-  assert.equal(second.requests.length, 0)
-  const outcome = await gateway.outcomeAt(index)
-  assert.deepEqual(attemptSummary(outcome.attempts), [
-    ['first', 'failed', 'upstream_reset'],
-    ['first', 'ok', undefined],
-  ])
-  assert.deepEqual(
-    outcome.attempts.map((a) => a.retry),
-    [undefined, 1],
-  )
-  assert.ok(gateway.logs.some((line) => line.includes('"attempt failed"') && line.includes('"next":"first"')))
-})
+test(
+  'a reset is retried on the same upstream: two attempts there, the client gets 200, the next upstream is never contacted',
+  within,
+  async (t) => {
+    const first = await fakeUpstreamFor(t, reset(), json(200, completion('second try')))
+    const second = await fakeUpstreamFor(t)
+    const gateway = await gatewayWith(t, {
+      clientKey,
+      topLevel: ['retries: 1', 'retry_backoff: 0'],
+      upstreams: [
+        { name: 'first', endpoint: first.endpoint },
+        { name: 'second', endpoint: second.endpoint },
+      ],
+    })
+    const index = await gateway.nextOutcomeIndex()
+    const response = await postChat(gateway, clientKey, chatRequest)
+    assert.equal(response.status, 200)
+    assert.equal(
+      ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content,
+      'second try',
+    )
+    assert.equal(first.requests.length, 2)
+    assert.equal(second.requests.length, 0)
+    const outcome = await gateway.outcomeAt(index)
+    assert.deepEqual(attemptSummary(outcome.attempts), [
+      ['first', 'failed', 'upstream_reset'],
+      ['first', 'ok', undefined],
+    ])
+    assert.deepEqual(
+      outcome.attempts.map((a) => a.retry),
+      [undefined, 1],
+    )
+    assert.ok(gateway.logs.some((line) => line.includes('"attempt failed"') && line.includes('"next":"first"')))
+  },
+)
 
 test('a refused connection is retried as many times as retries says, then the plan moves on', within, async (t) => {
   const second = await fakeUpstreamFor(t, json(200, completion('from second')))
@@ -84,7 +99,11 @@ test('a 503 without Retry-After is retried after the backoff, on the gateway clo
 test('a Retry-After within max_retry_wait is waited for on the last candidate, not on one another follows', within, async (t) => {
   const clock = new ManualClock()
   const first = await fakeUpstreamFor(t, openaiError(429, 'slow down', 'rate_limit_error'))
-  const last = await fakeUpstreamFor(t, json(429, { error: { message: 'slow down', type: 'rate_limit_error' } }, { 'retry-after': '3' }), json(200, completion('waited')))
+  const last = await fakeUpstreamFor(
+    t,
+    json(429, { error: { message: 'slow down', type: 'rate_limit_error' } }, { 'retry-after': '3' }),
+    json(200, completion('waited')),
+  )
   first.script(json(429, { error: { message: 'slow down', type: 'rate_limit_error' } }, { 'retry-after': '3' }))
   const gateway = await gatewayWith(
     t,

@@ -47,9 +47,10 @@ test('a retry gets a fresh first-byte deadline and what is left of the upstream 
   assert.deepEqual(steps.begin(first), { firstByteMs: 30_000, idleMs: 60_000, totalMs: 4000 })
   clock.advance(1000)
   const retry = steps.after(first, status503)
-  assert.equal(retry?.waitMs, 500)
+  assert.ok(retry !== undefined)
+  assert.equal(retry.waitMs, 500)
   clock.advance(500)
-  assert.deepEqual(steps.begin(retry as NonNullable<typeof retry>), { firstByteMs: 30_000, idleMs: 60_000, totalMs: 2500 })
+  assert.deepEqual(steps.begin(retry), { firstByteMs: 30_000, idleMs: 60_000, totalMs: 2500 })
 })
 
 test('no retry when its backoff would use up the rest of total_timeout', () => {
@@ -79,7 +80,12 @@ test('after the last candidate come the fallback models in order, skipping one n
 
 test('a 400 context_length_exceeded goes straight to the fallback model; another failure that does not fail over ends', () => {
   const legs = { small: leg('small', [upstream('a'), upstream('b')], false), large: leg('large', [upstream('c')]) }
-  const steps = new AttemptSteps({ clock: new ManualClock(), random: () => 0, nextLeg: (failed) => (failed.model === 'small' ? legs.large : undefined), stream: false })
+  const steps = new AttemptSteps({
+    clock: new ManualClock(),
+    random: () => 0,
+    nextLeg: (failed) => (failed.model === 'small' ? legs.large : undefined),
+    stream: false,
+  })
   const first = steps.first(legs.small)
   assert.ok(first !== undefined)
   const tooLong: StepFailure = {

@@ -101,7 +101,12 @@ export class RequestRelay {
     const startedAt = clock.now()
     const log = AttemptLog.for(this.#options.logger, request.requestId)
     const dialect = streamDialectFor(request.path)
-    const steps = new AttemptSteps({ clock, random: this.#options.random ?? Math.random, nextLeg: this.#options.nextLeg, stream: request.stream })
+    const steps = new AttemptSteps({
+      clock,
+      random: this.#options.random ?? Math.random,
+      nextLeg: this.#options.nextLeg,
+      stream: request.stream,
+    })
     let last: { result: AttemptResult & { kind: 'failed' }; upstream: UpstreamConfig; model: string } | undefined
     let step = steps.first(this.#firstLeg())
     while (step !== undefined && !this.#clientGone && !(this.#shuttingDown && last !== undefined)) {

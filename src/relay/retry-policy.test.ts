@@ -55,10 +55,22 @@ test('no retry once the upstream has had its retries', () => {
 })
 
 test('the backoff is retry_backoff times a factor in [0.5, 1), doubling with each retry', () => {
-  assert.equal(backoffMs(250, 0, () => 0), 125)
-  assert.equal(backoffMs(250, 0, () => 0.999), 250 * (0.5 + 0.999 / 2))
-  assert.equal(backoffMs(250, 1, () => 0), 250)
-  assert.equal(backoffMs(250, 2, () => 0.5), 250 * 0.75 * 4)
+  assert.equal(
+    backoffMs(250, 0, () => 0),
+    125,
+  )
+  assert.equal(
+    backoffMs(250, 0, () => 0.999),
+    250 * (0.5 + 0.999 / 2),
+  )
+  assert.equal(
+    backoffMs(250, 1, () => 0),
+    250,
+  )
+  assert.equal(
+    backoffMs(250, 2, () => 0.5),
+    250 * 0.75 * 4,
+  )
   const second = decideRetry(input(answered(502), { retriesDone: 1, random: () => 0.5 }))
   assert.deepEqual(second, { kind: 'retry', waitMs: 1500, reason: 'backoff' })
 })

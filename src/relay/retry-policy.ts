@@ -25,9 +25,7 @@ export interface RetryInput {
   readonly random: () => number
 }
 
-export type RetryDecision =
-  | { readonly kind: 'retry'; readonly waitMs: number; readonly reason: RetryReason }
-  | { readonly kind: 'move_on' }
+export type RetryDecision = { readonly kind: 'retry'; readonly waitMs: number; readonly reason: RetryReason } | { readonly kind: 'move_on' }
 
 /** Why a retry waits: its own backoff, or the upstream's Retry-After. */
 export type RetryReason = 'backoff' | 'retry_after'
