@@ -389,3 +389,32 @@ test('models and weight: defaults, and values that are refused', () => {
     )
   }
 })
+
+test('retries: global, per upstream, with the backoff and Retry-After bound in ms; model_fallbacks as written', () => {
+  const config = load(
+    yaml(
+      'authorization: k',
+      'retries: 2',
+      'retry_backoff: 0.5',
+      'max_retry_wait: 3',
+      'model_fallbacks: { small: [medium, large], gpt-4o-mini: [gpt-4o] }',
+      'upstreams:',
+      '  - sk: a',
+      '  - sk: b',
+      '    endpoint: https://b.example/v1',
+      '    retries: 0',
+    ),
+  )
+  assert.deepEqual(
+    config.upstreams.map((u) => [u.retries, u.retryBackoffMs, u.maxRetryWaitMs]),
+    [
+      [2, 500, 3000],
+      [0, 500, 3000],
+    ],
+  )
+  assert.deepEqual(config.modelFallbacks, { small: ['medium', 'large'], 'gpt-4o-mini': ['gpt-4o'] })
+  assert.deepEqual(load(yaml('authorization: k', 'upstreams:', '  - sk: a')).modelFallbacks, {})
+  for (const bad of ['retries: -1', 'retries: 1.5', 'retry_backoff: -1', 'model_fallbacks: { small: [small] }', 'model_fallbacks: [a]']) {
+    assert.throws(() => parseConfigText(yaml('authorization: k', bad, 'upstreams:', '  - sk: a'), 'config.yaml', {}), bad)
+  }
+})
