@@ -59,6 +59,8 @@ test('when every candidate of a model failed, its fallback model answers under i
   assert.equal(outcome.model, 'small')
   assert.equal(outcome.upstream, 'large')
   assert.equal(outcome.upstreamModel, 'large-2024')
+  assert.equal(outcome.fallbackModel, 'large')
+  assert.ok(gateway.logs.some((line) => line.includes('"fallbackModel":"large"')))
   assert.deepEqual(attemptSummary(outcome.attempts), [
     ['small', 'failed', 'upstream_status'],
     ['small-spare', 'failed', 'upstream_status'],

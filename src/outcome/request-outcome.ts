@@ -40,6 +40,8 @@ export interface RequestOutcome {
    * when no upstream answered (or the outcome predates model mapping).
    */
   readonly upstreamModel?: string | undefined
+  /** The fallback model (`model_fallbacks`) whose upstream answered, when it was not the requested `model`. */
+  readonly fallbackModel?: string | undefined
   readonly attempts: readonly AttemptRecord[]
   readonly status: number
   readonly errorCode: ErrorCode | undefined

@@ -42,6 +42,7 @@ export function buildOutcome(parts: OutcomeParts): RequestOutcome {
     stream: fields.stream,
     upstream: result.upstream?.name,
     upstreamModel: parts.upstreamModel,
+    ...(result.model === undefined || result.model === (fields.model ?? parts.path) ? {} : { fallbackModel: result.model }),
     attempts: result.attempts,
     status: result.status,
     errorCode: result.errorCode,

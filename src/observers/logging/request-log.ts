@@ -51,6 +51,7 @@ export function requestLogFields(outcome: RequestOutcome): string {
   // Only when the upstream knows the model by another name (its `models`).
   const upstreamModel = outcome.upstreamModel
   if (upstreamModel !== undefined && upstreamModel !== outcome.model) json += `,"upstreamModel":${quote(upstreamModel)}`
+  if (outcome.fallbackModel !== undefined) json += `,"fallbackModel":${quote(outcome.fallbackModel)}`
   json += `,"attempts":${outcome.attempts.length}`
   if (outcome.firstByteMs !== undefined) json += `,"firstByteMs":${ms(outcome.firstByteMs)}`
   json += `,"totalMs":${ms(outcome.totalMs)}`
