@@ -63,7 +63,7 @@ export function startRedisHealthSync(options: RedisHealthSyncOptions): HealthSyn
 
   /** A record from elsewhere: listeners hear it once, and only if it is news. */
   const receive = (record: UpstreamHealthRecord | undefined): void => {
-    if (record === undefined || !latest.offer(record)) return
+    if (closed || record === undefined || !latest.offer(record)) return
     for (const listener of listeners) listener(record)
   }
 

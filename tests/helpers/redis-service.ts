@@ -28,10 +28,14 @@ async function pingProblem(url: string): Promise<string | undefined> {
   }
 }
 
-/** false when Redis answers; otherwise why the test skips, unless REQUIRE_SERVICES=1 (then false, and the test fails). */
+/**
+ * false when Redis answers; otherwise why the test skips. With REQUIRE_SERVICES=1 a Redis that does not answer throws
+ * instead (the gateway's Redis clients would reconnect until the tests' deadlines rather than fail).
+ */
 export async function redisSkipReason(url = sharedRedisUrl): Promise<string | false> {
   const problem = await pingProblem(url)
-  if (problem === undefined || process.env['REQUIRE_SERVICES'] === '1') return false
+  if (problem === undefined) return false
+  if (process.env['REQUIRE_SERVICES'] === '1') throw new Error(`Redis at ${url} is unreachable (${problem}) and REQUIRE_SERVICES=1`)
   return `Redis at ${url} is unreachable (${problem}): skipped`
 }
 
