@@ -19,6 +19,8 @@ import { startObservability, type Observability } from './observers/observabilit
 import { AdapterRegistry } from './providers/adapter-registry.js'
 import type { Recorder } from './outcome/recorder.js'
 import { UpstreamClients } from './providers/upstream-clients.js'
+import { noHealthSync, type HealthSync } from './state/health-sync.js'
+import { startRedisHealthSync } from './state/redis-health-sync.js'
 import { systemClock, type Clock } from './time/clock.js'
 import { SettlingTokenEstimator } from './tokens/settling-estimator.js'
 import { WorkerTokenEstimator, type TokenEstimator } from './tokens/token-estimator.js'
@@ -41,6 +43,11 @@ export interface GatewayOptions {
   readonly link?: WorkerLink
   /** Counts tokens when an upstream reports none (default: the o200k_base counter on a worker thread). */
   readonly tokens?: TokenEstimator
+  /**
+   * Where upstream health is shared (default: through the primary in a worker, else through `redis` when configured,
+   * else nowhere). One given here is the caller's to close.
+   */
+  readonly healthSync?: HealthSync
 }
 
 export interface RunningGateway {
@@ -52,6 +59,8 @@ export interface RunningGateway {
   readonly observability: Observability
   /** Request bodies held in memory right now, against `max_inflight_body_bytes`. */
   readonly bodyBudget: BodyBudget
+  /** Upstream health changes to and from the other workers and replicas. */
+  readonly healthSync: HealthSync
   /** Resolves once every finished request's outcome has reached every observer (records may wait for a token estimate). */
   outcomesSettled(): Promise<void>
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
@@ -77,6 +86,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(recorderStats === undefined ? {} : { records: { stats: recorderStats, store: config.dbType } }),
   })
   const bodyBudget = new BodyBudget(config.maxInflightBodyBytes)
+  // A worker shares through its primary, which alone talks to Redis for the group.
+  const ownHealthSync = options.healthSync === undefined && options.link === undefined && config.redis !== undefined
+  const healthSync =
+    options.healthSync ??
+    options.link?.healthSync ??
+    (config.redis === undefined
+      ? noHealthSync
+      : startRedisHealthSync({ ...config.redis, logger, onError: () => observability.metrics.redisErrors.inc() }))
   const tokens = new SettlingTokenEstimator(
     // Every worker of `--workers N` would hit the same failure: the primary writes it once for all.
     options.tokens ??
@@ -156,6 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       resolve()
     })
   }).catch(async (error: unknown) => {
+    if (ownHealthSync) await healthSync.close()
     await observability.close(0)
     throw listenError(error, formatListenAddress(config.listen))
   })
@@ -196,6 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       tokens.settle()
       await Promise.race([outcomes.drained(), new Promise<void>((resolve) => setTimeout(resolve, outcomeDrainMs).unref())])
       await tokens.close()
+      if (ownHealthSync) await healthSync.close()
       try {
         await recorder?.close(config.shutdownTimeoutMs)
       } catch (error) {
@@ -213,6 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     address,
     observability,
     bodyBudget,
+    healthSync,
     outcomesSettled: () => outcomes.drained(),
     shutdown,
   }

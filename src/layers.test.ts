@@ -32,7 +32,8 @@ const allowedImports: Readonly<Record<string, readonly string[]>> = {
   observers: ['auth', 'config', 'errors', 'log', 'outcome', 'secrets', 'threads', 'time'],
   http: ['auth', 'config', 'errors', 'log', 'observers', 'outcome', 'providers', 'relay', 'routing', 'time', 'tokens', 'wire'],
   cli: ['auth', 'config', 'log'],
-  cluster: ['cli', 'config', 'log', 'observers', 'providers', 'time'],
+  state: ['config', 'errors', 'log', 'time'],
+  cluster: ['cli', 'config', 'log', 'observers', 'providers', 'state', 'time'],
 }
 
 /** relay/ is the core the edge drives: everything else hears of a request through outcome/ and its observers. */

@@ -1,6 +1,7 @@
 // The primary of `--workers N`: forks the workers that share the listening port, answers scrapes for all
 // of them, runs the one AlertCenter, restarts a worker that dies after it was ready, and on SIGTERM drains
 // them all. A worker that cannot start stops everything: the process ends with status 1 and one line.
+// Upstream health passes through it: between its workers, and between them and Redis (one connection for all).
 import cluster, { type Worker } from 'node:cluster'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import type { Logger } from '../log/logger.js'
@@ -13,7 +14,11 @@ import { AdapterRegistry } from '../providers/adapter-registry.js'
 import { UpstreamClients } from '../providers/upstream-clients.js'
 import { forcedExitCode, onStopSignals } from '../cli/stop-signals.js'
 import { alertFlushMs } from '../observers/alerts/alert-center.js'
+import { noHealthSync } from '../state/health-sync.js'
+import { startRedisHealthSync } from '../state/redis-health-sync.js'
+import type { UpstreamHealthRecord } from '../state/upstream-health-record.js'
 import { warnOnce } from './warn-once.js'
+import { PrimaryHealthRelay } from './primary-health-relay.js'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
 
 export interface PrimaryOptions {
@@ -55,10 +60,22 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const sendTo = (worker: Worker, message: PrimaryMessage): void => {
     if (worker.isConnected()) worker.send(message)
   }
+  const connectedWorkers = (): Worker[] =>
+    Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected())
+
+  const health = new PrimaryHealthRelay({
+    broadcast: (records: readonly UpstreamHealthRecord[], except: number | undefined) => {
+      for (const worker of connectedWorkers()) if (worker.id !== except) sendTo(worker, { type: 'oar:health', records })
+    },
+    replicas:
+      config.redis === undefined
+        ? noHealthSync
+        : startRedisHealthSync({ ...config.redis, logger, onError: () => observability.metrics.redisErrors.inc() }),
+  })
 
   const gatherSnapshots = async (): Promise<FamilySnapshot[]> => {
     const id = nextGather++
-    const asked = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected())
+    const asked = connectedWorkers()
     const replied = new Set<number>()
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, snapshotTimeoutMs)
@@ -83,6 +100,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     switch (m.type) {
       case 'oar:listening':
         ready.add(worker.id)
+        // A worker that starts (or replaces one) begins with what the others learned.
+        if (health.snapshot().length > 0) sendTo(worker, { type: 'oar:health', records: health.snapshot() })
         if (announced) logger.info('a new worker is listening', { worker: worker.id })
         if (!announced && !stopping && ready.size >= options.workers) {
           announced = true
@@ -111,6 +130,12 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         break
       case 'oar:start-failed':
         failStart(m.message)
+        break
+      case 'oar:health':
+        health.fromWorker(worker.id, m.record)
+        break
+      case 'oar:health-snapshot':
+        sendTo(worker, { type: 'oar:health-snapshot-reply', id: m.id, records: health.snapshot() })
         break
     }
   }
@@ -166,6 +191,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       Promise.all(exited)
         .then(async () => {
           clearTimeout(killer)
+          await health.close()
           await observability.close(alertFlushMs)
           const failed = workers.some((w) => w.process.exitCode !== 0 && w.process.exitCode !== null)
           resolve(failed ? 1 : exitCode)

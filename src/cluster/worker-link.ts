@@ -1,11 +1,15 @@
-// A worker's side of `--workers N`: alert events and scrapes go to the primary, which answers for all.
+// A worker's side of `--workers N`: alert events, scrapes and upstream health go to the primary, which answers for all.
 import type { AlertEvents } from '../observers/alerts/alert-events.js'
 import { alertEventsTo } from '../observers/alerts/alert-events.js'
 import type { FamilySnapshot } from '../observers/metrics/metrics-snapshot.js'
+import type { HealthSync } from '../state/health-sync.js'
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
+import { workerHealthSync } from './worker-health-sync.js'
 
 export interface WorkerLink {
   readonly alertEvents: AlertEvents
+  /** Upstream health shared with the other workers (and, through the primary, with Redis). */
+  readonly healthSync: HealthSync
   /** Every process's metrics, merged by the primary. */
   scrapeAll(): Promise<readonly FamilySnapshot[]>
   announceListening(url: string): void
@@ -38,6 +42,7 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
   let nextId = 1
   const pending = new Map<number, (families: readonly FamilySnapshot[]) => void>()
   let local: () => readonly FamilySnapshot[] = () => []
+  const health = workerHealthSync(send)
   proc.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return
     const m: PrimaryMessage = message
@@ -51,10 +56,17 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
         resolve?.(m.families)
         break
       }
+      case 'oar:health':
+        health.receive(m.records)
+        break
+      case 'oar:health-snapshot-reply':
+        health.answer(m.id, m.records)
+        break
     }
   })
   return {
     alertEvents: alertEventsTo((event) => send({ type: 'oar:alert', event })),
+    healthSync: health,
     announceListening: (url) => send({ type: 'oar:listening', url }),
     warn: (msg, fields) => send({ type: 'oar:warning', msg, fields }),
     serveSnapshots(snapshot) {

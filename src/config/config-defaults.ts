@@ -40,6 +40,9 @@ export const configDefaults = Object.freeze({
     store_backlog: 5000,
     store_check_interval: 10,
   },
+  redis: {
+    prefix: 'openai-api-route:',
+  },
 } as const)
 
 /** Azure has no default: every Azure resource has its own host. */

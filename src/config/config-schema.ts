@@ -5,6 +5,7 @@ import { dbTypes, lbPolicies } from './gateway-config.js'
 import { alertsSchema, logLevelSchema, metricsSchema } from './observability-schema.js'
 import { parsePostgresAddress, postgresAddressHint } from './postgres-address.js'
 import { recordsSchema } from './records-schema.js'
+import { redisSchema } from './redis-schema.js'
 import { rawUpstreamSchema, type RawUpstream } from './upstream-schema.js'
 import { byteSizeSchema, clientKeysSchema, listenAddressSchema, retriesSchema, secondsSchema, yamlMap } from './value-schemas.js'
 import { modelFallbacksSchema } from './model-fallbacks-schema.js'
@@ -46,6 +47,8 @@ const topLevelKeys = {
   metrics: metricsSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
   records: recordsSchema.prefault({}),
+  /** Unset: no Redis; each gateway keeps upstream health for itself (and its workers). */
+  redis: redisSchema.optional(),
 }
 
 export const rawConfigSchema = yamlMap(z.strictObject(topLevelKeys).superRefine(requireUniqueNames).superRefine(requirePostgresAddress))

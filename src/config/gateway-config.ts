@@ -121,6 +121,15 @@ export interface GatewayConfig {
   readonly alerts: AlertsConfig
   /** What request records keep and how they are written; unused when `dbType` is `none`. */
   readonly records: RecordsConfig
+  /** `redis`: replicas share upstream health through it; undefined: each gateway keeps its own. */
+  readonly redis: RedisConfig | undefined
+}
+
+export interface RedisConfig {
+  /** `redis://[user:password@]host:port/db` or `rediss://` for TLS. */
+  readonly url: string
+  /** Starts every key and channel name, so several gateways (or other programs) can share one Redis. */
+  readonly prefix: string
 }
 
 export interface RecordsConfig {

@@ -41,6 +41,7 @@ export function toGatewayConfig(raw: RawConfig, source: string, env: NodeJS.Proc
     metrics: toMetricsConfig(raw.metrics),
     alerts,
     records: toRecordsConfig(raw.records),
+    redis: raw.redis,
   }
   return { config, notes: [...noteProblems(config), ...alertNotes] }
 }

@@ -3,15 +3,13 @@
 // ends the client's response visibly (an SSE error event, or a cut connection) and never cleanly.
 // This is the core (settling, deadlines, abort, the commit point's bookkeeping); each response mode's body goes
 // to its own sink (see body-sink.ts), and everything the client gets is written by one ClientWriter.
-import type { ServerResponse } from 'node:http'
-import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
 import { internalError } from '../errors/internal-error.js'
-import type { AttemptControl, ProviderAdapter, ResponseSink, UpstreamRequest } from '../providers/provider-adapter.js'
-import type { StreamDialect } from '../streaming/stream-dialect.js'
-import type { Clock, TimerHandle } from '../time/clock.js'
-import { AttemptDeadlines, type DeadlineSettings } from './attempt-deadlines.js'
-import type { AttemptContext, BodySink, UpstreamAnswer } from './body-sink.js'
+import type { AttemptControl, ResponseSink } from '../providers/provider-adapter.js'
+import type { TimerHandle } from '../time/clock.js'
+import { AttemptDeadlines } from './attempt-deadlines.js'
+import type { AttemptOptions, AttemptResult } from './attempt-options.js'
+import type { AttemptContext, BodySink } from './body-sink.js'
 import { nothingCaptured } from './body-sink.js'
 import { ClientWriter, type ResponseHead } from './client-writer.js'
 import { GuardedSink } from './guarded-sink.js'
@@ -20,43 +18,11 @@ import { bodySinkFor } from './body-sink-for.js'
 import { redactorFor, type SecretRedactor } from '../secrets/secret-redactor.js'
 
 export type { UpstreamAnswer } from './body-sink.js'
+export type { AttemptOptions, AttemptResult } from './attempt-options.js'
 export { maxHeldBytes } from './sse-sink.js'
 
 /** How long an upstream may keep a stream open after `[DONE]` before its connection is closed. */
 const afterDoneGraceMs = 1_000
-
-export type AttemptResult =
-  /** The response reached the client; `error` is set when it failed after the commit point. */
-  | {
-      readonly kind: 'committed'
-      readonly status: number
-      readonly error: GatewayError | undefined
-      readonly firstByteMs: number
-      /** Usage and text read from the answer as it passed, for records. */
-      readonly captured: CapturedResponse
-    }
-  | { readonly kind: 'failed'; readonly error: GatewayError; readonly answer: UpstreamAnswer | undefined }
-
-export interface AttemptOptions {
-  readonly request: UpstreamRequest
-  readonly upstream: UpstreamConfig
-  readonly adapter: ProviderAdapter
-  readonly res: ServerResponse
-  readonly deadlines: DeadlineSettings
-  readonly clock: Clock
-  /** Ask the client to close its connection (the gateway is draining). */
-  readonly closeConnection: boolean
-  /** The gateway asked the upstream for stream usage the client did not ask for: drop the usage-only chunk. */
-  readonly stripUsageChunk: boolean
-  /** Which commit rule a stream answer follows (chosen from the request's path). */
-  readonly dialect: StreamDialect
-  /** Called at the commit point (for the debug log); unset when nothing listens. */
-  readonly onCommit?: () => void
-  /** The gateway's own headers on a relayed answer (`x-openai-api-route-model`). */
-  readonly extraHeaders?: readonly string[]
-  /** A 400 `context_length_exceeded` fails over to the fallback models instead of reaching the client. */
-  readonly contextLengthFallsBack?: boolean
-}
 
 export class Attempt implements ResponseSink, AttemptContext {
   readonly result: Promise<AttemptResult>

@@ -63,6 +63,8 @@ export class GatewayMetrics {
   readonly alertCounters: AlertCounters
   /** The `model` label of each model; alerts name models by the same labels. */
   readonly modelLabels: ModelLabels
+  /** Failed Redis connection attempts, lost connections and failed commands of the shared upstream health. */
+  readonly redisErrors: CounterSeries
   readonly #requests: CounterFamily
   readonly #attempts: CounterFamily
   readonly #failovers: CounterFamily
@@ -183,6 +185,12 @@ export class GatewayMetrics {
     })
     this.#configReloads.labels('success')
     this.#configReloads.labels('failure')
+    this.redisErrors = r
+      .counter({
+        name: name('redis_errors_total'),
+        help: 'Redis errors of the shared upstream health (failed connection attempts, lost connections, failed commands).',
+      })
+      .labels()
     r.collected({
       name: name('build_info'),
       help: 'Always 1; the labels say which build is running.',
