@@ -26,7 +26,8 @@ async function setUp(
   const upstreams = {
     small: await fakeUpstreamFor(t, json(200, completion('from small', 'small'))),
     smallSpare: await fakeUpstreamFor(t, json(200, completion('from the spare', 'small'))),
-    large: await fakeUpstreamFor(t, json(200, completion('from large', 'large-2024'))),
+    // An upstream's own header of that name is replaced, not repeated.
+    large: await fakeUpstreamFor(t, json(200, completion('from large', 'large-2024'), { [modelHeader]: 'large-2024' })),
   }
   const gateway = await gatewayWith(t, {
     clientKey,

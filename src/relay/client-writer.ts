@@ -46,7 +46,7 @@ export class ClientWriter {
     if (head.change !== undefined) headers = withBodyChange(headers, head.change)
     const out = clientResponseHeaders(headers, this.#options.requestId, this.#options.closeConnection)
     const extra = this.#options.extraHeaders
-    this.#res.writeHead(status, extra === undefined ? out : [...out, ...extra])
+    this.#res.writeHead(status, extra === undefined ? out : [...withoutNames(out, extra), ...extra])
     if (head.stream === true) this.#chunking = takeOverChunking(this.#res)
   }
 
@@ -84,4 +84,14 @@ export class ClientWriter {
   cut(error?: GatewayError): void {
     if (!this.#res.destroyed) this.#res.destroy(error)
   }
+}
+
+/** The upstream's own header of a name the gateway sets itself would be a second, contradicting value. */
+function withoutNames(headers: readonly string[], replaced: readonly string[]): string[] {
+  const names = new Set(replaced.filter((_, i) => i % 2 === 0))
+  const out: string[] = []
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!names.has(headers[i] as string)) out.push(headers[i] as string, headers[i + 1] as string)
+  }
+  return out
 }
