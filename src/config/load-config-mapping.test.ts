@@ -48,6 +48,16 @@ test('defaults for every key', () => {
     allowedHosts: [],
     apiVersion: undefined,
     deployments: {},
+    health: {
+      enabled: true,
+      failuresToOpen: 5,
+      windowMs: 60_000,
+      minRequests: 20,
+      failureRate: 0.5,
+      cooldownMs: 30_000,
+      maxCooldownMs: 300_000,
+      probeIntervalMs: 0,
+    },
   })
 })
 

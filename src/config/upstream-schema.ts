@@ -1,6 +1,7 @@
 // The raw shape of one `upstreams:` entry as written in YAML: the predecessor's keys plus the new ones.
 import { z } from 'zod'
 import { upstreamTypes } from './gateway-config.js'
+import { upstreamHealthSchema } from './health-schema.js'
 import { clientKeysSchema, endpointSchema, hostNameSchema, secondsSchema, yamlMap } from './value-schemas.js'
 
 const upstreamKeys = z
@@ -25,6 +26,8 @@ const upstreamKeys = z
     allowed_hosts: z.array(hostNameSchema).optional(),
     api_version: z.string().optional(),
     deployments: z.record(z.string(), z.string()).default({}),
+    /** Overrides keys of the top-level `health:` for this upstream. */
+    health: upstreamHealthSchema.optional(),
   })
   .superRefine((upstream, context) => {
     if (upstream.type === 'azure' && upstream.endpoint === undefined) {

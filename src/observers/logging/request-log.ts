@@ -49,6 +49,8 @@ export function requestLogFields(outcome: RequestOutcome): string {
   if (outcome.errorCode !== undefined) json += `,"errorCode":"${outcome.errorCode}"`
   if (outcome.upstream !== undefined) json += `,"upstream":${quote(outcome.upstream)}`
   json += `,"attempts":${outcome.attempts.length}`
+  // Upstreams placed last because their breaker was open.
+  if (outcome.skippedOpen !== undefined) json += `,"skippedOpen":${JSON.stringify(outcome.skippedOpen)}`
   if (outcome.firstByteMs !== undefined) json += `,"firstByteMs":${ms(outcome.firstByteMs)}`
   json += `,"totalMs":${ms(outcome.totalMs)}`
   const usage = outcome.usage
