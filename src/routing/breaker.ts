@@ -140,11 +140,14 @@ export class Breaker {
     return this.#changeFrom(from)
   }
 
-  /** The state now, and the change since the last look (open → half_open happens with time alone). */
-  observe(): BreakerChange {
+  /** The change since the last look (open → half_open happens with time alone); undefined when there was none. */
+  observe(): BreakerChange | undefined {
     const from = this.#seen
-    this.#seen = this.state
-    return { from, to: this.#seen }
+    if (!this.#open && from === 'closed') return undefined
+    const to = this.state
+    if (to === from) return undefined
+    this.#seen = to
+    return { from, to }
   }
 
   /**
@@ -187,7 +190,8 @@ export class Breaker {
   }
 
   #changeFrom(from: BreakerState): BreakerChange | undefined {
-    const to = this.observe().to
+    const to = this.state
+    this.#seen = to
     return from === to ? undefined : { from, to }
   }
 

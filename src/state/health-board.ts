@@ -160,7 +160,7 @@ export class HealthBoard {
     const breaker = entry.breaker
     if (breaker.enabled) {
       const seen = breaker.observe()
-      if (seen.from !== seen.to) this.#emit({ upstream: upstream.name, ...seen, local: true, failures: 0, detail: entry.lastFailure })
+      if (seen !== undefined) this.#emit({ upstream: upstream.name, ...seen, local: true, failures: 0, detail: entry.lastFailure })
     }
     return breaker
   }
