@@ -361,3 +361,30 @@ test('warnings: an allow or deny path entry that can never match a relayed reque
   assert.match(warnings[1] ?? '', /upstreams\[0\]\.deny\[1\]: \/files can never match: .*\/v1\//)
   assert.match(warnings[2] ?? '', /upstreams\[0\]\.deny\[2\]: .*dot segments/)
 })
+
+test('health: the top level sets every upstream, an upstream its own keys over it; seconds become milliseconds', () => {
+  const config = load(
+    yaml(
+      'authorization: k',
+      'health: { failures_to_open: 3, window: 30, cooldown: 10, max_cooldown: 120, failure_rate: 0.25 }',
+      'upstreams:',
+      '  - { name: a, sk: a }',
+      '  - { name: b, sk: b, health: { enabled: false } }',
+      '  - { name: c, sk: c, health: { cooldown: 600, min_requests: 5 } }',
+    ),
+  )
+  const [a, b, c] = config.upstreams.map((upstream) => upstream.health)
+  assert.deepEqual(a, {
+    enabled: true,
+    failuresToOpen: 3,
+    windowMs: 30_000,
+    minRequests: 20,
+    failureRate: 0.25,
+    cooldownMs: 10_000,
+    maxCooldownMs: 120_000,
+    probeIntervalMs: 0,
+  })
+  assert.deepEqual(b, { ...a, enabled: false })
+  assert.deepEqual(c, { ...a, minRequests: 5, cooldownMs: 600_000, maxCooldownMs: 600_000 }, 'max_cooldown is at least the cooldown')
+  assert.deepEqual(config.health, a)
+})
