@@ -1,4 +1,4 @@
-// How upstream health is shared beyond one process: a HealthSync carries breaker changes out and in.
+// How upstream health is shared beyond one process: breaker changes go out, changes made elsewhere come in.
 import type { UpstreamHealthRecord } from './upstream-health-record.js'
 
 export interface HealthSync {
@@ -11,10 +11,10 @@ export interface HealthSync {
   close(): Promise<void>
 }
 
-/** One process on its own: nothing is shared, nothing comes in. */
-export const noHealthSync: HealthSync = Object.freeze({
-  publish: () => {},
-  onRemote: () => {},
+/** In-process only (the default): nothing is shared, nothing comes in. */
+export const noHealthSync: HealthSync = {
+  publish() {},
+  onRemote() {},
   snapshot: async () => [],
   close: async () => {},
-})
+}
