@@ -6,6 +6,7 @@ import { GatewayError } from '../errors/gateway-error.js'
 import type { UpstreamAnswer } from './body-sink.js'
 import { failureAnswer, interruptedStreamErrorBody } from './failure-answer.js'
 import { redactorFor } from '../secrets/secret-redactor.js'
+import { defaultHealthConfig } from '../config/to-gateway-config.js'
 
 const upstreamKey = 'sk-upstream-secret-0123456789'
 
@@ -33,6 +34,7 @@ function upstream(overrides: Partial<UpstreamConfig> = {}): UpstreamConfig {
     deployments: {},
     models: {},
     weight: 1,
+    health: defaultHealthConfig,
     ...overrides,
   }
 }

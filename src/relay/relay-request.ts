@@ -16,6 +16,8 @@ import { failureAnswer } from './failure-answer.js'
 import { redactorFor } from '../secrets/secret-redactor.js'
 import type { AttemptOutcome, AttemptRecord } from '../outcome/request-outcome.js'
 import type { CapturedResponse } from '../tokens/response-capture.js'
+import { attemptVerdict, type AttemptHealth } from './attempt-verdict.js'
+import { isBackOffStatus, retryAfterSeconds } from '../wire/retry-after.js'
 
 export interface RelayOptions {
   readonly request: UpstreamRequest
@@ -32,11 +34,16 @@ export interface RelayOptions {
   readonly requestFor?: (upstream: UpstreamConfig) => UpstreamRequest
   /** Told how long each attempt took to answer, or to fail over, for `lb_policy: latency`. */
   readonly onAttemptTiming?: (upstream: UpstreamConfig, timing: AttemptTiming) => void
+  /** Hears how each attempt went, for the upstreams' breakers. */
+  readonly health?: AttemptHealth
 }
 
 /** An attempt's speed: until its answer's first byte reached the client, or until it failed in a way that fails over. */
 export type AttemptTiming =
   { readonly kind: 'answered'; readonly firstByteMs: number } | { readonly kind: 'failed'; readonly durationMs: number }
+
+/** `Retry-After` on a 429 or 503 when neither the upstream nor an open breaker names a time. */
+const defaultRetryAfterMs = 1000
 
 export interface RelayResult {
   readonly status: number
@@ -117,6 +124,7 @@ export class RequestRelay {
             ? 'shutting_down'
             : result.error?.code
         const record = this.#record(upstream, errorCode === undefined ? 'ok' : outcomeOf(errorCode), result.status, errorCode, durationMs)
+        this.#options.health?.attemptEnded(upstream, attemptVerdict(result.status, errorCode, undefined, clock.wallNow()))
         log?.ended(record, i + 1, true, undefined)
         if (errorCode === 'internal_error') this.#logInternal(result.error, upstream, i + 1)
         return {
@@ -130,6 +138,7 @@ export class RequestRelay {
       }
       const code = this.#clientGone ? 'client_closed' : this.#shuttingDown ? 'shutting_down' : result.error.code
       const record = this.#record(upstream, outcomeOf(code), result.answer?.status, code, durationMs)
+      this.#options.health?.attemptEnded(upstream, attemptVerdict(result.answer?.status, code, result.answer, clock.wallNow()))
       const failsOver = result.error.retryable && !this.#clientGone && !this.#shuttingDown
       if (failsOver) this.#options.onAttemptTiming?.(upstream, { kind: 'failed', durationMs })
       log?.ended(record, i + 1, false, failsOver ? plan[i + 1] : undefined)
@@ -151,7 +160,8 @@ export class RequestRelay {
     const redactor = redactorFor(last.upstream, request.headers.authorization)
     const error = this.#shuttingDown ? shuttingDown() : last.result.error
     const answer = failureAnswer(error, this.#shuttingDown ? undefined : last.result.answer, redactor, this.#attempts.length)
-    const extra = this.#options.closeConnection() ? [...answer.headers, 'connection', 'close'] : answer.headers
+    const headers = withRetryAfter(answer.status, answer.headers, () => this.#options.health?.retryAfterMs())
+    const extra = this.#options.closeConnection() ? [...headers, 'connection', 'close'] : headers
     sendJson(this.#options.res, answer.status, answer.body, request.requestId, extra)
     return {
       status: answer.status,
@@ -180,6 +190,13 @@ export class RequestRelay {
     this.#attempts.push(record)
     return record
   }
+}
+
+/** A 429 or 503 always tells the client when to come back: the upstream's own `Retry-After`, else an open breaker's end. */
+function withRetryAfter(status: number, headers: string[], breakerMs: () => number | undefined): string[] {
+  if (!isBackOffStatus(status)) return headers
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'retry-after') return headers
+  return [...headers, 'retry-after', retryAfterSeconds(breakerMs() ?? defaultRetryAfterMs)]
 }
 
 /** An internal error is the gateway's, not the upstream's: its attempt is neither `ok` nor `failed`. */
