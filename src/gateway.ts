@@ -24,6 +24,10 @@ import { startRedisHealthSync } from './state/redis-health-sync.js'
 import { systemClock, type Clock } from './time/clock.js'
 import { SettlingTokenEstimator } from './tokens/settling-estimator.js'
 import { WorkerTokenEstimator, type TokenEstimator } from './tokens/token-estimator.js'
+import { HealthBoard, type UpstreamStateChange } from './state/health-board.js'
+import type { AlertEvents } from './observers/alerts/alert-events.js'
+import type { GatewayMetrics } from './observers/metrics/gateway-metrics.js'
+import { randomBytes } from 'node:crypto'
 
 /** A bound on the wait for the last outcomes' observers; estimates are settled at once, so it is never reached in practice. */
 const outcomeDrainMs = 5_000
@@ -61,6 +65,8 @@ export interface RunningGateway {
   readonly bodyBudget: BodyBudget
   /** Upstream health changes to and from the other workers and replicas. */
   readonly healthSync: HealthSync
+  /** The upstreams' breakers. */
+  readonly health: HealthBoard
   /** Resolves once every finished request's outcome has reached every observer (records may wait for a token estimate). */
   outcomesSettled(): Promise<void>
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
@@ -94,6 +100,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     (config.redis === undefined
       ? noHealthSync
       : startRedisHealthSync({ ...config.redis, logger, onError: () => observability.metrics.redisErrors.inc() }))
+  const health = new HealthBoard(config.upstreams, {
+    clock,
+    sync: healthSync,
+    origin: `${process.pid}.${randomBytes(4).toString('hex')}`,
+  })
+  watchHealth(health, observability.metrics, observability.alertEvents, logger)
+  void health
+    .catchUp()
+    .catch((error: unknown) => logger.warn('upstream health could not be read from the shared state', { error: String(error) }))
   const tokens = new SettlingTokenEstimator(
     // Every worker of `--workers N` would hit the same failure: the primary writes it once for all.
     options.tokens ??
@@ -136,6 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     inFlight: observability.inFlight,
     bodyBudget,
     relays,
+    health,
     ...(recorderStats === undefined ? {} : { recordsReady: () => recorderStats().ready }),
   })
   const onRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
@@ -220,6 +236,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       } catch (error) {
         logger.error('a shutdown step failed', { error: String(error) })
       }
+      await health.close()
       // Alerts raised while draining (an upstream failing at the end) still get a moment to go out.
       await observability.close(Math.min(deadlineMs, alertFlushMs))
     })()
@@ -233,7 +250,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     observability,
     bodyBudget,
     healthSync,
+    health,
     outcomesSettled: () => outcomes.drained(),
     shutdown,
   }
+}
+
+/** Breaker changes become metrics, a log line, and the upstream's alert incident (opened when it opens, recovered when it closes). */
+function watchHealth(health: HealthBoard, metrics: GatewayMetrics, alerts: AlertEvents, logger: Logger): void {
+  metrics.attachUpstreamStates(() => health.states())
+  health.onChange((change: UpstreamStateChange) => {
+    // Changes applied from another process were counted, logged and alerted on where they were made.
+    if (!change.local) return
+    metrics.upstreamStateChanged(change.upstream, change.to)
+    logger.info('upstream state', { upstream: change.upstream, from: change.from, to: change.to, last: change.detail })
+    if (change.to === 'open') alerts.upstreamBreaker(change.upstream, true, change.failures, change.detail)
+    else if (change.to === 'closed') alerts.upstreamBreaker(change.upstream, false, 0, change.detail)
+  })
 }

@@ -30,9 +30,9 @@ const allowedImports: Readonly<Record<string, readonly string[]>> = {
   providers: ['config', 'errors', 'streaming', 'time', 'wire'],
   relay: ['auth', 'config', 'errors', 'log', 'outcome', 'providers', 'secrets', 'streaming', 'time', 'tokens', 'wire'],
   observers: ['auth', 'config', 'errors', 'log', 'outcome', 'secrets', 'threads', 'time'],
-  http: ['auth', 'config', 'errors', 'log', 'observers', 'outcome', 'providers', 'relay', 'routing', 'time', 'tokens', 'wire'],
+  http: ['auth', 'config', 'errors', 'log', 'observers', 'outcome', 'providers', 'relay', 'routing', 'state', 'time', 'tokens', 'wire'],
   cli: ['auth', 'config', 'log'],
-  state: ['config', 'errors', 'log', 'time'],
+  state: ['config', 'errors', 'log', 'routing', 'time'],
   cluster: ['cli', 'config', 'log', 'observers', 'providers', 'state', 'time'],
 }
 

@@ -37,6 +37,8 @@ test('an upstream outage of hundreds of failed requests: one incident alert and 
   const gateway = await startTestGateway(
     [
       'hostname: gw-test',
+      // Without breakers the incident follows the attempts in a row (tests/upstream-health.test.ts: with them).
+      'health: { enabled: false }',
       'alerts:',
       '  feishu:',
       `    - webhook: ${feishu.url}`,
@@ -102,10 +104,13 @@ test("the predecessor's FEISHU_WEBHOOK and MATRIX_API: same incidents, their old
   const only = await startFakeUpstream(openaiError(502, 'bad gateway'))
   const feishu = await startFakeFeishu()
   const matrix = await startFakeMatrix({ accessToken: 'unused', roomId: '!unused:x', legacyPath: '/matrix-api' })
-  const gateway = await startTestGateway(`upstreams:\n  - name: only\n    endpoint: ${only.endpoint}\n    noauth: true\n`, {
-    FEISHU_WEBHOOK: feishu.url,
-    MATRIX_API: matrix.url,
-  })
+  const gateway = await startTestGateway(
+    `health: { enabled: false }\nupstreams:\n  - name: only\n    endpoint: ${only.endpoint}\n    noauth: true\n`,
+    {
+      FEISHU_WEBHOOK: feishu.url,
+      MATRIX_API: matrix.url,
+    },
+  )
   try {
     const during = await send(gateway, 200)
     assert.deepEqual(new Set(during), new Set([502]))

@@ -25,7 +25,8 @@ before(async () => {
   gateway = await startTestGateway(
     gatewayYaml({
       clientKey,
-      topLevel: ['dbtype: none', 'stream_timeout: 0.5'],
+      // One gateway for every test, each scripting the upstreams afresh: no breaker carries a test's failures into the next.
+      topLevel: ['dbtype: none', 'stream_timeout: 0.5', 'health: { enabled: false }'],
       upstreams: [
         { name: 'claude-primary', sk: 'sk-ant-primary', endpoint: primary.endpoint, extra: ['type: anthropic', 'deny: [only-backup]'] },
         { name: 'claude-backup', sk: 'sk-ant-backup', endpoint: backup.endpoint, extra: ['type: anthropic'] },

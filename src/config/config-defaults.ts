@@ -31,6 +31,18 @@ export const configDefaults = Object.freeze({
     /** Models seen in requests that get their own `model` label, per process; the rest count as `other`. */
     max_models: 100,
   },
+  health: {
+    enabled: true,
+    failures_to_open: 5,
+    /** Seconds. */
+    window: 60,
+    min_requests: 20,
+    failure_rate: 0.5,
+    cooldown: 30,
+    max_cooldown: 300,
+    /** Seconds; 0 = no active probes. */
+    probe_interval: 0,
+  },
   alerts: {
     failures_to_open: 3,
     successes_to_recover: 3,

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { configDefaults } from './config-defaults.js'
 import { dbTypes, lbPolicies } from './gateway-config.js'
+import { healthSchema } from './health-schema.js'
 import { alertsSchema, logLevelSchema, metricsSchema } from './observability-schema.js'
 import { parsePostgresAddress, postgresAddressHint } from './postgres-address.js'
 import { recordsSchema } from './records-schema.js'
@@ -46,6 +47,7 @@ const topLevelKeys = {
   log_level: logLevelSchema.optional(),
   metrics: metricsSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
+  health: healthSchema.prefault({}),
   records: recordsSchema.prefault({}),
   /** Unset: no Redis; each gateway keeps upstream health for itself (and its workers). */
   redis: redisSchema.optional(),

@@ -89,6 +89,28 @@ export interface UpstreamConfig {
   readonly retryBackoffMs: number
   /** The longest `Retry-After` waited for when this upstream is the last candidate; 0 = never wait. */
   readonly maxRetryWaitMs: number
+  /** Its breaker: the top-level `health:` with this upstream's own `health:` keys over it. */
+  readonly health: HealthConfig
+}
+
+/** `health:` (docs/health.md): when an upstream's breaker opens, for how long, and whether it has one. */
+export interface HealthConfig {
+  /** false: the upstream is always used in its place, whatever it answers. */
+  readonly enabled: boolean
+  /** Failed attempts in a row that open the breaker. */
+  readonly failuresToOpen: number
+  /** The failure-rate window. */
+  readonly windowMs: number
+  /** Attempts within the window before the failure rate counts. */
+  readonly minRequests: number
+  /** The share of failed attempts within the window, 0 to 1, that opens the breaker. */
+  readonly failureRate: number
+  /** How long the first opening lasts. */
+  readonly cooldownMs: number
+  /** The longest opening: doubled cooldowns and upstream back-off signals stop here. */
+  readonly maxCooldownMs: number
+  /** Active probes while open; 0 = off. */
+  readonly probeIntervalMs: number
 }
 
 export interface GatewayConfig {
@@ -115,6 +137,8 @@ export interface GatewayConfig {
   /** How long SIGTERM waits for in-flight requests before exiting. */
   readonly shutdownTimeoutMs: number
   readonly upstreams: readonly UpstreamConfig[]
+  /** The top-level `health:`, the default of every upstream's. */
+  readonly health: HealthConfig
   /** `log_level`; undefined: `LOG_LEVEL`, else info. */
   readonly logLevel: LogLevel | undefined
   readonly metrics: MetricsConfig

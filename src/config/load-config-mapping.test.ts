@@ -53,6 +53,16 @@ test('defaults for every key', () => {
     retries: 0,
     retryBackoffMs: 250,
     maxRetryWaitMs: 0,
+    health: {
+      enabled: true,
+      failuresToOpen: 5,
+      windowMs: 60_000,
+      minRequests: 20,
+      failureRate: 0.5,
+      cooldownMs: 30_000,
+      maxCooldownMs: 300_000,
+      probeIntervalMs: 0,
+    },
   })
 })
 
@@ -417,4 +427,31 @@ test('retries: global, per upstream, with the backoff and Retry-After bound in m
   for (const bad of ['retries: -1', 'retries: 1.5', 'retry_backoff: -1', 'model_fallbacks: { small: [small] }', 'model_fallbacks: [a]']) {
     assert.throws(() => parseConfigText(yaml('authorization: k', bad, 'upstreams:', '  - sk: a'), 'config.yaml', {}), bad)
   }
+})
+
+test('health: the top level sets every upstream, an upstream its own keys over it; seconds become milliseconds', () => {
+  const config = load(
+    yaml(
+      'authorization: k',
+      'health: { failures_to_open: 3, window: 30, cooldown: 10, max_cooldown: 120, failure_rate: 0.25 }',
+      'upstreams:',
+      '  - { name: a, sk: a }',
+      '  - { name: b, sk: b, health: { enabled: false } }',
+      '  - { name: c, sk: c, health: { cooldown: 600, min_requests: 5 } }',
+    ),
+  )
+  const [a, b, c] = config.upstreams.map((upstream) => upstream.health)
+  assert.deepEqual(a, {
+    enabled: true,
+    failuresToOpen: 3,
+    windowMs: 30_000,
+    minRequests: 20,
+    failureRate: 0.25,
+    cooldownMs: 10_000,
+    maxCooldownMs: 120_000,
+    probeIntervalMs: 0,
+  })
+  assert.deepEqual(b, { ...a, enabled: false })
+  assert.deepEqual(c, { ...a, minRequests: 5, cooldownMs: 600_000, maxCooldownMs: 600_000 }, 'max_cooldown is at least the cooldown')
+  assert.deepEqual(config.health, a)
 })

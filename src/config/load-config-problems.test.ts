@@ -142,3 +142,18 @@ test('problems in a file carry the path as given', () => {
   writeFileSync(path, 'timeout: x\n')
   assert.throws(() => loadConfigFile(path, {}), { message: `${path}:1:10 timeout: expected a number, got a string` })
 })
+
+test('health keys out of range or unknown are pointed at, at the top level and per upstream', () => {
+  const text = yaml(
+    'health: { failure_rate: 1.5, failures_to_open: 0 }',
+    'upstreams:',
+    '  - sk: a',
+    '    health: { cooldown: 0, enabeld: false }',
+  )
+  assert.deepEqual(problemLines(text), [
+    'config.yaml:1:25 health.failure_rate: must be at most 1',
+    'config.yaml:1:48 health.failures_to_open: must be at least 1',
+    'config.yaml:4:25 upstreams[0].health.cooldown: must be more than 0 seconds',
+    'config.yaml:4:28 upstreams[0].health.enabeld: unknown key',
+  ])
+})

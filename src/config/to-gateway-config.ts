@@ -4,10 +4,11 @@ import type { ConfigNote } from './config-note.js'
 import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-defaults.js'
 import type { RawConfig, RawUpstream } from './config-schema.js'
 import { endpointCredentials, withoutCredentials } from './endpoint-credentials.js'
-import type { GatewayConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
+import type { GatewayConfig, HealthConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
 import { parseListenAddress } from './listen-address.js'
 import { toAlertsConfig, toMetricsConfig } from './to-observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
+import { healthSchema, type RawHealth, type RawUpstreamHealth } from './health-schema.js'
 import { pathEntryProblem } from '../wire/path-entry-key.js'
 
 export interface MappedConfig {
@@ -37,6 +38,7 @@ export function toGatewayConfig(raw: RawConfig, source: string, env: NodeJS.Proc
     headerTimeoutMs: secondsToMs(raw.header_timeout),
     shutdownTimeoutMs: secondsToMs(raw.shutdown_timeout),
     upstreams,
+    health: toHealthConfig(raw.health),
     logLevel: raw.log_level,
     metrics: toMetricsConfig(raw.metrics),
     alerts,
@@ -92,6 +94,25 @@ function toUpstreamConfig(raw: RawConfig, upstream: RawUpstream, index: number, 
     retries: upstream.retries ?? raw.retries,
     retryBackoffMs: secondsToMs(raw.retry_backoff),
     maxRetryWaitMs: secondsToMs(raw.max_retry_wait),
+    health: toHealthConfig(raw.health, upstream.health),
+  }
+}
+
+/** `health:` with every key at its default. */
+export const defaultHealthConfig: HealthConfig = Object.freeze(toHealthConfig(healthSchema.parse({})))
+
+/** `own`: an upstream's `health:`, whose keys replace the top level's one by one. */
+function toHealthConfig(top: RawHealth, own: RawUpstreamHealth = {}): HealthConfig {
+  const merged = { ...top, ...own }
+  return {
+    enabled: merged.enabled,
+    failuresToOpen: merged.failures_to_open,
+    windowMs: secondsToMs(merged.window),
+    minRequests: merged.min_requests,
+    failureRate: merged.failure_rate,
+    cooldownMs: secondsToMs(merged.cooldown),
+    maxCooldownMs: Math.max(secondsToMs(merged.max_cooldown), secondsToMs(merged.cooldown)),
+    probeIntervalMs: secondsToMs(merged.probe_interval),
   }
 }
 

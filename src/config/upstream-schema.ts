@@ -1,6 +1,7 @@
 // The raw shape of one `upstreams:` entry as written in YAML: the predecessor's keys plus the new ones.
 import { z } from 'zod'
 import { upstreamTypes } from './gateway-config.js'
+import { upstreamHealthSchema } from './health-schema.js'
 import { clientKeysSchema, endpointSchema, hostNameSchema, retriesSchema, secondsSchema, yamlMap } from './value-schemas.js'
 
 const upstreamKeys = z
@@ -31,6 +32,8 @@ const upstreamKeys = z
     models: z.record(z.string().min(1, 'must not be empty'), z.string().min(1, 'must not be empty')).default({}),
     /** `lb_policy: weighted`: this upstream's share; 0 = tried only after every weighted one (failover only). */
     weight: z.number().min(0, 'must be 0 or more').default(1),
+    /** Overrides keys of the top-level `health:` for this upstream. */
+    health: upstreamHealthSchema.optional(),
   })
   .superRefine((upstream, context) => {
     if (upstream.type === 'azure' && upstream.endpoint === undefined) {

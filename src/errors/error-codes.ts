@@ -21,6 +21,8 @@ export const errorCodes = {
   // Gateway state.
   shutting_down: { status: 503, type: 'server_error', retryable: false },
   server_busy: { status: 503, type: 'server_error', retryable: false },
+  /** Every upstream that could serve the request asked to be left alone for now (their Retry-After still in force). */
+  rate_limit_exceeded: { status: 429, type: 'requests', retryable: false },
   /** The gateway's own bug (an exception it did not expect): never failed over, never counted against an upstream. */
   internal_error: { status: 500, type: 'server_error', retryable: false },
   // Upstream failures: retried on the next candidate while nothing has reached the client.

@@ -11,6 +11,8 @@ export interface GatewayErrorOptions {
    * commit point: the client's in-band error carries it rather than the gateway's code.
    */
   readonly reported?: ReportedError
+  /** When the client may try again (a 429 or 503 the gateway answers itself): sent as `Retry-After`. */
+  readonly retryAfterMs?: number
 }
 
 /** An error object as an upstream reported it, in OpenAI's shape. */
@@ -29,6 +31,7 @@ export class GatewayError extends Error {
   readonly retryable: boolean
   readonly param: string | null
   readonly reported: ReportedError | undefined
+  readonly retryAfterMs: number | undefined
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -39,6 +42,7 @@ export class GatewayError extends Error {
     this.retryable = info.retryable
     this.param = options.param ?? null
     this.reported = options.reported
+    this.retryAfterMs = options.retryAfterMs
   }
 
   /** OpenAI's error shape: `{"error":{"message","type","param","code"}}`. */

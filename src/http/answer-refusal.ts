@@ -6,6 +6,7 @@ import type { Clock } from '../time/clock.js'
 import { refuseBody } from './refuse-body.js'
 import { allowedMethods } from './refused-methods.js'
 import { sendError } from '../wire/send-error.js'
+import { isBackOffStatus, retryAfterSeconds } from '../wire/retry-after.js'
 
 /** What a 503 server_busy tells clients to wait before retrying, in seconds. */
 export const busyRetryAfterSeconds = 1
@@ -20,12 +21,12 @@ export interface RefusalOptions {
 export function answerRefusal(req: IncomingMessage, res: ServerResponse, error: GatewayError, options: RefusalOptions): void {
   const { requestId, clock } = options
   if (error.code === 'client_closed') return
-  const headers =
-    error.code === 'server_busy'
-      ? ['retry-after', String(busyRetryAfterSeconds)]
-      : error.code === 'method_not_allowed'
-        ? ['allow', allowedMethods]
-        : []
+  // Every 429 and 503 says when to come back: the time the error names, else a second.
+  const headers = isBackOffStatus(error.status)
+    ? ['retry-after', retryAfterSeconds(error.retryAfterMs ?? busyRetryAfterSeconds * 1000)]
+    : error.code === 'method_not_allowed'
+      ? ['allow', allowedMethods]
+      : []
   if (error.code === 'request_timeout') {
     // The rest of a body that has stalled is not waited for.
     sendError(res, error, requestId, [...headers, 'connection', 'close'])

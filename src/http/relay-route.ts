@@ -28,6 +28,8 @@ import { lazyJsonBody } from './parse-json-body.js'
 import { readBody } from './read-body.js'
 import { redactHeaders } from './redact-headers.js'
 import { noRoutingFields, routingFields, type RoutingFields } from '../wire/routing-fields.js'
+import type { HealthBoard } from '../state/health-board.js'
+import type { RequestHealth } from '../state/request-health.js'
 
 export interface RelayRouteDeps {
   readonly config: GatewayConfig
@@ -49,6 +51,8 @@ export interface RelayRouteDeps {
   readonly relays?: Set<RequestRelay>
   /** Time to first byte per upstream, for `lb_policy: latency` (fed by every attempt while that policy is on). */
   readonly latency?: LatencyTracker
+  /** The upstreams' breakers: open ones go to the end of each plan, and every attempt is reported to them. */
+  readonly health: HealthBoard
 }
 
 /** What the edge has established about the request before the relay route sees it. */
@@ -99,19 +103,26 @@ const noJson = (): null => null
 interface Plan {
   readonly attempts: readonly UpstreamConfig[]
   readonly model: string
+  /** Moved to the end because their breaker was open. */
+  readonly skipped: readonly UpstreamConfig[]
+  readonly health: RequestHealth
 }
 
 export async function handleRelay(options: RelayRouteOptions): Promise<void> {
   const exchange = beginExchange(options)
   let result: RelayResult
+  let plan: Plan | undefined
   try {
     await readRequest(options, exchange)
-    const plan = planRelay(options, exchange)
+    plan = planRelay(options, exchange)
     result = await relay(options, exchange, plan)
   } catch (error) {
     result = refuse(options, error)
+  } finally {
+    plan?.health.finished()
+    exchange.fallbacks?.finished()
   }
-  observeOutcome(options, exchange, result)
+  observeOutcome(options, exchange, result, plan?.skipped ?? [])
 }
 
 function beginExchange({ req, deps }: RelayRouteOptions): Exchange {
@@ -162,7 +173,10 @@ async function readRequest({ req, res, target, deps }: RelayRouteOptions, exchan
   if (exchange.fields.stream) deps.inFlight.streams++
 }
 
-/** The upstreams this client may use for this model or path, in the configured order; throws when there are none. */
+/**
+ * The upstreams this client may use for this model or path, in the policy's order with open upstreams last; throws
+ * when there are none, or when every one asked to be left alone for now.
+ */
 function planRelay({ target, deps }: RelayRouteOptions, exchange: Exchange): Plan {
   const { config } = deps
   const { fields, identity } = exchange
@@ -181,7 +195,15 @@ function planRelay({ target, deps }: RelayRouteOptions, exchange: Exchange): Pla
   if (plan.kind === 'no_model') {
     throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
   }
-  return { attempts: plan.attempts, model }
+  const health = deps.health.plan(plan.attempts)
+  if (health.kind === 'rate_limited') {
+    const { retryAfterMs } = health
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+    throw new GatewayError('rate_limit_exceeded', `Every upstream for \`${model}\` is rate-limited; retry in ${seconds} s.`, {
+      retryAfterMs,
+    })
+  }
+  return { attempts: health.attempts, model, skipped: health.skipped, health: health.health }
 }
 
 /** Tries the planned upstreams until one's answer reaches the client; a client that leaves aborts it at once. */
@@ -223,6 +245,7 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
     random: deps.random,
     ...(fallbacks === undefined ? {} : { nextLeg: fallbacks.nextLeg }),
     modelHeader: Object.keys(deps.config.modelFallbacks).length > 0,
+    health: plan.health,
   })
   const onClose = (): void => {
     if (!res.writableFinished) relay.clientGone()
@@ -266,7 +289,11 @@ function modelFallbacksOf(
         ...latencyOf(deps),
       })
       const requests = new UpstreamModelRequests({ request, clientModel: model, modelSpan })
-      return { plan: plan.kind === 'attempts' ? plan.attempts : [], requests }
+      if (plan.kind !== 'attempts') return { plan: [], requests }
+      // Open upstreams to the end, as for the requested model; a model whose every upstream is rate-limited is skipped.
+      const health = deps.health.plan(plan.attempts)
+      if (health.kind === 'rate_limited') return { plan: [], requests }
+      return { plan: health.attempts, requests, health: health.health }
     },
   })
 }
@@ -299,7 +326,12 @@ function refuse({ req, res, target, deps }: RelayRouteOptions, error: unknown): 
 }
 
 /** The request is over: its body and in-flight counts are let go, and its outcome goes to the observers. */
-function observeOutcome({ req, target, deps }: RelayRouteOptions, exchange: Exchange, result: RelayResult): void {
+function observeOutcome(
+  { req, target, deps }: RelayRouteOptions,
+  exchange: Exchange,
+  result: RelayResult,
+  skipped: readonly UpstreamConfig[],
+): void {
   const { body, fields } = exchange
   exchange.releaseBody()
   deps.inFlight.requests--
@@ -317,6 +349,7 @@ function observeOutcome({ req, target, deps }: RelayRouteOptions, exchange: Exch
     bytesOut: req.socket.bytesWritten - exchange.bytesOutBefore,
     result,
     upstreamModel: result.upstream === undefined ? undefined : modelsOf(exchange, result)?.modelFor(result.upstream),
+    skippedOpen: skipped,
   })
   const estimable = body !== null && body.length <= maxEstimatedBodyBytes
   deps.observe(

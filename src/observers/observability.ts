@@ -54,6 +54,8 @@ export interface Observability {
   readonly endpoint: MetricsEndpoint
   readonly metrics: GatewayMetrics
   readonly alerts: AlertCenter
+  /** Where alert events go: this process's AlertCenter, or the primary's through the link. */
+  readonly alertEvents: AlertEvents
   /** Sends what is on its way (within the deadline), then stops timers and connections. */
   close(deadlineMs: number): Promise<void>
 }
@@ -78,7 +80,8 @@ export function startObservability(options: ObservabilityOptions): Observability
   const requestLog = requestLogObserver(logger)
   const alertTarget = link?.alertEvents ?? alerts
   link?.serveSnapshots(() => metrics.registry.snapshot())
-  const observers: OutcomeObserver[] = [metrics.observe, alertObserver(alertTarget, modelLabel)]
+  const followsBreaker = new Set(config.upstreams.filter((upstream) => upstream.health.enabled).map((upstream) => upstream.name))
+  const observers: OutcomeObserver[] = [metrics.observe, alertObserver(alertTarget, modelLabel, followsBreaker)]
   if (requestLog !== undefined) observers.push(requestLog)
   const lateUsage: OutcomeObserver[] = [metrics.observeUsage]
   const lateUsageLog = lateUsageLogObserver(logger)
@@ -93,6 +96,7 @@ export function startObservability(options: ObservabilityOptions): Observability
     endpoint: metricsEndpoint(config.metrics.key, link === undefined ? async () => metrics.registry.snapshot() : () => link.scrapeAll()),
     metrics,
     alerts,
+    alertEvents: alertTarget,
     async close(deadlineMs) {
       recordsWatch?.stop()
       processMetrics.stop()

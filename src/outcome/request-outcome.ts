@@ -43,6 +43,11 @@ export interface RequestOutcome {
   /** The fallback model (`model_fallbacks`) whose upstream answered, when it was not the requested `model`. */
   readonly fallbackModel?: string | undefined
   readonly attempts: readonly AttemptRecord[]
+  /**
+   * Upstreams placed after the others because their breaker was open (tried only if those failed; those tried
+   * are in `attempts` too). Absent when none was.
+   */
+  readonly skippedOpen?: readonly string[]
   readonly status: number
   readonly errorCode: ErrorCode | undefined
   /** From the start of the request until the first response byte was sent; undefined if none was. */

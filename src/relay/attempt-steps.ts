@@ -6,6 +6,7 @@ import type { GatewayError } from '../errors/gateway-error.js'
 import type { UpstreamRequest } from '../providers/provider-adapter.js'
 import type { Clock } from '../time/clock.js'
 import type { DeadlineSettings } from './attempt-deadlines.js'
+import type { AttemptHealth } from './attempt-verdict.js'
 import type { UpstreamAnswer } from './body-sink.js'
 import { isContextLengthExceeded } from './context-length-answer.js'
 import { decideRetry, type RetryReason } from './retry-policy.js'
@@ -18,6 +19,8 @@ export interface RelayLeg {
   readonly requestFor: (upstream: UpstreamConfig) => UpstreamRequest
   /** No fallback model may follow this one: its last candidate is the request's last. */
   readonly final: boolean
+  /** Hears how a fallback model's attempts went, for the breakers; unset: the relay's own (the requested model's). */
+  readonly health?: AttemptHealth
 }
 
 /** The next leg once `model`'s candidates failed, or undefined when no fallback model is left. */

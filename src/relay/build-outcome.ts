@@ -5,6 +5,7 @@ import type { ClientIdentity } from '../auth/authenticate.js'
 import type { OutcomeIdentity, RequestOutcome } from '../outcome/request-outcome.js'
 import type { RoutingFields } from '../wire/routing-fields.js'
 import type { RelayResult } from './relay-request.js'
+import type { UpstreamConfig } from '../config/gateway-config.js'
 
 export interface OutcomeParts {
   readonly req: IncomingMessage
@@ -25,12 +26,14 @@ export interface OutcomeParts {
   readonly result: RelayResult
   /** The model name the answering upstream was sent (its `models` mapping of the client's), if one answered. */
   readonly upstreamModel: string | undefined
+  /** Upstreams moved behind the others because their breaker was open. */
+  readonly skippedOpen: readonly UpstreamConfig[]
 }
 
 /** Without its usage: that is known when an estimate is counted (tokens/outcome-usage.ts). */
 export function buildOutcome(parts: OutcomeParts): RequestOutcome {
-  const { req, fields, body, result } = parts
-  return {
+  const { req, fields, body, result, skippedOpen } = parts
+  const outcome: RequestOutcome = {
     requestId: parts.requestId,
     startedAt: parts.startedAt,
     method: req.method ?? 'GET',
@@ -56,6 +59,7 @@ export function buildOutcome(parts: OutcomeParts): RequestOutcome {
     usage: undefined,
     responseText: result.captured?.text,
   }
+  return skippedOpen.length === 0 ? outcome : { ...outcome, skippedOpen: skippedOpen.map((upstream) => upstream.name) }
 }
 
 const anonymous: OutcomeIdentity = Object.freeze({ kind: 'anonymous' as const })

@@ -6,6 +6,7 @@ import { GatewayError } from '../errors/gateway-error.js'
 import type { UpstreamAnswer } from './body-sink.js'
 import { failureAnswer, interruptedStreamErrorBody } from './failure-answer.js'
 import { redactorFor } from '../secrets/secret-redactor.js'
+import { defaultHealthConfig } from '../config/to-gateway-config.js'
 
 const upstreamKey = 'sk-upstream-secret-0123456789'
 
@@ -36,6 +37,7 @@ function upstream(overrides: Partial<UpstreamConfig> = {}): UpstreamConfig {
     retries: 0,
     retryBackoffMs: 250,
     maxRetryWaitMs: 0,
+    health: defaultHealthConfig,
     ...overrides,
   }
 }

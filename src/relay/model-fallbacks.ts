@@ -4,12 +4,20 @@
 // fallback's own fallbacks are not, so the order stays the one the operator wrote.
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import type { NextLeg, RelayLeg } from './attempt-steps.js'
+import type { AttemptHealth } from './attempt-verdict.js'
 import type { UpstreamModelRequests } from './upstream-model-request.js'
 
 /** The candidates for one model, and the request each of them is sent; an empty plan when none serves it. */
 export interface ModelPlan {
   readonly plan: readonly UpstreamConfig[]
   readonly requests: UpstreamModelRequests
+  /** The plan's side of the breakers (its verdicts, its probes), when health ordered it. */
+  readonly health?: PlanHealth
+}
+
+/** A plan's side of the breakers: told each attempt's verdict, and told when the request is over (probes given back). */
+export interface PlanHealth extends AttemptHealth {
+  finished(): void
 }
 
 export interface ModelFallbacksOptions {
@@ -22,6 +30,7 @@ export class ModelFallbacks {
   readonly #models: readonly string[]
   readonly #planFor: (model: string) => ModelPlan
   readonly #requests = new Map<string, UpstreamModelRequests>()
+  readonly #health: PlanHealth[] = []
 
   /** The fallback models of `model`, without itself or repeats; empty when it has none. */
   static listFor(fallbacks: Readonly<Record<string, readonly string[]>>, model: string | undefined): string[] {
@@ -39,9 +48,16 @@ export class ModelFallbacks {
     const position = this.#models.indexOf(failed.model)
     const model = this.#models[position + 1]
     if (position < 0 || model === undefined) return undefined
-    const { plan, requests } = this.#planFor(model)
+    const { plan, requests, health } = this.#planFor(model)
     this.#requests.set(model, requests)
-    return { model, plan, requestFor: (upstream) => requests.requestFor(upstream), final: position + 2 >= this.#models.length }
+    if (health !== undefined) this.#health.push(health)
+    const final = position + 2 >= this.#models.length
+    return { model, plan, requestFor: (upstream) => requests.requestFor(upstream), final, ...(health === undefined ? {} : { health }) }
+  }
+
+  /** The request is over: the fallback plans' probes not reported on are given back. */
+  finished(): void {
+    for (const health of this.#health.splice(0)) health.finished()
   }
 
   /** The requests of a fallback model planned so far (for the name its answering upstream was sent). */

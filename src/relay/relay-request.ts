@@ -16,6 +16,8 @@ import { failureAnswer } from './failure-answer.js'
 import { redactorFor } from '../secrets/secret-redactor.js'
 import type { AttemptOutcome, AttemptRecord } from '../outcome/request-outcome.js'
 import type { CapturedResponse } from '../tokens/response-capture.js'
+import { attemptVerdict, type AttemptHealth } from './attempt-verdict.js'
+import { isBackOffStatus, retryAfterSeconds } from '../wire/retry-after.js'
 
 export interface RelayOptions {
   readonly request: UpstreamRequest
@@ -38,6 +40,8 @@ export interface RelayOptions {
   readonly nextLeg?: NextLeg
   /** Name the client model that answered in `x-openai-api-route-model` (set when `model_fallbacks` is configured). */
   readonly modelHeader?: boolean
+  /** Hears how each attempt went, for the upstreams' breakers. */
+  readonly health?: AttemptHealth
 }
 
 /** How an attempt ended, for its record. */
@@ -46,6 +50,9 @@ type AttemptEnd = Pick<AttemptRecord, 'outcome' | 'status' | 'errorCode' | 'dura
 /** An attempt's speed: until its answer's first byte reached the client, or until it failed in a way that fails over. */
 export type AttemptTiming =
   { readonly kind: 'answered'; readonly firstByteMs: number } | { readonly kind: 'failed'; readonly durationMs: number }
+
+/** `Retry-After` on a 429 or 503 when neither the upstream nor an open breaker names a time. */
+const defaultRetryAfterMs = 1000
 
 export interface RelayResult {
   readonly status: number
@@ -113,6 +120,7 @@ export class RequestRelay {
       // A retry's backoff or Retry-After; a client that leaves (or a shutdown) ends it at once.
       if (step.waitMs > 0 && !(await this.#wait(step.waitMs))) break
       const { upstream, leg } = step
+      const health = leg.health ?? this.#options.health
       const ordinal = this.#attempts.length + 1
       const attemptStart = clock.now()
       log?.started(upstream, ordinal, step.retry)
@@ -147,6 +155,7 @@ export class RequestRelay {
             : result.error?.code
         const outcome = errorCode === undefined ? 'ok' : outcomeOf(errorCode)
         const record = this.#record(upstream, { outcome, status: result.status, errorCode, durationMs }, tags)
+        health?.attemptEnded(upstream, attemptVerdict(result.status, errorCode, undefined, clock.wallNow()))
         log?.ended(record, ordinal, true, undefined)
         if (errorCode === 'internal_error') this.#logInternal(result.error, upstream, ordinal)
         return {
@@ -161,6 +170,7 @@ export class RequestRelay {
       }
       const code = this.#clientGone ? 'client_closed' : this.#shuttingDown ? 'shutting_down' : result.error.code
       const record = this.#record(upstream, { outcome: outcomeOf(code), status: result.answer?.status, errorCode: code, durationMs }, tags)
+      health?.attemptEnded(upstream, attemptVerdict(result.answer?.status, code, result.answer, clock.wallNow()))
       const failsOver = result.error.retryable && !this.#clientGone && !this.#shuttingDown
       if (failsOver) this.#options.onAttemptTiming?.(upstream, { kind: 'failed', durationMs })
       last = { result, upstream, model: leg.model }
@@ -186,7 +196,8 @@ export class RequestRelay {
     const relayed = this.#shuttingDown ? undefined : last.result.answer
     const answer = failureAnswer(error, relayed, redactor, this.#attempts.length)
     const named = relayed !== undefined && this.#options.modelHeader === true ? ['x-openai-api-route-model', last.model] : []
-    const extra = this.#options.closeConnection() ? [...answer.headers, ...named, 'connection', 'close'] : [...answer.headers, ...named]
+    const headers = [...withRetryAfter(answer.status, answer.headers, () => this.#options.health?.retryAfterMs()), ...named]
+    const extra = this.#options.closeConnection() ? [...headers, 'connection', 'close'] : headers
     sendJson(this.#options.res, answer.status, answer.body, request.requestId, extra)
     return {
       status: answer.status,
@@ -238,6 +249,13 @@ export class RequestRelay {
       }
     })
   }
+}
+
+/** A 429 or 503 always tells the client when to come back: the upstream's own `Retry-After`, else an open breaker's end. */
+function withRetryAfter(status: number, headers: string[], breakerMs: () => number | undefined): string[] {
+  if (!isBackOffStatus(status)) return headers
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'retry-after') return headers
+  return [...headers, 'retry-after', retryAfterSeconds(breakerMs() ?? defaultRetryAfterMs)]
 }
 
 /** An internal error is the gateway's, not the upstream's: its attempt is neither `ok` nor `failed`. */

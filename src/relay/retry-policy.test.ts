@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { UpstreamConfig } from '../config/gateway-config.js'
 import { GatewayError } from '../errors/gateway-error.js'
-import { backoffMs, decideRetry, retryAfterMs, type RetryInput } from './retry-policy.js'
+import { backoffMs, decideRetry, type RetryInput } from './retry-policy.js'
 
 const wallNow = Date.UTC(2024, 4, 1, 10, 0, 0)
 const upstream = { name: 'a', retries: 2, retryBackoffMs: 1000, maxRetryWaitMs: 5000 } as UpstreamConfig
@@ -98,13 +98,4 @@ test('a wait that would outlast what is left of total_timeout is not made', () =
   assert.deepEqual(decideRetry(input(answered(503), { timeLeftMs: 501 })), { kind: 'retry', waitMs: 500, reason: 'backoff' })
   const waited = answered(429, ['retry-after', '3'])
   assert.deepEqual(decideRetry(input(waited, { isLastCandidate: true, timeLeftMs: 2000 })), { kind: 'move_on' })
-})
-
-test('Retry-After: delay-seconds or an HTTP date, a date past meaning now', () => {
-  assert.equal(retryAfterMs('2', wallNow), 2000)
-  assert.equal(retryAfterMs(' 0 ', wallNow), 0)
-  assert.equal(retryAfterMs(new Date(wallNow + 7000).toUTCString(), wallNow), 7000)
-  assert.equal(retryAfterMs(new Date(wallNow - 7000).toUTCString(), wallNow), 0)
-  assert.equal(retryAfterMs('1.5', wallNow), undefined)
-  assert.equal(retryAfterMs('-1', wallNow), undefined)
 })

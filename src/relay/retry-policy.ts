@@ -7,6 +7,7 @@ import type { UpstreamConfig } from '../config/gateway-config.js'
 import type { GatewayError } from '../errors/gateway-error.js'
 import type { UpstreamAnswer } from './body-sink.js'
 import { headerOf } from './client-response-headers.js'
+import { isBackOffStatus, parseRetryAfterMs } from '../wire/retry-after.js'
 
 export interface RetryInput {
   readonly upstream: UpstreamConfig
@@ -42,8 +43,8 @@ export function decideRetry(input: RetryInput): RetryDecision {
     if (isRefusedOrReset(input.error)) decision = backoff(input)
   } else if (retryAfter === undefined) {
     if (backoffStatuses.has(answer.status)) decision = backoff(input)
-  } else if ((answer.status === 429 || answer.status === 503) && input.isLastCandidate && upstream.maxRetryWaitMs > 0) {
-    const waitMs = retryAfterMs(retryAfter, input.wallNow)
+  } else if (isBackOffStatus(answer.status) && input.isLastCandidate && upstream.maxRetryWaitMs > 0) {
+    const waitMs = parseRetryAfterMs(retryAfter, input.wallNow)
     if (waitMs !== undefined && waitMs <= upstream.maxRetryWaitMs) decision = { kind: 'retry', waitMs, reason: 'retry_after' }
   }
   // A wait that uses up the rest of the total deadline leaves the retry no time to answer.
@@ -74,13 +75,4 @@ function causeCodes(error: unknown): string[] {
     cause = (cause as { cause?: unknown }).cause
   }
   return codes
-}
-
-/** RFC 9110, 10.2.3: delay-seconds or an HTTP date; anything else is no Retry-After at all. */
-export function retryAfterMs(value: string, wallNow: number): number | undefined {
-  const text = value.trim()
-  if (/^\d+$/.test(text)) return Number(text) * 1000
-  const at = Date.parse(text)
-  if (Number.isNaN(at) || !/[A-Za-z]/.test(text)) return undefined
-  return Math.max(0, at - wallNow)
 }

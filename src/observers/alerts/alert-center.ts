@@ -89,6 +89,11 @@ export class AlertCenter implements AlertEvents {
     this.#record('store', store, healthy, 1, detail)
   }
 
+  upstreamBreaker(upstream: string, open: boolean, failures: number, detail: string): void {
+    if (open) this.#tracker.opened('upstream', upstream, detail, failures)
+    else this.#tracker.recovered('upstream', upstream)
+  }
+
   /** Sends due reminders and messages the rate limit held; runs on a timer, callable directly. */
   tick(): void {
     this.#tracker.tick()

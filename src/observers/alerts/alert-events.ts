@@ -12,6 +12,8 @@ export interface AlertEvents {
   modelRequests(model: string, allFailed: boolean, count: number, detail: string): void
   /** One check of a record store's queue. */
   storeChecked(store: string, healthy: boolean, detail: string): void
+  /** An upstream's breaker opened (`open`, after `failures` failed attempts) or closed: its incident follows. */
+  upstreamBreaker(upstream: string, open: boolean, failures: number, detail: string): void
 }
 
 export type AlertEvent =
@@ -24,6 +26,13 @@ export type AlertEvent =
       readonly detail: string
     }
   | { readonly type: 'store_checked'; readonly store: string; readonly healthy: boolean; readonly detail: string }
+  | {
+      readonly type: 'upstream_breaker'
+      readonly upstream: string
+      readonly open: boolean
+      readonly failures: number
+      readonly detail: string
+    }
 
 export function applyAlertEvent(events: AlertEvents, event: AlertEvent): void {
   switch (event.type) {
@@ -36,6 +45,9 @@ export function applyAlertEvent(events: AlertEvents, event: AlertEvent): void {
     case 'store_checked':
       events.storeChecked(event.store, event.healthy, event.detail)
       break
+    case 'upstream_breaker':
+      events.upstreamBreaker(event.upstream, event.open, event.failures, event.detail)
+      break
   }
 }
 
@@ -45,5 +57,6 @@ export function alertEventsTo(send: (event: AlertEvent) => void): AlertEvents {
     upstreamAttempts: (upstream, ok, count, detail) => send({ type: 'upstream_attempts', upstream, ok, count, detail }),
     modelRequests: (model, allFailed, count, detail) => send({ type: 'model_requests', model, allFailed, count, detail }),
     storeChecked: (store, healthy, detail) => send({ type: 'store_checked', store, healthy, detail }),
+    upstreamBreaker: (upstream, open, failures, detail) => send({ type: 'upstream_breaker', upstream, open, failures, detail }),
   }
 }

@@ -22,7 +22,7 @@ const failed = (upstream: string, status?: number): AttemptRecord => ({
   durationMs: 1,
 })
 
-function run(attempts: AttemptRecord[], status: number, model = 'gpt-4o'): string[] {
+function run(attempts: AttemptRecord[], status: number, model = 'gpt-4o', followsBreaker: ReadonlySet<string> = new Set()): string[] {
   const events: string[] = []
   const sink: AlertEvents = {
     upstreamAttempts: (upstream, isOk, count, detail) =>
@@ -30,8 +30,9 @@ function run(attempts: AttemptRecord[], status: number, model = 'gpt-4o'): strin
     modelRequests: (label, allFailed, count, detail) =>
       events.push(`request ${label} ${allFailed ? 'all-failed' : 'ok'} x${count} ${detail}`.trimEnd()),
     storeChecked: () => undefined,
+    upstreamBreaker: () => undefined,
   }
-  const observe = alertObserver(sink, (m) => (m === 'gpt-4o' ? m : 'other'))
+  const observe = alertObserver(sink, (m) => (m === 'gpt-4o' ? m : 'other'), followsBreaker)
   observe({ attempts, status, model, errorCode: status >= 400 ? 'upstream_status' : undefined } as unknown as RequestOutcome)
   return events
 }
@@ -79,4 +80,11 @@ test("nothing against the upstream or the model for an attempt ended by the gate
   }
   assert.deepEqual(run([bug], 500), [])
   assert.deepEqual(run([failed('a', 503), bug], 500), ['attempt a failed x1 upstream_status, HTTP 503'])
+})
+
+test("an upstream whose incident follows its breaker gets no attempt events; the model's still count", () => {
+  assert.deepEqual(run([failed('a', 503), ok('b')], 200, 'gpt-4o', new Set(['a'])), ['attempt b ok x1', 'request gpt-4o ok x1'])
+  assert.deepEqual(run([failed('a', 503)], 503, 'gpt-4o', new Set(['a'])), [
+    'request gpt-4o all-failed x1 HTTP 503 upstream_status, 1 upstream tried',
+  ])
 })

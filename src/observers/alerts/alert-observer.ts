@@ -2,8 +2,15 @@
 import type { AttemptRecord, OutcomeObserver, RequestOutcome } from '../../outcome/request-outcome.js'
 import type { AlertEvents } from './alert-events.js'
 
-/** `modelLabel` maps a request's model to a bounded label (configured models, else `other`). */
-export function alertObserver(events: AlertEvents, modelLabel: (model: string) => string): OutcomeObserver {
+/**
+ * `modelLabel` maps a request's model to a bounded label (configured models, else `other`). `followsBreaker`: the
+ * upstreams whose incident follows their breaker (upstreamBreaker events) rather than their attempts in a row.
+ */
+export function alertObserver(
+  events: AlertEvents,
+  modelLabel: (model: string) => string,
+  followsBreaker: ReadonlySet<string> = new Set(),
+): OutcomeObserver {
   return function observeForAlerts(outcome: RequestOutcome): void {
     const attempts = outcome.attempts
     // Refused by the gateway itself (key, model, size): nothing about upstreams.
@@ -14,7 +21,7 @@ export function alertObserver(events: AlertEvents, modelLabel: (model: string) =
       const attempt = attempts[i] as AttemptRecord
       switch (attempt.outcome) {
         case 'ok':
-          events.upstreamAttempts(attempt.upstream, true, 1, '')
+          if (!followsBreaker.has(attempt.upstream)) events.upstreamAttempts(attempt.upstream, true, 1, '')
           break
         case 'failed':
           // Cut by the gateway's own shutdown deadline: that says nothing about the upstream.
@@ -23,7 +30,7 @@ export function alertObserver(events: AlertEvents, modelLabel: (model: string) =
             break
           }
           failed++
-          events.upstreamAttempts(attempt.upstream, false, 1, attemptFailure(attempt))
+          if (!followsBreaker.has(attempt.upstream)) events.upstreamAttempts(attempt.upstream, false, 1, attemptFailure(attempt))
           break
         case 'client_closed':
         // The gateway's own bug: neither the upstream's failure nor the model's.

@@ -125,3 +125,22 @@ test('subjects and kinds are independent; a new incident after recovery has a ne
   assert.equal(again?.phase, 'opened')
   assert.notEqual(again?.incident, first?.incident)
 })
+
+test('an incident decided elsewhere (a breaker): opened at once, reopening folds into it, recovered at once', () => {
+  const { notices, tracker: t, folded } = tracker()
+  t.failure('upstream', 'a', 'upstream_timeout')
+  t.opened('upstream', 'a', 'upstream_status, HTTP 503', 5)
+  t.opened('upstream', 'a', 'upstream_status, HTTP 503', 1)
+  t.recovered('upstream', 'a')
+  t.recovered('upstream', 'a')
+  t.opened('upstream', 'b', 'upstream_status, HTTP 429', 1)
+  assert.deepEqual(
+    notices.map((n) => [n.subject, n.phase, n.failures]),
+    [
+      ['a', 'opened', 5],
+      ['a', 'recovered', 6],
+      ['b', 'opened', 3],
+    ],
+  )
+  assert.equal(folded(), 1)
+})

@@ -127,6 +127,25 @@ export class IncidentTracker {
     this.#incidents[kind].delete(subject)
   }
 
+  /**
+   * Opens the incident now, whatever its own count (its state is decided elsewhere, e.g. by an upstream's breaker);
+   * `failures`: those that decided it. On an open incident, one more failure.
+   */
+  opened(kind: IncidentKind, subject: string, detail: string, failures: number): void {
+    const incident = this.#incidents[kind].get(subject)
+    if (incident?.open === true) return this.failure(kind, subject, detail, 1)
+    if (incident !== undefined) incident.failuresInRow = 0
+    // The message counts at least the incident's own threshold: it is what opens it.
+    this.failure(kind, subject, detail, Math.max(failures, this.#options.policy.thresholds[kind].failuresToOpen))
+  }
+
+  /** Ends the incident now, if one is open, whatever its count of successes. */
+  recovered(kind: IncidentKind, subject: string): void {
+    const incident = this.#incidents[kind].get(subject)
+    if (incident === undefined) return
+    this.success(kind, subject, Math.max(1, this.#options.policy.thresholds[kind].successesToRecover - incident.successesInRow))
+  }
+
   /** Sends the reminders that are due; call it periodically. */
   tick(): void {
     const { clock, policy } = this.#options

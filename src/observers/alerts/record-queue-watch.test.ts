@@ -24,6 +24,7 @@ test('watchRecordQueue reports each interval, compares drops with the previous c
       upstreamAttempts: () => undefined,
       modelRequests: () => undefined,
       storeChecked: (store, healthy, detail) => checks.push(`${store} ${healthy} ${detail}`.trimEnd()),
+      upstreamBreaker: () => undefined,
     },
   })
   clock.advance(10_000)

@@ -53,6 +53,8 @@ export function requestLogFields(outcome: RequestOutcome): string {
   if (upstreamModel !== undefined && upstreamModel !== outcome.model) json += `,"upstreamModel":${quote(upstreamModel)}`
   if (outcome.fallbackModel !== undefined) json += `,"fallbackModel":${quote(outcome.fallbackModel)}`
   json += `,"attempts":${outcome.attempts.length}`
+  // Upstreams placed last because their breaker was open.
+  if (outcome.skippedOpen !== undefined) json += `,"skippedOpen":${JSON.stringify(outcome.skippedOpen)}`
   if (outcome.firstByteMs !== undefined) json += `,"firstByteMs":${ms(outcome.firstByteMs)}`
   json += `,"totalMs":${ms(outcome.totalMs)}`
   const usage = outcome.usage

@@ -19,6 +19,9 @@ export const durationBuckets: readonly number[] = Object.freeze([
 ])
 export const firstByteBuckets: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60])
 
+/** The values of the `state` label of `upstream_state`. */
+const upstreamStates = ['closed', 'open', 'half_open'] as const
+
 /** The `upstream` label of a request no upstream answered (refused by the gateway, or every attempt failed unanswered). */
 export const noUpstreamLabel = 'none'
 
@@ -76,6 +79,8 @@ export class GatewayMetrics {
   readonly #firstByte: HistogramFamily
   readonly #attemptDuration: HistogramFamily
   readonly #configReloads: CounterFamily
+  readonly #stateChanges: CounterFamily
+  #upstreamStates: (() => ReadonlyArray<{ readonly upstream: string; readonly state: string }>) | undefined
   /** By label: one entry per model label, bounded by `modelLabels`. */
   readonly #models = new Map<string, ModelSeries>()
   readonly #upstreams = new Map<string, UpstreamSeries>()
@@ -178,6 +183,23 @@ export class GatewayMetrics {
       labelNames: ['kind'],
       collect: () => [...(this.#openIncidents?.() ?? new Map<string, number>())].map(([kind, value]) => ({ labels: [kind], value })),
     })
+    r.collected({
+      name: name('upstream_state'),
+      help: "Each upstream's breaker: 1 for its current state (closed, open, half_open), else 0.",
+      type: 'gauge',
+      labelNames: ['upstream', 'state'],
+      // Workers share one state per upstream: they agree, and a sum would count it once per worker.
+      merge: 'max',
+      collect: () =>
+        (this.#upstreamStates?.() ?? []).flatMap(({ upstream, state }) =>
+          upstreamStates.map((each) => ({ labels: [upstream, each], value: each === state ? 1 : 0 })),
+        ),
+    })
+    this.#stateChanges = r.counter({
+      name: name('upstream_state_changes_total'),
+      help: "Changes of an upstream's breaker state, by the state it went to, counted by the process that made the change.",
+      labelNames: ['upstream', 'to'],
+    })
     this.#configReloads = r.counter({
       name: name('config_reloads_total'),
       help: 'Config reloads, by result (success, failure).',
@@ -220,6 +242,15 @@ export class GatewayMetrics {
   /** Open incidents by kind, read at scrape time. */
   attachIncidents(openByKind: () => ReadonlyMap<string, number>): void {
     this.#openIncidents = openByKind
+  }
+
+  /** Every upstream's breaker state, read at scrape time. */
+  attachUpstreamStates(read: () => ReadonlyArray<{ readonly upstream: string; readonly state: string }>): void {
+    this.#upstreamStates = read
+  }
+
+  upstreamStateChanged(upstream: string, to: string): void {
+    this.#stateChanges.labels(upstream, to).inc()
   }
 
   configReloaded(result: 'success' | 'failure'): void {

@@ -131,6 +131,24 @@ test('a failed request: no upstream, no first byte, no usage, the error code kep
   assert.equal(row.response, '')
 })
 
+test('upstreams placed last because their breaker was open: marked on an attempt made anyway, listed when not reached', () => {
+  const row = toRecordRow(
+    outcome({
+      attempts: [
+        { upstream: 'second', upstreamIndex: 1, outcome: 'failed', status: 503, errorCode: 'upstream_status', durationMs: 5 },
+        { upstream: 'first', upstreamIndex: 0, outcome: 'ok', status: 200, errorCode: undefined, durationMs: 7 },
+      ],
+      skippedOpen: ['first', 'third'],
+    }),
+    recordContextFor(configOf(), () => 'uid'),
+  )
+  assert.deepEqual(row.attempts, [
+    { upstream: 'second', outcome: 'failed', status: 503, error_code: 'upstream_status', duration_ms: 5 },
+    { upstream: 'first', outcome: 'ok', status: 200, error_code: null, duration_ms: 7, breaker_open: true },
+    { upstream: 'third', outcome: 'skipped_open', status: null, error_code: null, duration_ms: 0 },
+  ])
+})
+
 test('an asis upstream is recorded as asis; an unknown client key by its fingerprint; no key as empty', () => {
   const context = recordContextFor(configOf(), () => 'uid')
   assert.equal(toRecordRow(outcome({ upstream: 'own-key' }), context).upstreamKey, 'asis')

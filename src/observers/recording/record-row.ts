@@ -7,7 +7,8 @@ import { storedTextOf, storedTextOfBytes } from './stored-text.js'
 
 export interface RecordedAttempt {
   readonly upstream: string
-  readonly outcome: AttemptOutcome
+  /** `skipped_open`: not tried, its breaker was open and an upstream before it answered. */
+  readonly outcome: AttemptOutcome | 'skipped_open'
   readonly status: number | null
   readonly error_code: string | null
   readonly duration_ms: number
@@ -15,6 +16,8 @@ export interface RecordedAttempt {
   readonly model?: string
   /** Its retry number on the upstream (`retries`); absent for a first try. */
   readonly retry?: number
+  /** Tried though its breaker was open: placed after the others, which failed. */
+  readonly breaker_open?: true
 }
 
 export interface RecordRow {
@@ -108,15 +111,7 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
     upstreamEndpoint: upstream?.endpoint ?? '',
     upstreamKey: upstream?.keyFingerprint ?? '',
     upstreamModel: outcome.upstreamModel ?? null,
-    attempts: outcome.attempts.map((attempt) => ({
-      upstream: attempt.upstream,
-      outcome: attempt.outcome,
-      status: attempt.status ?? null,
-      error_code: attempt.errorCode ?? null,
-      duration_ms: attempt.durationMs,
-      ...(attempt.model === undefined ? {} : { model: attempt.model }),
-      ...(attempt.retry === undefined ? {} : { retry: attempt.retry }),
-    })),
+    attempts: recordedAttempts(outcome),
     status: outcome.status,
     errorCode: outcome.errorCode ?? null,
     firstByteMs: outcome.firstByteMs ?? null,
@@ -133,6 +128,26 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
       policy.storeResponse && outcome.responseText !== undefined ? storedTextOf(outcome.responseText, policy.maxStoredBytes).text : '',
     headers: policy.storeHeaders ? redactedHeadersJson(outcome.requestHeaders, context.redact) : '',
   }
+}
+
+/** Each attempt, then each upstream skipped because its breaker was open and never reached. */
+function recordedAttempts(outcome: RequestOutcome): RecordedAttempt[] {
+  const skipped = outcome.skippedOpen ?? []
+  const attempts = outcome.attempts.map((attempt): RecordedAttempt => ({
+    upstream: attempt.upstream,
+    outcome: attempt.outcome,
+    status: attempt.status ?? null,
+    error_code: attempt.errorCode ?? null,
+    duration_ms: attempt.durationMs,
+    ...(skipped.includes(attempt.upstream) ? { breaker_open: true as const } : {}),
+    ...(attempt.model === undefined ? {} : { model: attempt.model }),
+    ...(attempt.retry === undefined ? {} : { retry: attempt.retry }),
+  }))
+  for (const upstream of skipped) {
+    if (!outcome.attempts.some((attempt) => attempt.upstream === upstream))
+      attempts.push({ upstream, outcome: 'skipped_open', status: null, error_code: null, duration_ms: 0 })
+  }
+  return attempts
 }
 
 /** Known keys carry their fingerprint; an unknown one does too (the edge took it), so failed attempts can be told apart. */
