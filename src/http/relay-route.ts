@@ -16,7 +16,7 @@ import { requestStreamUsage } from '../relay/stream-usage-request.js'
 import { outcomeUsage } from '../tokens/outcome-usage.js'
 import type { TokenEstimator } from '../tokens/token-estimator.js'
 import type { LatencyTracker } from '../routing/latency-tracker.js'
-import { planAttempts } from '../routing/plan-attempts.js'
+import { planForModel, type ModelPlanContext } from './plan-for-model.js'
 import { UpstreamModelRequests } from '../relay/upstream-model-request.js'
 import { ModelFallbacks } from '../relay/model-fallbacks.js'
 import type { JsonSpan } from '../wire/scan-json-object.js'
@@ -178,32 +178,39 @@ async function readRequest({ req, res, target, deps }: RelayRouteOptions, exchan
  * when there are none, or when every one asked to be left alone for now.
  */
 function planRelay({ target, deps }: RelayRouteOptions, exchange: Exchange): Plan {
-  const { config } = deps
   const { fields, identity } = exchange
   const model = fields.model ?? target.pathname
-  const plan = planAttempts({
-    target: { model: fields.model, path: target.pathname },
-    identity,
-    upstreams: config.upstreams,
-    policy: config.lbPolicy,
+  const plan = planForModel(fields.model, modelPlanContext({ target, deps }, exchange))
+  switch (plan.kind) {
+    case 'unauthorized':
+      throw unauthorized(identity)
+    case 'no_model':
+      throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, {
+        param: 'model',
+      })
+    case 'rate_limited': {
+      const { retryAfterMs } = plan
+      const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+      throw new GatewayError('rate_limit_exceeded', `Every upstream for \`${model}\` is rate-limited; retry in ${seconds} s.`, {
+        retryAfterMs,
+      })
+    }
+    case 'attempts':
+      return { attempts: plan.attempts, model, skipped: plan.skipped, health: plan.health }
+  }
+}
+
+function modelPlanContext({ target, deps }: Pick<RelayRouteOptions, 'target' | 'deps'>, exchange: Exchange): ModelPlanContext {
+  return {
+    config: deps.config,
+    identity: exchange.identity,
+    path: target.pathname,
     mayUse: exchange.mayUse,
     isAvailable: exchange.isAvailable,
     random: deps.random,
-    ...latencyOf(deps),
-  })
-  if (plan.kind === 'unauthorized') throw unauthorized(identity)
-  if (plan.kind === 'no_model') {
-    throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
+    latency: deps.latency,
+    health: deps.health,
   }
-  const health = deps.health.plan(plan.attempts)
-  if (health.kind === 'rate_limited') {
-    const { retryAfterMs } = health
-    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
-    throw new GatewayError('rate_limit_exceeded', `Every upstream for \`${model}\` is rate-limited; retry in ${seconds} s.`, {
-      retryAfterMs,
-    })
-  }
-  return { attempts: health.attempts, model, skipped: health.skipped, health: health.health }
 }
 
 /** Tries the planned upstreams until one's answer reaches the client; a client that leaves aborts it at once. */
@@ -275,34 +282,17 @@ function modelFallbacksOf(
   const others = ModelFallbacks.listFor(deps.config.modelFallbacks, requested)
   // Without the model's place in the body it cannot be rewritten: the fallback would be sent the requested name.
   if (requested === undefined || others.length === 0 || modelSpan === undefined) return undefined
+  const context = modelPlanContext({ target, deps }, exchange)
   return new ModelFallbacks({
     models: [requested, ...others],
     planFor: (model) => {
-      const plan = planAttempts({
-        target: { model, path: target.pathname },
-        identity: exchange.identity,
-        upstreams: deps.config.upstreams,
-        policy: deps.config.lbPolicy,
-        mayUse: exchange.mayUse,
-        isAvailable: exchange.isAvailable,
-        random: deps.random,
-        ...latencyOf(deps),
-      })
+      const plan = planForModel(model, context)
       const requests = new UpstreamModelRequests({ request, clientModel: model, modelSpan })
+      // Open upstreams go to the end, as for the requested model; a model whose every upstream is rate-limited is skipped.
       if (plan.kind !== 'attempts') return { plan: [], requests }
-      // Open upstreams to the end, as for the requested model; a model whose every upstream is rate-limited is skipped.
-      const health = deps.health.plan(plan.attempts)
-      if (health.kind === 'rate_limited') return { plan: [], requests }
-      return { plan: health.attempts, requests, health: health.health }
+      return { plan: plan.attempts, requests, health: plan.health }
     },
   })
-}
-
-/** The tracker's estimates, when the latency policy orders the plan. */
-function latencyOf(deps: RelayRouteDeps): { latencyOf?: (upstream: UpstreamConfig) => number | undefined } {
-  const latency = deps.latency
-  if (deps.config.lbPolicy !== 'latency' || latency === undefined) return {}
-  return { latencyOf: (upstream) => latency.estimateMs(upstream.name) }
 }
 
 /** A refusal or failure before any upstream answered. Anything but a GatewayError is the gateway's own bug. */

@@ -1,0 +1,45 @@
+// The upstreams to try for one client model, in order: the candidates this client may use (routing/plan-attempts.ts)
+// in the policy's order, then the breakers' step (open upstreams last, state/health-board.ts). Used for the requested
+// model and for each of its fallback models alike.
+import type { ClientIdentity } from '../auth/authenticate.js'
+import type { GatewayConfig, UpstreamConfig } from '../config/gateway-config.js'
+import type { LatencyTracker } from '../routing/latency-tracker.js'
+import { planAttempts } from '../routing/plan-attempts.js'
+import type { HealthBoard, HealthPlan } from '../state/health-board.js'
+
+export interface ModelPlanContext {
+  readonly config: GatewayConfig
+  readonly identity: ClientIdentity
+  /** The canonical URL path, which path entries of allow/deny look at. */
+  readonly path: string
+  readonly mayUse: (identity: ClientIdentity, upstream: UpstreamConfig) => boolean
+  readonly isAvailable: (upstream: UpstreamConfig) => boolean
+  readonly random: () => number
+  /** Time to first byte per upstream, read when `lb_policy: latency` orders the plan. */
+  readonly latency: LatencyTracker | undefined
+  readonly health: HealthBoard
+}
+
+export type ModelPlan =
+  | HealthPlan
+  /** No upstream this identity may use serves the model. */
+  | { readonly kind: 'unauthorized' }
+  | { readonly kind: 'no_model' }
+
+/** `model`: the client's name for it, undefined when the body names none (the path routes alone then). */
+export function planForModel(model: string | undefined, context: ModelPlanContext): ModelPlan {
+  const { config, latency } = context
+  const plan = planAttempts({
+    target: { model, path: context.path },
+    identity: context.identity,
+    upstreams: config.upstreams,
+    policy: config.lbPolicy,
+    mayUse: context.mayUse,
+    isAvailable: context.isAvailable,
+    random: context.random,
+    ...(config.lbPolicy === 'latency' && latency !== undefined
+      ? { latencyOf: (upstream: UpstreamConfig) => latency.estimateMs(upstream.name) }
+      : {}),
+  })
+  return plan.kind === 'attempts' ? context.health.plan(plan.attempts) : plan
+}
