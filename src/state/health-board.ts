@@ -111,6 +111,18 @@ export class HealthBoard {
     return [...this.#entries].map(([upstream, entry]) => ({ upstream, state: entry.breaker.state }))
   }
 
+  /** Whether an active probe may bring the upstream back: open on its own failures (not on a back-off it asked for). */
+  probeable(upstream: UpstreamConfig): boolean {
+    const breaker = this.#observe(upstream)
+    return breaker.state === 'open' && !breaker.rateLimited
+  }
+
+  /** An active probe of the upstream answered 2xx: an open upstream goes half-open now, here and everywhere it is shared. */
+  probeSucceeded(upstream: UpstreamConfig): void {
+    const change = this.#observe(upstream).probedHealthy()
+    if (change !== undefined) this.#changed(upstream.name, change)
+  }
+
   /** `holdsProbe`: the request reporting holds the upstream's half-open probe. */
   report(upstream: UpstreamConfig, verdict: AttemptVerdict, holdsProbe: boolean): void {
     const breaker = this.#observe(upstream)
@@ -138,7 +150,9 @@ export class HealthBoard {
     if (entry === undefined || record.changedAt <= entry.changedAt) return
     const local = entry.breaker.status()
     const openUntil = record.state === 'closed' ? 0 : this.#clock.now() + (record.openUntil - this.#clock.wallNow())
-    if (local.state === 'open' && record.state !== 'closed' && openUntil < local.openUntil) return
+    // A half-open record (a probe elsewhere found it up) ends an open state early, unless a back-off is in force here.
+    const shortens = record.state === 'open' || local.rateLimited
+    if (local.state === 'open' && record.state !== 'closed' && shortens && openUntil < local.openUntil) return
     entry.changedAt = record.changedAt
     const status: BreakerStatus = { state: record.state, openUntil, cooldownMs: record.cooldownMs, rateLimited: record.rateLimited }
     const change = entry.breaker.restore(status)
