@@ -1,10 +1,16 @@
 // Active probes (`health.probe_interval`) end to end on a ManualClock: while an upstream is open the gateway itself
 // asks it for its model list, with its key, every interval; a 2xx moves it to half-open without any client traffic,
-// and the next request is the probe that closes it. Nothing is probed while it is closed.
+// and the next request is the probe that closes it. Nothing is probed while it is closed. Under `--workers 2` the
+// primary probes for the group, and every worker takes the half-open state.
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { ManualClock } from '../src/time/manual-clock.js'
 import { completion, json, openaiError, startFakeUpstream, type Behaviour } from './helpers/fake-upstream.js'
+import { processDeadlineMs, startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js'
+import { parseSamples, sumOf } from './helpers/prometheus-samples.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 import { waitFor } from './helpers/wait-for.js'
 
@@ -82,4 +88,68 @@ test('an open upstream is probed with its key every interval; a 2xx makes it hal
     await gateway.shutdown()
     await Promise.all([primary.close(), backup.close()])
   }
+})
+
+/** The upstream's state gauge per state, each the max over the workers (1 when any worker is in it). */
+async function statesOf(gw: GatewayProcess, upstream: string): Promise<string> {
+  const res = await fetch(`${gw.url}/metrics`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(processDeadlineMs) })
+  const samples = parseSamples(await res.text())
+  const states = ['closed', 'open', 'half_open'].filter(
+    (state) => sumOf(samples, 'openai_api_route_upstream_state', { upstream, state }) === 1,
+  )
+  return states.join('+')
+}
+
+async function untilStates(gw: GatewayProcess, upstream: string, wanted: string, what: string): Promise<void> {
+  const until = performance.now() + processDeadlineMs
+  while ((await statesOf(gw, upstream)) !== wanted) {
+    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`)
+  }
+}
+
+test('with --workers 2 the primary probes the open upstream, and every worker goes half-open without client traffic', async (t) => {
+  let modelsUp = false
+  const primary = await startFakeUpstream((req, res) =>
+    req.url.endsWith('/models') && modelsUp ? json(200, { object: 'list', data: [] })(req, res) : openaiError(503, 'down')(req, res),
+  )
+  const backup = await startFakeUpstream(json(200, completion('from backup')))
+  t.after(() => Promise.all([primary.close(), backup.close()]))
+  const dir = mkdtempSync(join(tmpdir(), 'oar-health-probes-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    [
+      'address: "127.0.0.1:0"',
+      'dbtype: none',
+      'health: { failures_to_open: 1, cooldown: 3600, max_cooldown: 3600, probe_interval: 0.05 }',
+      'upstreams:',
+      `  - { name: primary, sk: sk-probe-key, noauth: true, endpoint: "${primary.endpoint}" }`,
+      `  - { name: backup, noauth: true, endpoint: "${backup.endpoint}" }`,
+      '',
+    ].join('\n'),
+  )
+  const gw = await startGatewayProcess(t, ['--workers', '2'], dir)
+  const chats = (): number => primary.requests.filter((r) => r.url.endsWith('/chat/completions')).length
+  const until = performance.now() + processDeadlineMs
+  while ((await statesOf(gw, 'primary')) !== 'open') {
+    if (performance.now() > until) throw new Error('timed out waiting for the breaker to open in every worker')
+    if (chats() === 0) {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      })
+      assert.equal(res.status, 200)
+      await res.arrayBuffer()
+    }
+  }
+  const probes = (): number => primary.requests.filter((r) => r.url.endsWith('/models')).length
+  const before = probes()
+  await waitFor(() => probes() >= before + 2, 'two more probes of the open upstream')
+  assert.equal(await statesOf(gw, 'primary'), 'open', 'failed probes change nothing')
+  modelsUp = true
+  await untilStates(gw, 'primary', 'half_open', 'every worker to go half-open')
+  assert.equal(chats(), 1, 'no client request reached it')
+  assert.equal(primary.requests.find((r) => r.url.endsWith('/models'))?.headers['authorization'], 'Bearer sk-probe-key')
+  assert.equal(await gw.stop(), 0)
 })
