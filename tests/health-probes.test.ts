@@ -150,6 +150,9 @@ test('with --workers 2 the primary probes the open upstream, and every worker go
   modelsUp = true
   await untilStates(gw, 'primary', 'half_open', 'every worker to go half-open')
   assert.equal(chats(), 1, 'no client request reached it')
+  const scrape = parseSamples(await (await fetch(`${gw.url}/metrics`, { headers: { connection: 'close' } })).text())
+  const changes = sumOf(scrape, 'openai_api_route_upstream_state_changes_total', { upstream: 'primary', to: 'half_open' })
+  assert.equal(changes, 1, 'the change is counted once, by the primary that made it')
   assert.equal(primary.requests.find((r) => r.url.endsWith('/models'))?.headers['authorization'], 'Bearer sk-probe-key')
   assert.equal(await gw.stop(), 0)
 })

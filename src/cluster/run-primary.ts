@@ -78,7 +78,17 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   })
   // The group's one prober: the primary keeps a board of the state its workers share, and its probes' changes reach them all.
   const board = new HealthBoard(config.upstreams, { clock: systemClock, sync: health.own, origin: `${process.pid}.primary` })
-  const prober = new HealthProber({ board, upstreams: config.upstreams, clock: systemClock, probeFor: probeThrough(clients) })
+  const prober = new HealthProber({
+    board,
+    upstreams: config.upstreams,
+    clock: systemClock,
+    probeFor: probeThrough(clients),
+    // The workers apply this change as one from elsewhere: the primary, which made it, counts and logs it.
+    onRecovered: (upstream) => {
+      observability.metrics.upstreamStateChanged(upstream.name, 'half_open')
+      logger.info('upstream state', { upstream: upstream.name, from: 'open', to: 'half_open', last: 'an active probe answered 2xx' })
+    },
+  })
 
   const gatherSnapshots = async (): Promise<FamilySnapshot[]> => {
     const id = nextGather++

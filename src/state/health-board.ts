@@ -117,10 +117,11 @@ export class HealthBoard {
     return breaker.state === 'open' && !breaker.rateLimited
   }
 
-  /** An active probe of the upstream answered 2xx: an open upstream goes half-open now, here and everywhere it is shared. */
-  probeSucceeded(upstream: UpstreamConfig): void {
+  /** An active probe answered 2xx: an open upstream goes half-open now, here and wherever it is shared; false if it was not open. */
+  probeSucceeded(upstream: UpstreamConfig): boolean {
     const change = this.#observe(upstream).probedHealthy()
     if (change !== undefined) this.#changed(upstream.name, change)
+    return change !== undefined
   }
 
   /** `holdsProbe`: the request reporting holds the upstream's half-open probe. */

@@ -15,6 +15,8 @@ export interface HealthProberOptions {
    * Never rejects.
    */
   readonly probeFor: (upstream: UpstreamConfig) => ((timeoutMs: number) => Promise<boolean>) | undefined
+  /** A probe moved the upstream to half-open. */
+  readonly onRecovered?: (upstream: UpstreamConfig) => void
 }
 
 export class HealthProber {
@@ -28,7 +30,10 @@ export class HealthProber {
       const intervalMs = upstream.health.probeIntervalMs
       if (!upstream.health.enabled || intervalMs <= 0) continue
       const probe = options.probeFor(upstream)
-      if (probe !== undefined) this.#every(intervalMs, () => this.#tick(options.board, upstream, () => probe(intervalMs)))
+      if (probe === undefined) continue
+      this.#every(intervalMs, async () => {
+        if (await this.#tick(options.board, upstream, () => probe(intervalMs))) options.onRecovered?.(upstream)
+      })
     }
   }
 
@@ -58,9 +63,10 @@ export class HealthProber {
     schedule()
   }
 
-  async #tick(board: HealthBoard, upstream: UpstreamConfig, probe: () => Promise<boolean>): Promise<void> {
+  /** True when the probe moved the upstream to half-open. */
+  async #tick(board: HealthBoard, upstream: UpstreamConfig, probe: () => Promise<boolean>): Promise<boolean> {
     // Nothing is sent while the upstream is closed or half-open (client traffic probes it), nor while it asked for a back-off.
-    if (!board.probeable(upstream)) return
-    if ((await probe()) && !this.#closed) board.probeSucceeded(upstream)
+    if (!board.probeable(upstream)) return false
+    return (await probe()) && !this.#closed && board.probeSucceeded(upstream)
   }
 }
