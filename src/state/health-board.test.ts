@@ -155,7 +155,7 @@ test('records from elsewhere: newer ones apply, echoes and older ones do not, an
 })
 
 test('a probe that found the upstream up makes it half-open here and in the record it publishes; not under a back-off', () => {
-  const { board: health, clock, sync, changes } = board()
+  const { board: health, sync, changes } = board()
   assert.equal(health.probeable(a), false, 'closed: nothing to probe')
   health.report(a, failed, false)
   health.report(a, failed, false)
@@ -163,7 +163,7 @@ test('a probe that found the upstream up makes it half-open here and in the reco
   health.probeSucceeded(a)
   assert.deepEqual(changes, ['a closed>open', 'a open>half_open'])
   const last = sync.published.at(-1)
-  assert.deepEqual([last?.state, last?.openUntil], ['half_open', clock.wallNow()])
+  assert.deepEqual([last?.state, last?.openUntil], ['half_open', last?.changedAt])
   assert.equal(health.probeable(a), false)
 
   health.report(b, { kind: 'failed', retryAfterMs: 60_000, detail: 'upstream_status, HTTP 429' }, false)
@@ -191,4 +191,18 @@ test('a half-open record from elsewhere ends an open state early, unless a back-
   sync.listener?.(halfOpen('b'))
   assert.deepEqual(changes, ['a closed>open', 'b closed>open', 'a open>half_open remote'])
   assert.deepEqual(names(health.plan([a, b])), ['a', 'b', '|', 'b'])
+})
+
+test('two changes in one millisecond go out with increasing changedAt, so both are news elsewhere', () => {
+  const { board: health, clock, sync } = board()
+  health.report(a, failed, false)
+  health.report(a, failed, false)
+  health.report(a, { kind: 'succeeded' }, false)
+  assert.deepEqual(
+    sync.published.map((r) => [r.state, r.changedAt - clock.wallNow()]),
+    [
+      ['open', 0],
+      ['closed', 1],
+    ],
+  )
 })

@@ -183,7 +183,9 @@ export class HealthBoard {
   #changed(upstream: string, change: BreakerChange): void {
     const entry = this.#entries.get(upstream) as Entry
     const status = entry.breaker.status()
-    const changedAt = this.#clock.wallNow()
+    // Strictly after the last change known here: two changes in one millisecond (open, then closed by a success in
+    // flight) must both be news elsewhere, where a record no newer than the one held is dropped.
+    const changedAt = Math.max(this.#clock.wallNow(), entry.changedAt + 1)
     entry.changedAt = changedAt
     this.#sync.publish({
       upstream,
