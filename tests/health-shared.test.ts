@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test, type TestContext } from 'node:test'
-import { completion, json, openaiError, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js'
+import { completion, json, openaiError, startFakeUpstream, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
 import { processDeadlineMs, startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js'
 import { parseSamples, sumOf } from './helpers/prometheus-samples.js'
 import { freePort, ownRedis, randomPrefix, redisSkipReason, removePrefix, sharedRedisUrl } from './helpers/redis-service.js'
@@ -19,15 +19,20 @@ interface Upstreams {
   readonly healthy: FakeUpstream
 }
 
-async function upstreams(t: TestContext): Promise<Upstreams> {
-  const failing = await startFakeUpstream(openaiError(503, 'down'))
+async function upstreams(t: TestContext, failingBehaviour: Behaviour = openaiError(503, 'down')): Promise<Upstreams> {
+  const failing = await startFakeUpstream(failingBehaviour)
   const healthy = await startFakeUpstream(json(200, completion('from healthy')))
   t.after(() => Promise.all([failing.close(), healthy.close()]))
   return { failing, healthy }
 }
 
-/** A config directory for gateways that try `failing` first, with a long cooldown (the breaker stays open for the test). */
-function configDir(t: TestContext, ups: Upstreams, extra = ''): string {
+/**
+ * A config directory for gateways that try `failing` first (unless `healthyFirst`), with a long cooldown (the breaker
+ * stays open for the test).
+ */
+function configDir(t: TestContext, ups: Upstreams, extra = '', healthyFirst = false): string {
+  const failing = `  - { name: failing, endpoint: "${ups.failing.endpoint}", noauth: true }`
+  const healthy = `  - { name: healthy, endpoint: "${ups.healthy.endpoint}", noauth: true }`
   const dir = mkdtempSync(join(tmpdir(), 'oar-health-shared-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   writeFileSync(
@@ -38,8 +43,7 @@ function configDir(t: TestContext, ups: Upstreams, extra = ''): string {
       `health: { failures_to_open: ${failuresToOpen}, cooldown: 300 }`,
       extra,
       'upstreams:',
-      `  - { name: failing, endpoint: "${ups.failing.endpoint}", noauth: true }`,
-      `  - { name: healthy, endpoint: "${ups.healthy.endpoint}", noauth: true }`,
+      ...(healthyFirst ? [healthy, failing] : [failing, healthy]),
       '',
     ].join('\n'),
   )
@@ -119,47 +123,57 @@ describe('upstream health shared by real gateways', () => {
     assert.equal(await gw.stop(), 0)
   })
 
-  test('Redis stopped and started again under load: every client request is answered', { skip: redisSkip }, async (t) => {
-    const redis = ownRedis(await freePort())
-    t.after(() => redis.stop())
-    await redis.start()
-    const ups = await upstreams(t)
-    const dir = configDir(t, ups, `redis: { url: "${redis.url}", prefix: "${randomPrefix()}" }`)
-    const a = await startGatewayProcess(t, [], dir)
-    const b = await startGatewayProcess(t, ['--workers', '2'], dir)
-
-    const statuses: number[] = []
-    let loading = true
-    const load = async (gw: GatewayProcess): Promise<void> => {
-      while (loading) statuses.push(await ask(gw))
-    }
-    const loads = [load(a), load(a), load(b), load(b)]
-    const sent = (): number => statuses.length
-    const afterMore = async (count: number): Promise<void> => {
-      const target = sent() + count
-      const until = performance.now() + processDeadlineMs
-      while (sent() < target) {
-        if (performance.now() > until) throw new Error(`timed out waiting for ${count} more answers`)
-        await new Promise((resolve) => setImmediate(resolve))
-      }
-    }
-    try {
-      await afterMore(20)
-      await redis.stop()
-      await Promise.all([a.stderrLine(/Redis is unreachable/), b.stderrLine(/Redis is unreachable/)])
-      await afterMore(20)
+  test(
+    'Redis stopped and started again under load: every request is answered, and what was learned meanwhile is shared',
+    { skip: redisSkip },
+    async (t) => {
+      const redis = ownRedis(await freePort())
+      t.after(() => redis.stop())
       await redis.start()
-      await Promise.all([a.stderrLine(/Redis is reachable again/), b.stderrLine(/Redis is reachable again/)])
-      await afterMore(20)
-    } finally {
-      loading = false
-      await Promise.all(loads)
-    }
-    assert.deepEqual(
-      statuses.filter((status) => status !== 200),
-      [],
-    )
-    assert.equal(await a.stop(), 0)
-    assert.equal(await b.stop(), 0)
-  })
+      let down = false
+      const ups = await upstreams(t, (req, res) => (down ? openaiError(503, 'down') : json(200, completion('from failing')))(req, res))
+      const shared = `redis: { url: "${redis.url}", prefix: "${randomPrefix()}" }`
+      // A tries `failing` first; B's traffic never reaches it, so B can only learn its state through Redis.
+      const a = await startGatewayProcess(t, [], configDir(t, ups, shared))
+      const b = await startGatewayProcess(t, ['--workers', '2'], configDir(t, ups, shared, true))
+
+      const statuses: number[] = []
+      let loading = true
+      const load = async (gw: GatewayProcess): Promise<void> => {
+        while (loading) statuses.push(await ask(gw))
+      }
+      const loads = [load(a), load(a), load(b), load(b)]
+      const sent = (): number => statuses.length
+      const afterMore = async (count: number): Promise<void> => {
+        const target = sent() + count
+        const until = performance.now() + processDeadlineMs
+        while (sent() < target) {
+          if (performance.now() > until) throw new Error(`timed out waiting for ${count} more answers`)
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+      }
+      try {
+        await afterMore(20)
+        await redis.stop()
+        await Promise.all([a.stderrLine(/Redis is unreachable/), b.stderrLine(/Redis is unreachable/)])
+        down = true
+        await untilStates(a, openEverywhere, 'the breaker to open in gateway A while Redis is down')
+        await afterMore(20)
+        assert.deepEqual(await failingStates(b), { closed: 1, open: 0, half_open: 0 }, 'B cannot know yet')
+        await redis.start()
+        await Promise.all([a.stderrLine(/Redis is reachable again/), b.stderrLine(/Redis is reachable again/)])
+        await untilStates(b, openEverywhere, 'gateway B to catch up with the breaker opened while Redis was down')
+        await afterMore(20)
+      } finally {
+        loading = false
+        await Promise.all(loads)
+      }
+      assert.deepEqual(
+        statuses.filter((status) => status !== 200),
+        [],
+      )
+      assert.equal(await a.stop(), 0)
+      assert.equal(await b.stop(), 0)
+    },
+  )
 })
