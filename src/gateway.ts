@@ -25,6 +25,8 @@ import { systemClock, type Clock } from './time/clock.js'
 import { SettlingTokenEstimator } from './tokens/settling-estimator.js'
 import { WorkerTokenEstimator, type TokenEstimator } from './tokens/token-estimator.js'
 import { HealthBoard, type UpstreamStateChange } from './state/health-board.js'
+import { HealthProber } from './state/health-prober.js'
+import { probeThrough } from './providers/upstream-probe.js'
 import type { AlertEvents } from './observers/alerts/alert-events.js'
 import type { GatewayMetrics } from './observers/metrics/gateway-metrics.js'
 import { randomBytes } from 'node:crypto'
@@ -106,6 +108,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     origin: `${process.pid}.${randomBytes(4).toString('hex')}`,
   })
   watchHealth(health, observability.metrics, observability.alertEvents, logger)
+  // A worker's group is probed by its primary; a process on its own probes its upstreams itself.
+  const prober =
+    options.link === undefined
+      ? new HealthProber({ board: health, upstreams: config.upstreams, clock, probeFor: probeThrough(clients) })
+      : undefined
   void health
     .catchUp()
     .catch((error: unknown) => logger.warn('upstream health could not be read from the shared state', { error: String(error) }))
@@ -189,6 +196,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       resolve()
     })
   }).catch(async (error: unknown) => {
+    prober?.close()
     if (ownHealthSync) await healthSync.close()
     await observability.close(0)
     throw listenError(error, formatListenAddress(config.listen))
@@ -224,6 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
       server.closeAllConnections()
       await closed
+      prober?.close()
       await clients.close()
       // Estimates still being counted are answered roughly rather than awaited (loading the tokenizer can take
       // seconds), so outcomes are recorded and the process exits right after its last request.

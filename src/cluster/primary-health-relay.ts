@@ -15,12 +15,30 @@ export interface PrimaryHealthRelayOptions {
 export class PrimaryHealthRelay {
   readonly #latest = new LatestHealthRecords()
   readonly #options: PrimaryHealthRelayOptions
+  readonly #ownListeners: Array<(record: UpstreamHealthRecord) => void> = []
+  /**
+   * The primary's own share (its health board, which runs the active probes): its changes go to every worker and
+   * replica; it hears every worker's and replica's.
+   */
+  readonly own: HealthSync
 
   constructor(options: PrimaryHealthRelayOptions) {
     this.#options = options
     options.replicas.onRemote((record) => {
-      if (this.#latest.offer(record)) options.broadcast([record], undefined)
+      if (!this.#latest.offer(record)) return
+      options.broadcast([record], undefined)
+      this.#tellOwn(record)
     })
+    this.own = {
+      publish: (record) => {
+        if (!this.#latest.offer(record)) return
+        options.broadcast([record], undefined)
+        options.replicas.publish(record)
+      },
+      onRemote: (listener) => void this.#ownListeners.push(listener),
+      snapshot: () => Promise.resolve(this.#latest.all()),
+      close: () => Promise.resolve(),
+    }
   }
 
   /** A worker's change: the other workers get it now, the other replicas through Redis. */
@@ -29,6 +47,11 @@ export class PrimaryHealthRelay {
     if (record === undefined || !this.#latest.offer(record)) return
     this.#options.broadcast([record], worker)
     this.#options.replicas.publish(record)
+    this.#tellOwn(record)
+  }
+
+  #tellOwn(record: UpstreamHealthRecord): void {
+    for (const listener of this.#ownListeners) listener(record)
   }
 
   /** The latest record per upstream, for a worker that starts. */

@@ -19,6 +19,9 @@ import { startRedisHealthSync } from '../state/redis-health-sync.js'
 import type { UpstreamHealthRecord } from '../state/upstream-health-record.js'
 import { warnOnce } from './warn-once.js'
 import { PrimaryHealthRelay } from './primary-health-relay.js'
+import { HealthBoard } from '../state/health-board.js'
+import { HealthProber } from '../state/health-prober.js'
+import { probeThrough } from '../providers/upstream-probe.js'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
 
 export interface PrimaryOptions {
@@ -45,7 +48,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const ready = new Set<number>()
   // Warnings are the primary's to log, once for the group: the workers do not repeat them.
   const warn = warnOnce(logger)
-  const adapters = new AdapterRegistry(new UpstreamClients(), systemClock)
+  const clients = new UpstreamClients()
+  const adapters = new AdapterRegistry(clients, systemClock)
   for (const upstream of config.upstreams) {
     if (!adapters.has(upstream))
       logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
@@ -71,6 +75,19 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       config.redis === undefined
         ? noHealthSync
         : startRedisHealthSync({ ...config.redis, logger, onError: () => observability.metrics.redisErrors.inc() }),
+  })
+  // The group's one prober: the primary keeps a board of the state its workers share, and its probes' changes reach them all.
+  const board = new HealthBoard(config.upstreams, { clock: systemClock, sync: health.own, origin: `${process.pid}.primary` })
+  const prober = new HealthProber({
+    board,
+    upstreams: config.upstreams,
+    clock: systemClock,
+    probeFor: probeThrough(clients),
+    // The workers apply this change as one from elsewhere: the primary, which made it, counts and logs it.
+    onRecovered: (upstream) => {
+      observability.metrics.upstreamStateChanged(upstream.name, 'half_open')
+      logger.info('upstream state', { upstream: upstream.name, from: 'open', to: 'half_open', last: 'an active probe answered 2xx' })
+    },
   })
 
   const gatherSnapshots = async (): Promise<FamilySnapshot[]> => {
@@ -191,6 +208,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       Promise.all(exited)
         .then(async () => {
           clearTimeout(killer)
+          prober.close()
+          await clients.close()
           await health.close()
           await observability.close(alertFlushMs)
           const failed = workers.some((w) => w.process.exitCode !== 0 && w.process.exitCode !== null)

@@ -143,3 +143,15 @@ test('observe reports the change time made on its own, once', () => {
   assert.deepEqual(b.observe(), { from: 'open', to: 'half_open' })
   assert.equal(b.observe(), undefined)
 })
+
+test('an active probe that found it up makes an open breaker half-open now; not a closed one, nor one under a back-off', () => {
+  const { breaker: plain } = breaker({ failuresToOpen: 1 })
+  assert.equal(plain.probedHealthy(), undefined)
+  plain.failed()
+  assert.deepEqual(plain.probedHealthy(), { from: 'open', to: 'half_open' })
+  assert.equal(plain.claimProbe(), true)
+  const { breaker: limited } = breaker()
+  limited.failed(10_000)
+  assert.equal(limited.probedHealthy(), undefined)
+  assert.equal(limited.state, 'open')
+})

@@ -140,6 +140,17 @@ export class Breaker {
     return this.#changeFrom(from)
   }
 
+  /**
+   * An active probe of the open upstream answered 2xx: its open state ends now, so the next request is the probe
+   * that can close it. A back-off the upstream asked for is kept (the probe says it is up, not that it takes requests).
+   */
+  probedHealthy(): BreakerChange | undefined {
+    if (!this.#settings.enabled || this.state !== 'open' || this.#rateLimited) return undefined
+    const from = this.state
+    this.#openUntil = this.#clock.now()
+    return this.#changeFrom(from)
+  }
+
   /** The change since the last look (open → half_open happens with time alone); undefined when there was none. */
   observe(): BreakerChange | undefined {
     const from = this.#seen

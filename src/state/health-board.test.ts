@@ -153,3 +153,56 @@ test('records from elsewhere: newer ones apply, echoes and older ones do not, an
   assert.deepEqual(changes, ['a closed>open remote', 'a open>closed remote'])
   assert.equal(sync.published.length, 0, 'applied records are not published again')
 })
+
+test('a probe that found the upstream up makes it half-open here and in the record it publishes; not under a back-off', () => {
+  const { board: health, sync, changes } = board()
+  assert.equal(health.probeable(a), false, 'closed: nothing to probe')
+  health.report(a, failed, false)
+  health.report(a, failed, false)
+  assert.equal(health.probeable(a), true)
+  health.probeSucceeded(a)
+  assert.deepEqual(changes, ['a closed>open', 'a open>half_open'])
+  const last = sync.published.at(-1)
+  assert.deepEqual([last?.state, last?.openUntil], ['half_open', last?.changedAt])
+  assert.equal(health.probeable(a), false)
+
+  health.report(b, { kind: 'failed', retryAfterMs: 60_000, detail: 'upstream_status, HTTP 429' }, false)
+  assert.equal(health.probeable(b), false, 'a back-off the upstream asked for is waited out')
+  health.probeSucceeded(b)
+  assert.equal(health.states()[1]?.state, 'open')
+})
+
+test('a half-open record from elsewhere ends an open state early, unless a back-off is in force here', () => {
+  const { board: health, clock, sync, changes } = board()
+  health.report(a, failed, false)
+  health.report(a, failed, false)
+  health.report(b, { kind: 'failed', retryAfterMs: 60_000, detail: 'upstream_status, HTTP 429' }, false)
+  const wall = clock.wallNow()
+  const halfOpen = (upstream: string): UpstreamHealthRecord => ({
+    upstream,
+    state: 'half_open',
+    openUntil: wall + 1,
+    cooldownMs: 10_000,
+    rateLimited: false,
+    changedAt: wall + 1,
+    origin: 'primary',
+  })
+  sync.listener?.(halfOpen('a'))
+  sync.listener?.(halfOpen('b'))
+  assert.deepEqual(changes, ['a closed>open', 'b closed>open', 'a open>half_open remote'])
+  assert.deepEqual(names(health.plan([a, b])), ['a', 'b', '|', 'b'])
+})
+
+test('two changes in one millisecond go out with increasing changedAt, so both are news elsewhere', () => {
+  const { board: health, clock, sync } = board()
+  health.report(a, failed, false)
+  health.report(a, failed, false)
+  health.report(a, { kind: 'succeeded' }, false)
+  assert.deepEqual(
+    sync.published.map((r) => [r.state, r.changedAt - clock.wallNow()]),
+    [
+      ['open', 0],
+      ['closed', 1],
+    ],
+  )
+})

@@ -111,6 +111,19 @@ export class HealthBoard {
     return [...this.#entries].map(([upstream, entry]) => ({ upstream, state: entry.breaker.state }))
   }
 
+  /** Whether an active probe may bring the upstream back: open on its own failures (not on a back-off it asked for). */
+  probeable(upstream: UpstreamConfig): boolean {
+    const breaker = this.#observe(upstream)
+    return breaker.state === 'open' && !breaker.rateLimited
+  }
+
+  /** An active probe answered 2xx: an open upstream goes half-open now, here and wherever it is shared; false if it was not open. */
+  probeSucceeded(upstream: UpstreamConfig): boolean {
+    const change = this.#observe(upstream).probedHealthy()
+    if (change !== undefined) this.#changed(upstream.name, change)
+    return change !== undefined
+  }
+
   /** `holdsProbe`: the request reporting holds the upstream's half-open probe. */
   report(upstream: UpstreamConfig, verdict: AttemptVerdict, holdsProbe: boolean): void {
     const breaker = this.#observe(upstream)
@@ -138,7 +151,9 @@ export class HealthBoard {
     if (entry === undefined || record.changedAt <= entry.changedAt) return
     const local = entry.breaker.status()
     const openUntil = record.state === 'closed' ? 0 : this.#clock.now() + (record.openUntil - this.#clock.wallNow())
-    if (local.state === 'open' && record.state !== 'closed' && openUntil < local.openUntil) return
+    // A half-open record (a probe elsewhere found it up) ends an open state early, unless a back-off is in force here.
+    const shortens = record.state === 'open' || local.rateLimited
+    if (local.state === 'open' && record.state !== 'closed' && shortens && openUntil < local.openUntil) return
     entry.changedAt = record.changedAt
     const status: BreakerStatus = { state: record.state, openUntil, cooldownMs: record.cooldownMs, rateLimited: record.rateLimited }
     const change = entry.breaker.restore(status)
@@ -168,7 +183,9 @@ export class HealthBoard {
   #changed(upstream: string, change: BreakerChange): void {
     const entry = this.#entries.get(upstream) as Entry
     const status = entry.breaker.status()
-    const changedAt = this.#clock.wallNow()
+    // Strictly after the last change known here: two changes in one millisecond (open, then closed by a success in
+    // flight) must both be news elsewhere, where a record no newer than the one held is dropped.
+    const changedAt = Math.max(this.#clock.wallNow(), entry.changedAt + 1)
     entry.changedAt = changedAt
     this.#sync.publish({
       upstream,
