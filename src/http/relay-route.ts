@@ -16,10 +16,9 @@ import { requestStreamUsage } from '../relay/stream-usage-request.js'
 import { outcomeUsage } from '../tokens/outcome-usage.js'
 import type { TokenEstimator } from '../tokens/token-estimator.js'
 import type { LatencyTracker } from '../routing/latency-tracker.js'
-import { planForModel, type ModelPlanContext } from './plan-for-model.js'
+import { fallbackPlans, planForModel, type ModelPlanContext } from './plan-for-model.js'
 import { UpstreamModelRequests } from '../relay/upstream-model-request.js'
-import { ModelFallbacks } from '../relay/model-fallbacks.js'
-import type { JsonSpan } from '../wire/scan-json-object.js'
+import type { ModelFallbacks } from '../relay/model-fallbacks.js'
 import type { Clock } from '../time/clock.js'
 import { admitRequest, unauthorized } from './admit-request.js'
 import { answerRefusal } from './answer-refusal.js'
@@ -235,7 +234,13 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
   }
   const models = new UpstreamModelRequests({ request, clientModel: fields.model, modelSpan: usageRequest.modelSpan })
   exchange.models = models
-  const fallbacks = modelFallbacksOf({ target, deps }, exchange, request, usageRequest.modelSpan)
+  const fallbacks = fallbackPlans({
+    requested: fields.model,
+    fallbacks: deps.config.modelFallbacks,
+    context: modelPlanContext({ target, deps }, exchange),
+    request,
+    modelSpan: usageRequest.modelSpan,
+  })
   exchange.fallbacks = fallbacks
   const latency = deps.config.lbPolicy === 'latency' ? deps.latency : undefined
   const relay = new RequestRelay({
@@ -269,30 +274,6 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
   }
   res.off('close', onClose)
   return result
-}
-
-/** The request's fallback models (`model_fallbacks`), each planned like a request for it when reached; undefined: none. */
-function modelFallbacksOf(
-  { target, deps }: Pick<RelayRouteOptions, 'target' | 'deps'>,
-  exchange: Exchange,
-  request: UpstreamRequest,
-  modelSpan: JsonSpan | undefined,
-): ModelFallbacks | undefined {
-  const requested = exchange.fields.model
-  const others = ModelFallbacks.listFor(deps.config.modelFallbacks, requested)
-  // Without the model's place in the body it cannot be rewritten: the fallback would be sent the requested name.
-  if (requested === undefined || others.length === 0 || modelSpan === undefined) return undefined
-  const context = modelPlanContext({ target, deps }, exchange)
-  return new ModelFallbacks({
-    models: [requested, ...others],
-    planFor: (model) => {
-      const plan = planForModel(model, context)
-      const requests = new UpstreamModelRequests({ request, clientModel: model, modelSpan })
-      // Open upstreams go to the end, as for the requested model; a model whose every upstream is rate-limited is skipped.
-      if (plan.kind !== 'attempts') return { plan: [], requests }
-      return { plan: plan.attempts, requests, health: plan.health }
-    },
-  })
 }
 
 /** A refusal or failure before any upstream answered. Anything but a GatewayError is the gateway's own bug. */
