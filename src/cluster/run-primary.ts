@@ -165,7 +165,13 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   }
 
   const fork = (): void => {
-    if (!stopping) cluster.fork({ OPENAI_API_ROUTE_WORKER: '1' })
+    if (stopping) return
+    const worker = cluster.fork({ OPENAI_API_ROUTE_WORKER: '1' })
+    // A message to a worker that has just exited fails (EPIPE); node's own cluster code sends such messages too (a
+    // listen error relayed to a worker stopped a moment earlier). Unheard, that error would end the primary.
+    worker.on('error', (error: Error) => {
+      if (!stopping) logger.warn('a worker could not be reached', { worker: worker.id, error: error.message })
+    })
   }
 
   cluster.on('message', onMessage)
