@@ -1,10 +1,16 @@
 // Client keys → identity. Keys are compared by SHA-256 digest, so the comparison time does not depend
 // on how much of a guessed key is right, and the keys themselves are not kept in memory maps.
-import type { UpstreamConfig } from '../config/gateway-config.js'
+import type { NamedKeyConfig, UpstreamConfig } from '../config/gateway-config.js'
 import { keyDigest, keyFingerprint } from './key-digest.js'
 
 export type ClientIdentity =
-  | { readonly kind: 'key'; readonly digest: string; readonly fingerprint: string }
+  | {
+      readonly kind: 'key'
+      readonly digest: string
+      readonly fingerprint: string
+      /** A named key (`keys:`): its name, models, upstreams and limits. Undefined for a predecessor key. */
+      readonly named?: NamedKeyConfig
+    }
   /** No key, or a key no upstream lists: may use `noauth` upstreams only. */
   | {
       readonly kind: 'anonymous'

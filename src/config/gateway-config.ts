@@ -149,6 +149,54 @@ export interface GatewayConfig {
   readonly redis: RedisConfig | undefined
 }
 
+/** `budget_period`: calendar periods in UTC (weeks start on Monday); `total` never resets. */
+export const budgetPeriods = ['day', 'week', 'month', 'total'] as const
+export type BudgetPeriod = (typeof budgetPeriods)[number]
+
+/** A named client key's limits (`keys[]`); an absent limit is no limit. */
+export interface KeyLimits {
+  /** Requests admitted in any 60-second sliding window. */
+  readonly rpm: number | undefined
+  /** Tokens (prompt + completion) in any 60-second window, reserved before the request goes upstream. */
+  readonly tpm: number | undefined
+  /** Requests in flight at once. */
+  readonly maxConcurrent: number | undefined
+  /** Spend in USD per `budgetPeriod`, priced from `prices`. */
+  readonly budgetUsd: number | undefined
+  /** Tokens per `budgetPeriod`. */
+  readonly budgetTokens: number | undefined
+  readonly budgetPeriod: BudgetPeriod
+}
+
+/** One entry of `keys:`: a client key with a name, the models and upstreams it may use, and its limits. */
+export interface NamedKeyConfig {
+  /** Unique; shown in records, logs, metrics and errors, never the key. */
+  readonly name: string
+  /** SHA-256 of the key, lower-case hex: from `key`, or `key_sha256` as written. The key itself is not kept. */
+  readonly digest: string
+  /** Glob patterns (`*`, `?`) over client model names; empty = every model. */
+  readonly models: readonly string[]
+  /** Upstream names this key may use; undefined = every upstream. */
+  readonly upstreams: readonly string[] | undefined
+  readonly limits: KeyLimits
+}
+
+/** `prices:` entry: USD per million tokens. */
+export interface ModelPrice {
+  readonly input: number
+  readonly output: number
+  /** Prompt tokens read from the upstream's cache; undefined = priced as `input`. */
+  readonly cachedInput: number | undefined
+}
+
+/** `limits:`: how limits behave as a whole. */
+export interface LimitsConfig {
+  /** While the limit store (Redis) is unreachable: `allow` enforces per process, `deny` answers 503. */
+  readonly onStoreError: 'allow' | 'deny'
+  /** Completion tokens reserved for a request that gives no `max_completion_tokens` / `max_tokens`. */
+  readonly defaultCompletionTokens: number
+}
+
 export interface RedisConfig {
   /** `redis://[user:password@]host:port/db` or `rediss://` for TLS. */
   readonly url: string

@@ -70,7 +70,8 @@ export interface RequestOutcome {
 }
 
 export type OutcomeIdentity =
-  | { readonly kind: 'key'; readonly fingerprint: string }
+  /** `name`: a named key's (`keys:`), shown instead of the fingerprint where people read it. */
+  | { readonly kind: 'key'; readonly fingerprint: string; readonly name?: string }
   /** `fingerprint`: of a key that was presented but is not known. */
   | { readonly kind: 'anonymous'; readonly fingerprint?: string }
 
@@ -78,6 +79,8 @@ export interface TokenUsage {
   readonly promptTokens: number
   readonly completionTokens: number
   readonly totalTokens: number
+  /** Of `promptTokens`, those read from the upstream's prompt cache (priced apart); absent when not reported. */
+  readonly cachedPromptTokens?: number
   /** `reported` by the upstream, or `estimated` by the gateway's tokenizer when it reported none. */
   readonly source: 'reported' | 'estimated'
 }
