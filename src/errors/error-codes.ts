@@ -23,6 +23,10 @@ export const errorCodes = {
   server_busy: { status: 503, type: 'server_error', retryable: false },
   /** Every upstream that could serve the request asked to be left alone for now (their Retry-After still in force). */
   rate_limit_exceeded: { status: 429, type: 'requests', retryable: false },
+  /** A named key's budget (`budget_usd`, `budget_tokens`) is spent for its period. */
+  insufficient_quota: { status: 429, type: 'insufficient_quota', retryable: false },
+  /** The limit store (Redis) cannot be reached and `limits.on_store_error` is `deny`. */
+  limit_store_unavailable: { status: 503, type: 'server_error', retryable: false },
   /** The gateway's own bug (an exception it did not expect): never failed over, never counted against an upstream. */
   internal_error: { status: 500, type: 'server_error', retryable: false },
   // Upstream failures: retried on the next candidate while nothing has reached the client.

@@ -13,6 +13,10 @@ export interface GatewayErrorOptions {
   readonly reported?: ReportedError
   /** When the client may try again (a 429 or 503 the gateway answers itself): sent as `Retry-After`. */
   readonly retryAfterMs?: number
+  /** The table's `type` replaced (a rate limit on tokens is `tokens`, not `requests`). */
+  readonly type?: string
+  /** Headers the answer carries besides the usual ones, as a flat list of lower-case names and values. */
+  readonly headers?: readonly string[]
 }
 
 /** An error object as an upstream reported it, in OpenAI's shape. */
@@ -23,6 +27,8 @@ export interface ReportedError {
   readonly code: string | null
 }
 
+const noHeaders: readonly string[] = Object.freeze([])
+
 export class GatewayError extends Error {
   override readonly name = 'GatewayError'
   readonly code: ErrorCode
@@ -32,17 +38,19 @@ export class GatewayError extends Error {
   readonly param: string | null
   readonly reported: ReportedError | undefined
   readonly retryAfterMs: number | undefined
+  readonly headers: readonly string[]
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     const info = errorCodes[code]
     this.code = code
     this.status = options.status ?? info.status
-    this.type = info.type
+    this.type = options.type ?? info.type
     this.retryable = info.retryable
     this.param = options.param ?? null
     this.reported = options.reported
     this.retryAfterMs = options.retryAfterMs
+    this.headers = options.headers ?? noHeaders
   }
 
   /** OpenAI's error shape: `{"error":{"message","type","param","code"}}`. */

@@ -22,11 +22,12 @@ export function answerRefusal(req: IncomingMessage, res: ServerResponse, error: 
   const { requestId, clock } = options
   if (error.code === 'client_closed') return
   // Every 429 and 503 says when to come back: the time the error names, else a second.
-  const headers = isBackOffStatus(error.status)
+  const own = isBackOffStatus(error.status)
     ? ['retry-after', retryAfterSeconds(error.retryAfterMs ?? busyRetryAfterSeconds * 1000)]
     : error.code === 'method_not_allowed'
       ? ['allow', allowedMethods]
       : []
+  const headers = error.headers.length === 0 ? own : [...own, ...error.headers]
   if (error.code === 'request_timeout') {
     // The rest of a body that has stalled is not waited for.
     sendError(res, error, requestId, [...headers, 'connection', 'close'])

@@ -13,13 +13,12 @@ export function outcomeUsage(
 ): TokenUsage | undefined | Promise<TokenUsage | undefined> {
   if (captured === undefined || status < 200 || status >= 300) return undefined
   const reported = captured.usage
-  if (reported !== undefined)
-    return {
-      promptTokens: reported.promptTokens,
-      completionTokens: reported.completionTokens,
-      totalTokens: reported.totalTokens,
-      source: 'reported',
-    }
+  if (reported !== undefined) {
+    const { promptTokens, completionTokens, totalTokens, cachedPromptTokens } = reported
+    return cachedPromptTokens === undefined
+      ? { promptTokens, completionTokens, totalTokens, source: 'reported' }
+      : { promptTokens, completionTokens, totalTokens, cachedPromptTokens, source: 'reported' }
+  }
   const json = requestJson()
   if (json === null || (json['messages'] === undefined && json['prompt'] === undefined && json['input'] === undefined)) return undefined
   const prompt = promptTexts(json)

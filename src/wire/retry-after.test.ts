@@ -1,7 +1,7 @@
 // Retry-After and x-ratelimit-reset-*: the forms upstreams send, read as a delay.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { backOffDelayMs, parseResetDurationMs, parseRetryAfterMs, retryAfterSeconds } from './retry-after.js'
+import { backOffDelayMs, formatResetDuration, parseResetDurationMs, parseRetryAfterMs, retryAfterSeconds } from './retry-after.js'
 
 const now = Date.UTC(2026, 11, 7, 6, 0, 0)
 
@@ -46,4 +46,23 @@ test('only a 429 or 503 sets a back-off; Retry-After wins, else the longest rese
 
 test('a Retry-After sent to clients is whole seconds, rounded up, at least 1', () => {
   assert.deepEqual([0, 1, 999, 1000, 1001, 29_999].map(retryAfterSeconds), ['1', '1', '1', '1', '2', '30'])
+})
+
+test('delays written as OpenAI writes its resets, and read back to the same milliseconds', () => {
+  const table: Array<[number, string]> = [
+    [0, '0ms'],
+    [20, '20ms'],
+    [19.2, '20ms'],
+    [999, '999ms'],
+    [1000, '1s'],
+    [1500, '1.5s'],
+    [59_999, '59.999s'],
+    [360_000, '6m0s'],
+    [3_723_250, '1h2m3.25s'],
+    [-5, '0ms'],
+  ]
+  for (const [delay, text] of table) {
+    assert.equal(formatResetDuration(delay), text, String(delay))
+    assert.equal(parseResetDurationMs(text), Math.max(0, Math.ceil(delay)), text)
+  }
 })

@@ -53,3 +53,18 @@ export function backOffDelayMs(status: number, headers: readonly string[], wallN
 export function retryAfterSeconds(delayMs: number): string {
   return String(Math.max(1, Math.ceil(delayMs / 1000)))
 }
+
+/**
+ * A delay as OpenAI writes `x-ratelimit-reset-*`: a Go duration (`20ms`, `1s`, `1.5s`, `6m0s`, `1h2m3.25s`), read back
+ * by parseResetDurationMs. Below a second it is whole milliseconds; above, seconds keep up to three decimals.
+ */
+export function formatResetDuration(delayMs: number): string {
+  const ms = Math.max(0, Math.ceil(delayMs))
+  if (ms < 1000) return `${ms}ms`
+  const hours = Math.floor(ms / 3_600_000)
+  const minutes = Math.floor((ms % 3_600_000) / 60_000)
+  const seconds = String((ms % 60_000) / 1000)
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`
+  if (minutes > 0) return `${minutes}m${seconds}s`
+  return `${seconds}s`
+}
