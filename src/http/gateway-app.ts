@@ -1,5 +1,5 @@
 // The HTTP edge: request id, refused methods and non-canonical paths, then one of preflight, health, metrics,
-// the relay, or a 404 — nothing else.
+// a key's own usage, the relay, or a 404 — nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { GatewayError } from '../errors/gateway-error.js'
 import { internalError, internalErrorFields } from '../errors/internal-error.js'
@@ -13,6 +13,7 @@ import { answerMetrics, metricsPaths } from './metrics-route.js'
 import { methodNotAllowed, refusedMethods } from './refused-methods.js'
 import { handleRelay, type RelayRouteDeps } from './relay-route.js'
 import { requestIdFor } from './request-id.js'
+import { answerUsage, usagePath } from './usage-route.js'
 import { sendError } from '../wire/send-error.js'
 
 export interface GatewayAppDeps extends RelayRouteDeps {
@@ -79,6 +80,12 @@ function route(
   const query = q === -1 ? '' : url.slice(q)
   if (metricsPaths.has(pathname)) {
     answerMetrics(deps.metrics, req, res, requestId).catch((error: unknown) => answerInternalError(deps.logger, res, requestId, error))
+    return
+  }
+  if (pathname === usagePath && (req.method === 'GET' || req.method === 'HEAD')) {
+    answerUsage({ authenticator: deps.authenticator, limitStore: deps.limits?.store }, req, res, requestId).catch((error: unknown) =>
+      answerInternalError(deps.logger, res, requestId, error),
+    )
     return
   }
   if (pathname.startsWith('/v1/')) {

@@ -21,6 +21,7 @@ import { UpstreamModelRequests } from '../relay/upstream-model-request.js'
 import type { ModelFallbacks } from '../relay/model-fallbacks.js'
 import type { Clock } from '../time/clock.js'
 import { admitRequest, unauthorized } from './admit-request.js'
+import { checkLimits, type LimitTicket, type RouteLimits } from './limit-step.js'
 import { answerRefusal } from './answer-refusal.js'
 import type { BodyBudget } from './body-budget.js'
 import { lazyJsonBody } from './parse-json-body.js'
@@ -52,6 +53,8 @@ export interface RelayRouteDeps {
   readonly latency?: LatencyTracker
   /** The upstreams' breakers: open ones go to the end of each plan, and every attempt is reported to them. */
   readonly health: HealthBoard
+  /** Named keys' limits (docs/keys-and-limits.md); unset: no key has any. */
+  readonly limits?: RouteLimits
 }
 
 /** What the edge has established about the request before the relay route sees it. */
@@ -111,17 +114,19 @@ export async function handleRelay(options: RelayRouteOptions): Promise<void> {
   const exchange = beginExchange(options)
   let result: RelayResult
   let plan: Plan | undefined
+  let ticket: LimitTicket | undefined
   try {
     await readRequest(options, exchange)
     plan = planRelay(options, exchange)
-    result = await relay(options, exchange, plan)
+    ticket = await admitUnderLimits(options, exchange, plan)
+    result = await relay(options, exchange, plan, ticket)
   } catch (error) {
     result = refuse(options, error)
   } finally {
     plan?.health.finished()
     exchange.fallbacks?.finished()
   }
-  observeOutcome(options, exchange, result, plan?.skipped ?? [])
+  observeOutcome(options, exchange, result, plan?.skipped ?? [], ticket)
 }
 
 function beginExchange({ req, deps }: RelayRouteOptions): Exchange {
@@ -169,6 +174,7 @@ async function readRequest({ req, res, target, deps }: RelayRouteOptions, exchan
   exchange.body = read.body
   exchange.releaseBody = () => read.release()
   exchange.fields = await routingFields(read.body, req.headers['content-type'])
+  exchange.json = lazyJsonBody(read.body, exchange.fields.scan)
   if (exchange.fields.stream) deps.inFlight.streams++
 }
 
@@ -212,13 +218,28 @@ function modelPlanContext({ target, deps }: Pick<RelayRouteOptions, 'target' | '
   }
 }
 
+/** A named key's limits: the request is admitted (holding its reservation and slot) or refused with its 429. */
+function admitUnderLimits({ target, deps }: RelayRouteOptions, exchange: Exchange, plan: Plan): Promise<LimitTicket | undefined> {
+  return checkLimits(deps.limits, {
+    identity: exchange.identity,
+    requestId: target.requestId,
+    model: plan.model,
+    path: target.pathname.slice(3),
+    json: exchange.json,
+    tokens: deps.tokens,
+  })
+}
+
 /** Tries the planned upstreams until one's answer reaches the client; a client that leaves aborts it at once. */
-async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Exchange, plan: Plan): Promise<RelayResult> {
-  const { body, fields } = exchange
+async function relay(
+  { req, res, target, deps }: RelayRouteOptions,
+  exchange: Exchange,
+  plan: Plan,
+  ticket: LimitTicket | undefined,
+): Promise<RelayResult> {
+  const { body, fields, json } = exchange
   const path = target.pathname.slice(3) + target.query
   const usageRequest = await requestStreamUsage(path, body, fields)
-  const json = lazyJsonBody(body, fields.scan)
-  exchange.json = json
   const request: UpstreamRequest = {
     requestId: target.requestId,
     method: req.method ?? 'GET',
@@ -258,6 +279,7 @@ async function relay({ req, res, target, deps }: RelayRouteOptions, exchange: Ex
     ...(fallbacks === undefined ? {} : { nextLeg: fallbacks.nextLeg }),
     modelHeader: Object.keys(deps.config.modelFallbacks).length > 0,
     health: plan.health,
+    ...(ticket === undefined ? {} : { ownHeaders: ticket.ownHeaders }),
   })
   const onClose = (): void => {
     if (!res.writableFinished) relay.clientGone()
@@ -302,6 +324,7 @@ function observeOutcome(
   exchange: Exchange,
   result: RelayResult,
   skipped: readonly UpstreamConfig[],
+  ticket: LimitTicket | undefined,
 ): void {
   const { body, fields } = exchange
   exchange.releaseBody()
@@ -323,10 +346,9 @@ function observeOutcome(
     skippedOpen: skipped,
   })
   const estimable = body !== null && body.length <= maxEstimatedBodyBytes
-  deps.observe(
-    outcome,
-    outcomeUsage(result.status, result.captured, () => (estimable ? exchange.json() : null), deps.tokens),
-  )
+  const usage = outcomeUsage(result.status, result.captured, () => (estimable ? exchange.json() : null), deps.tokens)
+  ticket?.finish(result.status, outcome, usage)
+  deps.observe(outcome, usage)
 }
 
 /** The requests of the model that answered: the requested one's, or a fallback's. */

@@ -38,6 +38,8 @@ export interface AttemptOptions {
   readonly onCommit?: () => void
   /** The gateway's own headers on a relayed answer (`x-openai-api-route-model`). */
   readonly extraHeaders?: readonly string[]
+  /** Upstream headers the gateway answers for itself and drops from a relayed answer (`x-ratelimit-*` of a limited key). */
+  readonly replacedHeaders?: readonly string[]
   /** A 400 `context_length_exceeded` fails over to the fallback models instead of reaching the client. */
   readonly contextLengthFallsBack?: boolean
 }

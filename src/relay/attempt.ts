@@ -55,6 +55,7 @@ export class Attempt implements ResponseSink, AttemptContext {
       closeConnection: options.closeConnection,
       redactor: this.redactor,
       ...(options.extraHeaders === undefined ? {} : { extraHeaders: options.extraHeaders }),
+      ...(options.replacedHeaders === undefined ? {} : { replacedHeaders: options.replacedHeaders }),
       onBlocked: () => this.#deadlines.pause(),
       onDrained: this.#guarded(() => {
         this.#deadlines.resume()

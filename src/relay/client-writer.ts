@@ -20,6 +20,8 @@ export interface ClientWriterOptions {
   readonly onDrained: () => void
   /** The gateway's own headers on the answer (`x-openai-api-route-model`), after the upstream's. */
   readonly extraHeaders?: readonly string[]
+  /** Upstream headers dropped because the gateway answers for them itself (`x-ratelimit-*` of a limited key). */
+  readonly replacedHeaders?: readonly string[]
 }
 
 export interface ResponseHead {
@@ -45,8 +47,8 @@ export class ClientWriter {
     let headers = this.#options.redactor.redactHeaders(upstreamHeaders)
     if (head.change !== undefined) headers = withBodyChange(headers, head.change)
     const out = clientResponseHeaders(headers, this.#options.requestId, this.#options.closeConnection)
-    const extra = this.#options.extraHeaders
-    this.#res.writeHead(status, extra === undefined ? out : [...withoutNames(out, extra), ...extra])
+    const { extraHeaders: extra, replacedHeaders: replaced } = this.#options
+    this.#res.writeHead(status, extra === undefined && replaced === undefined ? out : withGatewayHeaders(out, extra ?? [], replaced ?? []))
     if (head.stream === true) this.#chunking = takeOverChunking(this.#res)
   }
 
@@ -86,12 +88,16 @@ export class ClientWriter {
   }
 }
 
-/** The upstream's own header of a name the gateway sets itself would be a second, contradicting value. */
-function withoutNames(headers: readonly string[], replaced: readonly string[]): string[] {
-  const names = new Set(replaced.filter((_, i) => i % 2 === 0))
+/**
+ * The gateway's own headers after the upstream's, whose headers of the same names (or of `replaced` names) are dropped:
+ * a second, contradicting value would reach the client otherwise.
+ */
+export function withGatewayHeaders(headers: readonly string[], extra: readonly string[], replaced: readonly string[]): string[] {
+  const names = new Set(replaced)
+  for (let i = 0; i < extra.length; i += 2) names.add(extra[i] as string)
   const out: string[] = []
   for (let i = 0; i < headers.length; i += 2) {
     if (!names.has(headers[i] as string)) out.push(headers[i] as string, headers[i + 1] as string)
   }
-  return out
+  return out.concat(extra)
 }

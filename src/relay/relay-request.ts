@@ -18,6 +18,7 @@ import type { AttemptOutcome, AttemptRecord } from '../outcome/request-outcome.j
 import type { CapturedResponse } from '../tokens/response-capture.js'
 import { attemptVerdict, type AttemptHealth } from './attempt-verdict.js'
 import { isBackOffStatus, retryAfterSeconds } from '../wire/retry-after.js'
+import { withGatewayHeaders } from './client-writer.js'
 
 export interface RelayOptions {
   readonly request: UpstreamRequest
@@ -42,6 +43,11 @@ export interface RelayOptions {
   readonly modelHeader?: boolean
   /** Hears how each attempt went, for the upstreams' breakers. */
   readonly health?: AttemptHealth
+  /**
+   * The gateway's own headers on every answer, relayed or failed (a limited key's `x-ratelimit-*`), replacing the
+   * upstream's headers of the names in `replaces`.
+   */
+  readonly ownHeaders?: { readonly headers: readonly string[]; readonly replaces: readonly string[] }
 }
 
 /** How an attempt ended, for its record. */
@@ -125,7 +131,8 @@ export class RequestRelay {
       const attemptStart = clock.now()
       log?.started(upstream, ordinal, step.retry)
       const onCommit = log?.onCommit(upstream, ordinal)
-      const extraHeaders = this.#options.modelHeader === true ? ['x-openai-api-route-model', leg.model] : undefined
+      const extraHeaders = this.#extraHeaders(leg.model)
+      const replacedHeaders = this.#options.ownHeaders?.replaces
       const attempt = new Attempt({
         request: leg.requestFor(upstream),
         upstream,
@@ -138,6 +145,7 @@ export class RequestRelay {
         dialect,
         ...(onCommit === undefined ? {} : { onCommit }),
         ...(extraHeaders === undefined ? {} : { extraHeaders }),
+        ...(replacedHeaders === undefined ? {} : { replacedHeaders }),
         ...(this.#options.nextLeg === undefined ? {} : { contextLengthFallsBack: true }),
       })
       this.#current = attempt
@@ -196,7 +204,10 @@ export class RequestRelay {
     const relayed = this.#shuttingDown ? undefined : last.result.answer
     const answer = failureAnswer(error, relayed, redactor, this.#attempts.length)
     const named = relayed !== undefined && this.#options.modelHeader === true ? ['x-openai-api-route-model', last.model] : []
-    const headers = [...withRetryAfter(answer.status, answer.headers, () => this.#options.health?.retryAfterMs()), ...named]
+    const own = this.#options.ownHeaders
+    const relayedHeaders = withRetryAfter(answer.status, answer.headers, () => this.#options.health?.retryAfterMs())
+    const headers =
+      own === undefined ? [...relayedHeaders, ...named] : withGatewayHeaders(relayedHeaders, [...named, ...own.headers], own.replaces)
     const extra = this.#options.closeConnection() ? [...headers, 'connection', 'close'] : headers
     sendJson(this.#options.res, answer.status, answer.body, request.requestId, extra)
     return {
@@ -208,6 +219,14 @@ export class RequestRelay {
       firstByteMs: clock.now() - startedAt,
       captured: { usage: undefined, text: answer.body.toString('utf8') },
     }
+  }
+
+  /** The gateway's own headers on a relayed answer: the model that answered (with `model_fallbacks`), a key's limits. */
+  #extraHeaders(model: string): readonly string[] | undefined {
+    const named = this.#options.modelHeader === true ? ['x-openai-api-route-model', model] : undefined
+    const own = this.#options.ownHeaders?.headers
+    if (own === undefined || own.length === 0) return named
+    return named === undefined ? own : [...named, ...own]
   }
 
   /** The gateway's own bug, at error level with its stack: the client's answer only carries the request id. */
