@@ -136,7 +136,7 @@ test('tpm: concurrent reservations refuse what would pass the limit; the real us
   const release = deferred()
   const held: Behaviour = async (req, res) => {
     await release.promise
-    json(200, completion('ok', 'gpt-4o-mini', { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }))(req, res)
+    await json(200, completion('ok', 'gpt-4o-mini', { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }))(req, res)
   }
   const up = await fakeUpstreamFor(t, held)
   const gw = await gateway(t, [`keys: [{ name: alice, key: ${aliceKey}, tpm: 250 }]`, upstreamsYaml([['main', up]])].join('\n'))
