@@ -37,11 +37,11 @@ test('extractClientKey strips a Bearer prefix in any case and surrounding blanks
 test('a Bearer prefix with nothing after it is no key at all', () => {
   assert.equal(extractClientKey('Bearer '), '')
   assert.equal(extractClientKey('bearer'), '')
-  assert.deepEqual(new Authenticator(upstreams).authenticate('Bearer '), { kind: 'anonymous', presentedKey: false })
+  assert.deepEqual(new Authenticator(upstreams, []).authenticate('Bearer '), { kind: 'anonymous', presentedKey: false })
 })
 
 test('every key of a comma-separated global list is known, blanks around keys ignored', () => {
-  const auth = new Authenticator(upstreams)
+  const auth = new Authenticator(upstreams, [])
   for (const key of ['global-key-one', 'global-key-two']) {
     const identity = auth.authenticate(`Bearer ${key}`)
     assert.equal(identity.kind, 'key', key)
@@ -51,7 +51,7 @@ test('every key of a comma-separated global list is known, blanks around keys ig
 })
 
 test("an upstream's own authorization replaces the global list for that upstream only", () => {
-  const auth = new Authenticator(upstreams)
+  const auth = new Authenticator(upstreams, [])
   const global = auth.authenticate('Bearer global-key-one')
   const guest = auth.authenticate('Bearer guest-key')
   assert.equal(guest.kind, 'key')
@@ -61,7 +61,7 @@ test("an upstream's own authorization replaces the global list for that upstream
 })
 
 test('noauth upstreams may be used by anyone: no key, an unknown key, any known key', () => {
-  const auth = new Authenticator(upstreams)
+  const auth = new Authenticator(upstreams, [])
   const none = auth.authenticate(undefined)
   const unknown = auth.authenticate('Bearer who-knows')
   assert.deepEqual(none, { kind: 'anonymous', presentedKey: false })
@@ -76,14 +76,14 @@ test('noauth upstreams may be used by anyone: no key, an unknown key, any known 
 })
 
 test('an unknown key is anonymous even when it is a prefix or a case variant of a real key', () => {
-  const auth = new Authenticator(upstreams)
+  const auth = new Authenticator(upstreams, [])
   for (const header of ['Bearer global-key', 'Bearer GLOBAL-KEY-ONE', 'Bearer global-key-one-and-more', 'Bearer sk-a']) {
     assert.equal(auth.authenticate(header).kind, 'anonymous', header)
   }
 })
 
 test('an identity keeps a fingerprint, never the key itself', () => {
-  const auth = new Authenticator(upstreams)
+  const auth = new Authenticator(upstreams, [])
   const identity = auth.authenticate('Bearer global-key-one')
   assert.equal(identity.kind, 'key')
   if (identity.kind !== 'key') return
