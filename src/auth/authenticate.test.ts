@@ -94,3 +94,68 @@ test('an identity keeps a fingerprint, never the key itself', () => {
   const other = auth.authenticate('Bearer global-key-two')
   assert.notEqual(other.kind === 'key' ? other.fingerprint : '', identity.fingerprint)
 })
+
+// ---- Named keys ----
+
+const namedConfig = parseConfigText(
+  `
+authorization: old-key
+upstreams:
+  - name: main
+    sk: sk-a
+    endpoint: http://127.0.0.1:1/v1
+  - name: guests
+    sk: sk-b
+    endpoint: http://127.0.0.1:2/v1
+    authorization: guest-key
+  - name: open
+    endpoint: http://127.0.0.1:3/v1
+    noauth: true
+keys:
+  - { name: alice, key: alice-key, upstreams: [main] }
+  - { name: bob, key_sha256: "${keyDigest('bob-key')}", rpm: 5 }
+`,
+  'test.yaml',
+  {},
+).config
+const [main, guestsOnly, openToAll] = namedConfig.upstreams as [UpstreamConfig, UpstreamConfig, UpstreamConfig]
+
+test('a named key is an identity carrying its name, models, upstreams and limits, frozen, without the key', () => {
+  const auth = new Authenticator(namedConfig.upstreams, namedConfig.keys)
+  const alice = auth.authenticate('Bearer alice-key')
+  assert.equal(alice.kind, 'key')
+  if (alice.kind !== 'key') return
+  assert.equal(alice.digest, keyDigest('alice-key'))
+  assert.equal(alice.fingerprint, keyFingerprint(keyDigest('alice-key')))
+  assert.equal(alice.named, namedConfig.keys[0])
+  assert.ok(Object.isFrozen(alice))
+  assert.doesNotMatch(JSON.stringify(alice), /alice-key/)
+  // key_sha256: the file held only the digest, and the key it is of is accepted.
+  const bob = auth.authenticate('bob-key')
+  assert.equal(bob.kind === 'key' ? bob.named?.name : undefined, 'bob')
+  assert.equal(bob.kind === 'key' ? bob.named?.limits.rpm : undefined, 5)
+  // The predecessor's keys stay unnamed.
+  const old = auth.authenticate('Bearer old-key')
+  assert.equal(old.kind === 'key' ? old.named : 'not a key', undefined)
+})
+
+test("a named key may use the upstreams it lists, or every one, whatever an upstream's authorization or noauth says", () => {
+  const auth = new Authenticator(namedConfig.upstreams, namedConfig.keys)
+  const alice = auth.authenticate('Bearer alice-key')
+  const bob = auth.authenticate('Bearer bob-key')
+  assert.deepEqual(
+    namedConfig.upstreams.map((upstream) => auth.mayUse(alice, upstream)),
+    [true, false, false],
+  )
+  assert.deepEqual(
+    namedConfig.upstreams.map((upstream) => auth.mayUse(bob, upstream)),
+    [true, true, true],
+  )
+  // Unchanged for the predecessor's keys and for keyless clients.
+  const old = auth.authenticate('Bearer old-key')
+  const guest = auth.authenticate('Bearer guest-key')
+  const none = auth.authenticate(undefined)
+  assert.deepEqual([auth.mayUse(old, main), auth.mayUse(old, guestsOnly), auth.mayUse(old, openToAll)], [true, false, true])
+  assert.deepEqual([auth.mayUse(guest, main), auth.mayUse(guest, guestsOnly)], [false, true])
+  assert.deepEqual([auth.mayUse(none, main), auth.mayUse(none, openToAll)], [false, true])
+})
