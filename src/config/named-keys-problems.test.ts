@@ -161,7 +161,13 @@ test('budget_usd warns when some model the key may use has no price', () => {
   assert.deepEqual(warningsOf(yaml(...upstreams, ...key(', models: ["claude-3*", gpt-4o-mini]'), ...prices)), [])
   assert.deepEqual(warningsOf(yaml(...upstreams, ...key(''), 'prices:', '  "*": { input: 1, output: 1 }')), [])
   // No budget_usd, no warning, priced or not.
-  assert.deepEqual(warningsOf(yaml(...upstreams, 'keys:', '  - { name: a, key: k, budget_tokens: 5 }')), [])
+  assert.deepEqual(warningsOf(yaml(...upstreams, 'keys:', '  - { name: a, key: k, budget_tokens: 5, budget_period: day }')), [])
+})
+
+test('budget_period without a budget is pointed out', () => {
+  assert.deepEqual(warningsOf(yaml(...upstreams, 'keys:', '  - { name: a, key: k, rpm: 5, budget_period: day }')), [
+    'config.yaml:5:47 keys[0].budget_period: budget_period has no effect without budget_usd or budget_tokens',
+  ])
 })
 
 test('unpricedModels: exact names by exact or glob price, globs by the same glob or a covering prefix*', () => {

@@ -39,7 +39,8 @@ const namedKeyKeys = z
     max_concurrent: limitSchema.optional(),
     budget_usd: z.number().positive('must be more than 0').optional(),
     budget_tokens: limitSchema.optional(),
-    budget_period: z.enum(budgetPeriods).default('month'),
+    /** Unset: `month` (to-named-keys.ts), so a period written without a budget can be pointed out. */
+    budget_period: z.enum(budgetPeriods).optional(),
   })
   .superRefine((entry, context) => {
     if (entry.key === undefined && entry.key_sha256 === undefined) {

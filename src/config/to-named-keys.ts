@@ -75,15 +75,16 @@ function toNamedKey(entry: RawNamedKey): NamedKeyConfig {
       maxConcurrent: entry.max_concurrent,
       budgetUsd: entry.budget_usd,
       budgetTokens: entry.budget_tokens,
-      budgetPeriod: entry.budget_period,
+      budgetPeriod: entry.budget_period ?? 'month',
     },
   }
 }
 
 function limitNotes(entry: RawNamedKey, path: readonly (string | number)[], prices: NamedKeysContext['prices']): ConfigNote[] {
   if (entry.budget_usd === undefined) {
-    // `budget_period` defaults, so its presence in the raw entry cannot be told here; only a lone budget matters.
-    return []
+    return entry.budget_period !== undefined && entry.budget_tokens === undefined
+      ? [{ path: [...path, 'budget_period'], message: 'budget_period has no effect without budget_usd or budget_tokens' }]
+      : []
   }
   const unpriced = unpricedModels(entry.models ?? [], prices)
   if (unpriced.length === 0) return []
