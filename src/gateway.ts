@@ -83,7 +83,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clock = options.clock ?? systemClock
   const clients = new UpstreamClients()
   const adapters = new AdapterRegistry(clients, clock)
-  const authenticator = new Authenticator(config.upstreams)
+  const authenticator = new Authenticator(config.upstreams, config.keys)
   const { recorder } = options
   const recorderStats = recorder?.stats
   const observability = startObservability({

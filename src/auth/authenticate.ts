@@ -31,10 +31,13 @@ export function extractClientKey(authorization: string | undefined): string {
 
 export class Authenticator {
   readonly #known = new Map<string, ClientIdentity>()
-  /** Per upstream index: the digests of the keys that may use it. */
+  /** Per upstream index: the digests of the predecessor keys that may use it. */
   readonly #allowed: ReadonlyArray<ReadonlySet<string>>
+  /** Per named key's digest: the names of the upstreams it may use; undefined: every upstream. */
+  readonly #namedUpstreams = new Map<string, ReadonlySet<string> | undefined>()
 
-  constructor(upstreams: readonly UpstreamConfig[]) {
+  /** `keys`: the named keys (`keys:`); a digest also listed as a predecessor key is refused by the config loader. */
+  constructor(upstreams: readonly UpstreamConfig[], keys: readonly NamedKeyConfig[]) {
     this.#allowed = upstreams.map((upstream) => {
       const digests = new Set<string>()
       for (const key of upstream.clientKeys) {
@@ -46,6 +49,11 @@ export class Authenticator {
       }
       return digests
     })
+    for (const named of keys) {
+      const { digest } = named
+      this.#known.set(digest, Object.freeze({ kind: 'key', digest, fingerprint: keyFingerprint(digest), named }))
+      this.#namedUpstreams.set(digest, named.upstreams === undefined ? undefined : new Set(named.upstreams))
+    }
   }
 
   authenticate(authorization: string | undefined): ClientIdentity {
@@ -55,8 +63,14 @@ export class Authenticator {
     return this.#known.get(digest) ?? { kind: 'anonymous', presentedKey: true, fingerprint: keyFingerprint(digest) }
   }
 
-  /** Whether this identity may use the upstream (its key is listed, or the upstream is `noauth`). */
+  /**
+   * Whether this identity may use the upstream. A named key: the upstreams it lists (all when it lists none), whatever
+   * an upstream's `authorization` or `noauth` says, which govern the predecessor's keys and keyless clients only.
+   */
   mayUse(identity: ClientIdentity, upstream: UpstreamConfig): boolean {
+    if (identity.kind === 'key' && identity.named !== undefined) {
+      return this.#namedUpstreams.get(identity.digest)?.has(upstream.name) ?? true
+    }
     if (upstream.noauth) return true
     return identity.kind === 'key' && (this.#allowed[upstream.index]?.has(identity.digest) ?? false)
   }

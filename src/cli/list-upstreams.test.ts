@@ -72,3 +72,22 @@ test('models and a weight other than 1 are shown when set', () => {
   assert.match(lines[2] ?? '', /\tmodels=fast:claude-haiku-4-5,smart:claude-sonnet-4-5\tweight=0\.5\t/)
   assert.ok(!(lines[0] ?? '').includes('models=') && !(lines[0] ?? '').includes('weight='))
 })
+
+test('named keys follow the upstreams, by name, models, upstreams and the limits set; never the key or its digest', () => {
+  const named = parseConfigText(
+    `
+upstreams: [{ name: main, sk: a }]
+keys:
+  - { name: alice, key: alice-secret-key, models: ["gpt-4o*", fast], upstreams: [main], rpm: 60, budget_usd: 5 }
+  - { name: bob, key: bob-secret-key }
+`,
+    'test.yaml',
+    {},
+  ).config
+  const keyLines = formatUpstreamList(named).trimEnd().split('\n').slice(1)
+  assert.deepEqual(keyLines, [
+    'key\tname=alice\tmodels=gpt-4o*,fast\tupstreams=main\trpm=60\tbudget_usd=5\tbudget_period=month',
+    'key\tname=bob\tmodels=*\tupstreams=*',
+  ])
+  assert.doesNotMatch(keyLines.join('\n'), /secret|[0-9a-f]{12}/)
+})

@@ -55,6 +55,12 @@ export const configDefaults = Object.freeze({
   redis: {
     prefix: 'openai-api-route:',
   },
+  limits: {
+    /** While Redis is unreachable, limits are enforced per process rather than refusing every request. */
+    on_store_error: 'allow',
+    /** Completion tokens reserved for `tpm` and budgets when a request gives no max_completion_tokens / max_tokens. */
+    default_completion_tokens: 4096,
+  },
 } as const)
 
 /** Azure has no default: every Azure resource has its own host. */

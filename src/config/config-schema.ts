@@ -10,6 +10,8 @@ import { redisSchema } from './redis-schema.js'
 import { rawUpstreamSchema, type RawUpstream } from './upstream-schema.js'
 import { byteSizeSchema, clientKeysSchema, listenAddressSchema, retriesSchema, secondsSchema, yamlMap } from './value-schemas.js'
 import { modelFallbacksSchema } from './model-fallbacks-schema.js'
+import { rawNamedKeySchema } from './named-keys-schema.js'
+import { limitsSchema, pricesSchema } from './prices-schema.js'
 
 /**
  * Top-level keys. A new section (`records:`, `alerts:`, `metrics:`) is one more entry here, its schema in its
@@ -20,6 +22,11 @@ const topLevelKeys = {
   hostname: z.string().default(configDefaults.hostname),
   /** Client keys accepted by every upstream that has no `authorization` of its own. */
   authorization: clientKeysSchema.default([]),
+  /** Named client keys, each with its models, upstreams and limits (beside `authorization`, whose keys stay anonymous). */
+  keys: z.array(rawNamedKeySchema).default([]),
+  /** USD per million tokens by model name or glob, in the file's order: cost in records and metrics, and `budget_usd`. */
+  prices: pricesSchema.default({}),
+  limits: limitsSchema.prefault({}),
   timeout: secondsSchema.default(configDefaults.timeout),
   stream_timeout: secondsSchema.default(configDefaults.stream_timeout),
   idle_timeout: secondsSchema.default(configDefaults.idle_timeout),

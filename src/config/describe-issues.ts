@@ -72,6 +72,8 @@ function nameOfType(expected: string): string {
       return 'true or false'
     case 'number':
       return 'a number'
+    case 'int':
+      return 'a whole number'
     case 'string':
       return 'a string'
     default:

@@ -41,6 +41,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): LoadedConfig {
     }))
     throw new ConfigError(problems)
   }
+  // No named keys come from the environment, so no problem can show only in the mapped config.
   const { config, notes } = toGatewayConfig(result.data, environmentSource, env)
   const messages = notes.map((note) => note.message)
   if (!env['OPENAI_API_KEY']) messages.push('OPENAI_API_KEY is not set: requests go upstream without an API key')

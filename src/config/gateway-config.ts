@@ -147,6 +147,11 @@ export interface GatewayConfig {
   readonly records: RecordsConfig
   /** `redis`: replicas share upstream health through it; undefined: each gateway keeps its own. */
   readonly redis: RedisConfig | undefined
+  /** `keys`: named client keys, beside the predecessor's anonymous ones (`authorization`). */
+  readonly keys: readonly NamedKeyConfig[]
+  /** `prices`: model name or glob → price, in the file's order (src/spend/price-table.ts reads it). */
+  readonly prices: Readonly<Record<string, ModelPrice>>
+  readonly limits: LimitsConfig
 }
 
 /** `budget_period`: calendar periods in UTC (weeks start on Monday); `total` never resets. */

@@ -66,7 +66,12 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(sortByPosition(problems))
 
-  const { config, notes } = toGatewayConfig(result.data, source, env)
+  const { config, notes, problems: mappingProblems } = toGatewayConfig(result.data, source, env)
+  if (mappingProblems.length > 0) {
+    throw new ConfigError(
+      sortByPosition(mappingProblems.map((problem) => problemAt(findYamlNode(doc, problem.path), problem.path, problem.message))),
+    )
+  }
   const warnings = [
     ...doc.warnings.map((warning) =>
       formatConfigProblem({ file: source, ...lineCounter.linePos(warning.pos[0]), path: '', message: warning.message }),

@@ -10,10 +10,13 @@ import { toAlertsConfig, toMetricsConfig } from './to-observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
 import { healthSchema, type RawHealth, type RawUpstreamHealth } from './health-schema.js'
 import { pathEntryProblem } from '../wire/path-entry-key.js'
+import { toModelPrices, toNamedKeys } from './to-named-keys.js'
 
 export interface MappedConfig {
   readonly config: GatewayConfig
   readonly notes: readonly ConfigNote[]
+  /** Problems only the mapped config shows (a named key's unknown upstream, a key listed twice): the config is refused. */
+  readonly problems: readonly ConfigNote[]
 }
 
 /** `raw` must have passed `rawConfigSchema`; the result is not frozen yet. `env` feeds FEISHU_WEBHOOK and MATRIX_API. */
@@ -23,6 +26,12 @@ export function toGatewayConfig(raw: RawConfig, source: string, env: NodeJS.Proc
   const names = assignNames(raw.upstreams)
   const upstreams = raw.upstreams.map((upstream, index) => toUpstreamConfig(raw, upstream, index, names[index] ?? String(index)))
   const { alerts, notes: alertNotes } = toAlertsConfig(raw.alerts, env)
+  const prices = toModelPrices(raw.prices)
+  const named = toNamedKeys(raw.keys, {
+    upstreamNames: upstreams.map((upstream) => upstream.name),
+    predecessorKeys: [...raw.authorization, ...raw.upstreams.flatMap((upstream) => upstream.authorization ?? [])],
+    prices,
+  })
   const config: GatewayConfig = {
     source,
     listen,
@@ -44,8 +53,11 @@ export function toGatewayConfig(raw: RawConfig, source: string, env: NodeJS.Proc
     alerts,
     records: toRecordsConfig(raw.records),
     redis: raw.redis,
+    keys: named.keys,
+    prices,
+    limits: { onStoreError: raw.limits.on_store_error, defaultCompletionTokens: raw.limits.default_completion_tokens },
   }
-  return { config, notes: [...noteProblems(config), ...alertNotes] }
+  return { config, notes: [...noteProblems(config), ...named.notes, ...alertNotes], problems: named.problems }
 }
 
 function toRecordsConfig(records: RawConfig['records']): RecordsConfig {
@@ -149,8 +161,12 @@ function noteProblems(config: GatewayConfig): ConfigNote[] {
   if (config.upstreams.length === 0) notes.push({ path: [], message: 'no upstreams are configured: every request will fail' })
   for (const upstream of config.upstreams) {
     const path = ['upstreams', upstream.index]
-    if (!upstream.noauth && upstream.clientKeys.length === 0) {
-      notes.push({ path, message: 'no client key can use this upstream: set authorization (here or at the top level) or noauth: true' })
+    const namedKeyMayUse = config.keys.some((key) => key.upstreams === undefined || key.upstreams.includes(upstream.name))
+    if (!upstream.noauth && upstream.clientKeys.length === 0 && !namedKeyMayUse) {
+      notes.push({
+        path,
+        message: 'no client key can use this upstream: set authorization (here or at the top level), a key in keys, or noauth: true',
+      })
     }
     if (
       upstream.basicAuth !== undefined &&

@@ -1,7 +1,9 @@
 // The upstreams to try for one client model, in order: the candidates this client may use (routing/plan-attempts.ts)
 // in the policy's order, then the breakers' step (open upstreams last, state/health-board.ts). Used for the requested
-// model and for each of its fallback models alike (`model_fallbacks`, planned only when reached).
+// model and for each of its fallback models alike (`model_fallbacks`, planned only when reached). A named key's
+// `models` come first: a model it may not use is answered as a model that does not exist.
 import type { ClientIdentity } from '../auth/authenticate.js'
+import { mayUseModel } from '../auth/key-model-scope.js'
 import type { GatewayConfig, UpstreamConfig } from '../config/gateway-config.js'
 import type { LatencyTracker } from '../routing/latency-tracker.js'
 import { planAttempts } from '../routing/plan-attempts.js'
@@ -33,6 +35,9 @@ export type ModelPlan =
 /** `model`: the client's name for it, undefined when the body names none (the path routes alone then). */
 export function planForModel(model: string | undefined, context: ModelPlanContext): ModelPlan {
   const { config, latency } = context
+  // Exactly the unknown model's answer, so a key learns nothing of models it may not use; a fallback model it may not
+  // use gets an empty plan, which skips it. Path routes (no body model) are not model-scoped.
+  if (model !== undefined && !mayUseModel(context.identity, model)) return { kind: 'no_model' }
   const plan = planAttempts({
     target: { model, path: context.path },
     identity: context.identity,
