@@ -1,0 +1,17 @@
+// The figures every limit store shares: the sliding window's length and when a refused request may try again.
+
+/** `rpm` and `tpm` count what was admitted in the last 60 seconds: an entry leaves the window 60 s after it was made. */
+export const limitWindowMs = 60_000
+
+export const refusalRetry = {
+  /** A free concurrency slot cannot be foreseen: try again in a second. */
+  concurrencyMs: 1_000,
+  /** A request asking more tokens than `tpm` allows can never pass; it is told a whole window. */
+  neverMs: limitWindowMs,
+  /** A `total` budget never ends: a refusal says a day. */
+  totalBudgetMs: 86_400_000,
+  /** Until the budget's period ends (a day for `total`). */
+  budget(endsAt: number | undefined, wallNow: number): number {
+    return endsAt === undefined ? refusalRetry.totalBudgetMs : Math.max(0, endsAt - wallNow)
+  },
+} as const
