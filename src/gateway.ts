@@ -30,6 +30,9 @@ import { probeThrough } from './providers/upstream-probe.js'
 import type { AlertEvents } from './observers/alerts/alert-events.js'
 import type { GatewayMetrics } from './observers/metrics/gateway-metrics.js'
 import { randomBytes } from 'node:crypto'
+import { hasLimits, type RouteLimits } from './http/limit-step.js'
+import { LocalLimitStore } from './limits/local-limit-store.js'
+import { PriceTable } from './spend/price-table.js'
 
 /** A bound on the wait for the last outcomes' observers; estimates are settled at once, so it is never reached in practice. */
 const outcomeDrainMs = 5_000
@@ -125,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         }),
       ),
   )
+  const limits = startLimits(config, clock)
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
@@ -159,6 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     bodyBudget,
     relays,
     health,
+    ...(limits === undefined ? {} : { limits }),
     ...(recorderStats === undefined ? {} : { recordsReady: () => recorderStats().ready }),
   })
   const onRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
@@ -246,6 +251,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         logger.error('a shutdown step failed', { error: String(error) })
       }
       await health.close()
+      await limits?.store.close()
       // Alerts raised while draining (an upstream failing at the end) still get a moment to go out.
       await observability.close(Math.min(deadlineMs, alertFlushMs))
     })()
@@ -262,6 +268,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     health,
     outcomesSettled: () => outcomes.drained(),
     shutdown,
+  }
+}
+
+/** Named keys' limits, when any key has one. */
+function startLimits(config: GatewayConfig, clock: Clock): RouteLimits | undefined {
+  if (!config.keys.some((key) => hasLimits(key.limits))) return undefined
+  return {
+    store: new LocalLimitStore(clock),
+    prices: new PriceTable(config.prices),
+    defaultCompletionTokens: config.limits.defaultCompletionTokens,
   }
 }
 

@@ -68,7 +68,7 @@ export async function checkLimits(limits: RouteLimits | undefined, input: LimitS
   }
 }
 
-function hasLimits(limits: KeyLimits): boolean {
+export function hasLimits(limits: KeyLimits): boolean {
   const { rpm, tpm, maxConcurrent, budgetUsd, budgetTokens } = limits
   return rpm !== undefined || tpm !== undefined || maxConcurrent !== undefined || budgetUsd !== undefined || budgetTokens !== undefined
 }
