@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config/gateway-config.js'
 import type { Logger } from '../log/logger.js'
 import type { RecorderStats } from '../outcome/recorder.js'
 import type { OutcomeObserver } from '../outcome/request-outcome.js'
+import type { PriceTable } from '../spend/price-table.js'
 import type { Clock } from '../time/clock.js'
 import { AlertCenter } from './alerts/alert-center.js'
 import { AlertHttp } from './alerts/alert-http.js'
@@ -37,6 +38,8 @@ export interface ObservabilityOptions {
   readonly link?: PrimaryLink
   /** The records store's queue: its counters become metrics, and it is watched for the store alert. */
   readonly records?: RecordsWatched
+  /** `prices:`, for `cost_usd_total`; none by default. */
+  readonly prices?: PriceTable
 }
 
 export interface RecordsWatched {
@@ -62,7 +65,12 @@ export interface Observability {
 
 export function startObservability(options: ObservabilityOptions): Observability {
   const { config, logger, clock, link } = options
-  const metrics = new GatewayMetrics({ models: configuredModels(config), maxSeenModels: config.metrics.maxModels, version: buildVersion() })
+  const metrics = new GatewayMetrics({
+    models: configuredModels(config),
+    maxSeenModels: config.metrics.maxModels,
+    version: buildVersion(),
+    ...(options.prices === undefined ? {} : { prices: options.prices }),
+  })
   const processMetrics = registerProcessMetrics(metrics.registry)
   const http = new AlertHttp(10_000)
   const alerts = new AlertCenter({

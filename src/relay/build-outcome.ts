@@ -64,8 +64,13 @@ export function buildOutcome(parts: OutcomeParts): RequestOutcome {
 
 const anonymous: OutcomeIdentity = Object.freeze({ kind: 'anonymous' as const })
 
-/** A key's fingerprint, never the key or its full digest. */
+/** A key's fingerprint and, for a named key, its name; never the key or its full digest. */
 function outcomeIdentity(identity: ClientIdentity): OutcomeIdentity {
-  if (identity.kind === 'key') return { kind: 'key', fingerprint: identity.fingerprint }
+  if (identity.kind === 'key') {
+    const name = identity.named?.name
+    return name === undefined
+      ? { kind: 'key', fingerprint: identity.fingerprint }
+      : { kind: 'key', fingerprint: identity.fingerprint, name }
+  }
   return identity.fingerprint === undefined ? anonymous : { kind: 'anonymous', fingerprint: identity.fingerprint }
 }

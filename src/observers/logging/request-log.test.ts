@@ -113,3 +113,15 @@ test("an upstream sent its own name for the model: the line says which, beside t
   const plain = JSON.parse(requestLogFieldsLine({ model: 'gpt-4o', upstreamModel: 'gpt-4o' })) as Record<string, unknown>
   assert.ok(!('upstreamModel' in plain))
 })
+
+test("a named key's name is on the line beside its fingerprint; never the key or its digest", () => {
+  const digest = 'f'.repeat(64)
+  // As the edge's identity would arrive if passed on whole: the digest must still stay off the line.
+  const identity = { kind: 'key', digest, fingerprint: 'key-0123456789ab', name: 'alice' } as RequestOutcome['identity']
+  const line = requestLogFieldsLine({ identity })
+  const fields = JSON.parse(line) as Record<string, unknown>
+  assert.equal(fields['keyName'], 'alice')
+  assert.equal(fields['key'], 'key-0123456789ab')
+  assert.ok(!line.includes(digest) && !line.includes('sk-client-secret'))
+  assert.ok(!('keyName' in (JSON.parse(requestLogFieldsLine({})) as Record<string, unknown>)), 'a predecessor key has no name')
+})

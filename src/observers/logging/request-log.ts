@@ -1,4 +1,4 @@
-// One JSON log line per finished request, at info: ids, route, upstream, status and timings, never keys or bodies.
+// One JSON log line per finished request, at info: ids, route, upstream, status, timings and a named key's name, never keys or bodies.
 // Built as a template rather than with JSON.stringify of an object, since it runs for every request: strings
 // that need no escaping skip JSON.stringify, and times are written from integers (formatting a float is slow).
 import type { Logger } from '../../log/logger.js'
@@ -60,7 +60,10 @@ export function requestLogFields(outcome: RequestOutcome): string {
   const usage = outcome.usage
   if (usage !== undefined)
     json += `,"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"tokens":"${usage.source}"`
-  // The key's fingerprint, never the key.
-  json += `,"key":"${outcome.identity.kind === 'key' ? outcome.identity.fingerprint : 'anonymous'}","clientIp":${quote(outcome.clientIp)},"bytesIn":${outcome.bytesIn},"bytesOut":${outcome.bytesOut}`
+  // The key's fingerprint, never the key; a named key's name (`keys:`) beside it.
+  const identity = outcome.identity
+  json += `,"key":"${identity.kind === 'key' ? identity.fingerprint : 'anonymous'}"`
+  if (identity.kind === 'key' && identity.name !== undefined) json += `,"keyName":${quote(identity.name)}`
+  json += `,"clientIp":${quote(outcome.clientIp)},"bytesIn":${outcome.bytesIn},"bytesOut":${outcome.bytesOut}`
   return json
 }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { AttemptRecord, RequestOutcome } from '../../outcome/request-outcome.js'
 import { hasSeries, parseSamples, sumOf, type Sample } from '../../../tests/helpers/prometheus-samples.js'
+import { PriceTable } from '../../spend/price-table.js'
 import { GatewayMetrics } from './gateway-metrics.js'
+import { mergeSnapshots } from './merge-snapshots.js'
 import { renderPrometheusText } from './prometheus-text.js'
 
 const ok = (upstream: string, durationMs = 20): AttemptRecord => ({
@@ -157,6 +159,67 @@ test('tokens by model, upstream, kind and source', () => {
   assert.equal(sumOf(samples, tokens, { model: 'gpt-4o', upstream: 'a', kind: 'completion', source: 'reported' }), 10)
   assert.equal(sumOf(samples, tokens, { kind: 'prompt', source: 'estimated' }), 7)
   assert.equal(sumOf(samples, tokens, { kind: 'completion', source: 'estimated' }), 3)
+})
+
+test("tokens and cost carry the named key's name; predecessor keys and strangers are unnamed", () => {
+  const prices = new PriceTable({ 'gpt-4o-mini': { input: 0.15, output: 0.6, cachedInput: undefined } })
+  const metrics = new GatewayMetrics({ models: new Set(['fast']), maxSeenModels: 0, version: 't', prices })
+  const usage = { promptTokens: 1_000_000, completionTokens: 1_000_000, totalTokens: 2_000_000, source: 'reported' as const }
+  const alice = { kind: 'key' as const, fingerprint: 'key-a11ce', name: 'alice' }
+  metrics.observe(outcome({ identity: alice, model: 'fast', upstreamModel: 'gpt-4o-mini', usage }))
+  metrics.observe(outcome({ identity: alice, model: 'fast', upstreamModel: 'gpt-4o-mini', usage: { ...usage, source: 'estimated' } }))
+  metrics.observe(outcome({ model: 'fast', upstreamModel: 'gpt-4o-mini', usage }))
+  metrics.observe(outcome({ identity: { kind: 'anonymous', fingerprint: 'key-stranger' }, model: 'gpt-4o-mini', usage }))
+  // No price for its model: tokens, but no cost.
+  metrics.observe(outcome({ identity: alice, model: 'llama3', usage }))
+  const samples = scrape(metrics)
+  const tokens = `${p}tokens_total`
+  assert.equal(sumOf(samples, tokens, { key: 'alice', model: 'fast', kind: 'prompt', source: 'reported' }), 1_000_000)
+  assert.equal(sumOf(samples, tokens, { key: 'alice', kind: 'completion' }), 3_000_000)
+  assert.equal(sumOf(samples, tokens, { key: 'unnamed', kind: 'prompt' }), 2_000_000)
+  const cost = `${p}cost_usd_total`
+  assert.equal(sumOf(samples, cost, { key: 'alice', model: 'fast', upstream: 'a' }), 1.5)
+  assert.equal(sumOf(samples, cost, { key: 'unnamed' }), 1.5)
+  assert.equal(sumOf(samples, cost, { model: 'other' }), 0.75, 'the client model label stays bounded')
+  assert.ok(!samples.some((s) => Object.values(s.labels).some((v) => v.startsWith('key-'))), 'fingerprints never become labels')
+})
+
+test('without prices no cost is counted', () => {
+  const metrics = new GatewayMetrics({ models: new Set(['gpt-4o']), maxSeenModels: 0, version: 't' })
+  metrics.observe(outcome({ usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, source: 'reported' } }))
+  assert.ok(!hasSeries(scrape(metrics), `${p}cost_usd_total`))
+})
+
+test('limit refusals by key and reason, and limit store errors, add up across workers', () => {
+  const worker = (): GatewayMetrics => new GatewayMetrics({ models: new Set(), maxSeenModels: 0, version: 't' })
+  const one = worker()
+  const two = worker()
+  one.countLimitRefusal('alice', 'requests')
+  one.countLimitRefusal('alice', 'requests')
+  one.countLimitRefusal('alice', 'budget_usd')
+  two.countLimitRefusal('alice', 'requests')
+  two.countLimitRefusal('bob', 'concurrency')
+  one.countLimitStoreError()
+  two.countLimitStoreError()
+  two.countLimitStoreError()
+  const merged = parseSamples(renderPrometheusText(mergeSnapshots([one.registry.snapshot(), two.registry.snapshot()])))
+  const refusals = `${p}limit_refusals_total`
+  assert.equal(sumOf(merged, refusals, { key: 'alice', reason: 'requests' }), 3)
+  assert.equal(sumOf(merged, refusals, { key: 'alice', reason: 'budget_usd' }), 1)
+  assert.equal(sumOf(merged, refusals, { key: 'bob', reason: 'concurrency' }), 1)
+  assert.equal(sumOf(merged, `${p}limit_store_errors_total`), 3)
+})
+
+test('cost adds up across workers', () => {
+  const prices = new PriceTable({ 'gpt-4o': { input: 2.5, output: 10, cachedInput: undefined } })
+  const worker = (): GatewayMetrics => new GatewayMetrics({ models: new Set(['gpt-4o']), maxSeenModels: 0, version: 't', prices })
+  const one = worker()
+  const two = worker()
+  const usage = { promptTokens: 1000, completionTokens: 100, totalTokens: 1100, source: 'reported' as const }
+  one.observe(outcome({ identity: { kind: 'key', fingerprint: 'key-1', name: 'alice' }, usage }))
+  two.observe(outcome({ identity: { kind: 'key', fingerprint: 'key-1', name: 'alice' }, usage }))
+  const merged = parseSamples(renderPrometheusText(mergeSnapshots([one.registry.snapshot(), two.registry.snapshot()])))
+  assert.equal(sumOf(merged, `${p}cost_usd_total`, { key: 'alice', model: 'gpt-4o', upstream: 'a' }), 0.007)
 })
 
 test('in-flight gauges, record queue, alert counters, config reloads and build info are read at scrape time', () => {

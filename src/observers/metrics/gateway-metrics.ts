@@ -2,6 +2,8 @@
 // Per request the work is a few array and Map lookups on pre-resolved series: no label strings are built.
 import { errorCodes, type ErrorCode } from '../../errors/error-codes.js'
 import type { AttemptRecord, RequestOutcome } from '../../outcome/request-outcome.js'
+import { PriceTable } from '../../spend/price-table.js'
+import { requestCost } from '../../spend/request-cost.js'
 import { sinkKinds, suppressReasons, type AlertCounters, type SinkKind, type SuppressReason } from '../alerts/alert-counters.js'
 import { createInFlight, type InFlight } from './in-flight.js'
 import { routeIndex, routeLabels, statusClassIndex, statusClassLabels } from './metric-labels.js'
@@ -25,12 +27,21 @@ const upstreamStates = ['closed', 'open', 'half_open'] as const
 /** The `upstream` label of a request no upstream answered (refused by the gateway, or every attempt failed unanswered). */
 export const noUpstreamLabel = 'none'
 
+/** The `key` label of a predecessor key (`authorization`) or no key: only named keys' names become labels. */
+export const unnamedKeyLabel = 'unnamed'
+
+/** Which limit refused a named key's request (the `reason` label of `limit_refusals_total`). */
+export const limitRefusalReasons = ['requests', 'tokens', 'concurrency', 'budget_usd', 'budget_tokens'] as const
+export type LimitRefusalReason = (typeof limitRefusalReasons)[number]
+
 export interface GatewayMetricsOptions {
   /** Models always labelled as themselves (see `configuredModels`). */
   readonly models: ReadonlySet<string>
   /** How many other models get their own label as requests bring them (`metrics.max_models`); then `other`. */
   readonly maxSeenModels: number
   readonly version: string
+  /** `prices:`, for `cost_usd_total`; none by default (no cost is counted). */
+  readonly prices?: PriceTable
 }
 
 const errorCodeList = Object.keys(errorCodes) as ErrorCode[]
@@ -43,8 +54,10 @@ interface ModelSeries {
   readonly label: string
   /** Index: (route × status class × failover). */
   readonly requests: Array<CounterSeries | undefined>
-  /** Per upstream label: [prompt reported, prompt estimated, completion reported, completion estimated]. */
-  readonly tokens: Map<string, Array<CounterSeries | undefined>>
+  /** Per upstream label, then key label: [prompt reported, prompt estimated, completion reported, completion estimated]. */
+  readonly tokens: Map<string, Map<string, Array<CounterSeries | undefined>>>
+  /** Per upstream label, then key label. */
+  readonly cost: Map<string, Map<string, CounterSeries>>
 }
 
 /** Series of one upstream label, created on first use. */
@@ -68,10 +81,16 @@ export class GatewayMetrics {
   readonly modelLabels: ModelLabels
   /** Failed Redis connection attempts, lost connections and failed commands of the shared upstream health. */
   readonly redisErrors: CounterSeries
+  readonly #limitStoreErrors: CounterSeries
+  readonly #limitRefusals: CounterFamily
+  /** By key name, then reason's index in `limitRefusalReasons`: names from the config. */
+  readonly #refusalSeries = new Map<string, Array<CounterSeries | undefined>>()
+  readonly #prices: PriceTable
   readonly #requests: CounterFamily
   readonly #attempts: CounterFamily
   readonly #failovers: CounterFamily
   readonly #tokens: CounterFamily
+  readonly #cost: CounterFamily
   readonly #mapped: CounterFamily
   /** By model label, upstream label and upstream model, NUL-separated: names from the config (`models`). */
   readonly #mappedSeries = new Map<string, CounterSeries>()
@@ -125,9 +144,25 @@ export class GatewayMetrics {
     })
     this.#tokens = r.counter({
       name: name('tokens_total'),
-      help: 'Tokens by model, upstream and kind (prompt, completion); source says whether the upstream reported them or the gateway estimated them.',
-      labelNames: ['model', 'upstream', 'kind', 'source'],
+      help: "Tokens by model, upstream, kind (prompt, completion) and key (a named key's name, else unnamed); source says whether the upstream reported them or the gateway estimated them.",
+      labelNames: ['model', 'upstream', 'kind', 'source', 'key'],
     })
+    this.#cost = r.counter({
+      name: name('cost_usd_total'),
+      help: "Cost in USD at `prices`, by key (a named key's name, else unnamed), model and upstream; requests whose model has no price add nothing.",
+      labelNames: ['key', 'model', 'upstream'],
+    })
+    this.#limitRefusals = r.counter({
+      name: name('limit_refusals_total'),
+      help: "Named keys' requests refused by their limits, by key and reason (requests, tokens, concurrency, budget_usd, budget_tokens).",
+      labelNames: ['key', 'reason'],
+    })
+    this.#limitStoreErrors = r
+      .counter({
+        name: name('limit_store_errors_total'),
+        help: 'Limit checks the limit store (Redis, or the primary) could not answer: enforced by this process alone (on_store_error: allow) or answered 503 (deny).',
+      })
+      .labels()
     this.#mapped = r.counter({
       name: name('model_mapped_requests_total'),
       help: "Requests answered by an upstream that was sent its own name for the client's model (its `models`), by the client's model, the upstream and the name it was sent.",
@@ -232,6 +267,25 @@ export class GatewayMetrics {
     }
 
     this.modelLabels = new ModelLabels({ configured: options.models, maxSeen: options.maxSeenModels })
+    this.#prices = options.prices ?? new PriceTable({})
+  }
+
+  /** A limit check the limit store could not answer (counted whether the request was then allowed or refused). */
+  countLimitStoreError(): void {
+    this.#limitStoreErrors.inc()
+  }
+
+  /** A named key's request refused by one of its limits. `key` is the key's name from the config, never the key. */
+  countLimitRefusal(key: string, reason: LimitRefusalReason): void {
+    let byReason = this.#refusalSeries.get(key)
+    if (byReason === undefined) {
+      byReason = []
+      this.#refusalSeries.set(key, byReason)
+    }
+    const index = limitRefusalReasons.indexOf(reason)
+    let series = byReason[index]
+    if (series === undefined) series = byReason[index] = this.#limitRefusals.labels(key, reason)
+    series.inc()
   }
 
   /** The record writer's counters, read at scrape time. */
@@ -329,32 +383,54 @@ export class GatewayMetrics {
     return model
   }
 
-  /** Counts an outcome's tokens: part of `observe`, and called alone when an estimate arrives after it. */
+  /** Counts an outcome's tokens and cost: part of `observe`, and called alone when an estimate arrives after it. */
   readonly observeUsage = (outcome: RequestOutcome): void => {
     const usage = outcome.usage
-    if (usage !== undefined) {
-      // The label was admitted (or not) when the outcome itself was observed.
-      const model = this.#modelSeries(this.modelLabels.labelOf(outcome.model))
-      const answered = this.#upstream(outcome.upstream ?? noUpstreamLabel)
-      let tokens = model.tokens.get(answered.label)
-      if (tokens === undefined) {
-        tokens = [undefined, undefined, undefined, undefined]
-        model.tokens.set(answered.label, tokens)
-      }
-      const estimated = usage.source === 'estimated' ? 1 : 0
-      const source = estimated === 1 ? 'estimated' : 'reported'
-      if (usage.promptTokens > 0) {
-        let prompt = tokens[estimated]
-        if (prompt === undefined) prompt = tokens[estimated] = this.#tokens.labels(model.label, answered.label, 'prompt', source)
-        prompt.inc(usage.promptTokens)
-      }
-      if (usage.completionTokens > 0) {
-        let completion = tokens[2 + estimated]
-        if (completion === undefined)
-          completion = tokens[2 + estimated] = this.#tokens.labels(model.label, answered.label, 'completion', source)
-        completion.inc(usage.completionTokens)
-      }
+    if (usage === undefined) return
+    // The label was admitted (or not) when the outcome itself was observed.
+    const model = this.#modelSeries(this.modelLabels.labelOf(outcome.model))
+    const answered = this.#upstream(outcome.upstream ?? noUpstreamLabel)
+    // A name from the config's `keys`, so the label is bounded by the config.
+    const key = (outcome.identity.kind === 'key' ? outcome.identity.name : undefined) ?? unnamedKeyLabel
+    let byKey = model.tokens.get(answered.label)
+    if (byKey === undefined) {
+      byKey = new Map()
+      model.tokens.set(answered.label, byKey)
     }
+    let tokens = byKey.get(key)
+    if (tokens === undefined) {
+      tokens = [undefined, undefined, undefined, undefined]
+      byKey.set(key, tokens)
+    }
+    const estimated = usage.source === 'estimated' ? 1 : 0
+    const source = estimated === 1 ? 'estimated' : 'reported'
+    if (usage.promptTokens > 0) {
+      let prompt = tokens[estimated]
+      if (prompt === undefined) prompt = tokens[estimated] = this.#tokens.labels(model.label, answered.label, 'prompt', source, key)
+      prompt.inc(usage.promptTokens)
+    }
+    if (usage.completionTokens > 0) {
+      let completion = tokens[2 + estimated]
+      if (completion === undefined)
+        completion = tokens[2 + estimated] = this.#tokens.labels(model.label, answered.label, 'completion', source, key)
+      completion.inc(usage.completionTokens)
+    }
+    const cost = requestCost(this.#prices, outcome, usage)
+    if (cost !== undefined && cost > 0) this.#costSeries(model, answered.label, key).inc(cost)
+  }
+
+  #costSeries(model: ModelSeries, upstream: string, key: string): CounterSeries {
+    let byKey = model.cost.get(upstream)
+    if (byKey === undefined) {
+      byKey = new Map()
+      model.cost.set(upstream, byKey)
+    }
+    let series = byKey.get(key)
+    if (series === undefined) {
+      series = this.#cost.labels(key, model.label, upstream)
+      byKey.set(key, series)
+    }
+    return series
   }
 
   #countAttempt(upstream: UpstreamSeries, attempt: AttemptRecord): void {
@@ -390,5 +466,5 @@ export class GatewayMetrics {
 }
 
 function newModelSeries(label: string): ModelSeries {
-  return { label, requests: new Array<CounterSeries | undefined>(routeCount * statusClassCount * 2), tokens: new Map() }
+  return { label, requests: new Array<CounterSeries | undefined>(routeCount * statusClassCount * 2), tokens: new Map(), cost: new Map() }
 }

@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
 import { parseConfigText } from '../../config/load-config.js'
 import type { RequestOutcome } from '../../outcome/request-outcome.js'
+import { PriceTable } from '../../spend/price-table.js'
 import { recordContextFor, toRecordRow } from './record-row.js'
 
 const clientKey = 'client-key-AAAA-0123456789'
@@ -94,6 +95,8 @@ test('every field of a served stream request, the keys only as fingerprints', ()
     completionTokens: 3,
     totalTokens: 8,
     usageSource: 'estimated',
+    keyName: null,
+    costUsd: null,
     requestBody: '{"model":"gpt-4o","messages":[]}',
     response: 'Hello!',
     headers: JSON.stringify({
@@ -105,6 +108,37 @@ test('every field of a served stream request, the keys only as fingerprints', ()
   })
   const text = JSON.stringify(row)
   assert.ok(!text.includes(clientKey) && !text.includes(upstreamKey))
+})
+
+test("a named key's record carries its name and the cost at the upstream model's price, never the key or its digest", () => {
+  const prices = new PriceTable({
+    'gpt-4o-2024-*': { input: 2.5, output: 10, cachedInput: 1.25 },
+    'gpt-4o': { input: 100, output: 100, cachedInput: undefined },
+  })
+  const digest = keyDigest(clientKey)
+  const row = toRecordRow(
+    outcome({
+      identity: { kind: 'key', fingerprint: fingerprint(clientKey), name: 'alice' },
+      usage: { promptTokens: 1000, completionTokens: 200, totalTokens: 1200, cachedPromptTokens: 400, source: 'reported' },
+    }),
+    recordContextFor(configOf(), () => 'uid', prices),
+  )
+  assert.equal(row.keyName, 'alice')
+  assert.equal(row.costUsd, (600 * 2.5 + 400 * 1.25 + 200 * 10) / 1_000_000)
+  const text = JSON.stringify(row)
+  assert.ok(!text.includes(clientKey) && !text.includes(digest))
+  const unpriced = toRecordRow(
+    outcome({ upstreamModel: 'llama3', model: 'llama3' }),
+    recordContextFor(configOf(), () => 'uid', prices),
+  )
+  assert.equal(unpriced.costUsd, null)
+  assert.equal(
+    toRecordRow(
+      outcome({ usage: undefined }),
+      recordContextFor(configOf(), () => 'uid', prices),
+    ).costUsd,
+    null,
+  )
 })
 
 test('a failed request: no upstream, no first byte, no usage, the error code kept', () => {

@@ -2,6 +2,8 @@
 import { keyDigest, keyFingerprint } from '../../auth/key-digest.js'
 import type { GatewayConfig, RecordsConfig, UpstreamCredential } from '../../config/gateway-config.js'
 import type { AttemptOutcome, RequestOutcome } from '../../outcome/request-outcome.js'
+import { PriceTable } from '../../spend/price-table.js'
+import { requestCost } from '../../spend/request-cost.js'
 import { redactedHeadersJson } from './redact-headers.js'
 import { storedTextOf, storedTextOfBytes } from './stored-text.js'
 
@@ -54,6 +56,10 @@ export interface RecordRow {
   readonly completionTokens: number | null
   readonly totalTokens: number | null
   readonly usageSource: 'reported' | 'estimated' | null
+  /** The named key's name (`keys:`); null for a predecessor key or none. Never the key or its digest. */
+  readonly keyName: string | null
+  /** USD at `prices:` for the usage above; null without usage or a price for the model. */
+  readonly costUsd: number | null
   /** '' when not stored. */
   readonly requestBody: string
   readonly response: string
@@ -68,6 +74,8 @@ export interface RecordContext {
   readonly redact: ReadonlySet<string>
   readonly upstreams: ReadonlyMap<string, RecordedUpstream>
   readonly newRecordUid: () => string
+  /** `prices:`, for `costUsd`. */
+  readonly prices: PriceTable
 }
 
 export interface RecordedUpstream {
@@ -76,7 +84,7 @@ export interface RecordedUpstream {
 }
 
 /** Built once at start: fingerprints cost a hash, and the upstream keys themselves go no further than this. */
-export function recordContextFor(config: GatewayConfig, newRecordUid: () => string): RecordContext {
+export function recordContextFor(config: GatewayConfig, newRecordUid: () => string, prices: PriceTable = noPrices): RecordContext {
   return {
     hostname: config.hostname,
     policy: config.records,
@@ -88,8 +96,11 @@ export function recordContextFor(config: GatewayConfig, newRecordUid: () => stri
       ]),
     ),
     newRecordUid,
+    prices,
   }
 }
+
+const noPrices = new PriceTable({})
 
 export function toRecordRow(outcome: RequestOutcome, context: RecordContext): RecordRow {
   const { policy } = context
@@ -122,6 +133,8 @@ export function toRecordRow(outcome: RequestOutcome, context: RecordContext): Re
     completionTokens: usage?.completionTokens ?? null,
     totalTokens: usage?.totalTokens ?? null,
     usageSource: usage?.source ?? null,
+    keyName: (outcome.identity.kind === 'key' ? outcome.identity.name : undefined) ?? null,
+    costUsd: requestCost(context.prices, outcome, usage) ?? null,
     requestBody:
       policy.storeRequestBody && outcome.requestBody !== null ? storedTextOfBytes(outcome.requestBody, policy.maxStoredBytes).text : '',
     response:

@@ -6,7 +6,7 @@ import type { RecordDialect } from './record-dialect.js'
 import type { RecordRow } from './record-row.js'
 import { rowValuesOf } from './record-row-values.js'
 import type { FromWorker, RecordStoreMethod, ToWorker, WorkerOptions } from './record-store-worker.js'
-import type { RecordStoreOptions, StoredRecord } from './record-store.js'
+import type { KeySpend, RecordStoreOptions, StoredRecord } from './record-store.js'
 
 /** A failure reported by the records worker: the database's message and code (SQLSTATE, SQLITE_*, ECONNREFUSED). */
 export class RecordStoreError extends Error {
@@ -65,6 +65,11 @@ export class RecordStoreThread {
 
   read(options: { readonly afterId?: number; readonly limit?: number } = {}): Promise<StoredRecord[]> {
     return this.#call('read', [options]) as Promise<StoredRecord[]>
+  }
+
+  /** RecordStore.spendByKeySince, on the store's thread. */
+  spendByKeySince(sinceMs: number, keys?: readonly string[]): Promise<KeySpend[]> {
+    return this.#call('spendByKeySince', keys === undefined ? [sinceMs] : [sinceMs, keys]) as Promise<KeySpend[]>
   }
 
   deleteOlderThan(cutoffMs: number, limit: number): Promise<number> {

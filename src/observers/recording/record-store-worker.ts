@@ -14,6 +14,7 @@ export const recordStoreMethods = [
   'insertValues',
   'count',
   'read',
+  'spendByKeySince',
   'deleteOlderThan',
   'scrubLegacySecrets',
   'close',

@@ -111,6 +111,8 @@ function sampleRow(overrides: Partial<RecordRow> = {}): RecordRow {
     requestBody: '{"model":"gpt-4o","messages":[{"role":"user","content":"héllo ✓"}]}',
     response: 'Hi there ✓',
     headers: '{"Content-Type":["application/json"],"Authorization":["[redacted]"]}',
+    keyName: 'alice',
+    costUsd: 0.0000123,
     ...overrides,
   }
 }
@@ -164,7 +166,12 @@ for (const { dialect, make, skip } of targets) {
 
     test('a fresh database gets every migration once', () =>
       withStore(async (store) => {
-        assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns', '0003_upstream_model'])
+        assert.deepEqual((await store.prepare()).applied, [
+          '0001_predecessor_records',
+          '0002_request_columns',
+          '0003_upstream_model',
+          '0004_key_spend',
+        ])
         assert.deepEqual((await store.prepare()).applied, [])
         assert.equal(await store.count(), 0)
       }))
@@ -190,6 +197,8 @@ for (const { dialect, make, skip } of targets) {
           requestBody: '',
           response: '',
           headers: '',
+          keyName: null,
+          costUsd: null,
         })
         await store.insert([row, bare])
         const [first, second] = await store.read()
@@ -204,6 +213,8 @@ for (const { dialect, make, skip } of targets) {
         assert.equal(second.responseTimeNs, null)
         assert.equal(second.promptTokens, null)
         assert.deepEqual(second.attempts, [])
+        assert.equal(second.keyName, null)
+        assert.equal(second.costUsd, null)
         assert.ok(second.id > first.id)
       }))
 
@@ -327,7 +338,12 @@ for (const { dialect, make, skip } of targets) {
         )
         const store = openStore(target)
         try {
-          assert.deepEqual((await store.prepare()).applied, ['0001_predecessor_records', '0002_request_columns', '0003_upstream_model'])
+          assert.deepEqual((await store.prepare()).applied, [
+            '0001_predecessor_records',
+            '0002_request_columns',
+            '0003_upstream_model',
+            '0004_key_spend',
+          ])
           await store.insert([sampleRow()])
           assert.equal(await store.scrubLegacySecrets(1), 1)
           assert.equal(await store.scrubLegacySecrets(10), 2)
@@ -392,11 +408,34 @@ for (const { dialect, make, skip } of targets) {
       withStore(async (store, target) => {
         assert.deepEqual((await store.prepare('0001_predecessor_records')).applied, ['0001_predecessor_records'])
         await target.raw(predecessorRow(target, 7))
-        assert.deepEqual((await store.prepare()).applied, ['0002_request_columns', '0003_upstream_model'])
+        assert.deepEqual((await store.prepare()).applied, ['0002_request_columns', '0003_upstream_model', '0004_key_spend'])
         await store.insert([sampleRow()])
         const rows = await store.read()
         assert.equal(rows.length, 2)
         assert.equal(rows[0]?.clientIp, '10.0.0.7')
+      }))
+
+    test('spend by named key since a time: cost and tokens summed per key, unnamed and older rows left out', () =>
+      withStore(async (store) => {
+        await store.prepare()
+        const since = Date.UTC(2025, 2, 1)
+        await store.insert([
+          sampleRow({ keyName: 'alice', costUsd: 0.25, totalTokens: 100, createdAt: since }),
+          sampleRow({ keyName: 'alice', costUsd: 0.5, totalTokens: 50, createdAt: since + 86_400_000 }),
+          // No price for its model: its tokens count, its cost does not.
+          sampleRow({ keyName: 'alice', costUsd: null, totalTokens: 7, createdAt: since + 1 }),
+          // Refused before any usage.
+          sampleRow({ keyName: 'bob', costUsd: null, totalTokens: null, promptTokens: null, completionTokens: null, createdAt: since + 2 }),
+          sampleRow({ keyName: 'bob', costUsd: 1, totalTokens: 10, createdAt: since - 1 }),
+          sampleRow({ keyName: null, costUsd: 3, totalTokens: 1000, createdAt: since + 3 }),
+        ])
+        assert.deepEqual(await store.spendByKeySince(since), [
+          { key: 'alice', usd: 0.75, tokens: 157 },
+          { key: 'bob', usd: 0, tokens: 0 },
+        ])
+        assert.deepEqual(await store.spendByKeySince(since - 1, ['bob', 'carol']), [{ key: 'bob', usd: 1, tokens: 10 }])
+        assert.deepEqual(await store.spendByKeySince(since, []), [])
+        assert.deepEqual(await store.spendByKeySince(since + 2 * 86_400_000), [])
       }))
 
     test('-dblog logs each statement and its parameter count, never the values', async () => {

@@ -49,6 +49,17 @@ export interface StoredRecord {
   readonly requestBody: string | null
   readonly response: string | null
   readonly headers: string | null
+  readonly keyName: string | null
+  readonly costUsd: number | null
+}
+
+/** One named key's spend since a time, summed from its records. */
+export interface KeySpend {
+  /** The key's name (`keys:`). */
+  readonly key: string
+  readonly usd: number
+  /** Prompt and completion tokens. */
+  readonly tokens: number
 }
 
 export interface RecordStoreOptions extends RecordDatabaseOptions {
@@ -152,6 +163,28 @@ export class RecordStore {
     return rows.map((row) => this.#recordOf(row))
   }
 
+  /**
+   * Each named key's spend in rows started at or after `sinceMs` (`keys`: only these names), from which the
+   * gateway rebuilds budgets at start. Reads the partial index on (key_name, created_at) of migration 0004.
+   */
+  async spendByKeySince(sinceMs: number, keys?: readonly string[]): Promise<KeySpend[]> {
+    if (keys !== undefined && keys.length === 0) return []
+    const since = this.dialect === 'sqlite' ? sqliteTimestamp(sinceMs) : new Date(sinceMs)
+    let query = this.#db
+      .selectFrom('records')
+      .select((eb) => [
+        'key_name',
+        eb.fn.coalesce(eb.fn.sum<number | string | null>('cost_usd'), eb.lit(0)).as('usd'),
+        eb.fn.coalesce(eb.fn.sum<number | string | null>('total_tokens'), eb.lit(0)).as('tokens'),
+      ])
+      .where('key_name', 'is not', null)
+      .where('created_at', '>=', since)
+    if (keys !== undefined) query = query.where('key_name', 'in', [...keys])
+    const rows = await query.groupBy('key_name').orderBy('key_name').execute()
+    // pg returns sums of integers (bigint, numeric) as strings.
+    return rows.map((row) => ({ key: String(row.key_name), usd: Number(row.usd), tokens: Number(row.tokens) }))
+  }
+
   /** Deletes at most `limit` rows created before `cutoffMs`, oldest first; returns how many went. */
   async deleteOlderThan(cutoffMs: number, limit: number): Promise<number> {
     const cutoff = this.dialect === 'sqlite' ? sqliteTimestamp(cutoffMs) : new Date(cutoffMs)
@@ -239,6 +272,8 @@ export class RecordStore {
       requestBody: text(row['body']),
       response: text(row['response']),
       headers: text(row['headers']),
+      keyName: text(row['key_name']),
+      costUsd: number(row['cost_usd']),
     }
   }
 }
@@ -276,6 +311,8 @@ function columnsOf(row: RecordRowValues, dialect: RecordDialect) {
     requestBody,
     response,
     headers,
+    keyName,
+    costUsd,
   ] = row
   return {
     record_uid: recordUid,
@@ -310,6 +347,8 @@ function columnsOf(row: RecordRowValues, dialect: RecordDialect) {
     body: requestBody,
     response,
     headers,
+    key_name: keyName,
+    cost_usd: costUsd,
   }
 }
 
@@ -351,6 +390,8 @@ function runSqliteInsert(insert: SqliteStatementRun, row: RecordRowValues): void
     requestBody,
     response,
     headers,
+    keyName,
+    costUsd,
   ] = row
   insert.run(
     recordUid,
@@ -384,6 +425,8 @@ function runSqliteInsert(insert: SqliteStatementRun, row: RecordRowValues): void
     requestBody,
     response,
     headers,
+    keyName,
+    costUsd,
   )
 }
 

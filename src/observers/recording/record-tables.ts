@@ -47,6 +47,11 @@ export interface RecordsTable {
   usage_source: string | null
   // Added by migration 0003.
   upstream_model: string | null
+  // Added by migration 0004.
+  /** A named key's name (`keys:`); null for predecessor keys and requests without a key. */
+  key_name: string | null
+  /** USD from `prices:`; null when the usage or the model's price is unknown. */
+  cost_usd: number | null
 }
 
 export interface RecordTables {

@@ -8,6 +8,8 @@ import { MaintenanceJob } from './maintenance-job.js'
 import { recordContextFor, toRecordRow } from './record-row.js'
 import { RecordSpill } from './record-spill.js'
 import { RecordStoreThread } from './record-store-thread.js'
+import type { KeySpend } from './record-store.js'
+import type { PriceTable } from '../../spend/price-table.js'
 import { timeOrderedUid } from '../../time/time-ordered-uid.js'
 import { RecordWriter, type RecordWriterCounters } from './record-writer.js'
 
@@ -21,6 +23,11 @@ export interface Recording extends Recorder {
   counters(): RecordWriterCounters
   /** Resolves once the schema is in place. */
   readonly ready: Promise<void>
+  /**
+   * Each named key's stored spend since `sinceMs` (`keys`: only these names), for rebuilding budgets at start.
+   * Waits for the schema (so while the database is down it waits too); rows still queued are not counted.
+   */
+  spendByKeySince(sinceMs: number, keys?: readonly string[]): Promise<KeySpend[]>
 }
 
 export interface RecordingOptions {
@@ -32,6 +39,8 @@ export interface RecordingOptions {
   readonly newRecordUid?: () => string
   /** How often retention and scrubbing run (default hourly). */
   readonly maintenanceIntervalMs?: number
+  /** `prices:`, for each record's cost; none by default. */
+  readonly prices?: PriceTable
 }
 
 /** undefined for `dbtype: none`. Never fails because the database is down: that is retried in the background. */
@@ -73,7 +82,7 @@ export function startRecording(options: RecordingOptions): Recording | undefined
     retentionDays: records.retentionDays,
     intervalMs: options.maintenanceIntervalMs,
   })
-  const context = recordContextFor(config, options.newRecordUid ?? timeOrderedUid(clock))
+  const context = recordContextFor(config, options.newRecordUid ?? timeOrderedUid(clock), options.prices)
   writer.start()
   let schemaReady = false
   void writer.ready.then(() => (schemaReady = true))
@@ -87,6 +96,10 @@ export function startRecording(options: RecordingOptions): Recording | undefined
       return { ready: schemaReady, queued, written, dropped }
     },
     ready: writer.ready,
+    async spendByKeySince(sinceMs, keys) {
+      await writer.ready
+      return store.spendByKeySince(sinceMs, keys)
+    },
     close(deadlineMs) {
       closing ??= (async () => {
         await maintenance.stop()
