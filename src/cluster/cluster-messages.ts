@@ -1,4 +1,6 @@
 // The messages between the primary of `--workers N` and its workers (node:cluster IPC), as one union.
+import type { BudgetPeriod, KeyLimits } from '../config/gateway-config.js'
+import type { KeyUsage, LimitDecision, LimitRequest, SettledUsage } from '../limits/limit-store.js'
 import type { AlertEvent } from '../observers/alerts/alert-events.js'
 import type { FamilySnapshot } from '../observers/metrics/metrics-snapshot.js'
 import type { UpstreamHealthRecord } from '../state/upstream-health-record.js'
@@ -22,6 +24,23 @@ export type WorkerMessage =
   | { readonly type: 'oar:health'; readonly record: UpstreamHealthRecord }
   /** Asks for the latest health record of every upstream the primary knows. */
   | { readonly type: 'oar:health-snapshot'; readonly id: number }
+  /** A named key's limits, checked by the primary for every worker (without Redis): the id names the lease too. */
+  | { readonly type: 'oar:limit-check'; readonly id: number; readonly request: LimitRequest }
+  /** The request that check admitted has ended: its concurrency slot is freed. */
+  | { readonly type: 'oar:limit-release'; readonly id: number }
+  /** Its real usage replaces its reservation (and frees the slot). */
+  | { readonly type: 'oar:limit-settle'; readonly id: number; readonly actual: SettledUsage }
+  /** A key's figures for `GET /v1/usage`. */
+  | { readonly type: 'oar:limit-usage'; readonly id: number; readonly key: string; readonly limits: KeyLimits }
+  /** Spend rebuilt from the records, for a period the primary holds nothing for. */
+  | {
+      readonly type: 'oar:limit-seed'
+      readonly id: number
+      readonly key: string
+      readonly period: BudgetPeriod
+      readonly periodStart: number
+      readonly spent: { readonly usd: number; readonly tokens: number }
+    }
 
 export type PrimaryMessage =
   /** Send your metrics snapshot. */
@@ -32,6 +51,16 @@ export type PrimaryMessage =
   | { readonly type: 'oar:health'; readonly records: readonly UpstreamHealthRecord[] }
   /** The latest health record of every upstream, answering the worker's `oar:health-snapshot`. */
   | { readonly type: 'oar:health-snapshot-reply'; readonly id: number; readonly records: readonly UpstreamHealthRecord[] }
+  /** The primary's decision on `oar:limit-check` (an admission's lease stays with the primary, named by the id). */
+  | { readonly type: 'oar:limit-decision'; readonly id: number; readonly decision: LimitDecisionOnWire }
+  /** Answers `oar:limit-usage`. */
+  | { readonly type: 'oar:limit-usage-reply'; readonly id: number; readonly usage: KeyUsage }
+  /** `oar:limit-seed` is done. */
+  | { readonly type: 'oar:limit-seed-reply'; readonly id: number }
+
+/** A LimitDecision without its lease, which cannot cross the channel. */
+export type LimitDecisionOnWire =
+  Exclude<LimitDecision, { readonly kind: 'admitted' }> | Omit<Extract<LimitDecision, { readonly kind: 'admitted' }>, 'lease'>
 
 /** Our messages carry an `oar:` type; anything else on the channel (node:cluster's own) is not ours. */
 function isOurs(value: unknown): boolean {

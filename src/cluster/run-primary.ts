@@ -2,6 +2,7 @@
 // of them, runs the one AlertCenter, restarts a worker that dies after it was ready, and on SIGTERM drains
 // them all. A worker that cannot start stops everything: the process ends with status 1 and one line.
 // Upstream health passes through it: between its workers, and between them and Redis (one connection for all).
+// Without Redis it counts named keys' limits for all the workers (primary-limit-server.ts).
 import cluster, { type Worker } from 'node:cluster'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import type { Logger } from '../log/logger.js'
@@ -23,6 +24,8 @@ import { HealthBoard } from '../state/health-board.js'
 import { HealthProber } from '../state/health-prober.js'
 import { probeThrough } from '../providers/upstream-probe.js'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
+import { LocalLimitStore } from '../limits/local-limit-store.js'
+import { servePrimaryLimits } from './primary-limit-server.js'
 
 export interface PrimaryOptions {
   readonly workers: number
@@ -64,6 +67,14 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const sendTo = (worker: Worker, message: PrimaryMessage): void => {
     if (worker.isConnected()) worker.send(message)
   }
+  // Without Redis the primary counts named keys' limits for every worker (with it, each worker checks in Redis).
+  const limits = servePrimaryLimits({
+    store: new LocalLimitStore(systemClock),
+    send: (workerId, message) => {
+      const worker = cluster.workers?.[workerId]
+      if (worker !== undefined) sendTo(worker, message)
+    },
+  })
   const connectedWorkers = (): Worker[] =>
     Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected())
 
@@ -154,6 +165,13 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       case 'oar:health-snapshot':
         sendTo(worker, { type: 'oar:health-snapshot-reply', id: m.id, records: health.snapshot() })
         break
+      case 'oar:limit-check':
+      case 'oar:limit-release':
+      case 'oar:limit-settle':
+      case 'oar:limit-usage':
+      case 'oar:limit-seed':
+        limits.receive(worker.id, m)
+        break
     }
   }
 
@@ -182,6 +200,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     if (!ready.has(worker.id)) failStart(`cannot start: worker ${worker.id} stopped before it was ready`)
   })
   cluster.on('exit', (worker, code, signal) => {
+    limits.workerGone(worker.id)
     // A worker that never became ready is handled on disconnect: it stops everything instead of looping.
     if (stopping || !ready.has(worker.id)) return
     logger.error('a worker exited; starting another', { worker: worker.id, code, signal })

@@ -1,15 +1,20 @@
-// A worker's side of `--workers N`: alert events, scrapes and upstream health go to the primary, which answers for all.
+// A worker's side of `--workers N`: alert events, scrapes, upstream health and (without Redis) limit checks go to the
+// primary, which answers for all.
 import type { AlertEvents } from '../observers/alerts/alert-events.js'
 import { alertEventsTo } from '../observers/alerts/alert-events.js'
 import type { FamilySnapshot } from '../observers/metrics/metrics-snapshot.js'
 import type { HealthSync } from '../state/health-sync.js'
+import { systemClock } from '../time/clock.js'
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
+import { PrimaryLimitStore } from './primary-limit-store.js'
 import { workerHealthSync } from './worker-health-sync.js'
 
 export interface WorkerLink {
   readonly alertEvents: AlertEvents
   /** Upstream health shared with the other workers (and, through the primary, with Redis). */
   readonly healthSync: HealthSync
+  /** Named keys' limits counted by the primary for every worker (used when there is no Redis). */
+  readonly limitStore: PrimaryLimitStore
   /** Every process's metrics, merged by the primary. */
   scrapeAll(): Promise<readonly FamilySnapshot[]>
   announceListening(url: string): void
@@ -43,6 +48,7 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
   const pending = new Map<number, (families: readonly FamilySnapshot[]) => void>()
   let local: () => readonly FamilySnapshot[] = () => []
   const health = workerHealthSync(send)
+  const limitStore = new PrimaryLimitStore({ send, clock: systemClock })
   proc.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return
     const m: PrimaryMessage = message
@@ -62,11 +68,17 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
       case 'oar:health-snapshot-reply':
         health.answer(m.id, m.records)
         break
+      case 'oar:limit-decision':
+      case 'oar:limit-usage-reply':
+      case 'oar:limit-seed-reply':
+        limitStore.receive(m)
+        break
     }
   })
   return {
     alertEvents: alertEventsTo((event) => send({ type: 'oar:alert', event })),
     healthSync: health,
+    limitStore,
     announceListening: (url) => send({ type: 'oar:listening', url }),
     warn: (msg, fields) => send({ type: 'oar:warning', msg, fields }),
     serveSnapshots(snapshot) {
