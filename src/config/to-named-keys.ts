@@ -50,7 +50,7 @@ export function toNamedKeys(raw: readonly RawNamedKey[], context: NamedKeysConte
         problems.push({ path: [...path, 'upstreams', i], message: `no upstream is named "${name}" (${known})` })
       }
     })
-    notes.push(...limitNotes(entry, path, context.prices))
+    notes.push(...budgetNotes(entry, path, context.prices))
     return named
   })
   return { keys, problems, notes }
@@ -80,7 +80,7 @@ function toNamedKey(entry: RawNamedKey): NamedKeyConfig {
   }
 }
 
-function limitNotes(entry: RawNamedKey, path: readonly (string | number)[], prices: NamedKeysContext['prices']): ConfigNote[] {
+function budgetNotes(entry: RawNamedKey, path: readonly (string | number)[], prices: NamedKeysContext['prices']): ConfigNote[] {
   if (entry.budget_usd === undefined) {
     return entry.budget_period !== undefined && entry.budget_tokens === undefined
       ? [{ path: [...path, 'budget_period'], message: 'budget_period has no effect without budget_usd or budget_tokens' }]
