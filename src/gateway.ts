@@ -31,7 +31,8 @@ import type { AlertEvents } from './observers/alerts/alert-events.js'
 import type { GatewayMetrics } from './observers/metrics/gateway-metrics.js'
 import { randomBytes } from 'node:crypto'
 import { hasLimits, type RouteLimits } from './http/limit-step.js'
-import { LocalLimitStore } from './limits/local-limit-store.js'
+import { createLimitStore } from './limits/create-limit-store.js'
+import { seedBudgets, type SpendSince } from './limits/seed-budgets.js'
 import { PriceTable } from './spend/price-table.js'
 
 /** A bound on the wait for the last outcomes' observers; estimates are settled at once, so it is never reached in practice. */
@@ -57,6 +58,10 @@ export interface GatewayOptions {
    * else nowhere). One given here is the caller's to close.
    */
   readonly healthSync?: HealthSync
+  /** `prices:` as a table, shared with the records (default: built from the config). */
+  readonly prices?: PriceTable
+  /** Each named key's spend since a time, from the records: budgets are rebuilt from it at start. */
+  readonly spendSince?: SpendSince
 }
 
 export interface RunningGateway {
@@ -89,10 +94,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticator = new Authenticator(config.upstreams, config.keys)
   const { recorder } = options
   const recorderStats = recorder?.stats
+  const prices = options.prices ?? new PriceTable(config.prices)
   const observability = startObservability({
     config,
     logger,
     clock,
+    prices,
     ...(options.link === undefined ? {} : { link: options.link }),
     ...(recorderStats === undefined ? {} : { records: { stats: recorderStats, store: config.dbType } }),
   })
@@ -128,7 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         }),
       ),
   )
-  const limits = startLimits(config, clock)
+  const limits = startLimits(options, clock, prices, observability.metrics)
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
@@ -271,13 +278,31 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
 }
 
-/** Named keys' limits, when any key has one. */
-function startLimits(config: GatewayConfig, clock: Clock): RouteLimits | undefined {
+/**
+ * Named keys' limits, when any key has one: counted in Redis, else in the primary of `--workers N`, else here; each
+ * budget's current period seeded from the records, so a restart does not reset it.
+ */
+function startLimits(options: GatewayOptions, clock: Clock, prices: PriceTable, metrics: GatewayMetrics): RouteLimits | undefined {
+  const { config, logger } = options
   if (!config.keys.some((key) => hasLimits(key.limits))) return undefined
+  const store = createLimitStore({
+    redis: config.redis,
+    limits: config.limits,
+    clock,
+    primary: options.link?.limitStore,
+    onError: () => metrics.countLimitStoreError(),
+  })
+  if (options.spendSince !== undefined)
+    seedBudgets({ keys: config.keys, store, spendSince: options.spendSince, wallNow: clock.wallNow() }).catch((error: unknown) =>
+      logger.warn('budgets could not be rebuilt from the records; their spend starts from what the limit store holds', {
+        error: String(error),
+      }),
+    )
   return {
-    store: new LocalLimitStore(clock),
-    prices: new PriceTable(config.prices),
+    store,
+    prices,
     defaultCompletionTokens: config.limits.defaultCompletionTokens,
+    onRefusal: (key, reason) => metrics.countLimitRefusal(key, reason),
   }
 }
 

@@ -2,6 +2,7 @@
 import type { WorkerLink } from './cluster/worker-link.js'
 import type { GatewayConfig } from './config/gateway-config.js'
 import { startGateway, type RunningGateway } from './gateway.js'
+import { PriceTable } from './spend/price-table.js'
 import type { Logger } from './log/logger.js'
 import { startRecording } from './observers/recording/start-recording.js'
 import { logListening } from './cli/listening-banner.js'
@@ -19,13 +20,15 @@ export interface ServeOptions {
 
 export async function serve(options: ServeOptions): Promise<number> {
   const { config, logger, link } = options
-  const recording = startRecording({ config, logger, logSql: options.dbLog })
+  const prices = new PriceTable(config.prices)
+  const recording = startRecording({ config, logger, logSql: options.dbLog, prices })
   let gateway: RunningGateway
   try {
     gateway = await startGateway({
       config,
       logger,
-      ...(recording === undefined ? {} : { recorder: recording }),
+      prices,
+      ...(recording === undefined ? {} : { recorder: recording, spendSince: (since, keys) => recording.spendByKeySince(since, keys) }),
       ...(link === undefined ? {} : { link }),
     })
   } catch (error) {

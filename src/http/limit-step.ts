@@ -4,7 +4,7 @@
 // slot when the request ends and replaces the reservation with what the request really used.
 import type { ClientIdentity } from '../auth/authenticate.js'
 import type { KeyLimits, NamedKeyConfig } from '../config/gateway-config.js'
-import type { LimitLease, LimitStore } from '../limits/limit-store.js'
+import type { LimitLease, LimitRefusal, LimitStore } from '../limits/limit-store.js'
 import type { TokenUsage } from '../outcome/request-outcome.js'
 import type { PriceTable } from '../spend/price-table.js'
 import { requestCost } from '../spend/request-cost.js'
@@ -19,7 +19,7 @@ export interface RouteLimits {
   /** `limits.default_completion_tokens`. */
   readonly defaultCompletionTokens: number
   /** A refusal, by the key's name and the limit that refused (for the metrics). */
-  readonly onRefusal?: (key: string, reason: string) => void
+  readonly onRefusal?: (key: string, reason: LimitRefusal) => void
 }
 
 export interface LimitStepInput {
