@@ -34,10 +34,11 @@ export function createLimitStore(setup: LimitStoreSetup): LimitStore {
       leaseTtlMs: setup.leaseTtlMs,
     })
     const store = new ResilientLimitStore({ store: redis, fallback, onStoreError: setup.limits.onStoreError, onError })
+    const { started } = connection
     return {
-      check: (request) => store.check(request),
-      usage: (key, limits) => store.usage(key, limits),
-      seedSpend: (key, period, periodStart, spent) => store.seedSpend(key, period, periodStart, spent),
+      check: (request) => started.then(() => store.check(request)),
+      usage: (key, limits) => started.then(() => store.usage(key, limits)),
+      seedSpend: (key, period, periodStart, spent) => started.then(() => store.seedSpend(key, period, periodStart, spent)),
       async close() {
         await store.close()
         await connection.close()

@@ -9,6 +9,11 @@ export interface LimitRedisConnection {
   readonly client: LimitRedisClient
   /** Connected now; while false, every check fails at once. */
   readonly ready: boolean
+  /**
+   * Resolves once the first connection is made, or after the command timeout: checks made while the process starts
+   * wait for it rather than fail (and be denied) before Redis was ever tried.
+   */
+  readonly started: Promise<void>
   close(): Promise<void>
 }
 
@@ -33,8 +38,16 @@ export function connectLimitRedis(config: RedisConfig, options: LimitRedisOption
   client.on('error', () => undefined)
   let closed = false
   client.connect().catch(() => undefined)
+  const started = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeout)
+    client.once('ready', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
   return {
     client,
+    started,
     get ready() {
       return client.isReady
     },
