@@ -39,7 +39,7 @@ export function connectLimitRedis(config: RedisConfig, options: LimitRedisOption
   let closed = false
   client.connect().catch(() => undefined)
   const started = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeout)
+    const timer = setTimeout(resolve, timeout).unref()
     client.once('ready', () => {
       clearTimeout(timer)
       resolve()
