@@ -116,3 +116,18 @@ test('a primary that does not answer in time fails the check; its late admission
   assert.equal(sent.length, 2)
   assert.equal(clock.pending, 0)
 })
+
+test('a reply that never comes is forgotten a minute after the check failed', async () => {
+  const clock = new ManualClock()
+  const sent: WorkerMessage[] = []
+  const store = new PrimaryLimitStore({ send: (m) => sent.push(m), clock, timeoutMs: 1_000 })
+  const checking = store.check(ask({ maxConcurrent: 1 }))
+  clock.advance(1_000)
+  await assert.rejects(checking, PrimaryLimitsUnreachableError)
+  clock.advance(60_000)
+  assert.equal(clock.pending, 0)
+  const first = sent[0]
+  const id = first?.type === 'oar:limit-check' ? first.id : -1
+  store.receive({ type: 'oar:limit-decision', id, decision: { kind: 'admitted', status: { requests: undefined, tokens: undefined } } })
+  assert.equal(sent.length, 1)
+})

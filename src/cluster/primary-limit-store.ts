@@ -19,6 +19,9 @@ export interface PrimaryLimitStoreOptions {
   readonly timeoutMs?: number
 }
 
+/** How long a reply that came too late is still heard (to give back what it admitted). */
+const lateReplyKeptMs = 60_000
+
 type LimitReply = Extract<PrimaryMessage, { type: 'oar:limit-decision' | 'oar:limit-usage-reply' | 'oar:limit-seed-reply' }>
 
 export class PrimaryLimitStore implements LimitStore {
@@ -80,8 +83,13 @@ export class PrimaryLimitStore implements LimitStore {
     if (this.#closed) return Promise.reject(new PrimaryLimitsUnreachableError('the limit store is closed'))
     return new Promise((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
-        // A reply after this goes to onLate, once.
-        this.#pending.set(id, (late) => onLate?.(late))
+        // A reply after this goes to onLate, once; one that never comes is forgotten after a while.
+        const forget = this.#clock.setTimeout(() => this.#pending.delete(id), lateReplyKeptMs)
+        forget.unref?.()
+        this.#pending.set(id, (late) => {
+          this.#clock.clearTimeout(forget)
+          onLate?.(late)
+        })
         reject(new PrimaryLimitsUnreachableError(`the primary did not answer ${message.type} within ${this.#timeoutMs} ms`))
       }, this.#timeoutMs)
       timer.unref?.()
