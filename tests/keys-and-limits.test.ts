@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test, type TestContext } from 'node:test'
-import { completion, json, openaiError, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
+import { completion, json, openaiError, sse, streamOf, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
 import { deferred, fakeUpstreamFor } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
 import type { TokenEstimator } from '../src/tokens/token-estimator.js'
@@ -130,6 +130,30 @@ test('rpm: admitted answers carry the gateway x-ratelimit headers instead of the
   assert.equal(refused.headers.get('x-ratelimit-remaining-requests'), '0')
   assert.ok(Number(refused.headers.get('retry-after')) >= 1)
   assert.equal(up.requests.length, 3, 'the refused request never went upstream')
+})
+
+test('a stream and a relayed upstream error carry the key headers too, never the upstream ones', async (t) => {
+  const theirs = { 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-tokens': '5' }
+  const up = await fakeUpstreamFor(t, sse([...streamOf(['a', 'b']), '[DONE]'], { headers: theirs }), async (req, res) => {
+    res.writeHead(400, { 'content-type': 'application/json', ...theirs })
+    res.end(JSON.stringify({ error: { message: 'bad', type: 'invalid_request_error', param: null, code: null } }))
+    await Promise.resolve(req)
+  })
+  const gw = await gateway(t, [`keys: [{ name: alice, key: ${aliceKey}, rpm: 10, tpm: 100000 }]`, upstreamsYaml([['main', up]])].join('\n'))
+  const stream = await fetch(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${aliceKey}` },
+    body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hello' }] }),
+  })
+  assert.equal(stream.status, 200)
+  assert.match(await stream.text(), /\[DONE\]/)
+  assert.equal(stream.headers.get('x-ratelimit-limit-requests'), '10')
+  assert.equal(stream.headers.get('x-ratelimit-remaining-tokens'), String(100000 - 21))
+  const failed = await chat(gw, aliceKey, 'gpt-4o-mini', { max_tokens: 10 })
+  assert.equal(failed.status, 400)
+  assert.equal(failed.headers.get('x-ratelimit-limit-requests'), '10')
+  assert.equal(failed.headers.get('x-ratelimit-remaining-requests'), '8')
+  assert.notEqual(failed.headers.get('x-ratelimit-remaining-tokens'), '5')
 })
 
 test('tpm: concurrent reservations refuse what would pass the limit; the real usage then replaces the over-estimate', async (t) => {
