@@ -2,7 +2,7 @@
 // IPC does (JSON) and delivers it on a later turn.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { KeyLimits } from '../config/gateway-config.js'
+import { noKeyLimits, type KeyLimits } from '../config/gateway-config.js'
 import type { LimitDecision, LimitRequest } from '../limits/limit-store.js'
 import { LocalLimitStore } from '../limits/local-limit-store.js'
 import { ManualClock } from '../time/manual-clock.js'
@@ -10,14 +10,7 @@ import type { PrimaryMessage, WorkerMessage } from './cluster-messages.js'
 import { servePrimaryLimits } from './primary-limit-server.js'
 import { PrimaryLimitsUnreachableError, PrimaryLimitStore } from './primary-limit-store.js'
 
-const none: KeyLimits = {
-  rpm: undefined,
-  tpm: undefined,
-  maxConcurrent: undefined,
-  budgetUsd: undefined,
-  budgetTokens: undefined,
-  budgetPeriod: 'month',
-}
+const none = noKeyLimits
 
 let nextId = 1
 function ask(limits: Partial<KeyLimits>, tokens = 0): LimitRequest {

@@ -173,6 +173,16 @@ export interface KeyLimits {
   readonly budgetPeriod: BudgetPeriod
 }
 
+/** A key without any limit: each absent. */
+export const noKeyLimits: KeyLimits = Object.freeze({
+  rpm: undefined,
+  tpm: undefined,
+  maxConcurrent: undefined,
+  budgetUsd: undefined,
+  budgetTokens: undefined,
+  budgetPeriod: 'month',
+})
+
 /** One entry of `keys:`: a client key with a name, the models and upstreams it may use, and its limits. */
 export interface NamedKeyConfig {
   /** Unique; shown in records, logs, metrics and errors, never the key. */

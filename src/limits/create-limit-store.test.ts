@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { randomPrefix, redisSkipReason, removePrefix, sharedRedisUrl } from '../../tests/helpers/redis-service.js'
-import type { KeyLimits, LimitsConfig } from '../config/gateway-config.js'
+import { noKeyLimits, type KeyLimits, type LimitsConfig } from '../config/gateway-config.js'
 import { systemClock } from '../time/clock.js'
 import { ManualClock } from '../time/manual-clock.js'
 import { createLimitStore } from './create-limit-store.js'
@@ -9,14 +9,7 @@ import type { LimitDecision, LimitRequest, LimitStore } from './limit-store.js'
 import { LocalLimitStore } from './local-limit-store.js'
 
 const limitsConfig: LimitsConfig = { onStoreError: 'allow', defaultCompletionTokens: 4096 }
-const none: KeyLimits = {
-  rpm: undefined,
-  tpm: undefined,
-  maxConcurrent: undefined,
-  budgetUsd: undefined,
-  budgetTokens: undefined,
-  budgetPeriod: 'month',
-}
+const none = noKeyLimits
 let nextId = 1
 const ask = (limits: Partial<KeyLimits>): LimitRequest => ({
   key: 'alice',

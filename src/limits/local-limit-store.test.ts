@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { KeyLimits } from '../config/gateway-config.js'
+import { noKeyLimits, type KeyLimits } from '../config/gateway-config.js'
 import { ManualClock } from '../time/manual-clock.js'
 import type { LimitDecision, LimitLease, LimitRequest, LimitStatus } from './limit-store.js'
 import { LocalLimitStore } from './local-limit-store.js'
 
-const none: KeyLimits = {
-  rpm: undefined,
-  tpm: undefined,
-  maxConcurrent: undefined,
-  budgetUsd: undefined,
-  budgetTokens: undefined,
-  budgetPeriod: 'month',
-}
+const none = noKeyLimits
 
 let nextId = 1
 function ask(limits: Partial<KeyLimits>, tokens = 0, costUsd = 0, key = 'alice'): LimitRequest {

@@ -4,21 +4,14 @@ import { after, describe, test } from 'node:test'
 import { createClient } from '@redis/client'
 import { freePort, randomPrefix, redisSkipReason, removePrefix, sharedRedisUrl } from '../../tests/helpers/redis-service.js'
 import { waitFor } from '../../tests/helpers/wait-for.js'
-import type { KeyLimits } from '../config/gateway-config.js'
+import { noKeyLimits, type KeyLimits } from '../config/gateway-config.js'
 import { systemClock, type Clock } from '../time/clock.js'
 import { ManualClock } from '../time/manual-clock.js'
 import { connectLimitRedis, type LimitRedisConnection } from './limit-redis-client.js'
 import type { LimitDecision, LimitLease, LimitRequest, LimitStatus } from './limit-store.js'
 import { RedisLimitStore, type RedisLimitStoreOptions } from './redis-limit-store.js'
 
-const none: KeyLimits = {
-  rpm: undefined,
-  tpm: undefined,
-  maxConcurrent: undefined,
-  budgetUsd: undefined,
-  budgetTokens: undefined,
-  budgetPeriod: 'month',
-}
+const none = noKeyLimits
 
 let nextId = 1
 function ask(limits: Partial<KeyLimits>, tokens = 0, costUsd = 0, key = 'alice'): LimitRequest {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import { freePort, ownRedis, redisSkipReason } from '../../tests/helpers/redis-service.js'
 import { waitFor } from '../../tests/helpers/wait-for.js'
-import type { KeyLimits } from '../config/gateway-config.js'
+import { noKeyLimits, type KeyLimits } from '../config/gateway-config.js'
 import { systemClock } from '../time/clock.js'
 import { ManualClock } from '../time/manual-clock.js'
 import { connectLimitRedis, type LimitRedisConnection } from './limit-redis-client.js'
@@ -13,14 +13,7 @@ import { LocalLimitStore } from './local-limit-store.js'
 import { RedisLimitStore } from './redis-limit-store.js'
 import { LimitStoreUnavailableError, ResilientLimitStore } from './resilient-limit-store.js'
 
-const none: KeyLimits = {
-  rpm: undefined,
-  tpm: undefined,
-  maxConcurrent: undefined,
-  budgetUsd: undefined,
-  budgetTokens: undefined,
-  budgetPeriod: 'month',
-}
+const none = noKeyLimits
 
 let nextId = 1
 function ask(limits: Partial<KeyLimits>, tokens = 0): LimitRequest {
