@@ -2,7 +2,7 @@
 // changing the client's body as little as possible: one field added or one value replaced, every other byte
 // kept. Works on the scanner's positions, so the body is never parsed.
 import type { RoutingFields } from '../wire/routing-fields.js'
-import { scanJsonObjectInSlices, type JsonSpan } from '../wire/scan-json-object.js'
+import { scanJsonObjectSoon, type JsonObjectScan, type JsonSpan } from '../wire/scan-json-object.js'
 
 /** Paths whose streams report usage only when asked. */
 const usagePaths = new Set(['/chat/completions', '/completions'])
@@ -23,12 +23,19 @@ interface Edit {
   readonly text: string
 }
 
-export async function requestStreamUsage(
+export function requestStreamUsage(
   path: string,
   body: Buffer | null,
   fields: Pick<RoutingFields, 'stream' | 'scan'>,
 ): Promise<StreamUsageRequest> {
-  const usage = await usageEdit(path, body, fields)
+  // No promise chain for the common cases (no stream, no stream_options of the client's own): one settled promise.
+  const usage = usageEdit(path, body, fields)
+  return usage instanceof Promise
+    ? usage.then((edit) => usageRequest(body, fields, edit))
+    : Promise.resolve(usageRequest(body, fields, usage))
+}
+
+function usageRequest(body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>, usage: UsageEdit): StreamUsageRequest {
   const model = fields.scan?.fields.get('model')
   const edit = usage.edit
   return {
@@ -46,15 +53,18 @@ function movedBy(span: JsonSpan, edit: Edit): JsonSpan {
   return { start: span.start + shift, end: span.end + shift }
 }
 
-async function usageEdit(
-  path: string,
-  body: Buffer | null,
-  fields: Pick<RoutingFields, 'stream' | 'scan'>,
-): Promise<{ readonly edit?: Edit; readonly clientAskedUsage: boolean }> {
+/** What to change in the body, if anything, and whether the client asked for usage itself. */
+interface UsageEdit {
+  readonly edit?: Edit
+  readonly clientAskedUsage: boolean
+}
+
+const noEdit: UsageEdit = { clientAskedUsage: false }
+const includeUsage = ['include_usage']
+
+function usageEdit(path: string, body: Buffer | null, fields: Pick<RoutingFields, 'stream' | 'scan'>): UsageEdit | Promise<UsageEdit> {
   const scan = fields.scan
-  if (body === null || scan === undefined || !fields.stream || !usagePaths.has(pathWithoutQuery(path))) {
-    return { clientAskedUsage: false }
-  }
+  if (body === null || scan === undefined || !fields.stream || !usagePaths.has(pathWithoutQuery(path))) return noEdit
   const options = scan.fields.get('stream_options')
   if (options === undefined) {
     return {
@@ -64,10 +74,15 @@ async function usageEdit(
   }
   // `null` is replaced rather than shadowed: with duplicate keys the upstream would read the last one.
   if (isLiteral(body, options, 'null')) return { edit: { span: options, text: '{"include_usage":true}' }, clientAskedUsage: false }
-  if (body[options.start] !== 0x7b /* { */) return { clientAskedUsage: false }
+  if (body[options.start] !== 0x7b /* { */) return noEdit
   const value = body.subarray(options.start, options.end)
-  const inner = await scanJsonObjectInSlices(value, ['include_usage'])
-  if (inner === undefined) return { clientAskedUsage: false }
+  const inner = scanJsonObjectSoon(value, includeUsage)
+  return inner instanceof Promise ? inner.then((scanned) => innerEdit(value, options, scanned)) : innerEdit(value, options, inner)
+}
+
+/** The edit inside the client's own `stream_options` object (`value`, at `options` in the body). */
+function innerEdit(value: Buffer, options: JsonSpan, inner: JsonObjectScan | undefined): UsageEdit {
+  if (inner === undefined) return noEdit
   const usage = inner.fields.get('include_usage')
   if (usage !== undefined && isLiteral(value, usage, 'true')) return { clientAskedUsage: true }
   if (usage !== undefined) {

@@ -1,7 +1,7 @@
 // The only parts of a request body routing needs: model and stream, read by the linear scanner (no JSON.parse).
 // The body itself passes through untouched; a JSON body the scanner cannot read is refused.
 import { GatewayError } from '../errors/gateway-error.js'
-import { scanJsonObjectInSlices, type JsonObjectScan, type JsonSpan } from './scan-json-object.js'
+import { scanJsonObjectSoon, type JsonObjectScan, type JsonSpan } from './scan-json-object.js'
 
 export interface RoutingFields {
   /** The JSON body's `model` when it is a non-empty string; undefined otherwise (the URL path routes then). */
@@ -26,9 +26,13 @@ export const unparsableBodyMessage =
  * path, its model unread, it would slip past every model entry of deny, while some upstreams read a model in it
  * all the same (Python's json takes a byte order mark, NaN and Infinity).
  */
-export async function routingFields(body: Buffer | null, contentType: string | undefined): Promise<RoutingFields> {
-  if (body === null || !looksLikeJson(body, contentType)) return noRoutingFields
-  const scan = await scanJsonObjectInSlices(body, members)
+export function routingFields(body: Buffer | null, contentType: string | undefined): Promise<RoutingFields> {
+  if (body === null || !looksLikeJson(body, contentType)) return Promise.resolve(noRoutingFields)
+  const scan = scanJsonObjectSoon(body, members)
+  return scan instanceof Promise ? scan.then((done) => fieldsOf(body, done)) : new Promise((resolve) => resolve(fieldsOf(body, scan)))
+}
+
+function fieldsOf(body: Buffer, scan: JsonObjectScan | undefined): RoutingFields {
   if (scan === undefined) throw new GatewayError('invalid_request', unparsableBodyMessage)
   const model = scan.fields.get('model')
   const stream = scan.fields.get('stream')

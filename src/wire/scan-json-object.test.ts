@@ -127,3 +127,32 @@ test('strings full of escapes, escaped quotes among them, are read in one pass',
   assert.equal(valueOf('{"a":"\\\\\\"","model":"m"}', 'model'), '"m"')
   assert.equal(scan('{"a":"\\\\\\"}'), undefined)
 })
+
+test('arrays and objects nested past 32 levels are told apart at every level, as JSON.parse does', () => {
+  // Mixed nesting that crosses the depth where the scanner's bit stack moves from one number to bytes.
+  for (const depth of [31, 32, 33, 40, 70]) {
+    const opens: string[] = []
+    const closes: string[] = []
+    for (let d = 0; d < depth; d++) {
+      const array = d % 3 === 1
+      opens.push(array ? '[' : '{"k":')
+      closes.unshift(array ? ']' : '}')
+    }
+    const good = `{"model":"m","x":${opens.join('')}1${closes.join('')}}`
+    assert.equal(scan(good)?.maxDepth, depth + 1, `depth ${depth}`)
+    assert.doesNotThrow(() => JSON.parse(good))
+    // The same with one closing bracket of the wrong kind, at each level in turn.
+    for (let wrong = 0; wrong < depth; wrong++) {
+      const bad = closes.map((c, i) => (i === wrong ? (c === ']' ? '}' : ']') : c))
+      const text = `{"model":"m","x":${opens.join('')}1${bad.join('')}}`
+      assert.equal(scan(text), undefined, `depth ${depth}, wrong closer at ${wrong}`)
+      assert.throws(() => JSON.parse(text))
+    }
+  }
+})
+
+test('only the wanted keys are matched, byte for byte, escaped or not', () => {
+  assert.deepEqual([...(scan('{"modelx":1,"mode":2,"stream":3,"Model":4}')?.fields.keys() ?? [])], ['stream'])
+  assert.deepEqual([...(scan('{"m\\u006fdel":"a","str\\u0065am":true}')?.fields.keys() ?? [])], ['model', 'stream'])
+  assert.deepEqual([...(scan('{"mod\\"el":1,"é":2}')?.fields.keys() ?? [])], [])
+})

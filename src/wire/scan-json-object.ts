@@ -50,6 +50,18 @@ export function scanJsonObject(body: Buffer, wanted: readonly string[], start = 
   return scanner.result
 }
 
+/**
+ * The same scan, a slice per event-loop turn, so a large or deeply nested body never holds up other requests. A body
+ * of one slice or less is scanned at once, without a promise.
+ */
+export function scanJsonObjectSoon(
+  body: Buffer,
+  wanted: readonly string[],
+  sliceBytes = scanSliceBytes,
+): JsonObjectScan | undefined | Promise<JsonObjectScan | undefined> {
+  return body.length <= sliceBytes ? scanJsonObject(body, wanted) : scanJsonObjectInSlices(body, wanted, sliceBytes)
+}
+
 /** The same scan, a slice per event-loop turn, so a large or deeply nested body never holds up other requests. */
 export function scanJsonObjectInSlices(
   body: Buffer,
@@ -73,13 +85,15 @@ class ObjectScanner {
   readonly #body: Buffer
   readonly #wanted: readonly string[]
   readonly #end: number
+  readonly #wantedBytes: readonly Buffer[]
   readonly #maxKeyBytes: number
   readonly #fields = new Map<string, JsonSpan>()
   #i: number
   #open = -1
   #close = -1
-  /** Bit d: whether the container at depth d+1 is an array. */
-  #arrays = new Uint8Array(64)
+  /** Bit d: whether the container at depth d+1 is an array; the first 32 levels in #shallowArrays, all of them here once deeper. */
+  #arrays: Uint8Array | undefined
+  #shallowArrays = 0
   #depth = 0
   #maxDepth = 0
   #expect: number = Expect.value
@@ -97,7 +111,9 @@ class ObjectScanner {
     this.#body = body
     this.#wanted = wanted
     this.#end = end
-    this.#maxKeyBytes = Math.max(0, ...wanted.map((key) => Buffer.byteLength(key))) * 6 + 2
+    const keys = wantedKeys(wanted)
+    this.#wantedBytes = keys.bytes
+    this.#maxKeyBytes = keys.maxKeyBytes
     this.#i = skipWhitespace(body, start, end)
     if (this.#i >= end || body[this.#i] !== LBRACE) this.#failed = true
     else this.#open = this.#i
@@ -148,7 +164,7 @@ class ObjectScanner {
     if (this.#stringIsKey) {
       if (this.#depth === 1) {
         this.#empty = false
-        this.#member = next - start <= this.#maxKeyBytes ? wantedKey(this.#body, start, next, this.#wanted) : undefined
+        this.#member = next - start <= this.#maxKeyBytes ? wantedKey(this.#body, start, next, this.#wanted, this.#wantedBytes) : undefined
       }
       this.#expect = Expect.colon
       return next
@@ -214,20 +230,34 @@ class ObjectScanner {
   }
 
   #isArray(depth: number): boolean {
+    if (this.#arrays === undefined) return (this.#shallowArrays & (1 << (depth - 1))) !== 0
     return ((this.#arrays[(depth - 1) >> 3] as number) & (1 << ((depth - 1) & 7))) !== 0
   }
 
   #push(array: boolean): void {
     const depth = ++this.#depth
     if (depth > this.#maxDepth) this.#maxDepth = depth
+    if (depth <= shallowDepth && this.#arrays === undefined) {
+      const bit = 1 << (depth - 1)
+      this.#shallowArrays = array ? this.#shallowArrays | bit : this.#shallowArrays & ~bit
+      return
+    }
+    let arrays = this.#arrays
+    if (arrays === undefined) {
+      // Deeper than a word's bits: the stack moves to bytes, the shallow levels with it.
+      arrays = new Uint8Array(64)
+      for (let d = 0; d < shallowDepth; d++)
+        if ((this.#shallowArrays & (1 << d)) !== 0) arrays[d >> 3] = (arrays[d >> 3] as number) | (1 << (d & 7))
+      this.#arrays = arrays
+    }
     const byte = (depth - 1) >> 3
-    if (byte >= this.#arrays.length) {
-      const grown = new Uint8Array(this.#arrays.length * 2)
-      grown.set(this.#arrays)
-      this.#arrays = grown
+    if (byte >= arrays.length) {
+      const grown = new Uint8Array(arrays.length * 2)
+      grown.set(arrays)
+      this.#arrays = arrays = grown
     }
     const bit = 1 << ((depth - 1) & 7)
-    this.#arrays[byte] = array ? (this.#arrays[byte] as number) | bit : (this.#arrays[byte] as number) & ~bit
+    arrays[byte] = array ? (arrays[byte] as number) | bit : (arrays[byte] as number) & ~bit
   }
 
   #endMember(valueEnd: number): void {
@@ -333,9 +363,56 @@ function digits(body: Buffer, i: number, end: number): number {
   return i
 }
 
-function wantedKey(body: Buffer, quote: number, after: number, wanted: readonly string[]): string | undefined {
-  const raw = body.toString('utf8', quote + 1, after - 1)
-  // A short, already validated string token: parsing it is flat and cheap.
-  const key = raw.includes('\\') ? (JSON.parse(body.toString('utf8', quote, after)) as string) : raw
+/** Nesting levels whose array-or-object bits fit in one 32-bit number (no typed array for usual bodies). */
+const shallowDepth = 32
+
+interface WantedKeys {
+  /** Each wanted key's UTF-8 bytes, in the order of `wanted`. */
+  readonly bytes: readonly Buffer[]
+  /** The longest key token that can still be one of them: every byte escaped as `\\uXXXX`, plus the quotes. */
+  readonly maxKeyBytes: number
+}
+
+/** Made once per list of wanted keys (the callers pass module constants), not per scan. */
+const wantedKeysCache = new WeakMap<readonly string[], WantedKeys>()
+
+function wantedKeys(wanted: readonly string[]): WantedKeys {
+  let keys = wantedKeysCache.get(wanted)
+  if (keys === undefined) {
+    const bytes = wanted.map((key) => Buffer.from(key, 'utf8'))
+    keys = { bytes, maxKeyBytes: Math.max(0, ...bytes.map((key) => key.length)) * 6 + 2 }
+    wantedKeysCache.set(wanted, keys)
+  }
+  return keys
+}
+
+/** A key token without escapes is matched on its bytes, so the body's other keys never become strings. */
+function wantedKey(
+  body: Buffer,
+  quote: number,
+  after: number,
+  wanted: readonly string[],
+  wantedBytes: readonly Buffer[],
+): string | undefined {
+  const start = quote + 1
+  const length = after - 1 - start
+  if (!hasBackslash(body, start, length)) {
+    for (let k = 0; k < wantedBytes.length; k++) if (sameBytes(body, start, wantedBytes[k] as Buffer, length)) return wanted[k]
+    return undefined
+  }
+  // A short, already validated string token with escapes: parsing it is flat and cheap.
+  const key = JSON.parse(body.toString('utf8', quote, after)) as string
   return wanted.includes(key) ? key : undefined
+}
+
+/** The caller bounds `length` (a key token no longer than the longest wanted key's escaped form). */
+function hasBackslash(body: Buffer, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (body[start + i] === BACKSLASH) return true
+  return false
+}
+
+function sameBytes(body: Buffer, start: number, key: Buffer, length: number): boolean {
+  if (key.length !== length) return false
+  for (let i = 0; i < length; i++) if (body[start + i] !== key[i]) return false
+  return true
 }
