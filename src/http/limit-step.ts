@@ -48,10 +48,17 @@ export interface LimitTicket {
   ): void
 }
 
-/** Admits the request under its key's limits (or throws the refusal); undefined for a key without limits. */
-export async function checkLimits(limits: RouteLimits | undefined, input: LimitStepInput): Promise<LimitTicket | undefined> {
+/**
+ * Admits the request under its key's limits (or rejects with the refusal); undefined at once, without a promise, for
+ * a key without limits, so that every other request pays one property read.
+ */
+export function checkLimits(limits: RouteLimits | undefined, input: LimitStepInput): Promise<LimitTicket> | undefined {
   const named = input.identity.kind === 'key' ? input.identity.named : undefined
   if (limits === undefined || named === undefined || !hasLimits(named.limits)) return undefined
+  return admit(limits, named, input)
+}
+
+async function admit(limits: RouteLimits, named: NamedKeyConfig, input: LimitStepInput): Promise<LimitTicket> {
   const keyLimits = named.limits
   const estimate = countsTokens(keyLimits) ? await reservationOf(limits, input) : { promptTokens: 0, completionTokens: 0 }
   const tokens = estimate.promptTokens + estimate.completionTokens

@@ -118,7 +118,8 @@ export async function handleRelay(options: RelayRouteOptions): Promise<void> {
   try {
     await readRequest(options, exchange)
     plan = planRelay(options, exchange)
-    ticket = await admitUnderLimits(options, exchange, plan)
+    const admission = admitUnderLimits(options, exchange, plan)
+    if (admission !== undefined) ticket = await admission
     result = await relay(options, exchange, plan, ticket)
   } catch (error) {
     result = refuse(options, error)
@@ -219,7 +220,7 @@ function modelPlanContext({ target, deps }: Pick<RelayRouteOptions, 'target' | '
 }
 
 /** A named key's limits: the request is admitted (holding its reservation and slot) or refused with its 429. */
-function admitUnderLimits({ target, deps }: RelayRouteOptions, exchange: Exchange, plan: Plan): Promise<LimitTicket | undefined> {
+function admitUnderLimits({ target, deps }: RelayRouteOptions, exchange: Exchange, plan: Plan): Promise<LimitTicket> | undefined {
   return checkLimits(deps.limits, {
     identity: exchange.identity,
     requestId: target.requestId,
