@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test'
 import { completion, json, openaiError, sse, streamOf, type Behaviour, type FakeUpstream } from './helpers/fake-upstream.js'
 import { deferred, fakeUpstreamFor } from './helpers/scripted-gateway.js'
 import { startTestGateway, type TestGateway } from './helpers/test-gateway.js'
+import OpenAI from 'openai'
 import type { TokenEstimator } from '../src/tokens/token-estimator.js'
 
 const aliceKey = 'sk-alice-0123456789abcdef'
@@ -225,6 +226,43 @@ test('a budget in tokens refuses the request after the crossing with insufficien
   assert.ok(refused.body.error?.message.includes(tomorrow), refused.body.error?.message)
   assert.ok(Number(refused.headers.get('retry-after')) >= 1)
   assert.equal(up.requests.length, 1)
+})
+
+test('a client that leaves once an upstream has its request is charged its reservation; the OpenAI SDK does not wait out a spent budget', async (t) => {
+  const release = deferred()
+  const up = await fakeUpstreamFor(t, async (req, res) => {
+    await Promise.race([release.promise, req.aborted])
+    if (!req.wasAborted()) await json(200, completion('ok'))(req, res)
+  })
+  const gw = await gateway(
+    t,
+    [`keys: [{ name: alice, key: ${aliceKey}, budget_tokens: 30, budget_period: total }]`, upstreamsYaml([['main', up]])].join('\n'),
+  )
+  const leaving = new AbortController()
+  const left = fetch(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${aliceKey}` },
+    body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 9, messages: [{ role: 'user', content: 'hello' }] }),
+    signal: leaving.signal,
+  }).catch(() => undefined)
+  await untilCount(() => up.requests.length === 1)
+  leaving.abort()
+  await left
+  // 11 prompt + 9 allowed: the upstream may bill what it was asked, so the reservation stays charged.
+  await untilUsage(gw, aliceKey, (u) => (u['budget'] as { spent_tokens: number }).spent_tokens === 20)
+  release.resolve()
+  let sent = 0
+  const counting: typeof fetch = (input, init) => {
+    sent++
+    return fetch(input, init)
+  }
+  const client = new OpenAI({ apiKey: aliceKey, baseURL: gw.baseURL, fetch: counting })
+  const refused = await client.chat.completions
+    .create({ model: 'gpt-4o-mini', max_completion_tokens: 9, messages: [{ role: 'user', content: 'hello' }] })
+    .catch((error: unknown) => error)
+  assert.ok(refused instanceof OpenAI.RateLimitError)
+  assert.equal(refused.code, 'insufficient_quota')
+  assert.equal(sent, 1, 'the SDK did not retry a spent budget')
 })
 
 test('GET /v1/usage tells a key its limits and what is left; a predecessor key has none; a stranger gets a 401', async (t) => {

@@ -53,7 +53,11 @@ test('a spent budget is insufficient_quota naming the end of its period; a store
   assert.equal(error.status, 429)
   assert.equal(error.code, 'insufficient_quota')
   assert.equal(error.type, 'insufficient_quota')
-  assert.match(error.message, /monthly budget of \$50 \(budget_usd\); it resets at 2027-01-01T00:00:00.000Z/)
+  assert.match(
+    error.message,
+    /monthly budget of \$50 \(budget_usd\), or has too little of it left for this request \(it reserves up to 500 tokens\); it resets at 2027-01-01T00:00:00.000Z/,
+  )
+  assert.deepEqual(error.headers.slice(-2), ['x-should-retry', 'false'], 'SDKs must not sleep until the period ends')
   const unavailable = limitRefusalError({ kind: 'unavailable', retryAfterMs: 1000 }, ask)
   assert.equal(unavailable.status, 503)
   assert.equal(unavailable.code, 'limit_store_unavailable')

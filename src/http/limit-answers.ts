@@ -15,6 +15,15 @@ export const rateLimitHeaderNames: readonly string[] = [
   'x-ratelimit-reset-tokens',
 ]
 
+/** A window's length: no reset is ever further away (clock readings a millisecond apart aside). */
+const windowMs = 60_000
+
+/**
+ * Told to the OpenAI and Anthropic SDKs, which otherwise retry every 429 after its `Retry-After` however long: a
+ * spent budget or a request larger than the whole limit is not worth waiting for.
+ */
+const noRetry = ['x-should-retry', 'false']
+
 /** The `x-ratelimit-*` headers of the key's windows (`rpm` → requests, `tpm` → tokens), as a flat name/value list. */
 export function rateLimitHeaders(status: LimitStatus): string[] {
   const headers: string[] = []
@@ -26,7 +35,7 @@ export function rateLimitHeaders(status: LimitStatus): string[] {
       'x-ratelimit-remaining-requests',
       String(requests.remaining),
       'x-ratelimit-reset-requests',
-      formatResetDuration(requests.resetMs),
+      formatResetDuration(Math.min(requests.resetMs, windowMs)),
     )
   if (tokens !== undefined)
     headers.push(
@@ -35,7 +44,7 @@ export function rateLimitHeaders(status: LimitStatus): string[] {
       'x-ratelimit-remaining-tokens',
       String(tokens.remaining),
       'x-ratelimit-reset-tokens',
-      formatResetDuration(tokens.resetMs),
+      formatResetDuration(Math.min(tokens.resetMs, windowMs)),
     )
   return headers
 }
@@ -83,7 +92,8 @@ export function limitRefusalError(decision: Exclude<LimitDecision, { kind: 'admi
         ask.tokens > limit
           ? `Request too large for key \`${ask.keyName}\` on tokens per min (TPM): Limit ${limit}, Requested ${ask.tokens}. The input or output tokens must be reduced in order to run successfully.`
           : `Rate limit reached for key \`${ask.keyName}\` on tokens per min (TPM): Limit ${limit}, Used ${used}, Requested ${ask.tokens}. Please try again in ${wait}.`
-      return new GatewayError('rate_limit_exceeded', message, { retryAfterMs, headers, type: 'tokens' })
+      const never = ask.tokens > limit ? noRetry : []
+      return new GatewayError('rate_limit_exceeded', message, { retryAfterMs, headers: [...headers, ...never], type: 'tokens' })
     }
     case 'budget_usd':
     case 'budget_tokens': {
@@ -95,8 +105,8 @@ export function limitRefusalError(decision: Exclude<LimitDecision, { kind: 'admi
         decision.periodEndsAt === undefined
           ? 'it does not reset (budget_period: total).'
           : `it resets at ${new Date(decision.periodEndsAt).toISOString()}, the end of the ${ask.budgetPeriod}.`
-      const message = `You exceeded your current quota: key \`${ask.keyName}\` has spent its ${periodAdjective[ask.budgetPeriod]}${what}; ${ends}`
-      return new GatewayError('insufficient_quota', message, { retryAfterMs, headers })
+      const message = `You exceeded your current quota: key \`${ask.keyName}\` has spent its ${periodAdjective[ask.budgetPeriod]}${what}, or has too little of it left for this request (it reserves up to ${ask.tokens} tokens); ${ends}`
+      return new GatewayError('insufficient_quota', message, { retryAfterMs, headers: [...headers, ...noRetry] })
     }
   }
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { TokenEstimator } from '../tokens/token-estimator.js'
-import { chargedTokens, estimateReservation } from './limit-estimate.js'
+import { noKeyLimits } from '../config/gateway-config.js'
+import { chargedTokens, estimateReservation, maxReservedTokens } from './limit-estimate.js'
 
 /** Counts one token per character, so expectations are easy to read. */
 const perCharacter: TokenEstimator = {
@@ -53,8 +54,68 @@ test('tools count towards the prompt; embeddings reserve no completion; a body t
   )
 })
 
-test('a finished request is charged its usage, a success without usage its reservation, a failure nothing', () => {
-  assert.equal(chargedTokens(200, { promptTokens: 3, completionTokens: 4, totalTokens: 7, source: 'reported' }, 100), 7)
-  assert.equal(chargedTokens(200, undefined, 100), 100)
-  assert.equal(chargedTokens(502, undefined, 100), 0)
+test('a finished request is charged its usage, else its reservation when it may have been billed, else nothing', () => {
+  assert.equal(chargedTokens(200, { promptTokens: 3, completionTokens: 4, totalTokens: 7, source: 'reported' }, 100, true), 7)
+  assert.equal(chargedTokens(200, undefined, 100, true), 100)
+  // The client left once an upstream had the request: the upstream may still bill it.
+  assert.equal(chargedTokens(499, undefined, 100, true), 100)
+  assert.equal(chargedTokens(499, undefined, 100, false), 0)
+  assert.equal(chargedTokens(502, undefined, 100, true), 0)
+})
+
+test('Responses input items, token ids and nested prompts are counted; media bytes are not', async () => {
+  const base = { tokens: perCharacter, defaultCompletionTokens: 1000 }
+  const items = {
+    input: [
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'abcdef' },
+          { type: 'input_image', image_url: 'data:image/png;base64,AAAA' },
+        ],
+      },
+      { type: 'function_call_output', call_id: 'c1', output: 'xyz' },
+    ],
+    max_output_tokens: 10,
+  }
+  assert.deepEqual(await estimateReservation({ ...base, path: '/responses', json: items }), { promptTokens: 9, completionTokens: 10 })
+  const ids = {
+    input: [
+      [1, 2, 3],
+      [4, 5],
+    ],
+  }
+  assert.deepEqual(await estimateReservation({ ...base, path: '/embeddings', json: ids }), { promptTokens: 5, completionTokens: 0 })
+  const prompt = { prompt: [7, 8, 9, 10], max_tokens: 1 }
+  assert.deepEqual(await estimateReservation({ ...base, path: '/completions', json: prompt }), { promptTokens: 4, completionTokens: 1 })
+})
+
+test('without max_tokens, the default completion never exceeds what tpm or budget_tokens leave after the prompt', async () => {
+  const limits = { ...noKeyLimits, tpm: 100 }
+  const estimate = await estimateReservation({
+    path: '/chat/completions',
+    tokens: perCharacter,
+    defaultCompletionTokens: 4096,
+    json: chat({}),
+    limits,
+  })
+  assert.deepEqual(estimate, { promptTokens: 11, completionTokens: 89 })
+  const asked = await estimateReservation({
+    path: '/chat/completions',
+    tokens: perCharacter,
+    defaultCompletionTokens: 4096,
+    json: chat({ max_tokens: 500 }),
+    limits,
+  })
+  assert.equal(asked.completionTokens, 500, 'a bound the client named is reserved as named')
+})
+
+test('absurd max_tokens and n are capped to a reservation Redis counts exactly', async () => {
+  const huge = await estimateReservation({
+    path: '/chat/completions',
+    tokens: perCharacter,
+    defaultCompletionTokens: 1,
+    json: chat({ max_tokens: Number.MAX_SAFE_INTEGER, n: 1000 }),
+  })
+  assert.equal(huge.promptTokens + huge.completionTokens, maxReservedTokens)
 })

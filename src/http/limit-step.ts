@@ -10,7 +10,7 @@ import type { PriceTable } from '../spend/price-table.js'
 import { requestCost } from '../spend/request-cost.js'
 import type { TokenEstimator } from '../tokens/token-estimator.js'
 import { limitRefusalError, rateLimitHeaderNames, rateLimitHeaders } from './limit-answers.js'
-import { chargedTokens, estimateReservation, type ReservationEstimate } from './limit-estimate.js'
+import { chargedTokens, estimateReservation, mayHaveBeenBilled, maxReservedTokens, type ReservationEstimate } from './limit-estimate.js'
 
 /** What the limits step needs of the gateway. */
 export interface RouteLimits {
@@ -33,6 +33,15 @@ export interface LimitStepInput {
   readonly tokens: TokenEstimator
 }
 
+/** How the request ended, for its charge. */
+export interface RequestEnd {
+  readonly status: number
+  readonly model: string
+  readonly upstreamModel?: string | undefined
+  /** Some upstream was sent the request (it may bill it even if the client left before the answer). */
+  readonly reachedUpstream: boolean
+}
+
 /** An admitted request's hold on its key's limits. */
 export interface LimitTicket {
   /** The gateway's `x-ratelimit-*` headers, replacing the upstream's. */
@@ -41,11 +50,7 @@ export interface LimitTicket {
    * The request is over: its slot is freed at once, and its reservation replaced by its usage once that is known
    * (reported or estimated: possibly a promise still being counted).
    */
-  finish(
-    status: number,
-    models: { model: string; upstreamModel?: string | undefined },
-    usage: TokenUsage | undefined | Promise<TokenUsage | undefined>,
-  ): void
+  finish(end: RequestEnd, usage: TokenUsage | undefined | Promise<TokenUsage | undefined>): void
 }
 
 /**
@@ -60,7 +65,7 @@ export function checkLimits(limits: RouteLimits | undefined, input: LimitStepInp
 
 async function admit(limits: RouteLimits, named: NamedKeyConfig, input: LimitStepInput): Promise<LimitTicket> {
   const keyLimits = named.limits
-  const estimate = countsTokens(keyLimits) ? await reservationOf(limits, input) : { promptTokens: 0, completionTokens: 0 }
+  const estimate = countsTokens(keyLimits) ? await reservationOf(limits, named, input) : { promptTokens: 0, completionTokens: 0 }
   const tokens = estimate.promptTokens + estimate.completionTokens
   const costUsd = keyLimits.budgetUsd === undefined ? 0 : (limits.prices.costOf(input.model, estimate) ?? 0)
   const decision = await limits.store.check({ key: named.name, limits: keyLimits, id: input.requestId, tokens, costUsd })
@@ -71,7 +76,7 @@ async function admit(limits: RouteLimits, named: NamedKeyConfig, input: LimitSte
   const headers = rateLimitHeaders(decision.status)
   return {
     ownHeaders: { headers, replaces: rateLimitHeaderNames },
-    finish: (status, models, usage) => settle(limits.prices, decision.lease, { status, models, usage, tokens, costUsd }),
+    finish: (end, usage) => settle(limits.prices, decision.lease, { end, usage, tokens, costUsd }),
   }
 }
 
@@ -84,12 +89,13 @@ function countsTokens(limits: KeyLimits): boolean {
   return limits.tpm !== undefined || limits.budgetTokens !== undefined || limits.budgetUsd !== undefined
 }
 
-function reservationOf(limits: RouteLimits, input: LimitStepInput): Promise<ReservationEstimate> {
+function reservationOf(limits: RouteLimits, named: NamedKeyConfig, input: LimitStepInput): Promise<ReservationEstimate> {
   return estimateReservation({
     json: input.json(),
     path: input.path,
     tokens: input.tokens,
     defaultCompletionTokens: limits.defaultCompletionTokens,
+    limits: named.limits,
   })
 }
 
@@ -99,8 +105,7 @@ function askOf(named: NamedKeyConfig, tokens: number): Parameters<typeof limitRe
 }
 
 interface Settlement {
-  readonly status: number
-  readonly models: { model: string; upstreamModel?: string | undefined }
+  readonly end: RequestEnd
   readonly usage: TokenUsage | undefined | Promise<TokenUsage | undefined>
   /** The reservation. */
   readonly tokens: number
@@ -109,11 +114,12 @@ interface Settlement {
 
 function settle(prices: PriceTable, lease: LimitLease, settlement: Settlement): void {
   lease.release()
-  const { status, models, usage } = settlement
+  const { end, usage } = settlement
   const charge = (used: TokenUsage | undefined): void => {
-    const success = status >= 200 && status < 300
-    const costUsd = used === undefined ? (success ? settlement.costUsd : 0) : (requestCost(prices, models, used) ?? 0)
-    lease.settle({ tokens: chargedTokens(status, used, settlement.tokens), costUsd })
+    const billed = mayHaveBeenBilled(end.status, end.reachedUpstream)
+    const costUsd = used === undefined ? (billed ? settlement.costUsd : 0) : (requestCost(prices, end, used) ?? 0)
+    const tokens = Math.min(chargedTokens(end.status, used, settlement.tokens, end.reachedUpstream), maxReservedTokens)
+    lease.settle({ tokens, costUsd })
   }
   if (usage instanceof Promise) usage.then(charge, () => charge(undefined))
   else charge(usage)

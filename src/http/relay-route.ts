@@ -348,7 +348,10 @@ function observeOutcome(
   })
   const estimable = body !== null && body.length <= maxEstimatedBodyBytes
   const usage = outcomeUsage(result.status, result.captured, () => (estimable ? exchange.json() : null), deps.tokens)
-  ticket?.finish(result.status, outcome, usage)
+  ticket?.finish(
+    { status: result.status, model: outcome.model, upstreamModel: outcome.upstreamModel, reachedUpstream: result.attempts.length > 0 },
+    usage,
+  )
   deps.observe(outcome, usage)
 }
 

@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authenticator } from '../auth/authenticate.js'
 import type { KeyLimits } from '../config/gateway-config.js'
 import type { KeyUsage, LimitStore, WindowStatus } from '../limits/limit-store.js'
-import { formatResetDuration } from '../wire/retry-after.js'
+import { GatewayError } from '../errors/gateway-error.js'
+import { LimitStoreUnavailableError } from '../limits/resilient-limit-store.js'
+import { formatResetDuration, retryAfterSeconds } from '../wire/retry-after.js'
 import { sendJson } from '../wire/send-error.js'
 import { unauthorized } from './admit-request.js'
 
@@ -28,7 +30,17 @@ export async function answerUsage(deps: UsageRouteDeps, req: IncomingMessage, re
     sendJson(res, 200, JSON.stringify({ object: 'gateway.usage', key: null, fingerprint: identity.fingerprint, limits: {} }), requestId)
     return
   }
-  const usage = deps.limitStore === undefined ? undefined : await deps.limitStore.usage(named.name, named.limits)
+  let usage: KeyUsage | undefined
+  try {
+    usage = deps.limitStore === undefined ? undefined : await deps.limitStore.usage(named.name, named.limits)
+  } catch (error) {
+    if (!(error instanceof LimitStoreUnavailableError)) throw error
+    const unavailable = new GatewayError('limit_store_unavailable', 'The limits of this key cannot be read right now; retry in 1s.', {
+      retryAfterMs: error.retryAfterMs,
+    })
+    sendJson(res, unavailable.status, unavailable.toBody(), requestId, ['retry-after', retryAfterSeconds(error.retryAfterMs)])
+    return
+  }
   const body = {
     object: 'gateway.usage',
     key: named.name,
@@ -59,11 +71,11 @@ function usageJson(usage: KeyUsage): Record<string, unknown> {
       period: budget.period,
       starts_at: new Date(budget.startsAt).toISOString(),
       ends_at: budget.endsAt === undefined ? null : new Date(budget.endsAt).toISOString(),
-      spent_usd: budget.spentUsd,
+      spent_usd: roundUsd(budget.spentUsd),
       spent_tokens: budget.spentTokens,
       limit_usd: budget.limitUsd ?? null,
       limit_tokens: budget.limitTokens ?? null,
-      remaining_usd: budget.limitUsd === undefined ? null : Math.max(0, budget.limitUsd - budget.spentUsd),
+      remaining_usd: budget.limitUsd === undefined ? null : roundUsd(Math.max(0, budget.limitUsd - budget.spentUsd)),
       remaining_tokens: budget.limitTokens === undefined ? null : Math.max(0, budget.limitTokens - budget.spentTokens),
     },
   }
@@ -71,5 +83,10 @@ function usageJson(usage: KeyUsage): Record<string, unknown> {
 
 function windowJson(window: WindowStatus | undefined): Record<string, unknown> | null {
   if (window === undefined) return null
-  return { limit: window.limit, remaining: window.remaining, reset: formatResetDuration(window.resetMs) }
+  return { limit: window.limit, remaining: window.remaining, reset: formatResetDuration(Math.min(window.resetMs, 60_000)) }
+}
+
+/** Sums of prices carry binary noise (0.000004500000000000001): a nano-dollar is precision enough. */
+function roundUsd(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9
 }
