@@ -92,6 +92,17 @@ test('a named key reaches only its models and upstreams; anything else is the 40
   assert.equal(main.requests.length, 1)
   assert.equal(main.requests[0]?.headers.authorization, 'Bearer sk-main-upstream')
 
+  // An upload names its model in a form field: outside the key's models it is the same 404.
+  const upload = new FormData()
+  upload.set('file', new Blob([Buffer.from('RIFF')]), 'a.wav')
+  upload.set('model', 'whisper-1')
+  const transcription = await fetch(`${gw.baseURL}/audio/transcriptions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${aliceKey}` },
+    body: upload,
+  })
+  assert.equal(transcription.status, 404)
+  assert.equal(((await transcription.json()) as Answer['body']).error?.code, 'model_not_found')
   const outside = await chat(gw, aliceKey, 'o3')
   const unknown = await chat(gw, bobKey, 'no-such-model-anywhere')
   assert.equal(outside.status, 404)

@@ -21,6 +21,8 @@ import { UpstreamModelRequests } from '../relay/upstream-model-request.js'
 import type { ModelFallbacks } from '../relay/model-fallbacks.js'
 import type { Clock } from '../time/clock.js'
 import { admitRequest, unauthorized } from './admit-request.js'
+import { mayUseModel } from '../auth/key-model-scope.js'
+import { multipartField } from '../wire/multipart-field.js'
 import { checkLimits, type LimitTicket, type RouteLimits } from './limit-step.js'
 import { answerRefusal } from './answer-refusal.js'
 import type { BodyBudget } from './body-budget.js'
@@ -183,8 +185,9 @@ async function readRequest({ req, res, target, deps }: RelayRouteOptions, exchan
  * The upstreams this client may use for this model or path, in the policy's order with open upstreams last; throws
  * when there are none, or when every one asked to be left alone for now.
  */
-function planRelay({ target, deps }: RelayRouteOptions, exchange: Exchange): Plan {
+function planRelay({ req, target, deps }: RelayRouteOptions, exchange: Exchange): Plan {
   const { fields, identity } = exchange
+  refuseFormModelOutsideKey(req, exchange)
   const model = fields.model ?? target.pathname
   const plan = planForModel(fields.model, modelPlanContext({ target, deps }, exchange))
   switch (plan.kind) {
@@ -204,6 +207,20 @@ function planRelay({ target, deps }: RelayRouteOptions, exchange: Exchange): Pla
     case 'attempts':
       return { attempts: plan.attempts, model, skipped: plan.skipped, health: plan.health }
   }
+}
+
+/**
+ * An upload (an audio transcription, an image edit) names its model in a form field, which routing does not read: a
+ * named key limited to some models may not reach another model that way either.
+ */
+function refuseFormModelOutsideKey(req: IncomingMessage, { identity, fields, body }: Exchange): void {
+  if (fields.model !== undefined || body === null || identity.kind !== 'key' || identity.named === undefined) return
+  if (identity.named.models.length === 0) return
+  const formModel = multipartField(body, req.headers['content-type'], 'model')
+  if (formModel !== undefined && !mayUseModel(identity, formModel))
+    throw new GatewayError('model_not_found', `The model \`${formModel}\` does not exist or you do not have access to it.`, {
+      param: 'model',
+    })
 }
 
 function modelPlanContext({ target, deps }: Pick<RelayRouteOptions, 'target' | 'deps'>, exchange: Exchange): ModelPlanContext {
