@@ -55,7 +55,14 @@ export async function serve(options: ServeOptions): Promise<number> {
         },
       )
     }
-    onStopSignals({ logger, stop, forceExit: () => process.exit(forcedExitCode), logHangup: link === undefined })
+    onStopSignals({
+      logger,
+      stop,
+      forceExit: () => process.exit(forcedExitCode),
+      logHangup: link === undefined,
+      // In a worker the primary hears SIGHUP and reloads every worker.
+      ...(link === undefined ? { reload: () => void gateway.reloadConfig('SIGHUP') } : {}),
+    })
     // A worker whose primary is gone drains and exits rather than serving on alone.
     if (link !== undefined) process.once('disconnect', () => stop('primary gone'))
   })

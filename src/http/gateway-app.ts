@@ -19,6 +19,8 @@ import { sendError } from '../wire/send-error.js'
 export interface GatewayAppDeps extends RelayRouteDeps {
   readonly logger: Logger
   readonly usableUpstreams: number
+  /** The short hash of the config these deps were made from (`x-config-version`, /readyz). */
+  readonly configVersion: string
   readonly metrics: MetricsEndpoint
   /** False until the records database has first been reached (its schema in place). */
   readonly recordsReady?: () => boolean
@@ -107,6 +109,7 @@ function route(
       draining: deps.draining(),
       usableUpstreams: deps.usableUpstreams,
       recordsReady: deps.recordsReady?.() ?? true,
+      configVersion: deps.configVersion,
     })
     return
   }
