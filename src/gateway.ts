@@ -75,6 +75,11 @@ export interface GatewayOptions {
   readonly spendSince?: SpendSince
   /** Reads the config again for a reload (default: from `config.source`, the file or the environment). */
   readonly loadConfig?: () => LoadedConfig
+  /**
+   * What `POST /admin/reload` does (default: this process reloads). In a worker of `--workers N` the primary
+   * reloads every worker.
+   */
+  readonly reloadGroup?: (trigger: ReloadTrigger) => Promise<ReloadResult>
 }
 
 /** A reloaded config in place: its version, and the settings of the file that wait for a restart. */
@@ -221,6 +226,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       logger,
       usableUpstreams: next.upstreams.filter((u) => adapters.has(u)).length,
       configVersion: version,
+      adminDigests: next.admin === undefined ? undefined : new Set(next.admin.digests),
+      reloadConfig: () => (options.reloadGroup === undefined ? Promise.resolve(reload('admin')) : options.reloadGroup('admin')),
       metrics: next.metrics.key === config.metrics.key ? observability.endpoint : observability.endpointWith(next.metrics.key),
       inFlight: observability.inFlight,
       bodyBudget,
