@@ -13,8 +13,8 @@ export interface ConfigReloaderOptions {
   /** Reads and validates the file (or the environment) the gateway started from. */
   readonly load: () => LoadedConfig
   /**
-   * False in a worker of `--workers N`: its primary has already validated the file, warned and alerted once for the
-   * group; the worker logs only what it applied.
+   * False in a worker of `--workers N`: its primary has already validated the file, counted the reload, warned and
+   * alerted once for the group; the worker logs only what it applied.
    */
   readonly speaksForGroup?: boolean
 }
@@ -32,7 +32,7 @@ export function configReloader(options: ConfigReloaderOptions): ConfigReloader {
       loaded = options.load()
     } catch (error) {
       const problems = error instanceof ConfigError ? error.problems.map(formatConfigProblem) : [`${source}: ${String(error)}`]
-      metrics.configReloaded('error')
+      if (forGroup) metrics.configReloaded('error')
       for (const problem of problems) logger.error('config reload refused', { trigger, problem })
       logger.error('config reload refused: still serving the previous config', {
         trigger,
@@ -43,14 +43,18 @@ export function configReloader(options: ConfigReloaderOptions): ConfigReloader {
       return { result: 'error', version: gateway.configVersion(), problems }
     }
     const applied = gateway.applyConfig(loaded.config)
-    metrics.configReloaded('ok')
+    if (forGroup) metrics.configReloaded('ok')
     if (forGroup) {
       for (const warning of loaded.warnings) logger.warn('config warning', { problem: warning })
       for (const key of applied.restartOnly)
         logger.warn('config reload: this setting changes only at a restart; the running value is kept', { key })
       alertEvents.configReloaded(source, true, '')
     }
-    logger.info('config reloaded', { trigger, version: applied.version, previousVersion: applied.previousVersion })
+    logger.info(forGroup ? 'config reloaded' : 'config reloaded by the primary', {
+      trigger,
+      version: applied.version,
+      previousVersion: applied.previousVersion,
+    })
     return { result: 'ok', ...applied, warnings: loaded.warnings }
   }
 }

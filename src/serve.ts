@@ -29,12 +29,14 @@ export async function serve(options: ServeOptions): Promise<number> {
       logger,
       prices,
       ...(recording === undefined ? {} : { recorder: recording, spendSince: (since, keys) => recording.spendByKeySince(since, keys) }),
-      ...(link === undefined ? {} : { link }),
+      ...(link === undefined ? {} : { link, reloadGroup: () => link.reloadGroup() }),
     })
   } catch (error) {
     await recording?.close(0)
     throw error
   }
+  const running = gateway
+  link?.onReload(() => running.reloadConfig('primary'))
   if (link === undefined) logListening(options.out, config, gateway.url, 1)
   else link.announceListening(gateway.url)
   return new Promise((resolve) => {
