@@ -80,6 +80,8 @@ export interface GatewayOptions {
    * reloads every worker.
    */
   readonly reloadGroup?: (trigger: ReloadTrigger) => Promise<ReloadResult>
+  /** Told each config a reload puts in place (`watch_config` follows it). */
+  readonly onConfigApplied?: (config: GatewayConfig) => void
 }
 
 /** A reloaded config in place: its version, and the settings of the file that wait for a restart. */
@@ -273,6 +275,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     running.retired = true
     if (running.inFlight === 0) closeGeneration(running)
     else retiring.add(running)
+    options.onConfigApplied?.(next)
     return { version: generation.version, previousVersion: running.version, restartOnly }
   }
 

@@ -1,7 +1,7 @@
 // Reloading the real gateway process: SIGHUP to a single process, and with `--workers 2` SIGHUP to the primary or
 // POST /admin/reload to any worker switches every worker; a file that fails validation leaves all of them serving.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -63,17 +63,21 @@ function reloadedLines(gw: GatewayProcess): number {
     .filter((line) => line.includes('"msg":"config reloaded"')).length
 }
 
-async function setUp(t: TestContext, workers: number): Promise<{ gw: GatewayProcess; write: (yaml: string) => void; b: string }> {
+async function setUp(
+  t: TestContext,
+  workers: number,
+  extra = '',
+): Promise<{ gw: GatewayProcess; write: (yaml: string) => void; b: string; file: string }> {
   const a = await fakeUpstreamFor(t, json(200, completion('from a')))
   const b = await fakeUpstreamFor(t, json(200, completion('from b')))
   const dir = mkdtempSync(join(tmpdir(), 'oar-reload-process-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'config.yaml')
   const write = (yaml: string): void => writeFileSync(file, yaml)
-  write(configYaml(a.endpoint))
+  write(configYaml(a.endpoint, extra))
   const gw = await startGatewayProcess(t, ['-config', file, '--workers', String(workers)], dir)
   t.after(() => gw.stop())
-  return { gw, write, b: b.endpoint }
+  return { gw, write, b: b.endpoint, file }
 }
 
 /** Enough connections that a round-robin primary hands several to every worker. */
@@ -145,3 +149,24 @@ test(
     )
   },
 )
+
+for (const workers of [1, 2]) {
+  test(
+    `--workers ${workers}: watch_config reloads a file saved by renaming a new one over it`,
+    { timeout: processDeadlineMs * 3 },
+    async (t) => {
+      const { gw, b, file } = await setUp(t, workers, 'watch_config: true')
+      assert.match((await chat(gw)).body, /from a/)
+      // As an editor saves: a new file written beside the config, then renamed over it.
+      writeFileSync(`${file}.swp`, configYaml(b, 'watch_config: true'))
+      renameSync(`${file}.swp`, file)
+      await waitFor(() => reloadedLines(gw) === 1, 'the reload')
+      const answers = await everyAnswer(gw, 4)
+      assert.deepEqual(
+        answers.filter((answer) => !/from b/.test(answer.body)),
+        [],
+      )
+      assert.match(gw.stderr(), /"trigger":"watch_config"/)
+    },
+  )
+}

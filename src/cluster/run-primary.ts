@@ -28,6 +28,7 @@ import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './clus
 import { LocalLimitStore } from '../limits/local-limit-store.js'
 import { servePrimaryLimits } from './primary-limit-server.js'
 import { PrimaryReload } from './primary-reload.js'
+import { watchSetting } from '../config/config-file-watch.js'
 import { reloadConfig } from '../cli/resolve-config.js'
 import type { LoadedConfig } from '../config/load-config.js'
 
@@ -110,12 +111,18 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   let prober = startProber(config.upstreams)
   /** The config the group serves: the one it started with, then each reloaded one. */
   let running = config
+  const watch = watchSetting({
+    clock: systemClock,
+    logger,
+    reload: () => void reloads.reload('watch_config'),
+  })
   const reloads = new PrimaryReload({
     logger,
     load: options.loadConfig ?? (() => reloadConfig(config.source, process.env)),
     running: () => running,
     apply: (next) => {
       running = next
+      watch.follow(next)
       board.retain(next.upstreams)
       prober.close()
       prober = startProber(next.upstreams)
@@ -247,11 +254,13 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     restarts.add(timer)
   })
   for (let i = 0; i < options.workers; i++) fork()
+  watch.follow(config)
 
   return new Promise((resolve) => {
     stopAll = (exitCode: number): void => {
       if (stopping) return
       stopping = true
+      watch.close()
       for (const timer of restarts) clearTimeout(timer)
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
       const exited = workers.map(
