@@ -43,6 +43,7 @@ import { effectiveConfig } from './config/restart-only-changes.js'
 import { splitEndpoint } from './providers/split-endpoint.js'
 import { configReloader } from './config-reloader.js'
 import { reloadConfig } from './cli/resolve-config.js'
+import { resolveLogLevel } from './cli/resolve-log-level.js'
 import type { LoadedConfig } from './config/load-config.js'
 import type { ReloadResult, ReloadTrigger } from './config/reload-result.js'
 
@@ -266,6 +267,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       void clients.close()
       throw error
     }
+    // LOG_LEVEL, when set, still wins over the file's log_level, as at start.
+    if (next.logLevel !== running.config.logLevel) logger.setLevel?.(resolveLogLevel(process.env, next.logLevel))
     // Breakers are kept by upstream name; prices are one shared table, read whole by each cost.
     health.retain(next.upstreams)
     prices.update(next.prices)

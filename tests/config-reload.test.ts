@@ -222,3 +222,17 @@ test('100 reloads leave no upstream pool or file descriptor open beyond those in
   const fdsAfter = fds()
   assert.ok(fdsAfter <= fdsBefore + 2, `${fdsAfter} descriptors after 100 reloads, ${fdsBefore} before`)
 })
+
+test('log_level is applied by a reload', async (t) => {
+  const [a] = await twoUpstreams(t)
+  const gw = await startReloadableGateway(t, upstreamsYaml(key, [{ name: 'a', endpoint: a.endpoint }]))
+  const requestLines = (): number => gw.logs.filter((line) => line.includes('"msg":"request"')).length
+  assert.equal((await post(gw, chatRequest)).status, 200)
+  await gw.gateway.outcomesSettled()
+  assert.equal(requestLines(), 1)
+  gw.write(upstreamsYaml(key, [{ name: 'a', endpoint: a.endpoint }], 'log_level: warn\n'))
+  assert.equal(gw.gateway.reloadConfig('SIGHUP').result, 'ok')
+  assert.equal((await post(gw, chatRequest)).status, 200)
+  await gw.gateway.outcomesSettled()
+  assert.equal(requestLines(), 1)
+})

@@ -30,6 +30,7 @@ import { servePrimaryLimits } from './primary-limit-server.js'
 import { PrimaryReload } from './primary-reload.js'
 import { watchSetting } from '../config/config-file-watch.js'
 import { reloadConfig } from '../cli/resolve-config.js'
+import { resolveLogLevel } from '../cli/resolve-log-level.js'
 import type { LoadedConfig } from '../config/load-config.js'
 
 export interface PrimaryOptions {
@@ -121,6 +122,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     load: options.loadConfig ?? (() => reloadConfig(config.source, process.env)),
     running: () => running,
     apply: (next) => {
+      if (next.logLevel !== running.logLevel) logger.setLevel?.(resolveLogLevel(process.env, next.logLevel))
       running = next
       watch.follow(next)
       board.retain(next.upstreams)
