@@ -21,6 +21,9 @@ export function restartOnlyChanges(running: GatewayConfig, next: GatewayConfig):
   // Alerts are sent by the one AlertCenter made at start; `hostname` names the gateway in them and in records.
   if (JSON.stringify(running.alerts) !== JSON.stringify(next.alerts)) changed.push('alerts')
   if (running.hostname !== next.hostname) changed.push('hostname')
+  // Model labels are resolved once into the metrics' series; the scrape key (`metrics.key`) does reload.
+  if (running.metrics.maxModels !== next.metrics.maxModels) changed.push('metrics.max_models')
+  if (running.metrics.models.join('\n') !== next.metrics.models.join('\n')) changed.push('metrics.models')
   return changed
 }
 
@@ -47,6 +50,7 @@ export function effectiveConfig(running: GatewayConfig, next: GatewayConfig): Ef
     records: running.records,
     alerts: running.alerts,
     hostname: running.hostname,
+    metrics: { ...next.metrics, maxModels: running.metrics.maxModels, models: running.metrics.models },
   }
   return { config: deepFreeze(config), restartOnly }
 }
