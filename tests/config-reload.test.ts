@@ -7,6 +7,7 @@ import { test } from 'node:test'
 import { completion, json, scriptedStream, streamOf, type FakeUpstream } from './helpers/fake-upstream.js'
 import { chatRequest, deferred, fakeUpstreamFor, streamRequest } from './helpers/scripted-gateway.js'
 import { startReloadableGateway, upstreamsYaml, type ReloadableGateway } from './helpers/reloadable-gateway.js'
+import { waitFor } from './helpers/wait-for.js'
 
 const key = 'sk-client-reload-0001'
 
@@ -126,6 +127,8 @@ test('a stream open across a reload finishes on its upstream while a new request
   const fresh = await post(gw, chatRequest)
   assert.equal(await contentOf(fresh), 'from b')
   assert.notEqual(fresh.headers.get('x-config-version'), v1)
+  // The old upstream's pool stays open while its stream runs.
+  assert.equal(gw.gateway.openPools(), 2)
 
   release.resolve()
   const text = await streaming.text()
@@ -134,6 +137,8 @@ test('a stream open across a reload finishes on its upstream while a new request
   assert.ok(text.trimEnd().endsWith('data: [DONE]'))
   assert.equal(a.requests.length, 1)
   assert.equal(b.requests.length, 1)
+  // Then it closes with the old config's last request.
+  await waitFor(() => gw.gateway.openPools() === 1, 'the old pool to close')
 })
 
 test('a key removed by a reload is refused on its next request; a key added is accepted', async (t) => {
