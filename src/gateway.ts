@@ -1,4 +1,7 @@
-// Assembles a running gateway from a config: the HTTP server, the relay's parts, observers, and shutdown.
+// Assembles a running gateway from a config: the HTTP server, the relay's parts, observers, and shutdown. What is made
+// from the config (keys, upstreams and their pools, limits, prices, the metrics key) is one immutable generation: a
+// request takes the current one when it starts and keeps it to its end; a reload makes the next one whole and swaps
+// one reference (docs/configuration.md, Reloading the configuration).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Authenticator } from './auth/authenticate.js'
@@ -7,7 +10,7 @@ import type { GatewayConfig } from './config/gateway-config.js'
 import { BodyBudget } from './http/body-budget.js'
 import { formatListenAddress } from './config/listen-address.js'
 import { listenError } from './errors/startup-error.js'
-import { createRequestListener } from './http/gateway-app.js'
+import { createRequestListener, type GatewayRequestListener } from './http/gateway-app.js'
 import { closeSilentConnections } from './http/idle-connection-timer.js'
 import { answerClientError, refuseConnect } from './http/socket-refusals.js'
 import type { Logger } from './log/logger.js'
@@ -34,6 +37,15 @@ import { hasLimits, type RouteLimits } from './http/limit-step.js'
 import { createLimitStore } from './limits/create-limit-store.js'
 import { seedBudgets, type SpendSince } from './limits/seed-budgets.js'
 import { PriceTable } from './spend/price-table.js'
+import type { LimitStore } from './limits/limit-store.js'
+import { configVersion } from './config/config-version.js'
+import { effectiveConfig } from './config/restart-only-changes.js'
+import { splitEndpoint } from './providers/split-endpoint.js'
+import { configReloader } from './config-reloader.js'
+import { reloadConfig } from './cli/resolve-config.js'
+import { resolveLogLevel } from './cli/resolve-log-level.js'
+import type { LoadedConfig } from './config/load-config.js'
+import type { ReloadResult, ReloadTrigger } from './config/reload-result.js'
 
 /** A bound on the wait for the last outcomes' observers; estimates are settled at once, so it is never reached in practice. */
 const outcomeDrainMs = 5_000
@@ -62,6 +74,22 @@ export interface GatewayOptions {
   readonly prices?: PriceTable
   /** Each named key's spend since a time, from the records: budgets are rebuilt from it at start. */
   readonly spendSince?: SpendSince
+  /** Reads the config again for a reload (default: from `config.source`, the file or the environment). */
+  readonly loadConfig?: () => LoadedConfig
+  /**
+   * What `POST /admin/reload` does (default: this process reloads). In a worker of `--workers N` the primary
+   * reloads every worker.
+   */
+  readonly reloadGroup?: (trigger: ReloadTrigger) => Promise<ReloadResult>
+  /** Told each config a reload puts in place (`watch_config` follows it). */
+  readonly onConfigApplied?: (config: GatewayConfig) => void
+}
+
+/** A reloaded config in place: its version, and the settings of the file that wait for a restart. */
+export interface AppliedConfig {
+  readonly version: string
+  readonly previousVersion: string
+  readonly restartOnly: readonly string[]
 }
 
 export interface RunningGateway {
@@ -77,6 +105,18 @@ export interface RunningGateway {
   readonly healthSync: HealthSync
   /** The upstreams' breakers. */
   readonly health: HealthBoard
+  /** The config new requests get, and its short hash (`x-config-version`). */
+  currentConfig(): GatewayConfig
+  configVersion(): string
+  /**
+   * Puts a validated config in place for every request that starts from now on; requests under way finish on the one
+   * they started with. Settings only a restart can change keep their running value and are named in the result.
+   */
+  applyConfig(config: GatewayConfig): AppliedConfig
+  /** Reads the config again, validates it whole, and applies it or changes nothing (logged, counted, alerted). */
+  reloadConfig(trigger: ReloadTrigger): ReloadResult
+  /** Upstream connection pools open now, across the configs still serving requests. */
+  openPools(): number
   /** Resolves once every finished request's outcome has reached every observer (records may wait for a token estimate). */
   outcomesSettled(): Promise<void>
   /** Stop accepting, let in-flight requests finish within the deadline, then close everything. */
@@ -86,12 +126,22 @@ export interface RunningGateway {
 /** How long, past the deadline, relays ended with shutting_down have to send their last bytes. */
 const shutdownCutGraceMs = 250
 
+/** What one config makes: a request keeps the one it started with. */
+interface Generation {
+  readonly config: GatewayConfig
+  readonly version: string
+  readonly listener: GatewayRequestListener
+  readonly clients: UpstreamClients
+  readonly prober: HealthProber | undefined
+  /** Requests that started on this generation and have not ended. */
+  inFlight: number
+  /** A newer generation serves new requests: this one closes once its last request ends. */
+  retired: boolean
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options
   const clock = options.clock ?? systemClock
-  const clients = new UpstreamClients()
-  const adapters = new AdapterRegistry(clients, clock)
-  const authenticator = new Authenticator(config.upstreams, config.keys)
   const { recorder } = options
   const recorderStats = recorder?.stats
   const prices = options.prices ?? new PriceTable(config.prices)
@@ -118,11 +168,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     origin: `${process.pid}.${randomBytes(4).toString('hex')}`,
   })
   watchHealth(health, observability.metrics, observability.alertEvents, logger)
-  // A worker's group is probed by its primary; a process on its own probes its upstreams itself.
-  const prober =
-    options.link === undefined
-      ? new HealthProber({ board: health, upstreams: config.upstreams, clock, probeFor: probeThrough(clients) })
-      : undefined
   void health
     .catchUp()
     .catch((error: unknown) => logger.warn('upstream health could not be read from the shared state', { error: String(error) }))
@@ -135,17 +180,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         }),
       ),
   )
-  const limits = startLimits(options, clock, prices, observability.metrics)
+  // Made when a config first gives a key limits, then kept: its counters are by key name and outlive reloads.
+  let limitStore: LimitStore | undefined
+  const routeLimits = (next: GatewayConfig): RouteLimits | undefined => {
+    if (!next.keys.some((key) => hasLimits(key.limits))) return undefined
+    limitStore ??= startLimitStore(options, next, clock, observability.metrics)
+    return {
+      store: limitStore,
+      prices,
+      defaultCompletionTokens: next.limits.defaultCompletionTokens,
+      onRefusal: (key, reason) => observability.metrics.countLimitRefusal(key, reason),
+    }
+  }
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
   const relays = new Set<RequestRelay>()
-
-  // In a worker of `--workers N` the primary warns, once for all of them.
-  for (const upstream of options.link === undefined ? config.upstreams : []) {
-    if (!adapters.has(upstream))
-      logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
-  }
+  const latency = new LatencyTracker({ clock })
+  const random = options.random ?? Math.random
 
   const outcomes = new OutcomeDelivery({
     atOnce: observability.observers,
@@ -153,33 +205,95 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     lateUsage: observability.lateUsage,
     onError: (error, outcome) => logger.error('an observer failed', { requestId: outcome.requestId, error: String(error) }),
   })
-  const listener = createRequestListener({
-    config,
-    authenticator,
-    adapters,
-    clock,
-    random: options.random ?? Math.random,
-    latency: new LatencyTracker({ clock }),
-    observe: (outcome, usage) => outcomes.push(outcome, usage),
-    draining: () => draining,
-    tokens,
-    logger,
-    usableUpstreams: config.upstreams.filter((u) => adapters.has(u)).length,
-    metrics: observability.endpoint,
-    inFlight: observability.inFlight,
-    bodyBudget,
-    relays,
-    health,
-    ...(limits === undefined ? {} : { limits }),
-    ...(recorderStats === undefined ? {} : { recordsReady: () => recorderStats().ready }),
-  })
+
+  /** Everything one config makes; nothing here changes what the running generation serves. */
+  const makeGeneration = (next: GatewayConfig, clients: UpstreamClients): Generation => {
+    const adapters = new AdapterRegistry(clients, clock)
+    // In a worker of `--workers N` the primary warns, once for all of them.
+    for (const upstream of options.link === undefined ? next.upstreams : []) {
+      if (!adapters.has(upstream))
+        logger.warn(`upstream ${upstream.name} has type ${upstream.type}, which this version cannot reach yet: skipped`)
+    }
+    const limits = routeLimits(next)
+    const version = configVersion(next)
+    const listener = createRequestListener({
+      config: next,
+      authenticator: new Authenticator(next.upstreams, next.keys),
+      adapters,
+      clock,
+      random,
+      latency,
+      observe: (outcome, usage) => outcomes.push(outcome, usage),
+      draining: () => draining,
+      tokens,
+      logger,
+      usableUpstreams: next.upstreams.filter((u) => adapters.has(u)).length,
+      configVersion: version,
+      adminDigests: next.admin === undefined ? undefined : new Set(next.admin.digests),
+      reloadConfig: () => (options.reloadGroup === undefined ? Promise.resolve(reload('admin')) : options.reloadGroup('admin')),
+      metrics: next.metrics.key === config.metrics.key ? observability.endpoint : observability.endpointWith(next.metrics.key),
+      inFlight: observability.inFlight,
+      bodyBudget,
+      relays,
+      health,
+      ...(limits === undefined ? {} : { limits }),
+      ...(recorderStats === undefined ? {} : { recordsReady: () => recorderStats().ready }),
+    })
+    // A worker's group is probed by its primary; a process on its own probes its upstreams itself.
+    const prober =
+      options.link === undefined
+        ? new HealthProber({ board: health, upstreams: next.upstreams, clock, probeFor: probeThrough(clients) })
+        : undefined
+    return { config: next, version, listener, clients, prober, inFlight: 0, retired: false }
+  }
+  let current = makeGeneration(config, new UpstreamClients())
+  /** Generations retired while requests still ran on them. */
+  const retiring = new Set<Generation>()
+  const closeGeneration = (generation: Generation): void => {
+    retiring.delete(generation)
+    generation.prober?.close()
+    void generation.clients.close()
+  }
+
+  const applyConfig = (loaded: GatewayConfig): AppliedConfig => {
+    const running = current
+    const { config: next, restartOnly } = effectiveConfig(running.config, loaded)
+    const origins = new Set(next.upstreams.map((upstream) => splitEndpoint(upstream.endpoint).origin))
+    const clients = running.clients.handOver(origins)
+    let generation: Generation
+    try {
+      generation = makeGeneration(next, clients)
+    } catch (error) {
+      void clients.close()
+      throw error
+    }
+    // LOG_LEVEL, when set, still wins over the file's log_level, as at start.
+    if (next.logLevel !== running.config.logLevel) logger.setLevel?.(resolveLogLevel(process.env, next.logLevel))
+    // Breakers are kept by upstream name; prices are one shared table, read whole by each cost.
+    health.retain(next.upstreams)
+    prices.update(next.prices)
+    current = generation
+    server.requestTimeout = next.bodyTimeoutMs > 0 ? next.headerTimeoutMs + next.bodyTimeoutMs : 0
+    running.prober?.close()
+    running.retired = true
+    if (running.inFlight === 0) closeGeneration(running)
+    else retiring.add(running)
+    options.onConfigApplied?.(next)
+    return { version: generation.version, previousVersion: running.version, restartOnly }
+  }
+
   const onRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
+    // The one read of the current config: this request keeps it to its end.
+    const generation = current
     inFlight++
+    generation.inFlight++
     res.once('close', () => {
       inFlight--
+      if (--generation.inFlight === 0 && generation.retired) closeGeneration(generation)
       if (inFlight === 0) idle?.()
     })
-    listener(req, res, expectsContinue)
+    res.setHeader('x-config-version', generation.version)
+    generation.listener(req, res, expectsContinue)
   }
   const headersTimeout = config.headerTimeoutMs
   // A backstop for bodies nothing reads to the end (a /healthz or 404 with a body still trickling in, a refused
@@ -208,7 +322,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       resolve()
     })
   }).catch(async (error: unknown) => {
-    prober?.close()
+    current.prober?.close()
     if (ownHealthSync) await healthSync.close()
     await observability.close(0)
     throw listenError(error, formatListenAddress(config.listen))
@@ -217,7 +331,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
 
   let shuttingDown: Promise<void> | undefined
-  const shutdown = (deadlineMs = config.shutdownTimeoutMs): Promise<void> => {
+  const shutdown = (deadlineMs = current.config.shutdownTimeoutMs): Promise<void> => {
     shuttingDown ??= (async () => {
       draining = true
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -244,8 +358,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
       server.closeAllConnections()
       await closed
-      prober?.close()
-      await clients.close()
+      current.prober?.close()
+      for (const generation of [...retiring]) closeGeneration(generation)
+      await current.clients.close()
       // Estimates still being counted are answered roughly rather than awaited (loading the tokenizer can take
       // seconds), so outcomes are recorded and the process exits right after its last request.
       tokens.settle()
@@ -258,14 +373,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         logger.error('a shutdown step failed', { error: String(error) })
       }
       await health.close()
-      await limits?.store.close()
+      await limitStore?.close()
       // Alerts raised while draining (an upstream failing at the end) still get a moment to go out.
       await observability.close(Math.min(deadlineMs, alertFlushMs))
     })()
     return shuttingDown
   }
 
-  return {
+  const running: RunningGateway = {
     server,
     url: `http://${host}:${address.port}`,
     address,
@@ -273,18 +388,29 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     bodyBudget,
     healthSync,
     health,
+    currentConfig: () => current.config,
+    configVersion: () => current.version,
+    applyConfig,
+    openPools: () => current.clients.openPools,
+    reloadConfig: (trigger) => reload(trigger),
     outcomesSettled: () => outcomes.drained(),
     shutdown,
   }
+  const reload = configReloader({
+    gateway: running,
+    logger,
+    load: options.loadConfig ?? (() => reloadConfig(config.source, process.env)),
+    ...(options.link === undefined ? {} : { speaksForGroup: false }),
+  })
+  return running
 }
 
 /**
- * Named keys' limits, when any key has one: counted in Redis, else in the primary of `--workers N`, else here; each
- * budget's current period seeded from the records, so a restart does not reset it.
+ * The limit store of named keys' limits: Redis, else the primary of `--workers N`, else this process; each budget's
+ * current period seeded from the records, so a restart does not reset it.
  */
-function startLimits(options: GatewayOptions, clock: Clock, prices: PriceTable, metrics: GatewayMetrics): RouteLimits | undefined {
-  const { config, logger } = options
-  if (!config.keys.some((key) => hasLimits(key.limits))) return undefined
+function startLimitStore(options: GatewayOptions, config: GatewayConfig, clock: Clock, metrics: GatewayMetrics): LimitStore {
+  const { logger } = options
   const store = createLimitStore({
     redis: config.redis,
     limits: config.limits,
@@ -298,12 +424,7 @@ function startLimits(options: GatewayOptions, clock: Clock, prices: PriceTable, 
         error: String(error),
       }),
     )
-  return {
-    store,
-    prices,
-    defaultCompletionTokens: config.limits.defaultCompletionTokens,
-    onRefusal: (key, reason) => metrics.countLimitRefusal(key, reason),
-  }
+  return store
 }
 
 /** Breaker changes become metrics, a log line, and the upstream's alert incident (opened when it opens, recovered when it closes). */

@@ -22,7 +22,7 @@ const allowedImports: Readonly<Record<string, readonly string[]>> = {
   streaming: [],
   wire: ['errors'],
   outcome: ['errors'],
-  config: ['log', 'wire'],
+  config: ['log', 'time', 'wire'],
   auth: ['config'],
   secrets: ['config', 'wire'],
   tokens: ['outcome', 'streaming', 'threads', 'time'],

@@ -7,6 +7,8 @@ import type { Logger } from './log/logger.js'
 import { startRecording } from './observers/recording/start-recording.js'
 import { logListening } from './cli/listening-banner.js'
 import { forcedExitCode, onStopSignals } from './cli/stop-signals.js'
+import { watchSetting } from './config/config-file-watch.js'
+import { systemClock } from './time/clock.js'
 
 export interface ServeOptions {
   readonly config: GatewayConfig
@@ -22,19 +24,26 @@ export async function serve(options: ServeOptions): Promise<number> {
   const { config, logger, link } = options
   const prices = new PriceTable(config.prices)
   const recording = startRecording({ config, logger, logSql: options.dbLog, prices })
-  let gateway: RunningGateway
+  let gateway: RunningGateway | undefined
+  // `watch_config` (one process; the primary of `--workers N` watches the file for the group), followed at each reload.
+  const watch = watchSetting({ clock: systemClock, logger, reload: () => void gateway?.reloadConfig('watch_config') })
   try {
     gateway = await startGateway({
       config,
       logger,
       prices,
       ...(recording === undefined ? {} : { recorder: recording, spendSince: (since, keys) => recording.spendByKeySince(since, keys) }),
-      ...(link === undefined ? {} : { link }),
+      ...(link === undefined
+        ? { onConfigApplied: (next: GatewayConfig) => watch.follow(next) }
+        : { link, reloadGroup: () => link.reloadGroup() }),
     })
   } catch (error) {
     await recording?.close(0)
     throw error
   }
+  const running = gateway
+  link?.onReload(() => running.reloadConfig('primary'))
+  if (link === undefined) watch.follow(config)
   if (link === undefined) logListening(options.out, config, gateway.url, 1)
   else link.announceListening(gateway.url)
   return new Promise((resolve) => {
@@ -42,6 +51,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     const stop = (reason: string): void => {
       if (stopping) return
       stopping = true
+      watch.close()
       logger.info(`${reason}: draining`, { deadlineMs: config.shutdownTimeoutMs })
       gateway.shutdown().then(
         async () => {
@@ -55,7 +65,14 @@ export async function serve(options: ServeOptions): Promise<number> {
         },
       )
     }
-    onStopSignals({ logger, stop, forceExit: () => process.exit(forcedExitCode), logHangup: link === undefined })
+    onStopSignals({
+      logger,
+      stop,
+      forceExit: () => process.exit(forcedExitCode),
+      logHangup: link === undefined,
+      // In a worker the primary hears SIGHUP and reloads every worker.
+      ...(link === undefined ? { reload: () => void running.reloadConfig('SIGHUP') } : {}),
+    })
     // A worker whose primary is gone drains and exits rather than serving on alone.
     if (link !== undefined) process.once('disconnect', () => stop('primary gone'))
   })

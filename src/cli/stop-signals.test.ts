@@ -55,3 +55,23 @@ test('SIGHUP neither drains nor exits; it is logged each time, except where the 
   workerSignals.emit('SIGHUP')
   assert.deepEqual(workerLines, [])
 })
+
+test('with a reload given, SIGHUP reloads each time, but not while draining', () => {
+  const signals = new EventEmitter()
+  const calls: string[] = []
+  const lines: string[] = []
+  onStopSignals({
+    logger: createLogger({ level: 'info', write: (line) => lines.push(line) }),
+    stop: (signal) => calls.push(`stop ${signal}`),
+    forceExit: () => calls.push('exit'),
+    signals,
+    reload: () => calls.push('reload'),
+  })
+  signals.emit('SIGHUP')
+  signals.emit('SIGHUP')
+  signals.emit('SIGTERM')
+  signals.emit('SIGHUP')
+  assert.deepEqual(calls, ['reload', 'reload', 'stop SIGTERM'])
+  assert.equal(lines.filter((line) => line.includes('SIGHUP ignored')).length, 0)
+  assert.equal(lines.filter((line) => line.includes('SIGHUP while draining')).length, 1)
+})

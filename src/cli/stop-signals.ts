@@ -1,8 +1,8 @@
 // SIGTERM and SIGINT while serving. The first starts the drain. A second SIGTERM (an orchestrator or a
 // supervisor repeating itself) changes nothing: the drain goes on. A SIGINT while draining (Ctrl-C twice)
-// is someone at a terminal who will not wait: the process exits at once. SIGHUP (a closed terminal, or a
-// supervisor asking for a reload) would end the process silently by Node's default: it is logged and ignored,
-// since the config is read only at start.
+// is someone at a terminal who will not wait: the process exits at once. SIGHUP (a supervisor asking for a reload,
+// or a closed terminal) reloads the config where a reload is given; it would otherwise end the process silently by
+// Node's default, so it is at least logged and ignored.
 import type { EventEmitter } from 'node:events'
 import type { Logger } from '../log/logger.js'
 
@@ -19,6 +19,8 @@ export interface StopSignalOptions {
   readonly signals?: EventEmitter
   /** False in a worker of `--workers N`: the primary says, once for the group, that SIGHUP is ignored. */
   readonly logHangup?: boolean
+  /** What SIGHUP does: reload the config (not while draining). Unset: it is ignored. */
+  readonly reload?: () => void
 }
 
 /** Listens for good (a signal with no listener would end the process with Node's default action). */
@@ -41,6 +43,11 @@ export function onStopSignals(options: StopSignalOptions): void {
   signals.on('SIGTERM', () => on('SIGTERM'))
   signals.on('SIGINT', () => on('SIGINT'))
   signals.on('SIGHUP', () => {
+    if (options.reload !== undefined) {
+      if (draining) options.logger.info('SIGHUP while draining: no reload')
+      else options.reload()
+      return
+    }
     if (options.logHangup === false) return
     options.logger.warn('SIGHUP ignored: the gateway goes on with the config it started with (restart it to load a changed config)')
   })

@@ -2,10 +2,15 @@
 import type { BudgetPeriod, KeyLimits } from '../config/gateway-config.js'
 import type { KeyUsage, LimitDecision, LimitRequest, SettledUsage } from '../limits/limit-store.js'
 import type { AlertEvent } from '../observers/alerts/alert-events.js'
+import type { ReloadResult } from '../config/reload-result.js'
 import type { FamilySnapshot } from '../observers/metrics/metrics-snapshot.js'
 import type { UpstreamHealthRecord } from '../state/upstream-health-record.js'
 
 export type WorkerMessage =
+  /** `POST /admin/reload` arrived at this worker: the primary reloads the group and answers. */
+  | { readonly type: 'oar:reload-request'; readonly id: number }
+  /** This worker's reload, answering the primary's `oar:reload`. */
+  | { readonly type: 'oar:reload-done'; readonly id: number; readonly result: ReloadResult }
   /** The worker listens; the primary prints the address once all have said so. */
   | { readonly type: 'oar:listening'; readonly url: string }
   /** Outcome-derived alert events: the primary's one AlertCenter de-duplicates across workers. */
@@ -43,6 +48,10 @@ export type WorkerMessage =
     }
 
 export type PrimaryMessage =
+  /** The primary validated the config file: reload it. */
+  | { readonly type: 'oar:reload'; readonly id: number }
+  /** The group's reload, answering the worker's `oar:reload-request`. */
+  | { readonly type: 'oar:reload-reply'; readonly id: number; readonly result: ReloadResult }
   /** Send your metrics snapshot. */
   | { readonly type: 'oar:snapshot'; readonly id: number }
   /** The merged metrics of all processes, answering the worker's `oar:scrape`. */

@@ -2,7 +2,8 @@
 // of them, runs the one AlertCenter, restarts a worker that dies after it was ready, and on SIGTERM drains
 // them all. A worker that cannot start stops everything: the process ends with status 1 and one line.
 // Upstream health passes through it: between its workers, and between them and Redis (one connection for all).
-// Without Redis it counts named keys' limits for all the workers (primary-limit-server.ts).
+// Without Redis it counts named keys' limits for all the workers (primary-limit-server.ts). SIGHUP (or an admin
+// reload in any worker) reloads the config in every worker (primary-reload.ts).
 import cluster, { type Worker } from 'node:cluster'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import type { Logger } from '../log/logger.js'
@@ -26,6 +27,11 @@ import { probeThrough } from '../providers/upstream-probe.js'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
 import { LocalLimitStore } from '../limits/local-limit-store.js'
 import { servePrimaryLimits } from './primary-limit-server.js'
+import { PrimaryReload } from './primary-reload.js'
+import { watchSetting } from '../config/config-file-watch.js'
+import { reloadConfig } from '../cli/resolve-config.js'
+import { resolveLogLevel } from '../cli/resolve-log-level.js'
+import type { LoadedConfig } from '../config/load-config.js'
 
 export interface PrimaryOptions {
   readonly workers: number
@@ -33,6 +39,8 @@ export interface PrimaryOptions {
   readonly logger: Logger
   /** Called once, when every worker listens. */
   readonly onListening: (url: string) => void
+  /** Reads the config again for a reload (default: from `config.source`). */
+  readonly loadConfig?: () => LoadedConfig
 }
 
 /** How long the primary waits for a worker's metrics before scraping with its previous snapshot. */
@@ -89,16 +97,42 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   })
   // The group's one prober: the primary keeps a board of the state its workers share, and its probes' changes reach them all.
   const board = new HealthBoard(config.upstreams, { clock: systemClock, sync: health.own, origin: `${process.pid}.primary` })
-  const prober = new HealthProber({
-    board,
-    upstreams: config.upstreams,
+  const startProber = (upstreams: GatewayConfig['upstreams']): HealthProber =>
+    new HealthProber({
+      board,
+      upstreams,
+      clock: systemClock,
+      probeFor: probeThrough(clients),
+      // The workers apply this change as one from elsewhere: the primary, which made it, counts and logs it.
+      onRecovered: (upstream) => {
+        observability.metrics.upstreamStateChanged(upstream.name, 'half_open')
+        logger.info('upstream state', { upstream: upstream.name, from: 'open', to: 'half_open', last: 'an active probe answered 2xx' })
+      },
+    })
+  let prober = startProber(config.upstreams)
+  /** The config the group serves: the one it started with, then each reloaded one. */
+  let running = config
+  const watch = watchSetting({
     clock: systemClock,
-    probeFor: probeThrough(clients),
-    // The workers apply this change as one from elsewhere: the primary, which made it, counts and logs it.
-    onRecovered: (upstream) => {
-      observability.metrics.upstreamStateChanged(upstream.name, 'half_open')
-      logger.info('upstream state', { upstream: upstream.name, from: 'open', to: 'half_open', last: 'an active probe answered 2xx' })
+    logger,
+    reload: () => void reloads.reload('watch_config'),
+  })
+  const reloads = new PrimaryReload({
+    logger,
+    load: options.loadConfig ?? (() => reloadConfig(config.source, process.env)),
+    running: () => running,
+    apply: (next) => {
+      if (next.logLevel !== running.logLevel) logger.setLevel?.(resolveLogLevel(process.env, next.logLevel))
+      running = next
+      watch.follow(next)
+      board.retain(next.upstreams)
+      prober.close()
+      prober = startProber(next.upstreams)
     },
+    metrics: observability.metrics,
+    alerts: observability.alerts,
+    workers: () => connectedWorkers().filter((worker) => ready.has(worker.id)),
+    send: sendTo,
   })
 
   const gatherSnapshots = async (): Promise<FamilySnapshot[]> => {
@@ -165,6 +199,15 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       case 'oar:health-snapshot':
         sendTo(worker, { type: 'oar:health-snapshot-reply', id: m.id, records: health.snapshot() })
         break
+      case 'oar:reload-request':
+        reloads.reload('admin').then(
+          (result) => sendTo(worker, { type: 'oar:reload-reply', id: m.id, result }),
+          (error: unknown) => logger.error('the config could not be reloaded', { error: String(error) }),
+        )
+        break
+      case 'oar:reload-done':
+        reloads.workerDone(worker.id, m.id, m.result)
+        break
       case 'oar:limit-check':
       case 'oar:limit-release':
       case 'oar:limit-settle':
@@ -196,6 +239,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   // The channel closes after the worker's last message has arrived: only then are its metrics final.
   cluster.on('disconnect', (worker) => {
     snapshots.depart(String(worker.id))
+    reloads.workerGone(worker.id)
     for (const gather of gathers.values()) gather.check()
     if (!ready.has(worker.id)) failStart(`cannot start: worker ${worker.id} stopped before it was ready`)
   })
@@ -212,11 +256,13 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     restarts.add(timer)
   })
   for (let i = 0; i < options.workers; i++) fork()
+  watch.follow(config)
 
   return new Promise((resolve) => {
     stopAll = (exitCode: number): void => {
       if (stopping) return
       stopping = true
+      watch.close()
       for (const timer of restarts) clearTimeout(timer)
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
       const exited = workers.map(
@@ -248,6 +294,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         if (stopping) return
         logger.info(`${signal}: draining ${options.workers} workers`, { deadlineMs: config.shutdownTimeoutMs })
         stopAll(0)
+      },
+      reload: () => {
+        if (!stopping) void reloads.reload('SIGHUP')
       },
       forceExit: () => {
         // Ctrl-C reaches the workers too (one process group); one sent the primary alone must not leave them behind.

@@ -8,6 +8,7 @@ import { systemClock } from '../time/clock.js'
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js'
 import { PrimaryLimitStore } from './primary-limit-store.js'
 import { workerHealthSync } from './worker-health-sync.js'
+import type { ReloadResult } from '../config/reload-result.js'
 
 export interface WorkerLink {
   readonly alertEvents: AlertEvents
@@ -26,7 +27,14 @@ export interface WorkerLink {
   reportStartFailure(message: string): Promise<void>
   /** After a drain: sends this worker's last metrics, then lets go of the channel so the process can end. */
   leave(): Promise<void>
+  /** Asks the primary to reload the config in every worker; resolves with the group's result. */
+  reloadGroup(): Promise<ReloadResult>
+  /** What this worker does when the primary says to reload (its result goes back to the primary). */
+  onReload(reload: () => ReloadResult): void
 }
+
+/** How long a worker's admin reload waits for the primary's answer (every worker reloads within it). */
+const reloadTimeoutMs = 10_000
 
 /** How long a scrape waits for the primary before answering with this worker's own metrics. */
 const scrapeTimeoutMs = 5_000
@@ -49,6 +57,8 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
   let local: () => readonly FamilySnapshot[] = () => []
   const health = workerHealthSync(send)
   const limitStore = new PrimaryLimitStore({ send, clock: systemClock })
+  let reloadHere: (() => ReloadResult) | undefined
+  const reloads = new Map<number, (result: ReloadResult) => void>()
   proc.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return
     const m: PrimaryMessage = message
@@ -68,6 +78,17 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
       case 'oar:health-snapshot-reply':
         health.answer(m.id, m.records)
         break
+      case 'oar:reload': {
+        const result: ReloadResult = reloadHere?.() ?? { result: 'error', version: '', problems: ['this worker is not serving yet'] }
+        send({ type: 'oar:reload-done', id: m.id, result })
+        break
+      }
+      case 'oar:reload-reply': {
+        const resolve = reloads.get(m.id)
+        reloads.delete(m.id)
+        resolve?.(m.result)
+        break
+      }
       case 'oar:limit-decision':
       case 'oar:limit-usage-reply':
       case 'oar:limit-seed-reply':
@@ -86,6 +107,24 @@ export function connectWorkerLink(proc: NodeJS.Process = process): WorkerLink {
     },
     reportStartFailure: (message) => sendLast({ type: 'oar:start-failed', message }),
     leave: () => sendLast({ type: 'oar:final-snapshot', families: local() }),
+    onReload(reload) {
+      reloadHere = reload
+    },
+    reloadGroup() {
+      const id = nextId++
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reloads.delete(id)
+          reject(new Error(`the primary did not answer the reload within ${reloadTimeoutMs} ms`))
+        }, reloadTimeoutMs)
+        timer.unref()
+        reloads.set(id, (result) => {
+          clearTimeout(timer)
+          resolve(result)
+        })
+        send({ type: 'oar:reload-request', id })
+      })
+    },
     scrapeAll() {
       const id = nextId++
       return new Promise((resolve) => {

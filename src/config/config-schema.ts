@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { configDefaults } from './config-defaults.js'
 import { dbTypes, lbPolicies } from './gateway-config.js'
+import { adminSchema } from './admin-schema.js'
 import { healthSchema } from './health-schema.js'
 import { alertsSchema, logLevelSchema, metricsSchema } from './observability-schema.js'
 import { parsePostgresAddress, postgresAddressHint } from './postgres-address.js'
@@ -58,6 +59,10 @@ const topLevelKeys = {
   records: recordsSchema.prefault({}),
   /** Unset: no Redis; each gateway keeps upstream health for itself (and its workers). */
   redis: redisSchema.optional(),
+  /** Reload the file when it changes (SIGHUP and `POST /admin/reload` reload it in any case). */
+  watch_config: z.boolean().default(false),
+  /** Keys of the admin endpoints, apart from client keys; unset: those endpoints answer 404. */
+  admin: adminSchema.optional(),
 }
 
 export const rawConfigSchema = yamlMap(z.strictObject(topLevelKeys).superRefine(requireUniqueNames).superRefine(requirePostgresAddress))

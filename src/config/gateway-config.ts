@@ -152,6 +152,15 @@ export interface GatewayConfig {
   /** `prices`: model name or glob → price, in the file's order (src/spend/price-table.ts reads it). */
   readonly prices: Readonly<Record<string, ModelPrice>>
   readonly limits: LimitsConfig
+  /** `watch_config`: the file is reloaded when it changes (docs/configuration.md, Reloading the configuration). */
+  readonly watchConfig: boolean
+  /** `admin`: the keys of the admin endpoints; undefined (no `admin.keys`): those endpoints answer 404. */
+  readonly admin: AdminConfig | undefined
+}
+
+export interface AdminConfig {
+  /** SHA-256 of each admin key, lower-case hex (from the key, or `key_sha256` as written). The keys are not kept. */
+  readonly digests: readonly string[]
 }
 
 /** `budget_period`: calendar periods in UTC (weeks start on Monday); `total` never resets. */

@@ -4,7 +4,9 @@ import type { ConfigNote } from './config-note.js'
 import { defaultEndpoints, defaultReplicateAllowedHosts } from './config-defaults.js'
 import type { RawConfig, RawUpstream } from './config-schema.js'
 import { endpointCredentials, withoutCredentials } from './endpoint-credentials.js'
-import type { GatewayConfig, HealthConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
+import { splitAdminKeys } from './admin-schema.js'
+import { keySha256 } from './key-sha256.js'
+import type { AdminConfig, GatewayConfig, HealthConfig, RecordsConfig, UpstreamConfig, UpstreamCredential } from './gateway-config.js'
 import { parseListenAddress } from './listen-address.js'
 import { toAlertsConfig, toMetricsConfig } from './to-observability-config.js'
 import { alwaysRedactedHeaders } from './records-schema.js'
@@ -56,8 +58,18 @@ export function toGatewayConfig(raw: RawConfig, source: string, env: NodeJS.Proc
     keys: named.keys,
     prices,
     limits: { onStoreError: raw.limits.on_store_error, defaultCompletionTokens: raw.limits.default_completion_tokens },
+    watchConfig: raw.watch_config,
+    admin: toAdminConfig(raw.admin),
   }
   return { config, notes: [...noteProblems(config), ...named.notes, ...alertNotes], problems: named.problems }
+}
+
+/** Admin keys are kept as digests only, like client keys; none at all is the same as no `admin:`. */
+function toAdminConfig(admin: RawConfig['admin']): AdminConfig | undefined {
+  if (admin === undefined) return undefined
+  const { keys, sha256 } = splitAdminKeys(admin.keys)
+  const digests = [...new Set([...keys.map(keySha256), ...sha256])]
+  return digests.length === 0 ? undefined : { digests }
 }
 
 function toRecordsConfig(records: RawConfig['records']): RecordsConfig {

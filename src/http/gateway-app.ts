@@ -1,11 +1,12 @@
 // The HTTP edge: request id, refused methods and non-canonical paths, then one of preflight, health, metrics,
-// a key's own usage, the relay, or a 404 — nothing else.
+// a key's own usage, the relay, the admin endpoints, or a 404 — nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { GatewayError } from '../errors/gateway-error.js'
 import { internalError, internalErrorFields } from '../errors/internal-error.js'
 import type { Logger } from '../log/logger.js'
 import type { MetricsEndpoint } from '../observers/metrics/metrics-endpoint.js'
 import { answerRefusal } from './answer-refusal.js'
+import { adminPrefix, answerAdmin, type AdminRouteDeps } from './admin-route.js'
 import { canonicalPath, originForm } from '../wire/canonical-path.js'
 import { answerPreflight } from '../wire/cors.js'
 import { answerHealth, answerReady } from './health-routes.js'
@@ -16,9 +17,11 @@ import { requestIdFor } from './request-id.js'
 import { answerUsage, usagePath } from './usage-route.js'
 import { sendError } from '../wire/send-error.js'
 
-export interface GatewayAppDeps extends RelayRouteDeps {
+export interface GatewayAppDeps extends RelayRouteDeps, AdminRouteDeps {
   readonly logger: Logger
   readonly usableUpstreams: number
+  /** The short hash of the config these deps were made from (`x-config-version`, /readyz). */
+  readonly configVersion: string
   readonly metrics: MetricsEndpoint
   /** False until the records database has first been reached (its schema in place). */
   readonly recordsReady?: () => boolean
@@ -98,6 +101,10 @@ function route(
     )
     return
   }
+  if (pathname.startsWith(adminPrefix)) {
+    answerAdmin(deps, req, res, { pathname, requestId }).catch((error: unknown) => answerInternalError(deps.logger, res, requestId, error))
+    return
+  }
   if (pathname === '/healthz') {
     answerHealth(res, requestId)
     return
@@ -107,6 +114,7 @@ function route(
       draining: deps.draining(),
       usableUpstreams: deps.usableUpstreams,
       recordsReady: deps.recordsReady?.() ?? true,
+      configVersion: deps.configVersion,
     })
     return
   }

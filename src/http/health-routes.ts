@@ -1,4 +1,5 @@
-// /healthz (the process is up) and /readyz (it accepts traffic: not draining, some upstream usable).
+// /healthz (the process is up) and /readyz (it accepts traffic: not draining, some upstream usable), which also names
+// the config version the process serves.
 import type { ServerResponse } from 'node:http'
 import { sendJson } from '../wire/send-error.js'
 
@@ -9,10 +10,11 @@ export function answerHealth(res: ServerResponse, requestId: string): void {
 export function answerReady(
   res: ServerResponse,
   requestId: string,
-  state: { draining: boolean; usableUpstreams: number; recordsReady?: boolean },
+  state: { draining: boolean; usableUpstreams: number; recordsReady?: boolean; configVersion: string },
 ): void {
-  if (state.draining) sendJson(res, 503, '{"status":"draining"}', requestId, ['connection', 'close'])
-  else if (state.recordsReady === false) sendJson(res, 503, '{"status":"records database not connected yet"}', requestId)
-  else if (state.usableUpstreams === 0) sendJson(res, 503, '{"status":"no usable upstreams"}', requestId)
-  else sendJson(res, 200, '{"status":"ready"}', requestId)
+  const ready = (status: string): string => JSON.stringify({ status, config_version: state.configVersion })
+  if (state.draining) sendJson(res, 503, ready('draining'), requestId, ['connection', 'close'])
+  else if (state.recordsReady === false) sendJson(res, 503, ready('records database not connected yet'), requestId)
+  else if (state.usableUpstreams === 0) sendJson(res, 503, ready('no usable upstreams'), requestId)
+  else sendJson(res, 200, ready('ready'), requestId)
 }

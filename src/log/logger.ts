@@ -16,6 +16,8 @@ export interface Logger {
    */
   line(level: LogLevel, msg: string, fieldsJson: string): void
   enabled(level: LogLevel): boolean
+  /** A reloaded config's `log_level`, from the next line on (absent on loggers that cannot change). */
+  setLevel?(level: LogLevel): void
 }
 
 export interface LoggerOptions {
@@ -25,7 +27,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const threshold = rank[options.level]
+  let threshold = rank[options.level]
   const write = options.write ?? ((line: string) => process.stderr.write(line))
   const now = options.now ?? Date.now
   const time = isoTimeCache()
@@ -43,6 +45,9 @@ export function createLogger(options: LoggerOptions): Logger {
       write(`{"time":"${time(now())}","level":"${level}","msg":${JSON.stringify(msg)}${fieldsJson === '' ? '' : `,${fieldsJson}`}}\n`)
     },
     enabled: (level) => rank[level] >= threshold,
+    setLevel: (level) => {
+      threshold = rank[level]
+    },
   }
 }
 

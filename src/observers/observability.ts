@@ -55,6 +55,8 @@ export interface Observability {
   readonly lateUsage: readonly OutcomeObserver[]
   readonly inFlight: InFlight
   readonly endpoint: MetricsEndpoint
+  /** The same scrape behind another `metrics.key` (a reloaded config's). */
+  endpointWith(key: string | undefined): MetricsEndpoint
   readonly metrics: GatewayMetrics
   readonly alerts: AlertCenter
   /** Where alert events go: this process's AlertCenter, or the primary's through the link. */
@@ -97,11 +99,13 @@ export function startObservability(options: ObservabilityOptions): Observability
   const recordsWatch =
     options.records === undefined ? undefined : watchRecords(options.records, metrics, { config, clock, events: alertTarget })
 
+  const scrape = link === undefined ? async () => metrics.registry.snapshot() : () => link.scrapeAll()
   return {
     observers,
     lateUsage,
     inFlight: metrics.inFlight,
-    endpoint: metricsEndpoint(config.metrics.key, link === undefined ? async () => metrics.registry.snapshot() : () => link.scrapeAll()),
+    endpoint: metricsEndpoint(config.metrics.key, scrape),
+    endpointWith: (key) => metricsEndpoint(key, scrape),
     metrics,
     alerts,
     alertEvents: alertTarget,

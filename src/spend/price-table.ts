@@ -5,15 +5,25 @@ import { compileGlob, isGlob, type ModelGlob } from '../config/model-glob.js'
 import type { TokenUsage } from '../outcome/request-outcome.js'
 
 export class PriceTable {
-  readonly #exact = new Map<string, ModelPrice>()
-  readonly #globs: ReadonlyArray<readonly [ModelGlob, ModelPrice]>
+  #exact = new Map<string, ModelPrice>()
+  #globs: ReadonlyArray<readonly [ModelGlob, ModelPrice]> = []
 
   constructor(prices: Readonly<Record<string, ModelPrice>>) {
+    this.update(prices)
+  }
+
+  /**
+   * Prices from a reloaded config: each cost computed from now on uses them (a cost is one call, so it never mixes
+   * the two tables). The table is shared by the limits, the cost metric and the records, which all see the change.
+   */
+  update(prices: Readonly<Record<string, ModelPrice>>): void {
+    const exact = new Map<string, ModelPrice>()
     const globs: Array<readonly [ModelGlob, ModelPrice]> = []
     for (const [pattern, price] of Object.entries(prices)) {
       if (isGlob(pattern)) globs.push([compileGlob(pattern), price])
-      else this.#exact.set(pattern, price)
+      else exact.set(pattern, price)
     }
+    this.#exact = exact
     this.#globs = globs
   }
 

@@ -206,3 +206,28 @@ test('two changes in one millisecond go out with increasing changedAt, so both a
     ],
   )
 })
+
+test('a reload keeps the breakers of upstreams whose name stays (with new settings), drops removed ones, adds new ones', () => {
+  const { board: health } = board()
+  const plan = health.plan([a, b])
+  if (plan.kind !== 'attempts') return assert.fail('a plan')
+  plan.health.attemptEnded(a, failed)
+  plan.health.attemptEnded(a, failed)
+  const reloaded = parseConfigText(
+    `
+health: { failures_to_open: 5, cooldown: 30 }
+upstreams:
+  - { name: d, endpoint: "http://127.0.0.1:4/v1" }
+  - { name: a, endpoint: "http://127.0.0.1:9/v1" }
+`,
+    'test.yaml',
+    {},
+  ).config
+  health.retain(reloaded.upstreams)
+  assert.deepEqual(health.states(), [
+    { upstream: 'a', state: 'open' },
+    { upstream: 'd', state: 'closed' },
+  ])
+  const [d, a2] = reloaded.upstreams as [typeof a, typeof a]
+  assert.deepEqual(names(health.plan([a2, d])), ['d', 'a', '|', 'a'])
+})

@@ -1,7 +1,7 @@
 // HealthBoard: the gateway's one place for upstream health. A breaker per upstream name, read synchronously on the
 // request path (never waiting on I/O), fed by the relay's attempt reports, and kept in step with other processes and
 // replicas through a HealthSync (changes go out as they happen; changes from elsewhere are applied as they come in).
-import type { UpstreamConfig } from '../config/gateway-config.js'
+import type { HealthConfig, UpstreamConfig } from '../config/gateway-config.js'
 import { Breaker, type BreakerChange, type BreakerState, type BreakerStatus } from '../routing/breaker.js'
 import { orderByHealth } from '../routing/order-by-health.js'
 import type { Clock } from '../time/clock.js'
@@ -50,6 +50,8 @@ export type HealthPlan =
 
 interface Entry {
   readonly breaker: Breaker
+  /** The settings the breaker was made with. */
+  readonly settings: HealthConfig
   lastFailure: string
   /** Wall-clock ms of the last change applied here, local or remote. */
   changedAt: number
@@ -73,6 +75,24 @@ export class HealthBoard {
   /** Every change of an upstream's state, local or from elsewhere. */
   onChange(listener: (change: UpstreamStateChange) => void): void {
     this.#listeners.push(listener)
+  }
+
+  /**
+   * A reloaded config: the breakers of upstreams whose name stays keep their state (with the new health settings);
+   * those of removed upstreams go, new ones start closed.
+   */
+  retain(upstreams: readonly UpstreamConfig[]): void {
+    const kept = new Set(upstreams.map((upstream) => upstream.name))
+    for (const name of [...this.#entries.keys()]) if (!kept.has(name)) this.#entries.delete(name)
+    for (const upstream of upstreams) {
+      const entry = this.#entries.get(upstream.name)
+      if (entry === undefined) this.#entry(upstream)
+      else if (!sameHealth(entry.settings, upstream.health)) {
+        const breaker = new Breaker(upstream.health, this.#clock)
+        if (breaker.enabled) breaker.restore(entry.breaker.status())
+        this.#entries.set(upstream.name, { ...entry, breaker, settings: upstream.health })
+      }
+    }
   }
 
   /** Catches up with the state other processes hold (at start); a request never waits for this. */
@@ -163,7 +183,7 @@ export class HealthBoard {
   #entry(upstream: UpstreamConfig): Entry {
     let entry = this.#entries.get(upstream.name)
     if (entry === undefined) {
-      entry = { breaker: new Breaker(upstream.health, this.#clock), changedAt: 0, lastFailure: '' }
+      entry = { breaker: new Breaker(upstream.health, this.#clock), settings: upstream.health, changedAt: 0, lastFailure: '' }
       this.#entries.set(upstream.name, entry)
     }
     return entry
@@ -202,4 +222,8 @@ export class HealthBoard {
   #emit(change: UpstreamStateChange): void {
     for (const listener of this.#listeners) listener(change)
   }
+}
+
+function sameHealth(a: HealthConfig, b: HealthConfig): boolean {
+  return (Object.keys(a) as Array<keyof HealthConfig>).every((key) => a[key] === b[key])
 }

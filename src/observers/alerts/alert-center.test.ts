@@ -102,6 +102,7 @@ test('every-upstream-failed and store incidents open on their first report', asy
       ['upstream', 0],
       ['all_failed', 1],
       ['store', 1],
+      ['config', 0],
     ],
   )
   await alerts.close(0)

@@ -62,6 +62,8 @@ export class AlertCenter implements AlertEvents {
           // One request that every upstream failed is already worth a message.
           all_failed: { failuresToOpen: 1, successesToRecover: recover },
           store: { failuresToOpen: 1, successesToRecover: recover },
+          // A refused reload is worth a message at once; the next good one closes it.
+          config: { failuresToOpen: 1, successesToRecover: 1 },
         },
         repeatIntervalMs: config.repeatIntervalMs,
       },
@@ -92,6 +94,10 @@ export class AlertCenter implements AlertEvents {
   upstreamBreaker(upstream: string, open: boolean, failures: number, detail: string): void {
     if (open) this.#tracker.opened('upstream', upstream, detail, failures)
     else this.#tracker.recovered('upstream', upstream)
+  }
+
+  configReloaded(source: string, ok: boolean, detail: string): void {
+    this.#record('config', source, ok, 1, detail)
   }
 
   /** Sends due reminders and messages the rate limit held; runs on a timer, callable directly. */

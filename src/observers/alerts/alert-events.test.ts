@@ -10,6 +10,7 @@ test('calls on a worker arrive as the same calls in the primary', () => {
     modelRequests: (...args) => received.push(['modelRequests', ...args]),
     storeChecked: (...args) => received.push(['storeChecked', ...args]),
     upstreamBreaker: (...args) => received.push(['upstreamBreaker', ...args]),
+    configReloaded: (...args) => received.push(['configReloaded', ...args]),
   }
   // structuredClone is what process.send() does to a message on the way.
   const worker = alertEventsTo((event: AlertEvent) => applyAlertEvent(primary, structuredClone(event)))
@@ -17,10 +18,12 @@ test('calls on a worker arrive as the same calls in the primary', () => {
   worker.modelRequests('gpt-4o', true, 1, 'HTTP 502')
   worker.storeChecked('records/worker-2', true, '')
   worker.upstreamBreaker('a', true, 5, 'upstream_status, HTTP 503')
+  worker.configReloaded('config.yaml', false, 'config.yaml:3:1 upstreams: expected an array')
   assert.deepEqual(received, [
     ['upstreamAttempts', 'a', false, 12, 'upstream_timeout'],
     ['modelRequests', 'gpt-4o', true, 1, 'HTTP 502'],
     ['storeChecked', 'records/worker-2', true, ''],
     ['upstreamBreaker', 'a', true, 5, 'upstream_status, HTTP 503'],
+    ['configReloaded', 'config.yaml', false, 'config.yaml:3:1 upstreams: expected an array'],
   ])
 })

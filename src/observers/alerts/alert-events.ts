@@ -14,6 +14,8 @@ export interface AlertEvents {
   storeChecked(store: string, healthy: boolean, detail: string): void
   /** An upstream's breaker opened (`open`, after `failures` failed attempts) or closed: its incident follows. */
   upstreamBreaker(upstream: string, open: boolean, failures: number, detail: string): void
+  /** A reload of the config file `source` was applied (`ok`) or refused (`detail`: its first problem and how many). */
+  configReloaded(source: string, ok: boolean, detail: string): void
 }
 
 export type AlertEvent =
@@ -33,6 +35,7 @@ export type AlertEvent =
       readonly failures: number
       readonly detail: string
     }
+  | { readonly type: 'config_reloaded'; readonly source: string; readonly ok: boolean; readonly detail: string }
 
 export function applyAlertEvent(events: AlertEvents, event: AlertEvent): void {
   switch (event.type) {
@@ -48,6 +51,9 @@ export function applyAlertEvent(events: AlertEvents, event: AlertEvent): void {
     case 'upstream_breaker':
       events.upstreamBreaker(event.upstream, event.open, event.failures, event.detail)
       break
+    case 'config_reloaded':
+      events.configReloaded(event.source, event.ok, event.detail)
+      break
   }
 }
 
@@ -58,5 +64,6 @@ export function alertEventsTo(send: (event: AlertEvent) => void): AlertEvents {
     modelRequests: (model, allFailed, count, detail) => send({ type: 'model_requests', model, allFailed, count, detail }),
     storeChecked: (store, healthy, detail) => send({ type: 'store_checked', store, healthy, detail }),
     upstreamBreaker: (upstream, open, failures, detail) => send({ type: 'upstream_breaker', upstream, open, failures, detail }),
+    configReloaded: (source, ok, detail) => send({ type: 'config_reloaded', source, ok, detail }),
   }
 }

@@ -31,6 +31,7 @@ function run(attempts: AttemptRecord[], status: number, model = 'gpt-4o', follow
       events.push(`request ${label} ${allFailed ? 'all-failed' : 'ok'} x${count} ${detail}`.trimEnd()),
     storeChecked: () => undefined,
     upstreamBreaker: () => undefined,
+    configReloaded: () => undefined,
   }
   const observe = alertObserver(sink, (m) => (m === 'gpt-4o' ? m : 'other'), followsBreaker)
   observe({ attempts, status, model, errorCode: status >= 400 ? 'upstream_status' : undefined } as unknown as RequestOutcome)

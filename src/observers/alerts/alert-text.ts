@@ -36,6 +36,16 @@ export function alertText(notice: Notice, gateway: string): string {
         case 'recovered':
           return `${prefix} record store "${notice.subject}" is healthy again after ${lasted} (last problem: ${notice.detail}).`
       }
+      break
+    case 'config':
+      switch (notice.phase) {
+        case 'opened':
+          return `${prefix} the config file "${notice.subject}" could not be reloaded; the gateway goes on with the previous one: ${notice.detail}.`
+        case 'ongoing':
+          return `${prefix} the config file "${notice.subject}" still cannot be reloaded (since ${since}): ${notice.detail}.`
+        case 'recovered':
+          return `${prefix} the config file "${notice.subject}" was reloaded after ${lasted} (last problem: ${notice.detail}).`
+      }
   }
 }
 

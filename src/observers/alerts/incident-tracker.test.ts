@@ -15,6 +15,7 @@ function tracker(repeatIntervalMs = 60_000): { clock: ManualClock; notices: Noti
         upstream: { failuresToOpen: 3, successesToRecover: 2 },
         all_failed: { failuresToOpen: 1, successesToRecover: 1 },
         store: { failuresToOpen: 1, successesToRecover: 1 },
+        config: { failuresToOpen: 1, successesToRecover: 1 },
       },
       repeatIntervalMs,
     },
@@ -116,6 +117,7 @@ test('subjects and kinds are independent; a new incident after recovery has a ne
       ['upstream', 0],
       ['all_failed', 2],
       ['store', 1],
+      ['config', 0],
     ],
   )
   t.success('all_failed', 'gpt-4o')

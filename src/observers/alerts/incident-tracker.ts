@@ -3,7 +3,7 @@
 // one message when it is healthy again. Pure: time comes from the injected clock, output goes to `emit`.
 import type { Clock } from '../../time/clock.js'
 
-export const incidentKinds = ['upstream', 'all_failed', 'store'] as const
+export const incidentKinds = ['upstream', 'all_failed', 'store', 'config'] as const
 /** `upstream`: one upstream's attempts; `all_failed`: requests for a model on which every upstream failed; `store`: the record store. */
 export type IncidentKind = (typeof incidentKinds)[number]
 
@@ -62,7 +62,12 @@ export interface IncidentTrackerOptions {
 export class IncidentTracker {
   readonly #options: IncidentTrackerOptions
   /** Per kind, per subject; subjects are config names or bounded labels, so these maps stay small. */
-  readonly #incidents: Record<IncidentKind, Map<string, Incident>> = { upstream: new Map(), all_failed: new Map(), store: new Map() }
+  readonly #incidents: Record<IncidentKind, Map<string, Incident>> = {
+    upstream: new Map(),
+    all_failed: new Map(),
+    store: new Map(),
+    config: new Map(),
+  }
   #nextId = 1
 
   constructor(options: IncidentTrackerOptions) {

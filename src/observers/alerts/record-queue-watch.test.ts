@@ -25,6 +25,7 @@ test('watchRecordQueue reports each interval, compares drops with the previous c
       modelRequests: () => undefined,
       storeChecked: (store, healthy, detail) => checks.push(`${store} ${healthy} ${detail}`.trimEnd()),
       upstreamBreaker: () => undefined,
+      configReloaded: () => undefined,
     },
   })
   clock.advance(10_000)

@@ -83,8 +83,15 @@ test('failed requests carry their error code; no usage, no token fields', () => 
   assert.ok(!('promptTokens' in line) && !('firstByteMs' in line) && !('upstream' in line))
 })
 
-test('below info there is no observer at all', () => {
-  assert.equal(requestLogObserver(createLogger({ level: 'warn' })), undefined)
+test('below info nothing is logged, until the level is set to info (a reload)', () => {
+  const lines: string[] = []
+  const logger = createLogger({ level: 'warn', write: (line) => lines.push(line) })
+  const observe = requestLogObserver(logger)
+  observe(outcome)
+  assert.deepEqual(lines, [])
+  logger.setLevel?.('info')
+  observe(outcome)
+  assert.equal(lines.length, 1)
 })
 
 test('an estimate that arrives after the request line is logged in a line of its own, under the same id', () => {
@@ -101,7 +108,9 @@ test('an estimate that arrives after the request line is logged in a line of its
     completionTokens: 7,
     tokens: 'estimated',
   })
-  assert.equal(lateUsageLogObserver(createLogger({ level: 'warn', write: () => undefined })), undefined)
+  const quiet: string[] = []
+  lateUsageLogObserver(createLogger({ level: 'warn', write: (line) => quiet.push(line) }))(outcome)
+  assert.deepEqual(quiet, [])
 })
 
 const requestLogFieldsLine = (overrides: Partial<RequestOutcome>): string => `{${requestLogFields({ ...outcome, ...overrides })}}`

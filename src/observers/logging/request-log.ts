@@ -18,10 +18,10 @@ function ms(value: number): string {
   return `${whole}.${tenths - whole * 10}`
 }
 
-export function requestLogObserver(logger: Logger): OutcomeObserver | undefined {
-  // The level is fixed for the process: below info, the observer is not installed at all.
-  if (!logger.enabled('info')) return undefined
+export function requestLogObserver(logger: Logger): OutcomeObserver {
+  // A reload may change the level: below info, the line's fields are not even built.
   return function logRequest(outcome: RequestOutcome): void {
+    if (!logger.enabled('info')) return
     logger.line('info', 'request', requestLogFields(outcome))
   }
 }
@@ -30,11 +30,10 @@ export function requestLogObserver(logger: Logger): OutcomeObserver | undefined 
  * When a token estimate arrives after the request's line was written (the line never waits for it), a line
  * of its own carries the figures, under the same request id.
  */
-export function lateUsageLogObserver(logger: Logger): OutcomeObserver | undefined {
-  if (!logger.enabled('info')) return undefined
+export function lateUsageLogObserver(logger: Logger): OutcomeObserver {
   return function logLateUsage(outcome: RequestOutcome): void {
     const usage = outcome.usage
-    if (usage === undefined) return
+    if (usage === undefined || !logger.enabled('info')) return
     logger.line(
       'info',
       'request tokens',

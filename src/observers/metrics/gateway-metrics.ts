@@ -237,11 +237,11 @@ export class GatewayMetrics {
     })
     this.#configReloads = r.counter({
       name: name('config_reloads_total'),
-      help: 'Config reloads, by result (success, failure).',
+      help: 'Config reloads, by result (ok: applied; error: refused, the previous config still served).',
       labelNames: ['result'],
     })
-    this.#configReloads.labels('success')
-    this.#configReloads.labels('failure')
+    this.#configReloads.labels('ok')
+    this.#configReloads.labels('error')
     this.redisErrors = r
       .counter({
         name: name('redis_errors_total'),
@@ -307,7 +307,7 @@ export class GatewayMetrics {
     this.#stateChanges.labels(upstream, to).inc()
   }
 
-  configReloaded(result: 'success' | 'failure'): void {
+  configReloaded(result: 'ok' | 'error'): void {
     this.#configReloads.labels(result).inc()
   }
 
