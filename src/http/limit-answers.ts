@@ -15,9 +15,6 @@ export const rateLimitHeaderNames: readonly string[] = [
   'x-ratelimit-reset-tokens',
 ]
 
-/** A window's length: no reset is ever further away (clock readings a millisecond apart aside). */
-const windowMs = 60_000
-
 /**
  * Told to the OpenAI and Anthropic SDKs, which otherwise retry every 429 after its `Retry-After` however long: a
  * spent budget or a request larger than the whole limit is not worth waiting for.
@@ -35,7 +32,7 @@ export function rateLimitHeaders(status: LimitStatus): string[] {
       'x-ratelimit-remaining-requests',
       String(requests.remaining),
       'x-ratelimit-reset-requests',
-      formatResetDuration(Math.min(requests.resetMs, windowMs)),
+      formatResetDuration(requests.resetMs),
     )
   if (tokens !== undefined)
     headers.push(
@@ -44,7 +41,7 @@ export function rateLimitHeaders(status: LimitStatus): string[] {
       'x-ratelimit-remaining-tokens',
       String(tokens.remaining),
       'x-ratelimit-reset-tokens',
-      formatResetDuration(Math.min(tokens.resetMs, windowMs)),
+      formatResetDuration(tokens.resetMs),
     )
   return headers
 }

@@ -83,7 +83,7 @@ function usageJson(usage: KeyUsage): Record<string, unknown> {
 
 function windowJson(window: WindowStatus | undefined): Record<string, unknown> | null {
   if (window === undefined) return null
-  return { limit: window.limit, remaining: window.remaining, reset: formatResetDuration(Math.min(window.resetMs, 60_000)) }
+  return { limit: window.limit, remaining: window.remaining, reset: formatResetDuration(window.resetMs) }
 }
 
 /** Sums of prices carry binary noise (0.000004500000000000001): a nano-dollar is precision enough. */

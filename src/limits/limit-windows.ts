@@ -3,6 +3,14 @@
 /** `rpm` and `tpm` count what was admitted in the last 60 seconds: an entry leaves the window 60 s after it was made. */
 export const limitWindowMs = 60_000
 
+/**
+ * Until a window whose newest entry was made at `newestAt` is whole again: never below 0, and never above a window
+ * (clocks read a millisecond apart would say `1m0.001s`).
+ */
+export function windowResetMs(newestAt: number, now: number): number {
+  return Math.min(limitWindowMs, Math.max(0, newestAt + limitWindowMs - now))
+}
+
 export const refusalRetry = {
   /** A free concurrency slot cannot be foreseen: try again in a second. */
   concurrencyMs: 1_000,

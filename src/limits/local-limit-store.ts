@@ -4,7 +4,7 @@
 import type { BudgetPeriod, KeyLimits } from '../config/gateway-config.js'
 import type { Clock } from '../time/clock.js'
 import { budgetPeriodBounds, type BudgetPeriodBounds } from './budget-period.js'
-import { limitWindowMs, refusalRetry } from './limit-windows.js'
+import { limitWindowMs, refusalRetry, windowResetMs } from './limit-windows.js'
 import type {
   KeyUsage,
   LimitDecision,
@@ -63,12 +63,12 @@ class KeyCounters {
     if (limit === undefined) return undefined
     const count = this.admissions.length
     const newest = this.admissions[count - 1]
-    return { limit, remaining: Math.max(0, limit - count), resetMs: newest === undefined ? 0 : newest + limitWindowMs - now }
+    return { limit, remaining: Math.max(0, limit - count), resetMs: newest === undefined ? 0 : windowResetMs(newest, now) }
   }
 
   tokensStatus(limit: number | undefined, now: number): WindowStatus | undefined {
     if (limit === undefined) return undefined
-    const resetMs = this.tokenSum > 0 ? Math.max(0, this.lastTokenAt + limitWindowMs - now) : 0
+    const resetMs = this.tokenSum > 0 ? windowResetMs(this.lastTokenAt, now) : 0
     return { limit, remaining: Math.max(0, limit - this.tokenSum), resetMs }
   }
 

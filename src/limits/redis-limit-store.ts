@@ -16,7 +16,7 @@ import type {
   SettledUsage,
   WindowStatus,
 } from './limit-store.js'
-import { limitWindowMs, refusalRetry } from './limit-windows.js'
+import { limitWindowMs, refusalRetry, windowResetMs } from './limit-windows.js'
 
 /** The slice of @redis/client the store uses. */
 export interface LimitRedisClient {
@@ -271,7 +271,7 @@ class RedisLease implements LimitLease {
 
 function windowStatus(limit: number | undefined, used: number, newest: number, now: number): WindowStatus | undefined {
   if (limit === undefined) return undefined
-  return { limit, remaining: Math.max(0, limit - used), resetMs: newest < 0 || used <= 0 ? 0 : Math.max(0, newest + limitWindowMs - now) }
+  return { limit, remaining: Math.max(0, limit - used), resetMs: newest < 0 || used <= 0 ? 0 : windowResetMs(newest, now) }
 }
 
 function optional(limit: number | undefined): string {
